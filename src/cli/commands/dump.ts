@@ -1,0 +1,28 @@
+import type { Command } from 'commander';
+import { type Graph, isTensor, printGraph, readGraphFile, tensorStats, verify, writeGraphFile } from '../../ir/index.js';
+import { UsageError } from '../errors.js';
+
+/** JSON of a graph; without weights each tensor becomes its shape and summary statistics. */
+export function graphJson(g: Graph, weights: boolean): string {
+  return JSON.stringify(
+    g,
+    (_key, v: unknown) => (!weights && isTensor(v) ? { dtype: v.dtype, shape: v.shape, summary: tensorStats(v) } : v),
+    2,
+  );
+}
+
+export function registerDump(program: Command): void {
+  program
+    .command('dump')
+    .description('verify an IR file (.sir text or .sirpb binary) and print it')
+    .argument('<file>', 'IR file to read')
+    .option('--weights', 'print every weight (text printed so parses back to the identical graph)')
+    .option('--format <format>', 'text or json', 'text')
+    .option('-o, --output <file>', 'also write the graph to FILE (.sir or .sirpb), converting between the forms')
+    .action((file: string, opts: { weights?: boolean; format: string; output?: string }) => {
+      if (opts.format !== 'text' && opts.format !== 'json') throw new UsageError(`--format must be text or json, not '${opts.format}'`);
+      const g = verify(readGraphFile(file), file);
+      if (opts.output) writeGraphFile(opts.output, g);
+      process.stdout.write(opts.format === 'json' ? `${graphJson(g, !!opts.weights)}\n` : printGraph(g, { weights: !!opts.weights }));
+    });
+}

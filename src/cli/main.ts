@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.js';
+import { registerDump } from './commands/dump.js';
+
+
+function program(): Command {
+  const p = new Command('spikec')
+    .description('Compile trained physics-informed neural networks (PINNs) into spiking neural networks for neuromorphic hardware.')
+    .version('0.1.0')
+    .option('--verbose', 'print stack traces of errors')
+    .showHelpAfterError('(run spikec --help for usage)')
+    .exitOverride();
+  registerDump(p);
+  registerDemo(p);
+  return p;
+}
+
+/** Runs the CLI on `argv` (as process.argv) and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const verbose = argv.includes('--verbose');
+  try {
+    await program().parseAsync([...argv]);
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    const err = e as Error;
+    process.stderr.write(`spikec: error: ${err.message}\n`);
+    if (verbose) process.stderr.write(`${err.stack ?? ''}\n`);
+    return 1;
+  }
+}

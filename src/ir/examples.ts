@@ -1,0 +1,54 @@
+/** Small hand-written graphs: the demo's starting point and the tests' fixtures. */
+import { GraphBuilder } from './build.js';
+import type { Graph } from './graph.js';
+import { f32, i32 } from './tensor.js';
+
+/** A 2 -> 3 tanh -> 1 MLP with fixed weights: small enough to read in a golden file. */
+export function exampleMlp(): Graph {
+  const b = new GraphBuilder('tiny');
+  const x = b.add({ kind: 'ann.input', id: 'x', inputs: [], dims: 2, names: ['x', 'y'], domain: [[0, 1], [0, 1]] });
+  const h = b.add({
+    kind: 'ann.dense',
+    id: 'h0',
+    inputs: [x],
+    weight: f32([3, 2], [0.5, -1, 1.25, 0.75, -0.5, 2]),
+    bias: f32([3], [0.1, 0, -0.2]),
+  });
+  const a = b.add({ kind: 'ann.act', id: 'a0', inputs: [h], fn: 'tanh' });
+  const o = b.add({ kind: 'ann.dense', id: 'h1', inputs: [a], weight: f32([1, 3], [1, -2, 0.5]), bias: f32([1], [0.25]) });
+  b.add({ kind: 'ann.output', id: 'u', inputs: [o], names: ['u'] });
+  return b.build();
+}
+
+/** The same MLP in the snn dialect, fixed-point, to exercise every snn op. */
+export function exampleSnn(): Graph {
+  const b = new GraphBuilder('tiny_snn');
+  const x = b.add({ kind: 'snn.encoder', id: 'x', inputs: [], dims: 2, mode: 'graded', payloadBits: 8 });
+  const s0 = b.add({
+    kind: 'snn.synapse',
+    id: 's0',
+    inputs: [x],
+    weight: { kind: 'int', mantissa: i32([3, 2], [12, -100, 127, -128, 0, 5]), exponent: -2, bits: 8 },
+    placement: [{ chip: 0, core: 0, start: 0, stop: 3 }],
+  });
+  const n0 = b.add({
+    kind: 'snn.neurons',
+    id: 'n0',
+    inputs: [s0],
+    model: 'if',
+    arith: 'fixed',
+    threshold: 256,
+    reset: 'subtract',
+    currentDecay: 4095,
+    voltageDecay: 0,
+    bias: i32([3], [1, -4096, 4095]),
+    biasExp: 6,
+    initialV: i32([3], [0, 8192, -3]),
+    spikeSign: 'signed',
+    payloadBits: 0,
+  });
+  const s1 = b.add({ kind: 'snn.synapse', id: 's1', inputs: [n0], weight: { kind: 'float', values: f32([1, 3], [0.5, 0.25, -1]) } });
+  const r = b.add({ kind: 'snn.readout', id: 'r', inputs: [s1], scale: f32([1], [2]), offset: f32([1], [-0.5]), window: [2, 66] });
+  b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
+  return b.build();
+}
