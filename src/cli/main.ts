@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.js';
 import { registerDump } from './commands/dump.js';
+import { registerEval } from './commands/eval.js';
+import { registerImport } from './commands/import.js';
 
 
 function program(): Command {
@@ -10,6 +12,8 @@ function program(): Command {
     .option('--verbose', 'print stack traces of errors')
     .showHelpAfterError('(run spikec --help for usage)')
     .exitOverride();
+  registerImport(p);
+  registerEval(p);
   registerDump(p);
   registerDemo(p);
   return p;

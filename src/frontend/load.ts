@@ -1,0 +1,46 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Graph, irFormatOf, readGraphFile, verify } from '../ir/index.js';
+import { ImportError } from './errors.js';
+import { importOnnx } from './onnx/import.js';
+import { importTfjs } from './tfjs/import.js';
+
+export type ModelFormat = 'tfjs' | 'onnx' | 'ir';
+
+export interface LoadedModel {
+  readonly graph: Graph;
+  readonly format: ModelFormat;
+  /** The file the graph came from (model.json inside a model directory). */
+  readonly file: string;
+  /** The model directory, when MODEL was one (it may hold a problem.json). */
+  readonly dir?: string;
+}
+
+/**
+ * Loads whatever a user passes as MODEL: a model directory (model.json or model.onnx inside), a
+ * TensorFlow.js model.json, an .onnx file, or spikec IR (.sir / .sirpb).
+ */
+export async function loadModel(path: string): Promise<LoadedModel> {
+  const st = statSync(path, { throwIfNoEntry: false });
+  if (!st) throw new ImportError(path, [{ where: 'file', message: 'no such file or directory' }]);
+  if (st.isDirectory()) {
+    for (const [name, format] of [
+      ['model.json', 'tfjs'],
+      ['model.onnx', 'onnx'],
+    ] as const) {
+      const file = join(path, name);
+      if (existsSync(file)) return { ...(await loadFile(file, format)), dir: path };
+    }
+    throw new ImportError(path, [{ where: 'directory', message: 'holds neither model.json (TensorFlow.js) nor model.onnx' }]);
+  }
+  const format: ModelFormat | undefined = path.endsWith('.onnx') ? 'onnx' : path.endsWith('.json') ? 'tfjs' : irFormatOf(path) ? 'ir' : undefined;
+  if (!format) {
+    throw new ImportError(path, [{ where: 'file', message: 'unknown model format: expected a model directory, model.json (TensorFlow.js), .onnx, .sir or .sirpb' }]);
+  }
+  return loadFile(path, format);
+}
+
+async function loadFile(file: string, format: ModelFormat): Promise<LoadedModel> {
+  const graph = format === 'onnx' ? importOnnx(file) : format === 'tfjs' ? await importTfjs(file) : verify(readGraphFile(file), file);
+  return { graph, format, file };
+}

@@ -1,0 +1,160 @@
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ImportError, type Tf, fileSaver, importTfjs, loadModel, loadTf } from '../../src/frontend/index.js';
+import { diagnose } from '../../src/ir/index.js';
+import { evalAnn } from '../../src/sim/ann-eval.js';
+import { spikec } from '../support/cli.js';
+
+let tf: Tf;
+let dir: string;
+beforeAll(async () => {
+  tf = await loadTf();
+  tf.setBackend('cpu');
+  dir = mkdtempSync(join(tmpdir(), 'spikec-tfjs-'));
+});
+
+const rows = Array.from({ length: 16 }, (_, i) => [Math.sin(i) * 0.9, Math.cos(3 * i) * 0.8, ((i * 7) % 11) / 11]);
+
+async function save(name: string, model: TF.LayersModel): Promise<string> {
+  const d = join(dir, name);
+  await model.save(fileSaver(d));
+  return join(d, 'model.json');
+}
+
+async function expectMatchesTfjs(model: TF.LayersModel, inputs: number[][], split?: number[]): Promise<void> {
+  const path = await save(model.name, model);
+  const g = await importTfjs(path);
+  expect(diagnose(g)).toEqual([]);
+  const feed = split
+    ? split.map((w, k) => tf.tensor2d(inputs.map((r) => r.slice(split.slice(0, k).reduce((a, b) => a + b, 0), split.slice(0, k + 1).reduce((a, b) => a + b, 0)))))
+    : tf.tensor2d(inputs);
+  const want = (model.predict(feed) as TF.Tensor).arraySync() as number[][];
+  const got = evalAnn(g, inputs);
+  for (let i = 0; i < inputs.length; i++) for (let j = 0; j < want[i].length; j++) expect(Math.abs(got[i][j] - want[i][j])).toBeLessThan(1e-5);
+}
+
+function mlp(name: string, act: string, inputs: number, outputs = 1): TF.Sequential {
+  tf.util.seedrandom?.(name);
+  const m = tf.sequential({ name });
+  m.add(tf.layers.dense({ inputShape: [inputs], units: 16, activation: act as 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }), biasInitializer: tf.initializers.randomNormal({ seed: 2, stddev: 0.3 }) }));
+  m.add(tf.layers.dense({ units: 16, activation: act as 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }));
+  m.add(tf.layers.dense({ units: outputs, kernelInitializer: tf.initializers.glorotNormal({ seed: 4 }) }));
+  return m;
+}
+
+describe('TensorFlow.js LayersModel import', () => {
+  test('a tanh MLP reproduces tfjs predictions to 1e-5', async () => {
+    await expectMatchesTfjs(mlp('tanh_mlp', 'tanh', 2), rows.map((r) => r.slice(0, 2)));
+  });
+
+  test('a sin MLP (custom activation) reproduces tfjs predictions', async () => {
+    await expectMatchesTfjs(mlp('sin_mlp', 'sin', 3, 3), rows);
+  });
+
+  test('sigmoid, softplus, swish, relu and an Activation layer', async () => {
+    const m = tf.sequential({ name: 'mixed' });
+    m.add(tf.layers.dense({ inputShape: [2], units: 8, activation: 'sigmoid', kernelInitializer: tf.initializers.glorotNormal({ seed: 5 }) }));
+    m.add(tf.layers.dense({ units: 8, activation: 'softplus', kernelInitializer: tf.initializers.glorotNormal({ seed: 6 }) }));
+    m.add(tf.layers.dense({ units: 8, activation: 'swish', kernelInitializer: tf.initializers.glorotNormal({ seed: 7 }) }));
+    m.add(tf.layers.dense({ units: 8, kernelInitializer: tf.initializers.glorotNormal({ seed: 8 }) }));
+    m.add(tf.layers.activation({ activation: 'relu' }));
+    m.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotNormal({ seed: 9 }) }));
+    await expectMatchesTfjs(m, rows.map((r) => r.slice(0, 2)));
+    const g = await importTfjs(join(dir, 'mixed', 'model.json'));
+    expect(g.nodes.flatMap((n) => (n.kind === 'ann.act' ? [n.fn] : []))).toEqual(['sigmoid', 'softplus', 'silu', 'relu']);
+  });
+
+  test('a functional SPINN (one branch per input axis, Dot) becomes an ann.product', async () => {
+    const branch = (inp: TF.SymbolicTensor, seed: number): TF.SymbolicTensor => {
+      let h = tf.layers.dense({ units: 12, activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed }) }).apply(inp) as TF.SymbolicTensor;
+      h = tf.layers.dense({ units: 12, activation: 'tanh', kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 1 }) }).apply(h) as TF.SymbolicTensor;
+      return tf.layers.dense({ units: 8, kernelInitializer: tf.initializers.glorotNormal({ seed: seed + 2 }) }).apply(h) as TF.SymbolicTensor;
+    };
+    const x = tf.input({ shape: [1], name: 'x' });
+    const y = tf.input({ shape: [1], name: 'y' });
+    const u = tf.layers.dot({ axes: -1, name: 'u' }).apply([branch(x, 10), branch(y, 20)]) as TF.SymbolicTensor;
+    const m = tf.model({ inputs: [x, y], outputs: u, name: 'spinn2' });
+    await expectMatchesTfjs(m, rows.map((r) => r.slice(0, 2)), [1, 1]);
+    const g = await importTfjs(join(dir, 'spinn2', 'model.json'));
+    const p = g.nodes.find((n) => n.kind === 'ann.product');
+    expect(p?.kind === 'ann.product' && p.rank).toBe(8);
+  });
+
+  test('a three-axis SPINN with Multiply and a summing Dense', async () => {
+    const ins = ['x', 'y', 't'].map((name) => tf.input({ shape: [1], name }));
+    const feats = ins.map((inp, k) => tf.layers.dense({ units: 6, activation: 'sin', kernelInitializer: tf.initializers.glorotNormal({ seed: 30 + k }) }).apply(inp) as TF.SymbolicTensor);
+    const prod = tf.layers.multiply().apply(feats) as TF.SymbolicTensor;
+    const u = tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.ones(), useBias: false }).apply(prod) as TF.SymbolicTensor;
+    await expectMatchesTfjs(tf.model({ inputs: ins, outputs: u, name: 'spinn3' }), rows, [1, 1, 1]);
+  });
+
+  test('a model directory is accepted wherever a model is', async () => {
+    const m = await loadModel(join(dir, 'tanh_mlp'));
+    expect(m.format).toBe('tfjs');
+    expect(m.dir).toBe(join(dir, 'tanh_mlp'));
+  });
+});
+
+describe('TensorFlow.js errors', () => {
+  async function importError(path: string): Promise<string> {
+    try {
+      await importTfjs(path);
+    } catch (e) {
+      expect(e).toBeInstanceOf(ImportError);
+      return (e as Error).message;
+    }
+    throw new Error('expected an ImportError');
+  }
+
+  test('a missing shard and a shard of the wrong size', async () => {
+    const path = await save('broken', mlp('broken', 'tanh', 2));
+    const shard = join(dir, 'broken', 'weights.bin');
+    const bytes = readFileSync(shard);
+    truncateSync(shard, bytes.length - 4);
+    expect(await importError(path)).toMatch(/weight shards 'weights\.bin': hold \d+ bytes, but the weights they carry \(.*\) need \d+/);
+    rmSync(shard);
+    expect(await importError(path)).toMatch(/weight shard 'weights\.bin': listed in the weights manifest but cannot be read: no such file or directory/);
+  });
+
+  test('unsupported layers and activations are all listed at once', async () => {
+    const m = tf.sequential({ name: 'unsup' });
+    m.add(tf.layers.dense({ inputShape: [4], units: 4, activation: 'elu' }));
+    m.add(tf.layers.reshape({ targetShape: [4, 1] }));
+    m.add(tf.layers.conv1d({ filters: 2, kernelSize: 2 }));
+    m.add(tf.layers.lstm({ units: 2 }));
+    const msg = await importError(await save('unsup', m));
+    expect(msg).toMatch(/cannot import \(4 problems\)/);
+    expect(msg).toMatch(/layer 'dense_Dense\d+' \(Dense\): unsupported activation 'elu'/);
+    expect(msg).toMatch(/\(Reshape\): unsupported layer/);
+    expect(msg).toMatch(/\(Conv1D\): unsupported layer/);
+    expect(msg).toMatch(/\(LSTM\): unsupported layer/);
+  });
+
+  test('NaN weights name the layer', async () => {
+    const m = mlp('nanw', 'tanh', 2);
+    const [k, b] = m.layers[1].getWeights();
+    const kd = k.arraySync() as number[][];
+    kd[0][0] = NaN;
+    m.layers[1].setWeights([tf.tensor2d(kd), b]);
+    expect(await importError(await save('nanw', m))).toMatch(/layer '.*' \(Dense\): weight '.*kernel' value 0 is NaN/);
+  });
+
+  test('a shape mismatch between topology and weights', async () => {
+    const path = await save('mismatch', mlp('mismatch', 'tanh', 2));
+    const json = JSON.parse(readFileSync(path, 'utf8'));
+    json.modelTopology.config.layers[0].config.batch_input_shape = [null, 3];
+    writeFileSync(path, JSON.stringify(json));
+    expect(await importError(path)).toMatch(/model: TensorFlow\.js cannot build it: .*[Ss]hape/);
+  });
+
+  test('a model.json that is not a LayersModel', async () => {
+    writeFileSync(join(dir, 'x.json'), '{"hello": 1}');
+    expect(await importError(join(dir, 'x.json'))).toMatch(/x\.json: cannot import:\n {2}file: not a TensorFlow\.js LayersModel/);
+    const r = spikec(['import', join(dir, 'x.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^spikec: error: .*x\.json: cannot import:/);
+  });
+});
