@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
+import { registerCompile } from './commands/compile.js';
 import { registerDemo } from './commands/demo.js';
 import { registerDump } from './commands/dump.js';
 import { registerEval } from './commands/eval.js';
 import { registerImport } from './commands/import.js';
+import { registerTrain } from './commands/train.js';
 
 
 function program(): Command {
@@ -13,8 +15,10 @@ function program(): Command {
     .showHelpAfterError('(run spikec --help for usage)')
     .exitOverride();
   registerImport(p);
+  registerCompile(p);
   registerEval(p);
   registerDump(p);
+  registerTrain(p);
   registerDemo(p);
   return p;
 }

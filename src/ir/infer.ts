@@ -113,6 +113,13 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
       } else if (n.table) {
         fail('attribute', `a table is only for fn = "pwl", not "${n.fn}"`);
       }
+      if (n.range) {
+        vector('range.lo', n.range.lo, width(ops[0].type));
+        vector('range.hi', n.range.hi, width(ops[0].type));
+        n.range.lo.data.forEach((lo, i) => {
+          if (!(lo < n.range!.hi.data[i])) fail('attribute', `range of channel ${i} is [${lo}, ${n.range!.hi.data[i]}], not lo < hi`);
+        });
+      }
       return vtype('f32', width(ops[0].type));
     })
     .with({ kind: 'ann.scale' }, (n) => {
@@ -170,6 +177,9 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
         if (op.kind !== 'snn.synapse') fail('operand', `${n.kind} is fed by snn.synapse ops, not ${op.kind} %${op.id}`);
       }
       const w = sameWidth(n, ops);
+      if (n.origin) {
+        for (const f of ['channel', 'offset', 'scale'] as const) vector(`origin.${f}`, n.origin[f], w);
+      }
       if (n.kind === 'snn.readout') {
         vector('scale', n.scale, w);
         vector('offset', n.offset, w);

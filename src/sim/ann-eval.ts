@@ -6,13 +6,20 @@ export type Activations = Map<string, Float64Array>;
 
 /**
  * The ann-dialect reference evaluator: runs the graph on a batch of input rows in float64 and
- * returns every node's values (the outputs are under the ann.output node's id).
+ * returns every node's values (the outputs are under the ann.output node's id). `preset` supplies
+ * the values of nodes computed elsewhere (the simulator's readouts); other snn ops are then skipped.
  */
-export function evalAnnAll(g: Graph, inputs: readonly (readonly number[])[]): Activations {
+export function evalAnnAll(g: Graph, inputs: readonly (readonly number[])[], preset?: ReadonlyMap<string, Float64Array>): Activations {
   const batch = inputs.length;
   const vals: Activations = new Map();
   const widths = new Map(g.nodes.map((n) => [n.id, width(n.type)]));
   for (const n of g.nodes) {
+    const given = preset?.get(n.id);
+    if (given) {
+      vals.set(n.id, given);
+      continue;
+    }
+    if (preset && n.kind.startsWith('snn.')) continue;
     const w = width(n.type);
     const out = new Float64Array(batch * w);
     const src = (k = 0): Float64Array => vals.get(n.inputs[k])!;

@@ -2,17 +2,22 @@ import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
 import { evalAnn } from '../../sim/ann-eval.js';
 import { readInputRows } from '../inputs.js';
+import { intOption } from '../options.js';
+import { simulateParallel } from '../../sim/parallel.js';
 
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('run a model or ann-dialect IR on a batch of inputs (float64 reference evaluator)')
+    .description('run a model on a batch of inputs: ann graphs by the float64 reference evaluator, snn graphs on the simulator')
     .argument('<model>', 'model directory, model.json, .onnx, .sir or .sirpb')
     .requiredOption('--inputs <file>', 'JSON: an array of input rows, or {"inputs": [rows]}')
-    .action(async (model: string, opts: { inputs: string }) => {
+    .option('--T <steps>', 'time steps per layer for a spiking network (default: the compiled window)', intOption('--T', 1))
+    .action(async (model: string, opts: { inputs: string; T?: number }) => {
       const { graph } = await loadModel(model);
       const input = graph.nodes.find((n) => n.kind === 'ann.input' || n.kind === 'snn.encoder');
       const rows = readInputRows(opts.inputs, input && 'dims' in input ? input.dims : undefined);
-      process.stdout.write(`${JSON.stringify({ outputs: evalAnn(graph, rows) })}\n`);
+      const spiking = graph.nodes.some((n) => n.kind.startsWith('snn.'));
+      const outputs = spiking ? (await simulateParallel(graph, rows, { T: opts.T })).outputs : evalAnn(graph, rows);
+      process.stdout.write(`${JSON.stringify({ outputs })}\n`);
     });
 }

@@ -6,13 +6,13 @@ let loaded: Promise<Tf> | undefined;
 
 /**
  * tfjs, loaded once: @tensorflow/tfjs-node when it is installed (a native accelerator), otherwise
- * @tensorflow/tfjs. The custom `sin` activation that spikec's models use is registered on it.
+ * @tensorflow/tfjs. spikec's custom `sin` activation is registered on it.
  */
 export function loadTf(): Promise<Tf> {
   loaded ??= (async () => {
     let tf: Tf;
     try {
-      tf = (await import(/* optional */ '@tensorflow/tfjs-node' as string)) as Tf;
+      tf = (await import(/* optional accelerator */ '@tensorflow/tfjs-node' as string)) as Tf;
     } catch {
       tf = await import('@tensorflow/tfjs');
     }

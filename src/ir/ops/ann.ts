@@ -25,13 +25,18 @@ export const PwlTable = z
   .readonly();
 export type PwlTable = z.infer<typeof PwlTable>;
 
+/** Per-channel interval of an activation's input that a spiking layer must represent (lo < hi). */
+export const ActRange = z.object({ lo: Tensor, hi: Tensor }).strict().readonly();
+export type ActRange = z.infer<typeof ActRange>;
+
 /**
  * ann.act: y_i = f(x_i), elementwise.
  * tanh; sin; sigmoid 1/(1+e^-x); softplus ln(1+e^x); silu x sigmoid(x); relu max(0,x); identity x;
  * pwl: linear interpolation of `table`, constant beyond its first and last knots.
+ * `range` (set by threshold-balance) is the interval of x per channel that conversion represents.
  */
 export const AnnAct = z
-  .object({ kind: z.literal('ann.act'), ...nodeBase, fn: ActivationFn, table: PwlTable.optional() })
+  .object({ kind: z.literal('ann.act'), ...nodeBase, fn: ActivationFn, table: PwlTable.optional(), range: ActRange.optional() })
   .strict()
   .readonly();
 

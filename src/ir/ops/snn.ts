@@ -60,6 +60,17 @@ export const SnnSynapse = z
   .readonly();
 
 /**
+ * Where a spiking value comes from in the ANN it was converted from: element i should carry
+ *   (z[channel_i] - offset_i) * scale_i
+ * with z the values of ANN node `node`. Calibration measures the spiking network against it.
+ */
+export const Origin = z
+  .object({ node: z.string(), channel: Tensor, offset: Tensor, scale: Tensor })
+  .strict()
+  .readonly();
+export type Origin = z.infer<typeof Origin>;
+
+/**
  * snn.neurons: a population of integrate-and-fire neurons fed by the sum of its input synapses.
  * The update equation of each model and arithmetic lives in src/sim/neurons (one file per model).
  * arith float: threshold > 0, decays are fractions in [0, 1], bias and initialV real.
@@ -81,6 +92,7 @@ export const SnnNeurons = z
     initialV: Tensor,
     spikeSign: z.enum(['unsigned', 'signed']),
     payloadBits: z.number().int().min(0).max(32),
+    origin: Origin.optional(),
     placement: Placement.optional(),
   })
   .strict()
@@ -98,6 +110,7 @@ export const SnnReadout = z
     scale: Tensor,
     offset: Tensor,
     window: z.tuple([z.number().int().nonnegative(), z.number().int().positive()]).readonly(),
+    origin: Origin.optional(),
     placement: Placement.optional(),
   })
   .strict()

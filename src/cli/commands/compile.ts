@@ -1,0 +1,104 @@
+import type { Command } from 'commander';
+import { loadModel } from '../../frontend/index.js';
+import { printGraph, writeGraphFile } from '../../ir/index.js';
+import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, STRATEGIES, type Strategy, formatPassStats, parsePipeline, runPipeline } from '../../passes/index.js';
+import { calibrationInputs } from '../calibration.js';
+import { UsageError } from '../errors.js';
+import { intOption, numberOption } from '../options.js';
+
+export interface CompileOptions {
+  T: number;
+  strategy: string;
+  K: number;
+  calibSamples: number;
+  calibrate: boolean;
+  weightCalibration?: boolean;
+  pipeline?: string;
+  calibInputs?: string;
+  domain?: string;
+  percentile: string;
+  balance: string;
+  reset: string;
+  output?: string;
+  printIrAfterAll?: boolean;
+  printIrAfter?: string;
+  printIrBefore?: string;
+  printWeights?: boolean;
+  verifyEach?: boolean;
+  passStats?: boolean;
+}
+
+/** Registers the options `compile` and `verify` share. */
+export function conversionOptions(cmd: Command): Command {
+  return cmd
+    .option('--T <steps>', 'time steps each spiking layer integrates', intOption('--T', 1), 64)
+    .option('--strategy <s>', `neuron strategy for activations (${STRATEGIES.join(', ')})`, 'pwl')
+    .option('--K <n>', 'ramps per activation for the pwl strategy', intOption('--K', 1), 4)
+    .option('--calib-samples <n>', 'calibration inputs to draw', intOption('--calib-samples', 1), 256)
+    .option('--calib-inputs <file>', 'calibration inputs (JSON rows, as for eval --inputs)')
+    .option('--domain <lo:hi,...>', 'draw calibration inputs uniformly from this box')
+    .option('--no-calibrate', 'skip the calibrate pass')
+    .option('--weight-calibration', 'also calibrate weights (least squares)')
+    .option('--percentile <p>', "clipping range: a percentile of the calibration data, or 'max'", '99.9')
+    .option('--balance <mode>', 'threshold balancing per channel or layer', 'channel')
+    .option('--reset <mode>', 'reset by subtraction or to zero', 'subtract')
+    .option('--pipeline <passes>', `comma-separated passes (default ${DEFAULT_PIPELINE.join(',')})`);
+}
+
+export function passContext(o: CompileOptions, calibration: number[][] | undefined): PassContext {
+  if (!(STRATEGIES as readonly string[]).includes(o.strategy)) throw new UsageError(`unknown strategy '${o.strategy}' (known: ${STRATEGIES.join(', ')})`);
+  const percentile = o.percentile === 'max' ? 'max' : Number(o.percentile);
+  if (percentile !== 'max' && !(percentile > 50 && percentile <= 100)) throw new UsageError(`--percentile must be in (50, 100] or 'max', not '${o.percentile}'`);
+  if (o.balance !== 'channel' && o.balance !== 'layer') throw new UsageError(`--balance must be channel or layer, not '${o.balance}'`);
+  if (o.reset !== 'subtract' && o.reset !== 'zero') throw new UsageError(`--reset must be subtract or zero, not '${o.reset}'`);
+  return {
+    ...DEFAULT_CONTEXT,
+    calibration,
+    T: o.T,
+    strategy: o.strategy as Strategy,
+    K: o.K,
+    percentile,
+    balance: o.balance,
+    reset: o.reset,
+    calibrateWeights: !!o.weightCalibration,
+  };
+}
+
+export function pipelineOf(o: CompileOptions): string[] {
+  const names = parsePipeline(o.pipeline ?? DEFAULT_PIPELINE);
+  return o.calibrate ? names : names.filter((n) => n !== 'calibrate');
+}
+
+export function registerCompile(program: Command): void {
+  conversionOptions(
+    program
+      .command('compile')
+      .description('convert a trained model into a spiking network (snn-dialect IR)')
+      .argument('<model>', 'model directory, model.json, .onnx, .sir or .sirpb'),
+  )
+    .option('-o, --output <file>', 'write the snn IR here (.sir or .sirpb); without it, print it')
+    .option('--print-ir-after-all', 'print the IR after every pass')
+    .option('--print-ir-after <pass>', 'print the IR after the named pass')
+    .option('--print-ir-before <pass>', 'print the IR before the named pass')
+    .option('--print-weights', 'print every weight in IR dumps')
+    .option('--verify-each', 'run the verifier after every pass')
+    .option('--pass-stats', 'print per-pass counters and times')
+    .action(async (modelPath: string, o: CompileOptions) => {
+      const model = await loadModel(modelPath);
+      const names = pipelineOf(o);
+      const ctx = passContext(o, calibrationInputs(model, o));
+      for (const p of [o.printIrAfter, o.printIrBefore]) if (p) parsePipeline(p);
+      const { graph, records } = runPipeline(model.graph, names, ctx, {
+        printAfter: o.printIrAfterAll ? 'all' : o.printIrAfter ? new Set([o.printIrAfter]) : undefined,
+        printBefore: o.printIrBefore ? new Set([o.printIrBefore]) : undefined,
+        printWeights: o.printWeights,
+        verifyEach: o.verifyEach,
+        print: (t) => process.stdout.write(t),
+      });
+      if (o.passStats) process.stderr.write(formatPassStats(records));
+      if (o.output) {
+        writeGraphFile(o.output, graph);
+        process.stderr.write(`spikec: wrote ${o.output} (${graph.nodes.length} ops)\n`);
+      } else if (!o.printIrAfterAll && !o.printIrAfter && !o.printIrBefore) process.stdout.write(printGraph(graph));
+    });
+}

@@ -1,0 +1,24 @@
+import { UsageError } from './errors.js';
+
+/** A commander parser for an integer option with a lower bound. */
+export function intOption(flag: string, min: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, not '${v}'`);
+    return n;
+  };
+}
+
+/** A commander parser for a finite positive number. */
+export function numberOption(flag: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, not '${v}'`);
+    return n;
+  };
+}
+
+/** A comma-separated list of integers, each >= min. */
+export function intListOption(flag: string, min: number): (v: string) => number[] {
+  return (v) => v.split(',').map((s) => intOption(flag, min)(s.trim()));
+}

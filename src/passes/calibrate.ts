@@ -1,0 +1,138 @@
+import { type Node, type NodeOf, Node as NodeSchema, f32, width } from '../ir/index.js';
+import { evalAnnAll } from '../sim/ann-eval.js';
+import { simulate } from '../sim/simulate.js';
+import { rewrite } from './graph-edit.js';
+import { solveSpd } from './linalg.js';
+import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
+
+type Neurons = NodeOf<'snn.neurons'>;
+type Readout = NodeOf<'snn.readout'>;
+
+/** What element i of a converted node should carry for calibration row b: (z[b, channel_i] - offset_i) * scale_i. */
+function targets(n: Neurons | Readout, ann: Map<string, Float64Array>, batch: number): Float64Array {
+  const o = n.origin!;
+  const z = ann.get(o.node);
+  if (!z) throw new PassError('calibrate', `%${n.id} comes from ANN node %${o.node}, which the reference network lacks`);
+  const w = width(n.type);
+  const zw = z.length / batch;
+  const out = new Float64Array(batch * w);
+  for (let b = 0; b < batch; b++) for (let i = 0; i < w; i++) out[b * w + i] = (z[b * zw + o.channel.data[i]] - o.offset.data[i]) * o.scale.data[i];
+  return out;
+}
+
+function meanDiff(a: Float64Array, b: Float64Array, w: number): Float64Array {
+  const out = new Float64Array(w);
+  const batch = a.length / w;
+  for (let k = 0; k < a.length; k++) out[k % w] += (a[k] - b[k]) / batch;
+  return out;
+}
+
+/** Least squares W (rows for each target) with bias fixed: min ||X W^T + bias - Y||^2 + ridge ||W||^2. */
+function fitWeights(X: Float64Array, Y: Float64Array, bias: readonly number[], nIn: number, nOut: number, ridge = 1e-3): number[] {
+  const batch = X.length / nIn;
+  const G = new Float64Array(nIn * nIn);
+  const R = new Float64Array(nIn * nOut);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < nIn; i++) {
+      const xi = X[b * nIn + i];
+      if (xi === 0) continue;
+      for (let j = 0; j < nIn; j++) G[i * nIn + j] += xi * X[b * nIn + j];
+      for (let o = 0; o < nOut; o++) R[i * nOut + o] += xi * (Y[b * nOut + o] - bias[o]);
+    }
+  }
+  for (let i = 0; i < nIn; i++) G[i * nIn + i] += ridge * batch;
+  const Wt = solveSpd(G, R, nIn, nOut);
+  const W: number[] = new Array(nOut * nIn);
+  for (let o = 0; o < nOut; o++) for (let i = 0; i < nIn; i++) W[o * nIn + i] = Wt[i * nOut + o];
+  return W;
+}
+
+/**
+ * calibrate: layer by layer, in order, each layer seeing the already calibrated layers before it,
+ * the spiking network is run on the calibration inputs (src/sim) and corrected towards the ANN it was
+ * converted from (Li et al. 2021, extended to any activation and neuron strategy: the target of every
+ * neuron is its ideal input current (z - offset) * scale from the ANN's pre-activations z):
+ * - weights (optional): least squares of the layer's synapse weights on its time-averaged input;
+ * - bias: subtract the per-neuron mean error of the input current;
+ * - potential: v(0) += T * mean(ideal rate - SNN rate), the ideal rate being the clipped ideal current;
+ * - readouts: subtract the mean error of the decoded output from the offset.
+ * Subtracting a mean error never increases the expected squared error: E|e - mu|^2 = E|e|^2 - |mu|^2.
+ */
+export const calibrate: Pass = {
+  name: 'calibrate',
+  description: 'correct the spiking network towards the ANN, layer by layer (bias, initial potential, optionally weights)',
+  run(g, ctx): PassResult {
+    const calib = needCalibration('calibrate', ctx);
+    if (!ctx.reference) throw new PassError('calibrate', 'needs the ANN the network was converted from: run it in the same pipeline as lower-to-snn');
+    const batch = calib.length;
+    const ann = evalAnnAll(ctx.reference, calib);
+    const order = g.nodes.filter((n): n is Neurons => n.kind === 'snn.neurons' && !!n.origin);
+    if (g.nodes.some((n) => n.kind === 'snn.neurons' && n.arith === 'fixed')) throw new PassError('calibrate', 'runs on float networks: calibrate before quantize');
+    let cur = g;
+    const before = simulate(cur, calib);
+    const stats: Record<string, number> = { layers: 0 };
+    const byId = (id: string): Node => cur.nodes.find((n) => n.id === id)!;
+
+    for (const p of order) {
+      const w = width(p.type);
+      const target = targets(p, ann, batch);
+      if (ctx.calibrateWeights) {
+        const syn = byId(p.inputs[0]) as NodeOf<'snn.synapse'>;
+        if (p.inputs.length === 1 && syn.weight.kind === 'float') {
+          const sim = simulate(cur, calib);
+          const srcNode = byId(syn.inputs[0]);
+          const nIn = syn.weight.values.shape[1];
+          const X =
+            srcNode.kind === 'snn.encoder'
+              ? Float64Array.from(calib.flatMap((r) => r.map((v, j) => (srcNode.normalization ? v * srcNode.normalization.scale[j] + srcNode.normalization.offset[j] : v))))
+              : sim.rate.get(srcNode.id)!;
+          const W = fitWeights(X, target, p.bias.data, nIn, w);
+          cur = rewrite(cur, new Map([[syn.id, NodeSchema.parse({ ...syn, weight: { kind: 'float', values: f32([w, nIn], W) } })]]));
+          stats['weight layers'] = (stats['weight layers'] ?? 0) + 1;
+        }
+      }
+      if (ctx.calibrateBias) {
+        const sim = simulate(cur, calib);
+        const mu = meanDiff(sim.meanCurrent.get(p.id)!, target, w);
+        const node = byId(p.id) as Neurons;
+        cur = rewrite(cur, new Map([[p.id, NodeSchema.parse({ ...node, bias: f32([w], node.bias.data.map((b, i) => b - mu[i])) })]]));
+      }
+      if (ctx.calibratePotential) {
+        const sim = simulate(cur, calib);
+        const node = byId(p.id) as Neurons;
+        const lo = node.spikeSign === 'signed' ? -1 : 0;
+        const ideal = Float64Array.from(target, (c) => Math.min(Math.max(c / node.threshold, lo), 1));
+        const e = meanDiff(ideal, sim.rate.get(p.id)!, w);
+        const v0 = node.initialV.data.map((v, i) => Math.min(Math.max(v + e[i] * sim.T * node.threshold, -node.threshold), 2 * node.threshold));
+        cur = rewrite(cur, new Map([[p.id, NodeSchema.parse({ ...node, initialV: f32([w], v0) })]]));
+      }
+      stats.layers++;
+    }
+    const readouts = cur.nodes.filter((n): n is Readout => n.kind === 'snn.readout' && !!n.origin);
+    if (ctx.calibrateBias && readouts.length) {
+      const sim = simulate(cur, calib);
+      const replace = new Map<string, Node>();
+      for (const r of readouts) {
+        const w = width(r.type);
+        const mu = meanDiff(sim.readout.get(r.id)!, targets(r, ann, batch), w);
+        replace.set(r.id, NodeSchema.parse({ ...r, offset: f32([w], r.offset.data.map((o, i) => o - mu[i])) }));
+      }
+      cur = rewrite(cur, replace);
+    }
+    const after = simulate(cur, calib);
+    const err = (rows: number[][]): number => {
+      const ref = evalAnnAll(ctx.reference!, calib).get(ctx.reference!.nodes.find((n) => n.kind === 'ann.output')!.id)!;
+      let num = 0;
+      let den = 0;
+      rows.flat().forEach((v, k) => {
+        num += (v - ref[k]) ** 2;
+        den += ref[k] ** 2;
+      });
+      return Math.sqrt(num / Math.max(den, 1e-300));
+    };
+    stats['calib error before'] = Number(err(before.outputs).toPrecision(3));
+    stats['calib error after'] = Number(err(after.outputs).toPrecision(3));
+    return { graph: cur, stats };
+  },
+};
+

@@ -1,0 +1,8 @@
+/** Conversion and rewriting passes over the IR, and the pipeline that runs them. */
+export * from './pass.js';
+export * from './pipeline.js';
+export { calibrate } from './calibrate.js';
+export { foldWeights } from './fold-weights.js';
+export { lowerToSnn } from './lower-to-snn.js';
+export { thresholdBalance } from './threshold-balance.js';
+export * from './stats.js';

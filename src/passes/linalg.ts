@@ -1,0 +1,28 @@
+/** Solves A X = B for symmetric positive definite A [n, n] and B [n, m] (Cholesky). Row-major. */
+export function solveSpd(A: Float64Array, B: Float64Array, n: number, m: number): Float64Array {
+  const L = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = A[i * n + j];
+      for (let k = 0; k < j; k++) s -= L[i * n + k] * L[j * n + k];
+      if (i === j) {
+        if (!(s > 0)) throw new Error('matrix is not positive definite');
+        L[i * n + i] = Math.sqrt(s);
+      } else L[i * n + j] = s / L[j * n + j];
+    }
+  }
+  const X = Float64Array.from(B);
+  for (let c = 0; c < m; c++) {
+    for (let i = 0; i < n; i++) {
+      let s = X[i * m + c];
+      for (let k = 0; k < i; k++) s -= L[i * n + k] * X[k * m + c];
+      X[i * m + c] = s / L[i * n + i];
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      let s = X[i * m + c];
+      for (let k = i + 1; k < n; k++) s -= L[k * n + i] * X[k * m + c];
+      X[i * m + c] = s / L[i * n + i];
+    }
+  }
+  return X;
+}

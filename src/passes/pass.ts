@@ -1,0 +1,69 @@
+import type { Graph } from '../ir/index.js';
+
+export type Strategy = 'clip' | 'signed' | 'pwl';
+export const STRATEGIES: readonly Strategy[] = ['clip', 'signed', 'pwl'];
+
+/** What passes may read besides the graph. Plain data; passes never change it. */
+export interface PassContext {
+  /** Calibration inputs (rows of the model's inputs). */
+  readonly calibration?: readonly (readonly number[])[];
+  /** The ANN the network is converted from (the graph lower-to-snn received), for calibration. */
+  readonly reference?: Graph;
+  /** Time steps each spiking layer integrates. */
+  readonly T: number;
+  readonly strategy: Strategy;
+  /** Ramps per activation for the pwl strategy. */
+  readonly K: number;
+  /** Clipping range of activation inputs: this percentile of the calibration data, or the extremes. */
+  readonly percentile: number | 'max';
+  /** Threshold balancing per channel or per layer. */
+  readonly balance: 'channel' | 'layer';
+  readonly reset: 'subtract' | 'zero';
+  readonly calibrateBias: boolean;
+  readonly calibratePotential: boolean;
+  readonly calibrateWeights: boolean;
+}
+
+export const DEFAULT_CONTEXT: PassContext = {
+  T: 64,
+  strategy: 'pwl',
+  K: 4,
+  percentile: 99.9,
+  balance: 'channel',
+  reset: 'subtract',
+  calibrateBias: true,
+  calibratePotential: true,
+  calibrateWeights: false,
+};
+
+export type PassStats = Record<string, number | string>;
+
+export interface PassResult {
+  readonly graph: Graph;
+  readonly stats: PassStats;
+}
+
+/** A named pure function over the IR that reports its own counters. */
+export interface Pass {
+  readonly name: string;
+  readonly description: string;
+  run(g: Graph, ctx: PassContext): PassResult;
+}
+
+/** Thrown by a pass that cannot run as asked (missing calibration data, a graph it cannot handle). */
+export class PassError extends Error {
+  constructor(
+    readonly pass: string,
+    message: string,
+  ) {
+    super(`${pass}: ${message}`);
+    this.name = 'PassError';
+  }
+}
+
+export function needCalibration(pass: string, ctx: PassContext): readonly (readonly number[])[] {
+  if (!ctx.calibration || ctx.calibration.length === 0) {
+    throw new PassError(pass, 'needs calibration inputs: give a model directory with problem.json, --calib-inputs FILE.json or --domain lo:hi,...');
+  }
+  return ctx.calibration;
+}

@@ -1,0 +1,76 @@
+import { type Graph, printGraph, verify } from '../ir/index.js';
+import { calibrate } from './calibrate.js';
+import { foldWeights } from './fold-weights.js';
+import { lowerToSnn } from './lower-to-snn.js';
+import { type Pass, type PassContext, PassError, type PassStats } from './pass.js';
+import { thresholdBalance } from './threshold-balance.js';
+
+/** Every pass, by name. */
+export const PASSES: ReadonlyMap<string, Pass> = new Map([foldWeights, thresholdBalance, lowerToSnn, calibrate].map((p) => [p.name, p]));
+
+/** What `spikec compile` runs: canonicalise, balance, convert, calibrate, clean up. */
+export const DEFAULT_PIPELINE: readonly string[] = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'fold-weights'];
+
+/** Parses "a,b,c" into pass names, rejecting unknown ones (all listed). */
+export function parsePipeline(spec: string | readonly string[]): string[] {
+  const names = (typeof spec === 'string' ? spec.split(',') : [...spec]).map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !PASSES.has(n));
+  if (unknown.length) throw new PassError('pipeline', `unknown pass${unknown.length > 1 ? 'es' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${[...PASSES.keys()].join(', ')})`);
+  if (names.length === 0) throw new PassError('pipeline', 'the pipeline is empty');
+  return names;
+}
+
+export interface PipelineHooks {
+  readonly printBefore?: ReadonlySet<string> | 'all';
+  readonly printAfter?: ReadonlySet<string> | 'all';
+  /** Print every weight in IR dumps. */
+  readonly printWeights?: boolean;
+  /** Run the verifier after every pass (always on in tests). */
+  readonly verifyEach?: boolean;
+  readonly print?: (text: string) => void;
+}
+
+export interface PassRecord {
+  readonly pass: string;
+  readonly stats: PassStats;
+  readonly ms: number;
+}
+
+const wants = (set: ReadonlySet<string> | 'all' | undefined, name: string): boolean => set === 'all' || (set?.has(name) ?? false);
+
+/**
+ * Runs passes in order. The ANN that lower-to-snn receives is kept as the reference later passes
+ * (calibrate) measure against. Dumps follow MLIR's `// -----// IR Dump After NAME //----- //`.
+ */
+export function runPipeline(g: Graph, names: readonly string[], ctx: PassContext, hooks: PipelineHooks = {}): { graph: Graph; records: PassRecord[] } {
+  let cur = g;
+  let context = ctx;
+  const records: PassRecord[] = [];
+  const dump = (when: 'Before' | 'After', name: string): void => {
+    hooks.print?.(`// -----// IR Dump ${when} ${name} //----- //\n${printGraph(cur, { weights: hooks.printWeights })}\n`);
+  };
+  for (const name of names) {
+    const pass = PASSES.get(name)!;
+    if (wants(hooks.printBefore, name)) dump('Before', name);
+    if (name === 'lower-to-snn') context = { ...context, reference: cur };
+    const start = performance.now();
+    const { graph, stats } = pass.run(cur, context);
+    const ms = performance.now() - start;
+    if (hooks.verifyEach) verify(graph, `after ${name}`);
+    cur = graph;
+    records.push({ pass: name, stats, ms });
+    if (wants(hooks.printAfter, name)) dump('After', name);
+  }
+  return { graph: cur, records };
+}
+
+/** The --pass-stats table. */
+export function formatPassStats(records: readonly PassRecord[]): string {
+  const lines = records.map((r) => {
+    const s = Object.entries(r.stats)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    return `  ${r.pass.padEnd(18)} ${r.ms.toFixed(1).padStart(9)} ms  ${s}`;
+  });
+  return `pass statistics:\n${lines.join('\n')}\n`;
+}

@@ -1,0 +1,73 @@
+import type { NodeOf } from '../../ir/index.js';
+
+const TWO23 = 2 ** 23;
+const TWO24 = 2 ** 24;
+
+/** x >> 12 rounding toward zero, as Lava's sign(x) * (|x| >> 12). */
+const decayShift = (x: number): number => (x < 0 ? -Math.floor(-x / 4096) : Math.floor(x / 4096));
+
+/**
+ * Loihi's fixed-point CUBA-LIF neuron, bit-exactly as Lava's PyLifModelBitAcc computes it
+ * (shared/reference/formats.md), all state integer:
+ *   u' = sign(p) (|p| >> 12) + (a_in << 6),  p = u (4096 - (du + 1));  then wrap once to 24 bits:
+ *        u' > 2^23 -> u' - 2^24;  u' <= -2^23 -> u' + 2^24
+ *   v' = sign(q) (|q| >> 12) + u' + bias_mant 2^bias_exp,  q = v (4096 - dv);
+ *        clipped to [-(2^23) + 1, 2^23 - 1]
+ *   spike where v' > vth << 6 (strictly); reset v' = 0 (Lava's LIF).
+ * spikec's variants, written in the same integer conventions:
+ *   reset subtract: v' <- v' - (vth << 6) on a spike;
+ *   signed (ternary): +1 where v' > vth << 6, -1 where v' < -(vth << 6), reset by the spike's sign.
+ * Intermediate products reach 2^36 and are exact in float64.
+ */
+export class LoihiNeurons {
+  readonly u: Float64Array;
+  readonly v: Float64Array;
+  private readonly keepU: number;
+  private readonly keepV: number;
+  private readonly bias: Float64Array;
+  private readonly vth: number;
+  private readonly signed: boolean;
+  private readonly subtract: boolean;
+
+  constructor(
+    node: NodeOf<'snn.neurons'>,
+    readonly n: number,
+    readonly batch: number,
+  ) {
+    this.u = new Float64Array(n * batch);
+    this.v = new Float64Array(n * batch);
+    for (let b = 0; b < batch; b++) for (let i = 0; i < n; i++) this.v[b * n + i] = node.initialV.data[i];
+    this.keepU = 4096 - (node.currentDecay + 1);
+    this.keepV = 4096 - node.voltageDecay;
+    const exp = node.biasExp ?? 0;
+    this.bias = Float64Array.from(node.bias.data, (m) => m * 2 ** exp);
+    this.vth = node.threshold * 64;
+    this.signed = node.spikeSign === 'signed';
+    this.subtract = node.reset === 'subtract';
+  }
+
+  /** One step for the whole batch; `input` holds a_in (integers); returns the number of spikes. */
+  step(input: Float64Array, spikes: Float64Array): number {
+    const { u, v, keepU, keepV, bias, vth, n } = this;
+    let count = 0;
+    for (let k = 0; k < u.length; k++) {
+      let uu = decayShift(u[k] * keepU) + input[k] * 64;
+      if (uu > TWO23) uu -= TWO24;
+      else if (uu <= -TWO23) uu += TWO24;
+      u[k] = uu;
+      let vv = decayShift(v[k] * keepV) + uu + bias[k % n];
+      if (vv > TWO23 - 1) vv = TWO23 - 1;
+      else if (vv < -TWO23 + 1) vv = -TWO23 + 1;
+      let s = 0;
+      if (vv > vth) s = 1;
+      else if (this.signed && vv < -vth) s = -1;
+      if (s !== 0) {
+        count++;
+        vv = this.subtract ? vv - s * vth : 0;
+      }
+      v[k] = vv;
+      spikes[k] = s;
+    }
+    return count;
+  }
+}

@@ -1,0 +1,65 @@
+import { type Graph, IrError, type Node, type NodeOf, width } from '../ir/index.js';
+
+/** A synapse ready to simulate: weights transposed to [in][out] so a spike reads one contiguous row. */
+export interface SynapseOp {
+  readonly node: NodeOf<'snn.synapse'>;
+  readonly source: string;
+  readonly fanIn: number;
+  readonly fanOut: number;
+  /** Transposed weights (float values, or integer mantissas). */
+  readonly wt: Float64Array;
+  readonly integer: boolean;
+  readonly exponent: number;
+}
+
+/** The snn part of a graph in simulation order, with each node's depth (synapses from the encoder). */
+export interface SimProgram {
+  readonly graph: Graph;
+  readonly encoder: NodeOf<'snn.encoder'>;
+  readonly synapses: ReadonlyMap<string, SynapseOp>;
+  readonly order: readonly Node[];
+  readonly depth: ReadonlyMap<string, number>;
+  readonly arith: 'float' | 'fixed';
+}
+
+export function compileProgram(g: Graph): SimProgram {
+  const encoders = g.nodes.filter((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder');
+  if (encoders.length !== 1) throw new IrError(`the simulator runs graphs with exactly one snn.encoder (found ${encoders.length})`);
+  const synapses = new Map<string, SynapseOp>();
+  const depth = new Map<string, number>();
+  const arith = new Set<string>();
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  for (const n of g.nodes) {
+    if (n.kind === 'snn.encoder') depth.set(n.id, 0);
+    else if (n.kind === 'snn.synapse') {
+      const [fanOut, fanIn] = n.weight.kind === 'float' ? n.weight.values.shape : n.weight.mantissa.shape;
+      const w = n.weight.kind === 'float' ? n.weight.values.data : n.weight.mantissa.data;
+      const wt = new Float64Array(fanIn * fanOut);
+      for (let o = 0; o < fanOut; o++) for (let i = 0; i < fanIn; i++) wt[i * fanOut + o] = w[o * fanIn + i];
+      synapses.set(n.id, { node: n, source: n.inputs[0], fanIn, fanOut, wt, integer: n.weight.kind === 'int', exponent: n.weight.kind === 'int' ? n.weight.exponent : 0 });
+      depth.set(n.id, depth.get(n.inputs[0])! + 1);
+    } else if (n.kind === 'snn.neurons' || n.kind === 'snn.readout') {
+      depth.set(n.id, Math.max(...n.inputs.map((i) => depth.get(i)!)));
+      if (n.kind === 'snn.neurons') arith.add(n.arith);
+      for (const i of n.inputs) {
+        const s = synapses.get(i)!;
+        if (n.kind === 'snn.neurons' && s.integer !== (n.arith === 'fixed')) {
+          throw new IrError(`${n.arith} neurons are fed by ${s.integer ? 'integer' : 'float'} weights of %${i}; quantize the whole network`, `%${n.id}`);
+        }
+      }
+    } else if (n.inputs.some((i) => byId.get(i)?.kind.startsWith('snn.') && byId.get(i)?.kind !== 'snn.readout')) {
+      throw new IrError(`${n.kind} reads spikes directly; only snn.readout values may feed ann ops`, `%${n.id}`);
+    }
+  }
+  if (arith.size > 1) throw new IrError('the network mixes float and fixed-point neurons');
+  return {
+    graph: g,
+    encoder: encoders[0],
+    synapses,
+    order: g.nodes.filter((n) => n.kind.startsWith('snn.')),
+    depth,
+    arith: arith.has('fixed') ? 'fixed' : 'float',
+  };
+}
+
+export const widthOf = (n: Node): number => width(n.type);

@@ -1,0 +1,238 @@
+import { type Graph, IrError, type NodeOf } from '../ir/index.js';
+import { evalAnnAll } from './ann-eval.js';
+import { FloatNeurons } from './neurons/if-float.js';
+import { LoihiNeurons } from './neurons/lif-loihi.js';
+import { type SimProgram, compileProgram, widthOf } from './program.js';
+
+export interface SimOptions {
+  /** Steps each layer integrates; overrides the readouts' windows with [depth, depth + T). */
+  readonly T?: number;
+  /** Keep per-step spike trains of the first batch element (for `spikec sim --trace`). */
+  readonly trace?: boolean;
+}
+
+/** Per-population counters. */
+export interface LayerCounters {
+  readonly id: string;
+  readonly neurons: number;
+  readonly depth: number;
+  /** Spikes in the layer's window, summed over the batch. */
+  spikes: number;
+}
+
+export interface SimResult {
+  /** The graph's outputs, one row per input row. */
+  readonly outputs: number[][];
+  /** T each layer integrated. */
+  readonly T: number;
+  /** Steps simulated (the deepest window's end). */
+  readonly steps: number;
+  readonly batch: number;
+  readonly layers: LayerCounters[];
+  /** Synaptic operations (one per target of each nonzero input), summed over the batch and all steps. */
+  synops: number;
+  /** Neuron updates, summed over the batch and all steps. */
+  neuronUpdates: number;
+  /** Per neurons node: mean input current (synaptic input + bias) over the layer's window, [batch * n]. */
+  readonly meanCurrent: Map<string, Float64Array>;
+  /** Per neurons node: spike count over the layer's window divided by T, [batch * n]. */
+  readonly rate: Map<string, Float64Array>;
+  /** Per readout node: its decoded value, [batch * n]. */
+  readonly readout: Map<string, Float64Array>;
+  /** With trace: per neurons node, per step, the spikes of batch element 0. */
+  readonly trace?: Map<string, Int8Array[]>;
+}
+
+function windowOf(p: SimProgram, n: NodeOf<'snn.readout'>, T?: number): [number, number] {
+  if (T === undefined) return [n.window[0], n.window[1]];
+  const d = p.depth.get(n.id)!;
+  return [d, d + T];
+}
+
+/** Encoder output for the batch: the normalised input, rounded to its payload in fixed arithmetic. */
+function encode(p: SimProgram, inputs: readonly (readonly number[])[]): Float64Array {
+  const e = p.encoder;
+  const out = new Float64Array(inputs.length * e.dims);
+  const lim = e.payloadBits ? 2 ** (e.payloadBits - 1) : Infinity;
+  inputs.forEach((row, r) => {
+    if (row.length !== e.dims) throw new IrError(`input row ${r} has ${row.length} values, the network takes ${e.dims}`, `%${e.id}`);
+    for (let j = 0; j < e.dims; j++) {
+      if (!Number.isFinite(row[j])) throw new IrError(`input row ${r} value ${j} is ${row[j]}`, `%${e.id}`);
+      let v = e.normalization ? row[j] * e.normalization.scale[j] + e.normalization.offset[j] : row[j];
+      if (p.arith === 'fixed' && e.mode === 'graded') v = Math.max(-lim, Math.min(lim - 1, Math.round(v)));
+      out[r * e.dims + j] = v;
+    }
+  });
+  return out;
+}
+
+/**
+ * Runs the snn part of a graph, time step by time step, for a batch of inputs, then the ann ops that
+ * read its readouts. Each step: every synapse delivers what its source emitted the step before
+ * (a_t = W s_{t-1}), neurons update and spike, readouts accumulate within their window.
+ * Spike delivery costs in proportion to spikes: a spike adds one row of the transposed weights.
+ */
+export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts: SimOptions = {}): SimResult {
+  const p = compileProgram(g);
+  const batch = inputs.length;
+  const readouts = p.order.filter((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
+  if (readouts.length === 0) throw new IrError('the network has no snn.readout');
+  const windows = new Map(readouts.map((r) => [r.id, windowOf(p, r, opts.T)]));
+  const Ts = new Set([...windows.values()].map(([a, b]) => b - a));
+  if (Ts.size !== 1) throw new IrError('the readouts integrate over windows of different lengths');
+  const T = [...Ts][0];
+  if (!(T >= 1)) throw new IrError(`T must be at least 1 (got ${T})`);
+  const steps = Math.max(...[...windows.values()].map(([, b]) => b));
+
+  const enc = encode(p, inputs);
+  const prev = new Map<string, Float64Array>();
+  const cur = new Map<string, Float64Array>();
+  const current = new Map<string, Float64Array>();
+  const neurons = new Map<string, FloatNeurons | LoihiNeurons>();
+  const meanCurrent = new Map<string, Float64Array>();
+  const rate = new Map<string, Float64Array>();
+  const acc = new Map<string, Float64Array>();
+  const trace = opts.trace ? new Map<string, Int8Array[]>() : undefined;
+  const layers: LayerCounters[] = [];
+  let synops = 0;
+  let neuronUpdates = 0;
+
+  for (const n of p.order) {
+    const w = widthOf(n);
+    if (n.kind === 'snn.synapse') current.set(n.id, new Float64Array(batch * w));
+    if (n.kind === 'snn.neurons') {
+      prev.set(n.id, new Float64Array(batch * w));
+      cur.set(n.id, new Float64Array(batch * w));
+      neurons.set(n.id, n.arith === 'fixed' ? new LoihiNeurons(n, w, batch) : new FloatNeurons(n, w, batch));
+      meanCurrent.set(n.id, new Float64Array(batch * w));
+      rate.set(n.id, new Float64Array(batch * w));
+      layers.push({ id: n.id, neurons: w, depth: p.depth.get(n.id)!, spikes: 0 });
+      trace?.set(n.id, []);
+    }
+    if (n.kind === 'snn.readout') acc.set(n.id, new Float64Array(batch * w));
+  }
+  const layerOf = new Map(layers.map((l) => [l.id, l]));
+  const encWidth = p.encoder.dims;
+  let encoderCurrent: Map<string, Float64Array> | undefined;
+  const input = new Float64Array(batch * Math.max(1, ...layers.map((l) => l.neurons)));
+
+  for (let t = 0; t < steps; t++) {
+    for (const n of p.order) {
+      if (n.kind === 'snn.synapse') {
+        const s = p.synapses.get(n.id)!;
+        const a = current.get(n.id)!;
+        if (t === 0) {
+          a.fill(0);
+          continue;
+        }
+        if (s.source === p.encoder.id) {
+          // The encoder's output is the same every step: deliver W x once, count it every step.
+          encoderCurrent ??= new Map();
+          let c = encoderCurrent.get(n.id);
+          if (!c) {
+            c = new Float64Array(batch * s.fanOut);
+            for (let b = 0; b < batch; b++) {
+              for (let j = 0; j < encWidth; j++) {
+                const x = enc[b * encWidth + j];
+                if (x === 0) continue;
+                const row = j * s.fanOut;
+                for (let o = 0; o < s.fanOut; o++) c[b * s.fanOut + o] += x * s.wt[row + o];
+              }
+            }
+            if (s.integer) for (let k = 0; k < c.length; k++) c[k] = shift(c[k], s.exponent);
+            encoderCurrent.set(n.id, c);
+          }
+          a.set(c);
+          let nonzero = 0;
+          for (let k = 0; k < enc.length; k++) if (enc[k] !== 0) nonzero++;
+          synops += nonzero * s.fanOut;
+          continue;
+        }
+        const src = prev.get(s.source)!;
+        a.fill(0);
+        for (let b = 0; b < batch; b++) {
+          const base = b * s.fanIn;
+          const out = b * s.fanOut;
+          for (let j = 0; j < s.fanIn; j++) {
+            const sp = src[base + j];
+            if (sp === 0) continue;
+            synops += s.fanOut;
+            const row = j * s.fanOut;
+            if (sp === 1) for (let o = 0; o < s.fanOut; o++) a[out + o] += s.wt[row + o];
+            else for (let o = 0; o < s.fanOut; o++) a[out + o] += sp * s.wt[row + o];
+          }
+        }
+        if (s.integer) for (let k = 0; k < a.length; k++) a[k] = shift(a[k], s.exponent);
+      } else if (n.kind === 'snn.neurons') {
+        const w = widthOf(n);
+        const inp = input.subarray(0, batch * w);
+        inp.fill(0);
+        for (const i of n.inputs) {
+          const a = current.get(i)!;
+          for (let k = 0; k < inp.length; k++) inp[k] += a[k];
+        }
+        const spikes = cur.get(n.id)!;
+        const count = neurons.get(n.id)!.step(inp, spikes);
+        neuronUpdates += batch * w;
+        const layer = layerOf.get(n.id)!;
+        if (t >= layer.depth && t < layer.depth + T) {
+          layer.spikes += count;
+          const mc = meanCurrent.get(n.id)!;
+          const r = rate.get(n.id)!;
+          for (let k = 0; k < inp.length; k++) {
+            mc[k] += inp[k];
+            r[k] += spikes[k];
+          }
+        }
+        trace?.get(n.id)!.push(Int8Array.from(spikes.subarray(0, w)));
+      } else if (n.kind === 'snn.readout') {
+        const [lo, hi] = windows.get(n.id)!;
+        if (t < lo || t >= hi) continue;
+        const out = acc.get(n.id)!;
+        for (const i of n.inputs) {
+          const a = current.get(i)!;
+          for (let k = 0; k < out.length; k++) out[k] += a[k];
+        }
+      }
+    }
+    for (const [id, c] of cur) {
+      const pv = prev.get(id)!;
+      pv.set(c);
+    }
+  }
+
+  for (const n of p.order) {
+    if (n.kind !== 'snn.neurons') continue;
+    const bias = n.bias.data;
+    const w = widthOf(n);
+    const scaleBias = n.arith === 'fixed' ? 2 ** (n.biasExp ?? 0) : 1;
+    const mc = meanCurrent.get(n.id)!;
+    const r = rate.get(n.id)!;
+    for (let k = 0; k < mc.length; k++) {
+      mc[k] = mc[k] / T + bias[k % w] * scaleBias * (n.arith === 'fixed' ? 1 / 64 : 1);
+      r[k] /= T;
+    }
+  }
+  const readout = new Map<string, Float64Array>();
+  for (const r of readouts) {
+    const [lo, hi] = windows.get(r.id)!;
+    const w = widthOf(r);
+    const sum = acc.get(r.id)!;
+    const y = new Float64Array(sum.length);
+    for (let k = 0; k < y.length; k++) y[k] = (r.scale.data[k % w] * sum[k]) / (hi - lo) + r.offset.data[k % w];
+    readout.set(r.id, y);
+  }
+  const rows = hostOutputs(g, inputs, readout);
+  return { outputs: rows, T, steps, batch, layers, synops, neuronUpdates, meanCurrent, rate, readout, trace };
+}
+
+const shift = (acc: number, e: number): number => (e >= 0 ? acc * 2 ** e : Math.floor(acc / 2 ** -e));
+
+/** Runs the ann ops downstream of the readouts (SPINN product, output) with the readouts' values. */
+function hostOutputs(g: Graph, inputs: readonly (readonly number[])[], readout: Map<string, Float64Array>): number[][] {
+  const out = g.nodes.find((n) => n.kind === 'ann.output');
+  if (!out) throw new IrError('the graph has no ann.output');
+  const w = widthOf(out);
+  const vals = evalAnnAll(g, inputs, readout).get(out.id)!;
+  return inputs.map((_, r) => Array.from(vals.subarray(r * w, (r + 1) * w)));
+}
