@@ -4,7 +4,9 @@ import { registerDemo } from './commands/demo.js';
 import { registerDump } from './commands/dump.js';
 import { registerEval } from './commands/eval.js';
 import { registerImport } from './commands/import.js';
+import { registerSim } from './commands/sim.js';
 import { registerTrain } from './commands/train.js';
+import { registerVerify } from './commands/verify.js';
 
 
 function program(): Command {
@@ -16,6 +18,8 @@ function program(): Command {
     .exitOverride();
   registerImport(p);
   registerCompile(p);
+  registerVerify(p);
+  registerSim(p);
   registerEval(p);
   registerDump(p);
   registerTrain(p);
@@ -26,6 +30,11 @@ function program(): Command {
 /** Runs the CLI on `argv` (as process.argv) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
+  // A closed pipe (spikec ... | head) ends the output, not the program with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     await program().parseAsync([...argv]);
     return 0;

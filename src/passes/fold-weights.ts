@@ -1,12 +1,13 @@
-import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, width } from '../ir/index.js';
+import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, tensor, width } from '../ir/index.js';
 import { simulate } from '../sim/simulate.js';
 import { consumers, matmul, matvec, rewrite } from './graph-edit.js';
 import type { Pass, PassContext, PassStats } from './pass.js';
 
 type Dense = NodeOf<'ann.dense'>;
 
+/** A folded dense layer, in float64 so that folding changes the function by rounding only. */
 const dense = (d: Dense, weight: number[], bias: number[], inWidth: number, inputs: readonly string[] = d.inputs): Dense =>
-  NodeSchema.parse({ ...d, inputs, weight: f32([d.weight.shape[0], inWidth], weight), bias: f32([d.weight.shape[0]], bias) }) as Dense;
+  NodeSchema.parse({ ...d, inputs, weight: tensor('f64', [d.weight.shape[0], inWidth], weight), bias: tensor('f64', [d.weight.shape[0]], bias) }) as Dense;
 
 /**
  * One rewrite: returns the rewritten graph and the counter it advanced, or undefined when the rule

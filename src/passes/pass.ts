@@ -33,7 +33,7 @@ export const DEFAULT_CONTEXT: PassContext = {
   reset: 'subtract',
   calibrateBias: true,
   calibratePotential: true,
-  calibrateWeights: false,
+  calibrateWeights: true,
 };
 
 export type PassStats = Record<string, number | string>;

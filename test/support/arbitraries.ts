@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { GraphBuilder, type Graph, type Tensor } from '../../src/ir/index.js';
 
-const f32Value = fc.float({ noNaN: true, noDefaultInfinity: true });
-const tensorF32 = (shape: number[]): fc.Arbitrary<Tensor> =>
+const anyF32 = fc.float({ noNaN: true, noDefaultInfinity: true });
+const tensorF32 = (shape: number[], f32Value: fc.Arbitrary<number> = anyF32): fc.Arbitrary<Tensor> =>
   fc.array(f32Value, { minLength: shape[0] * (shape[1] ?? 1), maxLength: shape[0] * (shape[1] ?? 1) }).map((data) => ({ dtype: 'f32', shape, data }));
 const tensorI32 = (shape: number[], lo: number, hi: number): fc.Arbitrary<Tensor> =>
   fc.array(fc.integer({ min: lo, max: hi }), { minLength: shape[0] * (shape[1] ?? 1), maxLength: shape[0] * (shape[1] ?? 1) }).map((data) => ({ dtype: 'i32', shape, data }));
@@ -12,8 +12,8 @@ const actArb = fc.constantFrom('tanh', 'sin', 'sigmoid', 'softplus', 'silu', 're
   'tanh' | 'sin' | 'sigmoid' | 'softplus' | 'silu' | 'relu' | 'identity'
 >;
 
-/** Random valid ann-dialect MLPs, optionally with a pwl activation, a scale and a normalised input. */
-export const annGraph: fc.Arbitrary<Graph> = fc
+/** Random valid ann-dialect MLPs with values from `f32Value`, optionally with a pwl activation and a normalised input. */
+export const annGraphOf = (f32Value: fc.Arbitrary<number>): fc.Arbitrary<Graph> => fc
   .record({
     name: fc.string(),
     dims: widthArb,
@@ -31,8 +31,8 @@ export const annGraph: fc.Arbitrary<Graph> = fc
     }
     return fc.record({
       r: fc.constant(r),
-      weights: fc.tuple(...shapes.map((s) => tensorF32(s))),
-      biases: fc.tuple(...shapes.map((s) => tensorF32([s[0]]))),
+      weights: fc.tuple(...shapes.map((s) => tensorF32(s, f32Value))),
+      biases: fc.tuple(...shapes.map((s) => tensorF32([s[0]], f32Value))),
       scale: fc.array(f32Value, { minLength: r.dims, maxLength: r.dims }),
       knots: fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { minLength: 2, maxLength: 6 }),
     });
@@ -59,6 +59,8 @@ export const annGraph: fc.Arbitrary<Graph> = fc
     b.add({ kind: 'ann.output', inputs: [cur], names: ['u'] });
     return b.build();
   });
+
+export const annGraph = annGraphOf(anyF32);
 
 /** Random valid snn-dialect chains in float or fixed arithmetic. */
 export const snnGraph: fc.Arbitrary<Graph> = fc

@@ -12,7 +12,7 @@ export interface CompileOptions {
   K: number;
   calibSamples: number;
   calibrate: boolean;
-  weightCalibration?: boolean;
+  weightCalibration: boolean;
   pipeline?: string;
   calibInputs?: string;
   domain?: string;
@@ -38,7 +38,7 @@ export function conversionOptions(cmd: Command): Command {
     .option('--calib-inputs <file>', 'calibration inputs (JSON rows, as for eval --inputs)')
     .option('--domain <lo:hi,...>', 'draw calibration inputs uniformly from this box')
     .option('--no-calibrate', 'skip the calibrate pass')
-    .option('--weight-calibration', 'also calibrate weights (least squares)')
+    .option('--no-weight-calibration', 'skip the least-squares weight calibration')
     .option('--percentile <p>', "clipping range: a percentile of the calibration data, or 'max'", '99.9')
     .option('--balance <mode>', 'threshold balancing per channel or layer', 'channel')
     .option('--reset <mode>', 'reset by subtraction or to zero', 'subtract')
@@ -60,7 +60,7 @@ export function passContext(o: CompileOptions, calibration: number[][] | undefin
     percentile,
     balance: o.balance,
     reset: o.reset,
-    calibrateWeights: !!o.weightCalibration,
+    calibrateWeights: o.weightCalibration,
   };
 }
 

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { loadModel } from '../src/frontend/index.js';
+import { Rng, bundledProblem, exactOn, readProblemFile, testPoints } from '../src/frontend/train/index.js';
+import type { Graph } from '../src/ir/index.js';
+import { DEFAULT_CONTEXT, type Strategy, relativeL2, runPipeline } from '../src/passes/index.js';
+import { evalAnn } from '../src/sim/ann-eval.js';
+import { energyEstimate } from '../src/sim/energy.js';
+import { simulateParallel } from '../src/sim/parallel.js';
+import { annMacs } from '../src/cli/verification.js';
+
+export interface ConversionRow {
+  model: string;
+  strategy: Strategy;
+  T: number;
+  calibrated: boolean;
+  ann_vs_exact: number | null;
+  snn_vs_ann: number;
+  snn_vs_exact: number | null;
+  spike_rate: number;
+  synops_per_inference: number;
+  energy_ratio: number;
+  neurons: number;
+  compile_seconds: number;
+}
+
+/** A bench model: where its ANN comes from and which problem (test grid, exact solution) it solves. */
+interface BenchModel {
+  readonly name: string;
+  readonly path: string;
+  readonly problemDir: string;
+}
+
+export const BENCH_MODELS: readonly BenchModel[] = [
+  ...['poisson1d', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d', 'poisson2d-spinn'].map((p) => ({ name: p, path: `examples/${p}`, problemDir: `examples/${p}` })),
+  { name: 'onnx:poisson2d_tanh', path: 'test/fixtures/onnx/poisson2d_tanh.onnx', problemDir: 'examples/poisson2d' },
+  { name: 'onnx:poisson2d_spinn', path: 'test/fixtures/onnx/poisson2d_spinn.onnx', problemDir: 'examples/poisson2d' },
+];
+
+/** Every `stride`-th test point, so that a full sweep fits in its time budget. */
+const thin = (points: number[][], max: number): number[][] => {
+  const stride = Math.max(1, Math.ceil(points.length / max));
+  return points.filter((_, i) => i % stride === 0);
+};
+
+export async function conversionBench(opts: { models: readonly BenchModel[]; strategies: readonly Strategy[]; Ts: readonly number[]; maxPoints: number; calibSamples: number; log: (s: string) => void }): Promise<ConversionRow[]> {
+  const rows: ConversionRow[] = [];
+  for (const m of opts.models) {
+    if (!existsSync(m.path)) continue;
+    const { graph: ann } = await loadModel(m.path);
+    const problem = readProblemFile(m.problemDir)!;
+    const points = thin(testPoints(problem), opts.maxPoints);
+    const bundled = bundledProblem(problem);
+    const exact = bundled ? exactOn(bundled, points) : null;
+    const annOut = evalAnn(ann, points);
+    const out = problem.errorOutputs;
+    const annVsExact = exact ? relativeL2(annOut, exact, out) : null;
+    const calibration = new Rng(7).box(problem.domain, opts.calibSamples);
+    for (const strategy of opts.strategies) {
+      for (const T of opts.Ts) {
+        for (const calibrated of [false, true]) {
+          const t0 = performance.now();
+          const pipeline = ['fold-weights', 'threshold-balance', 'lower-to-snn', ...(calibrated ? ['calibrate'] : []), 'fold-weights'];
+          const snn: Graph = runPipeline(ann, pipeline, { ...DEFAULT_CONTEXT, calibration, T, strategy }).graph;
+          const compileSeconds = (performance.now() - t0) / 1000;
+          const sim = await simulateParallel(snn, points);
+          const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
+          const synops = sim.synops / points.length;
+          const row: ConversionRow = {
+            model: m.name,
+            strategy,
+            T,
+            calibrated,
+            ann_vs_exact: annVsExact,
+            snn_vs_ann: relativeL2(sim.outputs, annOut, out),
+            snn_vs_exact: exact ? relativeL2(sim.outputs, exact, out) : null,
+            spike_rate: sim.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * sim.T * points.length, 1),
+            synops_per_inference: synops,
+            energy_ratio: energyEstimate(synops, sim.neuronUpdates / points.length, annMacs(ann)).ratio,
+            neurons,
+            compile_seconds: compileSeconds,
+          };
+          rows.push(row);
+          opts.log(`  ${m.name} ${strategy} T=${T} ${calibrated ? 'calibrated' : 'uncalibrated'}: SNN vs ANN ${row.snn_vs_ann.toExponential(2)}, rate ${row.spike_rate.toFixed(3)}`);
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+const e = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2));
+
+/** The markdown table of a conversion sweep: one line per model, strategy and T, uncalibrated -> calibrated. */
+export function conversionMarkdown(rows: readonly ConversionRow[]): string {
+  const lines = ['| model | strategy | T | ANN vs exact | SNN vs ANN (uncal. → cal.) | SNN vs exact (cal.) | spike rate | synops / inference | energy ratio |', '|---|---|---|---|---|---|---|---|---|'];
+  for (const r of rows.filter((x) => x.calibrated)) {
+    const u = rows.find((x) => !x.calibrated && x.model === r.model && x.strategy === r.strategy && x.T === r.T);
+    lines.push(`| ${r.model} | ${r.strategy} | ${r.T} | ${e(r.ann_vs_exact)} | ${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(r.snn_vs_ann)} | ${e(r.snn_vs_exact)} | ${r.spike_rate.toFixed(3)} | ${r.synops_per_inference.toFixed(0)} | ${r.energy_ratio.toFixed(1)} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}

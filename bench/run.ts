@@ -1,0 +1,48 @@
+import { type ConversionRow, BENCH_MODELS, conversionBench, conversionMarkdown } from './conversion.js';
+import { machine, writeResult } from './common.js';
+import { simulatorBench } from './simulator.js';
+import { trainingBench } from './training.js';
+
+/**
+ * npm run bench [-- --quick] [-- --only training,simulator,conversion]
+ * Full run: every bundled model and ONNX fixture, strategies clip/signed/pwl, T in 16..128, with and
+ * without calibration, on test grids thinned to 2,500 points. --quick: two models, pwl, T = 16 and 64,
+ * 400 points (what CI runs).
+ */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+  const want = (k: string): boolean => !only || only.includes(k);
+  const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  const suffix = quick ? '.quick' : '';
+  const cmd = `npm run bench${quick ? ' -- --quick' : ''}`;
+
+  if (want('training')) {
+    log('bench: training speed');
+    const r = await trainingBench(quick);
+    log(`  ${JSON.stringify(r)}`);
+    writeResult(`training${suffix}.json`, { command: cmd, machine: machine(), ...r });
+  }
+  if (want('simulator')) {
+    log('bench: simulator throughput');
+    const r = await simulatorBench(quick);
+    log(`  ${JSON.stringify(r)}`);
+    writeResult(`simulator${suffix}.json`, { command: cmd, machine: machine(), ...r });
+  }
+  if (want('conversion')) {
+    log('bench: conversion sweep');
+    const rows: ConversionRow[] = await conversionBench({
+      models: quick ? BENCH_MODELS.filter((m) => m.name === 'poisson1d' || m.name === 'poisson2d-spinn') : BENCH_MODELS,
+      strategies: quick ? ['pwl'] : ['clip', 'signed', 'pwl'],
+      Ts: quick ? [16, 64] : [16, 32, 64, 128],
+      maxPoints: quick ? 400 : 2500,
+      calibSamples: quick ? 128 : 256,
+      log,
+    });
+    writeResult(`conversion${suffix}.json`, { command: cmd, machine: machine(), rows });
+    writeResult(`conversion${suffix}.md`, `<!-- made by: ${cmd} -->\n${conversionMarkdown(rows)}`);
+  }
+}
+
+await main();

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { loadModel } from '../../frontend/index.js';
+import type { Graph } from '../../ir/index.js';
+import { UsageError } from '../errors.js';
+import { intListOption } from '../options.js';
+import { type VerifyRow, compileFor, formatTable, measure, verifySetup } from '../verification.js';
+import { type CompileOptions, conversionOptions } from './compile.js';
+
+interface VerifyOptions extends CompileOptions {
+  sweepT?: number[];
+  json?: boolean;
+  reference?: string;
+}
+
+export function registerVerify(program: Command): void {
+  conversionOptions(
+    program
+      .command('verify')
+      .description('simulate a compiled network on the problem test grid; compare with the ANN and the exact solution')
+      .argument('<model>', 'a model directory (compiled with the conversion options), or a compiled .sir/.sirpb with --reference'),
+  )
+    .option('--reference <model>', 'the trained model directory a compiled .sir/.sirpb came from')
+    .option('--sweep-T <list>', 'verify at each of these T (comma-separated)', intListOption('--sweep-T', 1))
+    .option('--json', 'print one JSON object')
+    .action(async (modelPath: string, o: VerifyOptions) => {
+      const isIr = /\.sir(pb)?$/.test(modelPath);
+      if (isIr && !o.reference) throw new UsageError('verifying a compiled .sir/.sirpb needs --reference MODEL_DIR (the trained ANN and its problem.json)');
+      const setup = await verifySetup(isIr ? o.reference! : modelPath);
+      const compiled: Graph | undefined = isIr ? (await loadModel(modelPath)).graph : undefined;
+      const run = async (T: number): Promise<VerifyRow> => (compiled ? measure(setup, compiled, T) : measure(setup, compileFor(setup, { ...o, T }), T));
+      const main = await run(o.T);
+      const sweep = o.sweepT ? await Promise.all(o.sweepT.map(async (T) => (T === o.T ? main : await run(T)))) : undefined;
+      if (o.json) {
+        process.stdout.write(`${JSON.stringify({ problem: setup.problem.problem, ...main, ...(sweep ? { sweep } : {}) }, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(`spikec verify: ${setup.problem.problem}, ${setup.points.length} test points, strategy ${o.strategy}\n`);
+      process.stdout.write(formatTable(sweep ?? [main]));
+    });
+}

@@ -1,0 +1,107 @@
+import { type LoadedModel, loadModel } from '../frontend/index.js';
+import { type ProblemFile, bundledProblem, exactOn, readProblemFile, testPoints } from '../frontend/train/index.js';
+import { type Graph, width } from '../ir/index.js';
+import { runPipeline, relativeL2 } from '../passes/index.js';
+import { evalAnn } from '../sim/ann-eval.js';
+import { energyEstimate } from '../sim/energy.js';
+import { simulateParallel } from '../sim/parallel.js';
+import { calibrationInputs } from './calibration.js';
+import { type CompileOptions, passContext, pipelineOf } from './commands/compile.js';
+import { UsageError } from './errors.js';
+
+/** One row of the verification table (the keys are what `spikec verify --json` prints). */
+export interface VerifyRow {
+  T: number;
+  ann_vs_exact: number | null;
+  snn_vs_ann: number;
+  snn_vs_exact: number | null;
+  /** Spikes per neuron per step. */
+  spike_rate: number;
+  synops_per_inference: number;
+  neuron_updates_per_inference: number;
+  ann_macs_per_inference: number;
+  /** SNN energy / ANN energy per inference (src/sim/energy.ts). */
+  energy_ratio: number;
+  neurons: number;
+  /** Spikes per neuron per step, per layer. */
+  layer_rates: Record<string, number>;
+}
+
+/** Multiply-accumulates of the ANN per inference. */
+export function annMacs(g: Graph): number {
+  let macs = 0;
+  for (const n of g.nodes) {
+    if (n.kind === 'ann.dense') macs += n.weight.shape[0] * n.weight.shape[1];
+    if (n.kind === 'ann.product') macs += width(g.nodes.find((m) => m.id === n.inputs[0])!.type) * n.inputs.length;
+  }
+  return macs;
+}
+
+export interface VerifySetup {
+  readonly ann: Graph;
+  readonly model: LoadedModel;
+  readonly problem: ProblemFile;
+  readonly points: number[][];
+  readonly annOut: number[][];
+  readonly exact: number[][] | null;
+  readonly errorOutputs?: readonly number[];
+}
+
+/** The ANN, the problem, its test grid, the ANN's outputs and the exact solution there. */
+export async function verifySetup(modelPath: string): Promise<VerifySetup> {
+  const model = await loadModel(modelPath);
+  const problem = model.dir ? readProblemFile(model.dir) : undefined;
+  if (!problem) throw new UsageError(`${modelPath}: verification needs a model directory with a problem.json (test grid and domain)`);
+  if (model.graph.nodes.some((n) => n.kind.startsWith('snn.'))) throw new UsageError(`${modelPath}: the reference must be the trained ANN, not a spiking network`);
+  const points = testPoints(problem);
+  const bundled = bundledProblem(problem);
+  return {
+    ann: model.graph,
+    model,
+    problem,
+    points,
+    annOut: evalAnn(model.graph, points),
+    exact: bundled ? exactOn(bundled, points) : null,
+    errorOutputs: problem.errorOutputs,
+  };
+}
+
+export function compileFor(setup: VerifySetup, o: CompileOptions): Graph {
+  const ctx = passContext(o, calibrationInputs(setup.model, o));
+  return runPipeline(setup.ann, pipelineOf(o), ctx).graph;
+}
+
+/** Simulates an snn graph on the test grid and measures it against the ANN and the exact solution. */
+export async function measure(setup: VerifySetup, snn: Graph, T?: number): Promise<VerifyRow> {
+  const sim = await simulateParallel(snn, setup.points, { T });
+  const batch = setup.points.length;
+  const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
+  const macs = annMacs(setup.ann);
+  const synops = sim.synops / batch;
+  const updates = sim.neuronUpdates / batch;
+  const out = setup.errorOutputs;
+  return {
+    T: sim.T,
+    ann_vs_exact: setup.exact ? relativeL2(setup.annOut, setup.exact, out) : null,
+    snn_vs_ann: relativeL2(sim.outputs, setup.annOut, out),
+    snn_vs_exact: setup.exact ? relativeL2(sim.outputs, setup.exact, out) : null,
+    spike_rate: sim.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * sim.T * batch, 1),
+    synops_per_inference: synops,
+    neuron_updates_per_inference: updates,
+    ann_macs_per_inference: macs,
+    energy_ratio: energyEstimate(synops, updates, macs).ratio,
+    neurons,
+    layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, l.spikes / Math.max(l.neurons * sim.T * batch, 1)])),
+  };
+}
+
+const fmt = (x: number | null, digits = 3): string => (x === null ? 'n/a' : x.toExponential(digits - 1));
+
+/** The human-readable verification table. */
+export function formatTable(rows: readonly VerifyRow[]): string {
+  const head = ['T', 'ANN vs exact', 'SNN vs ANN', 'SNN vs exact', 'spike rate', 'synops/inf', 'energy ratio'];
+  const body = rows.map((r) => [String(r.T), fmt(r.ann_vs_exact), fmt(r.snn_vs_ann), fmt(r.snn_vs_exact), r.spike_rate.toFixed(3), r.synops_per_inference.toFixed(0), r.energy_ratio.toFixed(2)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join('  ');
+  return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')}\n`;
+}

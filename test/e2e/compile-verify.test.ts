@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ROOT, spikec } from '../support/cli.js';
+
+const P1 = join(ROOT, 'examples', 'poisson1d');
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spikec-cv-'));
+});
+
+describe('spikec compile, eval, sim and verify, as a user runs them', () => {
+  test('compile a bundled model to snn IR, then run it with eval and sim', () => {
+    const out = join(dir, 'p1.sir');
+    const c = spikec(['compile', P1, '--T', '32', '--calib-samples', '64', '--pass-stats', '-o', out]);
+    expect(c.code).toBe(0);
+    expect(c.stderr).toMatch(/pass statistics:\n {2}fold-weights .*\n {2}threshold-balance .*\n {2}lower-to-snn .*neurons=\d+.*\n {2}calibrate .*calib error before=.*calib error after=.*\n {2}fold-weights/);
+    expect(c.stderr).toContain(`spikec: wrote ${out}`);
+    expect(spikec(['dump', out]).stdout).toMatch(/snn\.readout\(.*window = \[4, 36\]/);
+
+    writeFileSync(join(dir, 'in.json'), JSON.stringify({ inputs: [[0.25], [0.5], [0.75]] }));
+    const e = spikec(['eval', out, '--inputs', join(dir, 'in.json')]);
+    expect(e.code).toBe(0);
+    const y = JSON.parse(e.stdout).outputs as number[][];
+    y.forEach((v, i) => expect(Math.abs(v[0] - Math.sin(Math.PI * [0.25, 0.5, 0.75][i]))).toBeLessThan(0.15));
+
+    const s = spikec(['sim', out, '--input', '0.5', '--trace']);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(/^outputs: [\d.]+ {2}\(T = 32, 36 steps, \d+ synaptic ops\)\n%\S+: \d+ neurons, [\d.]+ spikes\/neuron\/step\n +0 [|.-]{36}\n/);
+  });
+
+  test('--print-ir-after-all prints the IR after every pass; --print-ir-after=PASS after one', () => {
+    const all = spikec(['compile', P1, '--T', '8', '--calib-samples', '16', '--print-ir-after-all']);
+    expect(all.code).toBe(0);
+    expect(all.stdout.match(/^\/\/ -----\/\/ IR Dump After [\w-]+ \/\/----- \/\/$/gm)).toEqual([
+      '// -----// IR Dump After fold-weights //----- //',
+      '// -----// IR Dump After threshold-balance //----- //',
+      '// -----// IR Dump After lower-to-snn //----- //',
+      '// -----// IR Dump After calibrate //----- //',
+      '// -----// IR Dump After fold-weights //----- //',
+    ]);
+    const one = spikec(['compile', P1, '--T', '8', '--calib-samples', '16', '--print-ir-after', 'lower-to-snn', '--print-ir-before', 'threshold-balance']);
+    expect(one.stdout.match(/IR Dump (Before|After) [\w-]+/g)).toEqual(['IR Dump Before threshold-balance', 'IR Dump After lower-to-snn']);
+  });
+
+  test('verify prints the table, and --json the documented keys', () => {
+    const t = spikec(['verify', P1, '--T', '16', '--calib-samples', '64']);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/^spikec verify: poisson1d, 1001 test points, strategy pwl\n\s*T\s+ANN vs exact\s+SNN vs ANN\s+SNN vs exact\s+spike rate\s+synops\/inf\s+energy ratio\n/);
+    const j = spikec(['verify', P1, '--T', '16', '--calib-samples', '64', '--json', '--sweep-T', '8,16']);
+    expect(j.code).toBe(0);
+    const r = JSON.parse(j.stdout);
+    for (const k of ['T', 'ann_vs_exact', 'snn_vs_ann', 'snn_vs_exact', 'spike_rate', 'synops_per_inference', 'energy_ratio']) expect(r).toHaveProperty(k);
+    expect(r.T).toBe(16);
+    expect(r.ann_vs_exact).toBeLessThan(1e-3);
+    expect(r.sweep.map((s: { T: number }) => s.T)).toEqual([8, 16]);
+    expect(r.sweep[0].snn_vs_ann).toBeGreaterThan(r.sweep[1].snn_vs_ann);
+  });
+
+  test('bad options are clear errors', () => {
+    const bad = (args: string[], msg: RegExp): void => {
+      const r = spikec(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    };
+    bad(['compile', P1, '--T', '0'], /^spikec: error: --T must be an integer >= 1, not '0'/);
+    bad(['compile', P1, '--strategy', 'magic'], /^spikec: error: unknown strategy 'magic' \(known: clip, signed, pwl\)/);
+    bad(['compile', P1, '--pipeline', 'fold-weights,frobnicate'], /^spikec: error: pipeline: unknown pass 'frobnicate'/);
+    bad(['compile', join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_tanh.onnx')], /^spikec: error: threshold-balance: needs calibration inputs: give a model directory with problem\.json, --calib-inputs FILE\.json or --domain lo:hi,\.\.\./);
+    bad(['compile', P1, '--domain', '0:1,1:0'], /--domain needs lo:hi pairs with lo < hi/);
+    bad(['verify', join(dir, 'p1.sir')], /needs --reference MODEL_DIR/);
+  });
+
+  test('an ONNX model compiles with --domain', () => {
+    const r = spikec(['compile', join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_spinn.onnx'), '--domain', '0:1,0:1', '--T', '8', '--calib-samples', '32', '-o', join(dir, 'spinn.sirpb')]);
+    expect(r.code).toBe(0);
+    expect(spikec(['dump', join(dir, 'spinn.sirpb')]).stdout).toMatch(/ann\.product\(%fx\.fx\.4\.Gemm, %fy\.fy\.4\.Gemm\) \{rank = 16\}/);
+  });
+});

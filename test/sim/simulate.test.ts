@@ -1,0 +1,99 @@
+import { describe, expect, test } from 'vitest';
+import { type Graph, GraphBuilder, f32, verify } from '../../src/ir/index.js';
+import { DEFAULT_CONTEXT, runPipeline } from '../../src/passes/index.js';
+import { evalAnn } from '../../src/sim/ann-eval.js';
+import { mergeResults } from '../../src/sim/parallel.js';
+import { simulate } from '../../src/sim/simulate.js';
+
+/** 2 -> 6 tanh -> 6 tanh -> 1: small enough to simulate often. */
+export function smallMlp(): Graph {
+  const b = new GraphBuilder('small');
+  const rnd = (k: number): number => Math.sin(k * 12.9898) * 0.9;
+  let h = b.add({ kind: 'ann.input', id: 'x', inputs: [], dims: 2, domain: [[0, 1], [0, 1]] });
+  let inW = 2;
+  for (const [l, w] of [6, 6, 1].entries()) {
+    h = b.add({ kind: 'ann.dense', id: `d${l}`, inputs: [h], weight: f32([w, inW], Array.from({ length: w * inW }, (_, k) => rnd(100 * l + k) * 1.5)), bias: f32([w], Array.from({ length: w }, (_, k) => rnd(7 + k) * 0.3)) });
+    if (l < 2) h = b.add({ kind: 'ann.act', id: `a${l}`, inputs: [h], fn: 'tanh' });
+    inW = w;
+  }
+  b.add({ kind: 'ann.output', id: 'u', inputs: [h] });
+  return b.build();
+}
+
+const rows = (n: number, seed = 1): number[][] => Array.from({ length: n }, (_, i) => [((i * 37 + seed) % 101) / 100, ((i * 53 + 3 * seed) % 97) / 96]);
+
+function converted(T = 32): Graph {
+  const ctx = { ...DEFAULT_CONTEXT, calibration: rows(64, 5), T };
+  return runPipeline(smallMlp(), ['fold-weights', 'threshold-balance', 'lower-to-snn'], ctx, { verifyEach: true }).graph;
+}
+
+describe('simulator', () => {
+  test('batch results are identical to one-at-a-time results', () => {
+    const g = converted();
+    const inputs = rows(20);
+    const all = simulate(g, inputs);
+    const single = inputs.map((x) => simulate(g, [x]));
+    expect(all.outputs).toEqual(single.map((s) => s.outputs[0]));
+    expect(all.synops).toBe(single.reduce((s, r) => s + r.synops, 0));
+    expect(all.layers.map((l) => l.spikes)).toEqual(all.layers.map((_, i) => single.reduce((s, r) => s + r.layers[i].spikes, 0)));
+  });
+
+  test('split batches merge back into the whole-batch result (what the worker threads do)', () => {
+    const g = converted();
+    const inputs = rows(30);
+    const whole = simulate(g, inputs);
+    const merged = mergeResults([simulate(g, inputs.slice(0, 11)), simulate(g, inputs.slice(11))]);
+    expect(merged.outputs).toEqual(whole.outputs);
+    expect(merged.synops).toBe(whole.synops);
+    expect(merged.neuronUpdates).toBe(whole.neuronUpdates);
+    expect(merged.rate).toEqual(whole.rate);
+  });
+
+  test('one step of delay per synapse: a readout after L synapses integrates from step L', () => {
+    const g = converted(16);
+    const r = g.nodes.find((n) => n.kind === 'snn.readout');
+    expect(r?.kind === 'snn.readout' && r.window).toEqual([3, 19]);
+  });
+
+  test('spikes travel one layer per step', () => {
+    const b = new GraphBuilder('chain');
+    let cur = b.add({ kind: 'snn.encoder', id: 'x', inputs: [], dims: 1, mode: 'current' });
+    for (const l of [1, 2]) {
+      const syn = b.add({ kind: 'snn.synapse', id: `s${l}`, inputs: [cur], weight: { kind: 'float', values: f32([1, 1], [1]) } });
+      cur = b.add({ kind: 'snn.neurons', id: `n${l}`, inputs: [syn], model: 'if', arith: 'float', threshold: 1, reset: 'subtract', currentDecay: 1, voltageDecay: 0, bias: f32([1], [0]), initialV: f32([1], [0]), spikeSign: 'unsigned', payloadBits: 0 });
+    }
+    const syn = b.add({ kind: 'snn.synapse', id: 's3', inputs: [cur], weight: { kind: 'float', values: f32([1, 1], [1]) } });
+    const r = b.add({ kind: 'snn.readout', id: 'r', inputs: [syn], scale: f32([1], [1]), offset: f32([1], [0]), window: [3, 7] });
+    b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
+    const sim = simulate(verify(b.build()), [[1]], { trace: true });
+    expect(sim.trace!.get('n1')!.map((s) => s[0])).toEqual([0, 1, 1, 1, 1, 1, 1]);
+    expect(sim.trace!.get('n2')!.map((s) => s[0])).toEqual([0, 0, 1, 1, 1, 1, 1]);
+    expect(sim.outputs).toEqual([[1]]);
+  });
+
+  test('the error against the ANN falls as T grows', () => {
+    const test = rows(50, 9);
+    const ann = evalAnn(smallMlp(), test);
+    const err = (T: number): number => {
+      const out = simulate(converted(T), test).outputs;
+      return Math.sqrt(out.reduce((s, o, i) => s + (o[0] - ann[i][0]) ** 2, 0) / ann.reduce((s, a) => s + a[0] ** 2, 0));
+    };
+    const e = [8, 32, 128, 512].map(err);
+    expect(e[3]).toBeLessThan(e[0]);
+    expect(e[2]).toBeLessThan(e[0]);
+    expect(e[3]).toBeLessThan(0.1);
+  });
+
+  test('counters: neuron updates = neurons x steps x batch', () => {
+    const g = verify(converted(10));
+    const sim = simulate(g, rows(7));
+    const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
+    expect(sim.neuronUpdates).toBe(neurons * sim.steps * 7);
+    expect(sim.synops).toBeGreaterThan(0);
+  });
+
+  test('inputs of the wrong width or non-finite are refused, naming the encoder', () => {
+    expect(() => simulate(converted(), [[0.5]])).toThrow(/%x: input row 0 has 1 values, the network takes 2/);
+    expect(() => simulate(converted(), [[0.5, NaN]])).toThrow(/%x: input row 0 value 1 is NaN/);
+  });
+});
