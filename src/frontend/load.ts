@@ -1,11 +1,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Graph, irFormatOf, readGraphFile, verify } from '../ir/index.js';
+import { type Graph, Node, irFormatOf, readGraphFile, verify } from '../ir/index.js';
 import { ImportError } from './errors.js';
+import { importNir } from './nir.js';
 import { importOnnx } from './onnx/import.js';
 import { importTfjs } from './tfjs/import.js';
+import { type ProblemFile, readProblemFile } from './train/problem-file.js';
 
-export type ModelFormat = 'tfjs' | 'onnx' | 'ir';
+export type ModelFormat = 'tfjs' | 'onnx' | 'ir' | 'nir';
 
 export interface LoadedModel {
   readonly graph: Graph;
@@ -29,18 +31,33 @@ export async function loadModel(path: string): Promise<LoadedModel> {
       ['model.onnx', 'onnx'],
     ] as const) {
       const file = join(path, name);
-      if (existsSync(file)) return { ...(await loadFile(file, format)), dir: path };
+      if (existsSync(file)) {
+        const m = await loadFile(file, format);
+        return { ...m, graph: withProblemInputs(m.graph, readProblemFile(path)), dir: path };
+      }
     }
     throw new ImportError(path, [{ where: 'directory', message: 'holds neither model.json (TensorFlow.js) nor model.onnx' }]);
   }
-  const format: ModelFormat | undefined = path.endsWith('.onnx') ? 'onnx' : path.endsWith('.json') ? 'tfjs' : irFormatOf(path) ? 'ir' : undefined;
+  const format: ModelFormat | undefined = path.endsWith('.onnx') ? 'onnx' : path.endsWith('.json') ? 'tfjs' : path.endsWith('.nir') ? 'nir' : irFormatOf(path) ? 'ir' : undefined;
   if (!format) {
-    throw new ImportError(path, [{ where: 'file', message: 'unknown model format: expected a model directory, model.json (TensorFlow.js), .onnx, .sir or .sirpb' }]);
+    throw new ImportError(path, [{ where: 'file', message: 'unknown model format: expected a model directory, model.json (TensorFlow.js), .onnx, .nir, .sir or .sirpb' }]);
   }
   return loadFile(path, format);
 }
 
+/** The input names and domain that a model directory's problem.json states, put on the graph's input. */
+function withProblemInputs(g: Graph, p: ProblemFile | undefined): Graph {
+  if (!p) return g;
+  return {
+    ...g,
+    nodes: g.nodes.map((n) =>
+      n.kind === 'ann.input' && n.dims === p.inputs.length ? Node.parse({ ...n, names: p.inputs, domain: p.domain }) : n,
+    ),
+  };
+}
+
 async function loadFile(file: string, format: ModelFormat): Promise<LoadedModel> {
-  const graph = format === 'onnx' ? importOnnx(file) : format === 'tfjs' ? await importTfjs(file) : verify(readGraphFile(file), file);
+  const graph =
+    format === 'onnx' ? importOnnx(file) : format === 'tfjs' ? await importTfjs(file) : format === 'nir' ? await importNir(file) : verify(readGraphFile(file), file);
   return { graph, format, file };
 }

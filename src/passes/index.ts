@@ -4,5 +4,8 @@ export * from './pipeline.js';
 export { calibrate } from './calibrate.js';
 export { foldWeights } from './fold-weights.js';
 export { lowerToSnn } from './lower-to-snn.js';
+export * from './map-cores.js';
+export * from './profiles.js';
+export { quantize } from './quantize.js';
 export { thresholdBalance } from './threshold-balance.js';
 export * from './stats.js';

@@ -22,6 +22,10 @@ export interface PassContext {
   readonly calibrateBias: boolean;
   readonly calibratePotential: boolean;
   readonly calibrateWeights: boolean;
+  /** Hardware profile for quantize and map-cores (src/passes/profiles.ts). */
+  readonly profile: string;
+  /** Chips available to map-cores (the profile's count when absent). */
+  readonly chips?: number;
 }
 
 export const DEFAULT_CONTEXT: PassContext = {
@@ -34,6 +38,7 @@ export const DEFAULT_CONTEXT: PassContext = {
   calibrateBias: true,
   calibratePotential: true,
   calibrateWeights: true,
+  profile: 'loihi2',
 };
 
 export type PassStats = Record<string, number | string>;

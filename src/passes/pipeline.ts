@@ -3,10 +3,12 @@ import { calibrate } from './calibrate.js';
 import { foldWeights } from './fold-weights.js';
 import { lowerToSnn } from './lower-to-snn.js';
 import { type Pass, type PassContext, PassError, type PassStats } from './pass.js';
+import { mapCores } from './map-cores.js';
+import { quantize } from './quantize.js';
 import { thresholdBalance } from './threshold-balance.js';
 
 /** Every pass, by name. */
-export const PASSES: ReadonlyMap<string, Pass> = new Map([foldWeights, thresholdBalance, lowerToSnn, calibrate].map((p) => [p.name, p]));
+export const PASSES: ReadonlyMap<string, Pass> = new Map([foldWeights, thresholdBalance, lowerToSnn, calibrate, quantize, mapCores].map((p) => [p.name, p]));
 
 /** What `spikec compile` runs: canonicalise, balance, convert, calibrate, clean up. */
 export const DEFAULT_PIPELINE: readonly string[] = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'fold-weights'];

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
 import { printGraph, writeGraphFile } from '../../ir/index.js';
-import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, STRATEGIES, type Strategy, formatPassStats, parsePipeline, runPipeline } from '../../passes/index.js';
+import { type Backend, BACKENDS, emit } from '../../backends/index.js';
+import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, PROFILES, STRATEGIES, type Strategy, coreUsage, formatPassStats, formatReport, parsePipeline, runPipeline } from '../../passes/index.js';
 import { calibrationInputs } from '../calibration.js';
 import { UsageError } from '../errors.js';
 import { intOption, numberOption } from '../options.js';
@@ -26,6 +27,19 @@ export interface CompileOptions {
   printWeights?: boolean;
   verifyEach?: boolean;
   passStats?: boolean;
+  target?: string;
+  chips?: number;
+  report?: boolean;
+}
+
+/** Splits --target into the hardware profile and the backends, rejecting unknown names (all listed). */
+export function parseTarget(spec: string | undefined): { profile: string; backends: Backend[] } {
+  const names = (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !PROFILES.has(n) && !(BACKENDS as readonly string[]).includes(n));
+  if (unknown.length) throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} (profiles: ${[...PROFILES.keys()].join(', ')}; backends: ${BACKENDS.join(', ')})`);
+  const profiles = names.filter((n) => PROFILES.has(n));
+  if (profiles.length > 1) throw new UsageError(`--target names ${profiles.length} hardware profiles; give one`);
+  return { profile: profiles[0] ?? 'loihi2', backends: names.filter((n): n is Backend => (BACKENDS as readonly string[]).includes(n)) };
 }
 
 /** Registers the options `compile` and `verify` share. */
@@ -83,10 +97,14 @@ export function registerCompile(program: Command): void {
     .option('--print-weights', 'print every weight in IR dumps')
     .option('--verify-each', 'run the verifier after every pass')
     .option('--pass-stats', 'print per-pass counters and times')
+    .option('--target <list>', `hardware profile (${[...PROFILES.keys()].join(', ')}) and/or backends (${BACKENDS.join(', ')}), comma-separated; backends need -o DIR`)
+    .option('--chips <n>', 'chips available to map-cores (default: the profile\'s)', intOption('--chips', 1))
+    .option('--report', 'print the resource table (cores, neurons, synapses, memory per core, chips)')
     .action(async (modelPath: string, o: CompileOptions) => {
       const model = await loadModel(modelPath);
-      const names = pipelineOf(o);
-      const ctx = passContext(o, calibrationInputs(model, o));
+      const target = parseTarget(o.target);
+      const names = [...pipelineOf(o), ...(target.backends.length || o.target ? ['quantize', 'map-cores'] : [])];
+      const ctx = { ...passContext(o, calibrationInputs(model, o)), profile: target.profile, chips: o.chips };
       for (const p of [o.printIrAfter, o.printIrBefore]) if (p) parsePipeline(p);
       const { graph, records } = runPipeline(model.graph, names, ctx, {
         printAfter: o.printIrAfterAll ? 'all' : o.printIrAfter ? new Set([o.printIrAfter]) : undefined,
@@ -96,7 +114,12 @@ export function registerCompile(program: Command): void {
         print: (t) => process.stdout.write(t),
       });
       if (o.passStats) process.stderr.write(formatPassStats(records));
-      if (o.output) {
+      if (o.report) process.stderr.write(formatReport(coreUsage(graph, ctx), ctx.profile));
+      if (target.backends.length) {
+        if (!o.output) throw new UsageError('backends write files: give -o DIR');
+        const written = await emit(graph, target.backends, o.output, coreUsage(graph, ctx), ctx.profile);
+        for (const [what, path] of written) process.stderr.write(`spikec: wrote ${path} (${what})\n`);
+      } else if (o.output) {
         writeGraphFile(o.output, graph);
         process.stderr.write(`spikec: wrote ${o.output} (${graph.nodes.length} ops)\n`);
       } else if (!o.printIrAfterAll && !o.printIrAfter && !o.printIrBefore) process.stdout.write(printGraph(graph));

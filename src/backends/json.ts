@@ -1,0 +1,14 @@
+import { type Graph, isTensor, tensorStats, width } from '../ir/index.js';
+import type { CoreUsage } from '../passes/index.js';
+
+/** A readable description of the compiled network (weights summarised) with its resource report. */
+export function describeJson(g: Graph, resources: readonly CoreUsage[] | undefined, profile: string): string {
+  const layers = g.nodes.map((n) => {
+    const { id, kind, inputs, type, ...attrs } = n;
+    const summary = Object.fromEntries(
+      Object.entries(attrs).map(([k, v]) => [k, JSON.parse(JSON.stringify(v, (_key, x: unknown) => (isTensor(x) ? { shape: x.shape, dtype: x.dtype, ...tensorStats(x) } : x)))]),
+    );
+    return { id, kind, inputs, width: width(type), dtype: type.dtype, ...summary };
+  });
+  return `${JSON.stringify({ generator: 'spikec', graph: g.name, profile, layers, resources: resources ?? null }, null, 2)}\n`;
+}

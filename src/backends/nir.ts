@@ -1,0 +1,89 @@
+import type { Graph } from '../ir/index.js';
+import { effectiveWeights, snnChain, weightShape } from './chain.js';
+import { type H5Group, float32Array, writeHdf5Atomic } from './hdf5.js';
+
+export const NIR_VERSION = '1.0.0';
+
+/**
+ * A NIR graph in HDF5, as `nir.write` lays it out (shared/reference/formats.md): dataset `version`;
+ * group `node` with `type` = "NIRGraph", `nodes/<name>` and `edges` [[source, target], ...].
+ *   encoder -> Input {shape};  synapse -> Affine {weight, bias = neuron bias};  neurons -> IF {r, v_threshold, v_reset};
+ *   readout synapse -> Affine {weight, bias = readout offset};  readout -> Output {shape}.
+ * Fixed-point networks are written in their integer units (weights m 2^e, thresholds vth, biases in a_in units).
+ * What NIR cannot say is kept in attributes (which NIR readers ignore): spikec_reset ("subtract" has no
+ * NIR form; NIR's IF resets to v_reset), spikec_spike_sign (ternary), spikec_initial_v, spikec_window
+ * (the readout averages its input over these steps), the encoder's names and domain.
+ */
+export async function writeNir(g: Graph, path: string): Promise<void> {
+  const chain = snnChain(g, 'nir');
+  const nodes: [string, (grp: H5Group) => void][] = [];
+  const edges: [string, string][] = [];
+  const e = chain.encoder;
+  nodes.push([
+    e.id,
+    (n) => {
+      n.create_dataset({ name: 'type', data: 'Input' });
+      float32Array(n, 'shape', [e.dims], [1]);
+      if (e.names) n.create_attribute('spikec_names', JSON.stringify(e.names));
+      if (e.domain) n.create_attribute('spikec_domain', JSON.stringify(e.domain));
+      if (e.normalization) n.create_attribute('spikec_normalization', JSON.stringify(e.normalization));
+    },
+  ]);
+  let prev = e.id;
+  for (const { synapse, target } of chain.layers) {
+    const [out, inW] = weightShape(synapse);
+    const W = effectiveWeights(synapse);
+    if (target.kind === 'snn.neurons') {
+      const biasScale = target.arith === 'fixed' ? 2 ** (target.biasExp ?? 0) / 64 : 1;
+      const vScale = target.arith === 'fixed' ? 1 / 64 : 1;
+      nodes.push([
+        synapse.id,
+        (n) => {
+          n.create_dataset({ name: 'type', data: 'Affine' });
+          float32Array(n, 'weight', W, [out, inW]);
+          float32Array(n, 'bias', target.bias.data.map((b) => b * biasScale), [out]);
+        },
+      ]);
+      nodes.push([
+        target.id,
+        (n) => {
+          n.create_dataset({ name: 'type', data: 'IF' });
+          float32Array(n, 'r', Array(out).fill(1), [out]);
+          float32Array(n, 'v_threshold', Array(out).fill(target.threshold), [out]);
+          float32Array(n, 'v_reset', Array(out).fill(0), [out]);
+          n.create_attribute('spikec_reset', target.reset);
+          n.create_attribute('spikec_spike_sign', target.spikeSign);
+          n.create_attribute('spikec_initial_v', Float64Array.from(target.initialV.data, (v) => v * vScale), [out]);
+        },
+      ]);
+    } else {
+      nodes.push([
+        synapse.id,
+        (n) => {
+          n.create_dataset({ name: 'type', data: 'Affine' });
+          float32Array(n, 'weight', W.map((w, k) => w * target.scale.data[Math.floor(k / inW)]), [out, inW]);
+          float32Array(n, 'bias', [...target.offset.data], [out]);
+        },
+      ]);
+      nodes.push([
+        target.id,
+        (n) => {
+          n.create_dataset({ name: 'type', data: 'Output' });
+          float32Array(n, 'shape', [out], [1]);
+          n.create_attribute('spikec_window', Float64Array.from(target.window), [2]);
+          if (chain.output.names) n.create_attribute('spikec_names', JSON.stringify(chain.output.names));
+        },
+      ]);
+    }
+    edges.push([prev, synapse.id], [synapse.id, target.id]);
+    prev = target.id;
+  }
+  await writeHdf5Atomic(path, (f) => {
+    f.create_dataset({ name: 'version', data: NIR_VERSION });
+    const node = f.create_group('node');
+    node.create_dataset({ name: 'type', data: 'NIRGraph' });
+    const group = node.create_group('nodes');
+    for (const [name, fill] of nodes) fill(group.create_group(name));
+    node.create_dataset({ name: 'edges', data: edges.flat(), shape: [edges.length, 2] });
+  });
+}

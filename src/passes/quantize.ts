@@ -1,0 +1,153 @@
+import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, width } from '../ir/index.js';
+import { rewrite } from './graph-edit.js';
+import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
+import { type HardwareProfile, PROFILES } from './profiles.js';
+
+type Synapse = NodeOf<'snn.synapse'>;
+
+const VOLTAGE_MAX = 2 ** 23 - 1;
+const VTH_MAX = 2 ** 17 - 1;
+const BIAS_MANT_MAX = 4095;
+
+/** An integer weight layer: w ~ m * 2^e / lambda, with the largest lambda the ranges allow. */
+interface LayerScale {
+  readonly lambda: number;
+  readonly exponent: number;
+  readonly mantissa: number[];
+  /** ||W - W_q|| / ||W||. */
+  readonly error: number;
+}
+
+function weightScale(id: string, W: readonly number[], bound: number, profile: HardwareProfile, extra: (lambda: number) => string | undefined): LayerScale {
+  const mmax = 2 ** (profile.weightBits - 1) - 1;
+  const wmax = Math.max(...W.map(Math.abs), 1e-12);
+  const reasons: string[] = [];
+  for (let e = 7; e >= -8; e--) {
+    const lambda = (mmax * 2 ** e) / wmax;
+    const why = lambda * bound > profile.maxActivation ? `the synaptic input could reach ${(lambda * bound).toFixed(0)} > ${profile.maxActivation}` : extra(lambda);
+    if (why) {
+      reasons.push(why);
+      continue;
+    }
+    // A negative exponent would floor every accumulated sum (and netx takes integer weights): below
+    // 2^0 keep exponent 0 and let the mantissas use fewer than their bits instead.
+    const exponent = Math.max(e, 0);
+    const mantissa = W.map((w) => Math.round((w * lambda) / 2 ** exponent));
+    let num = 0;
+    let den = 0;
+    W.forEach((w, k) => {
+      num += (w - (mantissa[k] * 2 ** exponent) / lambda) ** 2;
+      den += w * w;
+    });
+    return { lambda, exponent, mantissa, error: Math.sqrt(num / Math.max(den, 1e-300)) };
+  }
+  throw new PassError('quantize', `%${id}: no weight exponent in [-8, 7] fits the ${profile.name} ranges (${reasons[reasons.length - 1]})`);
+}
+
+/** The box spanned by the calibration inputs. */
+function calibrationBox(ctx: PassContext, dims: number): [number, number][] | undefined {
+  if (!ctx.calibration?.length) return undefined;
+  return Array.from({ length: dims }, (_, j) => [Math.min(...ctx.calibration!.map((r) => r[j])), Math.max(...ctx.calibration!.map((r) => r[j]))]);
+}
+
+/** Bias as mantissa * 2^exp (13-bit mantissa, exp 0..7). */
+function biasBits(id: string, b: readonly number[]): { mant: number[]; exp: number } {
+  const big = Math.max(...b.map(Math.abs), 0);
+  for (let exp = 0; exp <= 7; exp++) if (big / 2 ** exp <= BIAS_MANT_MAX) return { mant: b.map((v) => Math.round(v / 2 ** exp)), exp };
+  throw new PassError('quantize', `%${id}: bias ${big.toFixed(0)} exceeds 4095 * 2^7 in Loihi units`);
+}
+
+/**
+ * quantize: the float spiking network in Loihi's integer arithmetic (profile bit widths). Per layer,
+ * weights become signed mantissas with one exponent and a scale lambda (threshold 1 becomes vth =
+ * lambda): the largest lambda is chosen whose worst-case synaptic input, threshold, bias and
+ * potentials fit their fields, which keeps the most precision. Inputs become graded spikes of the
+ * profile's payload width. A field that cannot fit is an error naming the layer, never a wrap.
+ */
+export const quantize: Pass = {
+  name: 'quantize',
+  description: 'integer weights, thresholds, biases and decays for the target profile (--target)',
+  run(g: Graph, ctx: PassContext): PassResult {
+    const profile = PROFILES.get(ctx.profile);
+    if (!profile) throw new PassError('quantize', `unknown target profile '${ctx.profile}' (known: ${[...PROFILES.keys()].join(', ')})`);
+    if (!g.nodes.some((n) => n.kind === 'snn.neurons')) throw new PassError('quantize', 'needs a spiking network: run lower-to-snn first');
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    const replace = new Map<string, Node>();
+    const stats: Record<string, number | string> = { profile: profile.name };
+    const errors: number[] = [];
+    // Inputs: graded spikes x' = round(x * sigma), sigma from the encoder's domain.
+    const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
+    if (!enc.domain) throw new PassError('quantize', `%${enc.id} has no domain: the input range is needed to scale graded input spikes`);
+    const pmax = 2 ** (profile.inputBits - 1) - 1;
+    const norm = enc.normalization ?? { scale: Array(enc.dims).fill(1), offset: Array(enc.dims).fill(0) };
+    const xmax = enc.domain.map(([lo, hi], j) => Math.max(Math.abs(lo * norm.scale[j] + norm.offset[j]), Math.abs(hi * norm.scale[j] + norm.offset[j]), 1e-12));
+    const sigma = xmax.map((m) => pmax / m);
+    replace.set(enc.id, NodeSchema.parse({ ...enc, mode: 'graded', payloadBits: profile.inputBits, normalization: { scale: norm.scale.map((s, j) => s * sigma[j]), offset: norm.offset.map((o, j) => o * sigma[j]) }, type: { dtype: 'graded', shape: [enc.dims] } }));
+    const inputMax = (src: Node): number[] => (src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax) : Array(width(src.type)).fill(1));
+
+    const quantSynapse = (s: Synapse, extra: (lambda: number) => string | undefined, bias?: readonly number[]): { node: Node; scale: LayerScale } => {
+      if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
+      const [out, k] = s.weight.values.shape;
+      const src = byId.get(s.inputs[0])!;
+      const rescale = src.kind === 'snn.encoder' ? sigma : Array(k).fill(1);
+      const W = s.weight.values.data.map((w, idx) => w / rescale[idx % k]);
+      const smax = inputMax(src);
+      let bound = 0;
+      for (let o = 0; o < out; o++) {
+        let sum = Math.abs(bias?.[o] ?? 0);
+        for (let i = 0; i < k; i++) sum += Math.abs(W[o * k + i]) * smax[i];
+        bound = Math.max(bound, sum);
+      }
+      const scale = weightScale(s.id, W, bound, profile, extra);
+      errors.push(scale.error);
+      stats[`weight error %${s.id}`] = Number(scale.error.toPrecision(3));
+      const node = NodeSchema.parse({ ...s, type: { dtype: 'i32', shape: [out] }, weight: { kind: 'int', mantissa: i32([out, k], scale.mantissa), exponent: scale.exponent, bits: profile.weightBits } });
+      return { node, scale };
+    };
+
+    for (const n of g.nodes) {
+      if (n.kind === 'snn.neurons') {
+        if (n.arith === 'fixed') continue;
+        if (n.inputs.length !== 1) throw new PassError('quantize', `%${n.id} has ${n.inputs.length} input synapses; quantize handles one per population`);
+        if (n.currentDecay !== 1 || n.voltageDecay !== 0) throw new PassError('quantize', `%${n.id}: only non-leaky IF neurons without synaptic filtering are quantized`);
+        const s = byId.get(n.inputs[0]) as Synapse;
+        const fits = (lambda: number): string | undefined => {
+          const vth = Math.round(lambda * n.threshold);
+          if (vth < 1 || vth > VTH_MAX) return `threshold ${vth} is outside 1..${VTH_MAX}`;
+          const big = Math.max(...n.bias.data.map(Math.abs)) * 64 * lambda;
+          if (big > BIAS_MANT_MAX * 2 ** 7) return `bias ${big.toFixed(0)} exceeds 4095 * 2^7`;
+          const v0 = Math.max(...n.initialV.data.map(Math.abs)) * 64 * lambda;
+          if (v0 > VOLTAGE_MAX) return `initial potential ${v0.toFixed(0)} exceeds 2^23 - 1`;
+          if (2 * 64 * vth > VOLTAGE_MAX) return `threshold ${vth} leaves no headroom in the 24-bit voltage`;
+          return undefined;
+        };
+        const { node: syn, scale } = quantSynapse(s, fits, n.bias.data);
+        const vth = Math.round(scale.lambda * n.threshold);
+        const { mant, exp } = biasBits(n.id, n.bias.data.map((b) => b * 64 * scale.lambda));
+        replace.set(s.id, syn);
+        replace.set(
+          n.id,
+          NodeSchema.parse({
+            ...n,
+            arith: 'fixed',
+            threshold: vth,
+            currentDecay: 4095,
+            voltageDecay: 0,
+            bias: i32([mant.length], mant),
+            biasExp: exp,
+            initialV: i32([n.initialV.data.length], n.initialV.data.map((v) => Math.round(v * 64 * scale.lambda))),
+          }),
+        );
+      } else if (n.kind === 'snn.readout') {
+        const syns = n.inputs.map((i) => byId.get(i) as Synapse);
+        if (syns.length !== 1) throw new PassError('quantize', `%${n.id} has ${syns.length} input synapses; quantize handles one`);
+        const { node: syn, scale } = quantSynapse(syns[0], () => undefined);
+        replace.set(syn.id, syn);
+        const w = width(n.type);
+        replace.set(n.id, NodeSchema.parse({ ...n, scale: f32([w], n.scale.data.map((s) => s / scale.lambda)) }));
+      }
+    }
+    stats['max weight error'] = Number(Math.max(...errors).toPrecision(3));
+    return { graph: rewrite(g, replace), stats };
+  },
+};
