@@ -41,7 +41,13 @@ export async function importNir(path: string): Promise<Graph> {
     };
     const inName = inputs[0];
     const dims = numbers(read(f, `${p(inName)}/shape`))[0];
-    let cur = b.add({ kind: 'snn.encoder', id: inName, inputs: [], dims, mode: 'current', names: json(inName, 'spikec_names') as string[] | undefined, domain: json(inName, 'spikec_domain') as [number, number][] | undefined, normalization: json(inName, 'spikec_normalization') as never });
+    const extras = Object.fromEntries(
+      (['names', 'domain', 'normalization'] as const).flatMap((k) => {
+        const v = json(inName, `spikec_${k}`);
+        return v === undefined ? [] : [[k, v]];
+      }),
+    );
+    let cur = b.add({ kind: 'snn.encoder', id: inName, inputs: [], dims, mode: 'current', ...extras });
     let node = next.get(inName);
     let depth = 0;
     while (node) {
@@ -78,7 +84,8 @@ export async function importNir(path: string): Promise<Graph> {
         const win = attr(f, p(target), 'spikec_window');
         const window = (win ? numbers(win) : [depth, depth + 64]) as [number, number];
         const r = b.add({ kind: 'snn.readout', id: target, inputs: [syn], scale: f32([out], Array(out).fill(1)), offset: f32([out], bias), window });
-        b.add({ kind: 'ann.output', id: `${target}_out`, inputs: [r], names: json(target, 'spikec_names') as string[] | undefined });
+        const names = json(target, 'spikec_names') as string[] | undefined;
+        b.add({ kind: 'ann.output', id: `${target}_out`, inputs: [r], ...(names ? { names } : {}) });
         node = undefined;
       } else throw new ImportError(path, [{ where: `node '${target}' (${typeOf(target)})`, message: 'expected IF or Output after an Affine' }]);
     }

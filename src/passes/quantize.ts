@@ -6,6 +6,9 @@ import { type HardwareProfile, PROFILES } from './profiles.js';
 type Synapse = NodeOf<'snn.synapse'>;
 
 const VOLTAGE_MAX = 2 ** 23 - 1;
+
+/** Nearest integer, never -0 (an integer field has no negative zero). */
+const toInt = (x: number): number => Math.round(x) + 0;
 const VTH_MAX = 2 ** 17 - 1;
 const BIAS_MANT_MAX = 4095;
 
@@ -32,7 +35,7 @@ function weightScale(id: string, W: readonly number[], bound: number, profile: H
     // A negative exponent would floor every accumulated sum (and netx takes integer weights): below
     // 2^0 keep exponent 0 and let the mantissas use fewer than their bits instead.
     const exponent = Math.max(e, 0);
-    const mantissa = W.map((w) => Math.round((w * lambda) / 2 ** exponent));
+    const mantissa = W.map((w) => toInt((w * lambda) / 2 ** exponent));
     let num = 0;
     let den = 0;
     W.forEach((w, k) => {
@@ -53,7 +56,7 @@ function calibrationBox(ctx: PassContext, dims: number): [number, number][] | un
 /** Bias as mantissa * 2^exp (13-bit mantissa, exp 0..7). */
 function biasBits(id: string, b: readonly number[]): { mant: number[]; exp: number } {
   const big = Math.max(...b.map(Math.abs), 0);
-  for (let exp = 0; exp <= 7; exp++) if (big / 2 ** exp <= BIAS_MANT_MAX) return { mant: b.map((v) => Math.round(v / 2 ** exp)), exp };
+  for (let exp = 0; exp <= 7; exp++) if (big / 2 ** exp <= BIAS_MANT_MAX) return { mant: b.map((v) => toInt(v / 2 ** exp)), exp };
   throw new PassError('quantize', `%${id}: bias ${big.toFixed(0)} exceeds 4095 * 2^7 in Loihi units`);
 }
 
@@ -122,7 +125,7 @@ export const quantize: Pass = {
           return undefined;
         };
         const { node: syn, scale } = quantSynapse(s, fits, n.bias.data);
-        const vth = Math.round(scale.lambda * n.threshold);
+        const vth = toInt(scale.lambda * n.threshold);
         const { mant, exp } = biasBits(n.id, n.bias.data.map((b) => b * 64 * scale.lambda));
         replace.set(s.id, syn);
         replace.set(
@@ -135,7 +138,7 @@ export const quantize: Pass = {
             voltageDecay: 0,
             bias: i32([mant.length], mant),
             biasExp: exp,
-            initialV: i32([n.initialV.data.length], n.initialV.data.map((v) => Math.round(v * 64 * scale.lambda))),
+            initialV: i32([n.initialV.data.length], n.initialV.data.map((v) => toInt(v * 64 * scale.lambda))),
           }),
         );
       } else if (n.kind === 'snn.readout') {

@@ -1,0 +1,148 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { emit } from '../../src/backends/index.js';
+import { openHdf5 } from '../../src/backends/hdf5.js';
+import { importNir, loadModel } from '../../src/frontend/index.js';
+import { Rng, grid, readProblemFile } from '../../src/frontend/train/index.js';
+import { type Graph, GraphBuilder, type Node, diagnose, f32 } from '../../src/ir/index.js';
+import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, coreUsage, mapCores, relativeL2, runPipeline } from '../../src/passes/index.js';
+import { evalAnn } from '../../src/sim/ann-eval.js';
+import { simulate } from '../../src/sim/simulate.js';
+import { ROOT, spikec } from '../support/cli.js';
+
+const P2 = join(ROOT, 'examples', 'poisson2d');
+let ctx: PassContext;
+let ann: Graph;
+let float: Graph;
+let fixed: Graph;
+let dir: string;
+
+beforeAll(async () => {
+  ann = (await loadModel(P2)).graph;
+  ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(P2)!.domain, 128), T: 64 };
+  float = runPipeline(ann, DEFAULT_PIPELINE, ctx, { verifyEach: true }).graph;
+  fixed = runPipeline(float, ['quantize', 'map-cores'], ctx, { verifyEach: true }).graph;
+  dir = mkdtempSync(join(tmpdir(), 'spikec-backends-'));
+});
+
+const val = (f: { get(p: string): unknown }, path: string): unknown => (f.get(path) as { value: unknown }).value;
+
+const stripOrigin = (g: Graph): Graph => ({ ...g, nodes: g.nodes.map((n) => (('origin' in n && n.origin) ? (({ origin: _o, ...rest }) => rest)(n as Node & { origin?: unknown }) : n) as Node) });
+
+describe('quantize', () => {
+  test('the integer network stays within 1.5x of the float SNN error on bundled poisson2d at T = 64', () => {
+    const points = grid([[0, 1], [0, 1]], [20, 20]);
+    const ref = evalAnn(ann, points);
+    const floatErr = relativeL2(simulate(float, points).outputs, ref);
+    const fixedErr = relativeL2(simulate(fixed, points).outputs, ref);
+    expect(fixed.nodes.filter((n) => n.kind === 'snn.neurons').every((n) => n.kind === 'snn.neurons' && n.arith === 'fixed')).toBe(true);
+    expect(fixedErr).toBeLessThanOrEqual(1.5 * floatErr);
+  });
+
+  test('every field is an integer within its Loihi width (the verifier checks them)', () => {
+    expect(diagnose(fixed)).toEqual([]);
+    for (const n of fixed.nodes) {
+      if (n.kind === 'snn.synapse') expect(n.weight.kind === 'int' && n.weight.bits).toBe(8);
+      if (n.kind === 'snn.neurons') expect(n.threshold).toBeLessThanOrEqual(2 ** 17 - 1);
+    }
+  });
+});
+
+describe('map-cores', () => {
+  test('annotates placement and reports resources', () => {
+    const usage = coreUsage(fixed, ctx);
+    expect(usage.map((u) => u.neurons)).toEqual(fixed.nodes.filter((n) => n.kind === 'snn.neurons' || n.kind === 'snn.readout').map((n) => n.type.shape[0]));
+    expect(fixed.nodes.filter((n) => n.kind === 'snn.neurons').every((n) => n.kind === 'snn.neurons' && (n.placement?.length ?? 0) >= 1)).toBe(true);
+  });
+
+  test('a network too large for the chosen profile fails with a clear message', () => {
+    const b = new GraphBuilder('huge');
+    const x = b.add({ kind: 'snn.encoder', id: 'x', inputs: [], dims: 1, mode: 'current' });
+    const n = 140_000;
+    const s = b.add({ kind: 'snn.synapse', id: 's', inputs: [x], weight: { kind: 'float', values: f32([n, 1], new Array(n).fill(1)) } });
+    const zeros = f32([n], new Array(n).fill(0));
+    const p = b.add({ kind: 'snn.neurons', id: 'wide', inputs: [s], model: 'if', arith: 'float', threshold: 1, reset: 'subtract', currentDecay: 1, voltageDecay: 0, bias: zeros, initialV: zeros, spikeSign: 'unsigned', payloadBits: 0 });
+    const s2 = b.add({ kind: 'snn.synapse', id: 's2', inputs: [p], weight: { kind: 'float', values: f32([1, n], new Array(n).fill(1)) } });
+    const r = b.add({ kind: 'snn.readout', id: 'r', inputs: [s2], scale: f32([1], [1]), offset: f32([1], [0]), window: [2, 10] });
+    b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
+    const g = b.build();
+    expect(() => mapCores.run(g, { ...DEFAULT_CONTEXT, profile: 'loihi1', chips: 1 })).toThrow(/map-cores: (the network needs \d+ cores, but loihi1 with 1 chip\(s\) has 128|%r: fan-in 140000 exceeds the loihi1 limit of 4096)/);
+    expect(() => mapCores.run(g, { ...DEFAULT_CONTEXT, profile: 'generic', chips: 1 })).not.toThrow();
+  });
+});
+
+describe('backends', () => {
+  test('lava-netx HDF5 reads back field by field as netx expects', async () => {
+    const written = await emit(fixed, ['lava-netx'], dir, undefined, 'loihi2');
+    const f = await openHdf5(written.find(([w]) => w === 'lava-netx')![1]);
+    const layers = fixed.nodes.filter((n) => n.kind === 'snn.neurons' || n.kind === 'snn.readout');
+    expect(val(f, 'layer/0/type')).toBe('input');
+    layers.forEach((n, k) => {
+      const l = `layer/${k + 1}`;
+      const syn = fixed.nodes.find((m) => m.id === n.inputs[0])!;
+      if (syn.kind !== 'snn.synapse' || syn.weight.kind !== 'int') throw new Error('not quantized');
+      expect(val(f, `${l}/type`)).toBe('dense');
+      expect(Array.from(val(f, `${l}/shape`) as BigInt64Array, Number)).toEqual([n.type.shape[0]]);
+      expect((f.get(`${l}/weight`) as { shape: number[] }).shape).toEqual([...syn.weight.mantissa.shape]);
+      const w = Array.from(val(f, `${l}/weight`) as BigInt64Array, Number);
+      const e = syn.weight.exponent;
+      expect(w).toEqual(syn.weight.mantissa.data.map((m) => m * 2 ** e));
+      if (n.kind === 'snn.neurons') {
+        expect(val(f, `${l}/neuron/type`)).toBe('CUBA');
+        expect(Number(val(f, `${l}/neuron/vThMant`))).toBe(n.threshold);
+        expect(Number(val(f, `${l}/neuron/iDecay`))).toBe(4096);
+        expect(Number(val(f, `${l}/neuron/vDecay`))).toBe(0);
+        expect(Array.from(val(f, `${l}/bias`) as BigInt64Array, Number)).toEqual(n.bias.data.map((m) => Math.round(m * 2 ** ((n.biasExp ?? 0) - 6))));
+      } else expect(f.get(`${l}/neuron`)).toBeFalsy();
+    });
+    f.close();
+  });
+
+  test('NIR: export, import, and the identical network', async () => {
+    const g = stripOrigin(float);
+    const written = await emit(g, ['nir'], dir, undefined, 'loihi2');
+    const path = written.find(([w]) => w === 'nir')![1];
+    const f = await openHdf5(path);
+    expect(val(f, 'version')).toBe('1.0.0');
+    expect(val(f, 'node/type')).toBe('NIRGraph');
+    const types = (f.get('node/nodes') as unknown as { keys(): string[] }).keys().map((k) => val(f, `node/nodes/${k}/type`));
+    expect(types.sort()).toEqual(['Affine', 'Affine', 'Affine', 'Affine', 'IF', 'IF', 'IF', 'Input', 'Output']);
+    f.close();
+    const back = await importNir(path);
+    // NIR stores float32: the round trip is exact for the float32 network
+    const outId = back.nodes.find((n) => n.kind === 'ann.output')!.id;
+    expect(back.nodes).toStrictEqual(g.nodes.map((n) => (n.kind === 'ann.output' ? { ...n, id: outId } : n)));
+  });
+
+  test('the Lava script compiles with python3 -m py_compile, and the JSON description parses', async () => {
+    const written = await emit(fixed, ['lava-py', 'json'], dir, coreUsage(fixed, ctx), 'loihi2');
+    const py = written.find(([w]) => w === 'lava-py')![1];
+    execFileSync('python3', ['-m', 'py_compile', py]);
+    expect(readFileSync(py, 'utf8')).toMatch(/^#!\/usr\/bin\/env python3\n"""poisson2d: a spiking network compiled by spikec/);
+    const desc = JSON.parse(readFileSync(written.find(([w]) => w === 'json')![1], 'utf8'));
+    expect(desc).toMatchObject({ generator: 'spikec', graph: 'poisson2d', profile: 'loihi2' });
+    expect(desc.resources.length).toBeGreaterThan(0);
+  });
+
+  test('the same network gives the same bytes', async () => {
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    await emit(fixed, ['lava-netx', 'nir', 'lava-py', 'json'], a, undefined, 'loihi2');
+    await emit(fixed, ['lava-netx', 'nir', 'lava-py', 'json'], b, undefined, 'loihi2');
+    for (const f of ['poisson2d.sir', 'poisson2d.net.h5', 'poisson2d.nir', 'poisson2d.py', 'poisson2d.json']) {
+      expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true);
+    }
+  });
+
+  test('spikec compile --target writes every backend and reports resources', () => {
+    const out = join(dir, 'cli');
+    const r = spikec(['compile', P2, '--T', '16', '--calib-samples', '32', '--target', 'loihi2,lava-netx,nir,lava-py,json', '--report', '-o', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/resources on loihi2 .*: \d+ cores on 1 chip\(s\)\nlayer +neurons +fan-in +synapses +cores +bytes\/core\n/);
+    for (const w of ['spikec IR', 'lava-netx', 'nir', 'lava-py', 'json']) expect(r.stderr).toContain(`(${w})`);
+    expect(spikec(['compile', P2, '--target', 'loihi9']).stderr).toMatch(/^spikec: error: unknown target 'loihi9' \(profiles: loihi2, loihi1, generic; backends: lava-netx, nir, lava-py, json\)/);
+  });
+});
