@@ -73,6 +73,11 @@ export function compileFor(setup: VerifySetup, o: CompileOptions): Graph {
 
 /** Simulates an snn graph on the test grid and measures it against the ANN and the exact solution. */
 export async function measure(setup: VerifySetup, snn: Graph, T?: number): Promise<VerifyRow> {
+  return (await measureWithOutputs(setup, snn, T)).row;
+}
+
+/** measure(), also returning the SNN's outputs on the test grid (for plots). */
+export async function measureWithOutputs(setup: VerifySetup, snn: Graph, T?: number): Promise<{ row: VerifyRow; outputs: number[][] }> {
   const sim = await simulateParallel(snn, setup.points, { T });
   const batch = setup.points.length;
   const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
@@ -80,7 +85,7 @@ export async function measure(setup: VerifySetup, snn: Graph, T?: number): Promi
   const synops = sim.synops / batch;
   const updates = sim.neuronUpdates / batch;
   const out = setup.errorOutputs;
-  return {
+  const row: VerifyRow = {
     T: sim.T,
     ann_vs_exact: setup.exact ? relativeL2(setup.annOut, setup.exact, out) : null,
     snn_vs_ann: relativeL2(sim.outputs, setup.annOut, out),
@@ -93,6 +98,7 @@ export async function measure(setup: VerifySetup, snn: Graph, T?: number): Promi
     neurons,
     layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, l.spikes / Math.max(l.neurons * sim.T * batch, 1)])),
   };
+  return { row, outputs: sim.outputs };
 }
 
 const fmt = (x: number | null, digits = 3): string => (x === null ? 'n/a' : x.toExponential(digits - 1));

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -56,6 +56,16 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(r.ann_vs_exact).toBeLessThan(1e-3);
     expect(r.sweep.map((s: { T: number }) => s.T)).toEqual([8, 16]);
     expect(r.sweep[0].snn_vs_ann).toBeGreaterThan(r.sweep[1].snn_vs_ann);
+  });
+
+  test('verify --plot writes the solution, error and error-vs-T plots as SVG and PNG', () => {
+    const plots = join(dir, 'plots');
+    const r = spikec(['verify', P1, '--T', '8', '--calib-samples', '32', '--sweep-T', '4,8', '--plot', plots]);
+    expect(r.code).toBe(0);
+    for (const f of ['solution', 'error', 'error-vs-T']) {
+      expect(readFileSync(join(plots, `${f}.svg`), 'utf8')).toMatch(/^<svg/);
+      expect(readFileSync(join(plots, `${f}.png`)).subarray(1, 4).toString()).toBe('PNG');
+    }
   });
 
   test('bad options are clear errors', () => {

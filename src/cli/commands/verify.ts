@@ -3,10 +3,12 @@ import { loadModel } from '../../frontend/index.js';
 import type { Graph } from '../../ir/index.js';
 import { UsageError } from '../errors.js';
 import { intListOption } from '../options.js';
-import { type VerifyRow, compileFor, formatTable, measure, verifySetup } from '../verification.js';
+import { verificationPlots } from '../plots.js';
+import { type VerifyRow, compileFor, formatTable, measure, measureWithOutputs, verifySetup } from '../verification.js';
 import { type CompileOptions, conversionOptions } from './compile.js';
 
 interface VerifyOptions extends CompileOptions {
+  plot?: string;
   sweepT?: number[];
   json?: boolean;
   reference?: string;
@@ -22,14 +24,20 @@ export function registerVerify(program: Command): void {
     .option('--reference <model>', 'the trained model directory a compiled .sir/.sirpb came from')
     .option('--sweep-T <list>', 'verify at each of these T (comma-separated)', intListOption('--sweep-T', 1))
     .option('--json', 'print one JSON object')
+    .option('--plot <dir>', 'write plots (solution, SNN error field, error vs T) as SVG and PNG into DIR')
     .action(async (modelPath: string, o: VerifyOptions) => {
       const isIr = /\.sir(pb)?$/.test(modelPath);
       if (isIr && !o.reference) throw new UsageError('verifying a compiled .sir/.sirpb needs --reference MODEL_DIR (the trained ANN and its problem.json)');
       const setup = await verifySetup(isIr ? o.reference! : modelPath);
       const compiled: Graph | undefined = isIr ? (await loadModel(modelPath)).graph : undefined;
       const run = async (T: number): Promise<VerifyRow> => (compiled ? measure(setup, compiled, T) : measure(setup, compileFor(setup, { ...o, T }), T));
-      const main = await run(o.T);
+      const first = await measureWithOutputs(setup, compiled ?? compileFor(setup, o), o.T);
+      const main = first.row;
       const sweep = o.sweepT ? await Promise.all(o.sweepT.map(async (T) => (T === o.T ? main : await run(T)))) : undefined;
+      const plots = o.plot
+        ? await verificationPlots(o.plot, setup.problem.problem, { inputs: setup.problem.inputs, points: setup.points, snn: first.outputs, exact: setup.exact, ann: setup.annOut, output: setup.problem.outputs[0] }, sweep)
+        : [];
+      for (const p of plots) process.stderr.write(`spikec: wrote ${p}\n`);
       if (o.json) {
         process.stdout.write(`${JSON.stringify({ problem: setup.problem.problem, ...main, ...(sweep ? { sweep } : {}) }, null, 2)}\n`);
         return;

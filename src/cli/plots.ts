@@ -1,0 +1,87 @@
+import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+import { writeFileAtomic } from '../ir/index.js';
+import type { VerifyRow } from './verification.js';
+
+/** Renders a vega-lite spec to DIR/NAME.svg and DIR/NAME.png; returns the paths. */
+async function render(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  const png = new Resvg(svg, { background: 'white', fitTo: { mode: 'zoom', value: 2 } }).render().asPng();
+  const paths = [join(dir, `${name}.svg`), join(dir, `${name}.png`)];
+  writeFileAtomic(paths[0], svg);
+  writeFileAtomic(paths[1], png);
+  return paths;
+}
+
+export interface FieldData {
+  readonly inputs: readonly string[];
+  readonly points: readonly (readonly number[])[];
+  readonly snn: readonly (readonly number[])[];
+  readonly exact: readonly (readonly number[])[] | null;
+  readonly ann: readonly (readonly number[])[];
+  readonly output: string;
+}
+
+/**
+ * The verification plots: the SNN's solution and its error field (a line plot for 1-D problems, heat
+ * maps over the first two inputs otherwise, at the last value of any further input), and the
+ * errors against T when a sweep was run.
+ */
+export async function verificationPlots(dir: string, title: string, field: FieldData, sweep: readonly VerifyRow[] | undefined): Promise<string[]> {
+  const ref = field.exact ?? field.ann;
+  const refName = field.exact ? 'exact' : 'ANN';
+  const written: string[] = [];
+  if (field.inputs.length === 1) {
+    const values = field.points.flatMap((p, i) => [
+      { x: p[0], u: ref[i][0], series: refName },
+      { x: p[0], u: field.snn[i][0], series: 'SNN' },
+    ]);
+    written.push(
+      ...(await render({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: `${title}: ${field.output}`, width: 480, height: 280, data: { values }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative', title: field.inputs[0] }, y: { field: 'u', type: 'quantitative', title: field.output }, color: { field: 'series', type: 'nominal' } } }, dir, 'solution')),
+    );
+    const err = field.points.map((p, i) => ({ x: p[0], error: field.snn[i][0] - ref[i][0] }));
+    written.push(...(await render({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: `SNN - ${refName}`, width: 480, height: 200, data: { values: err }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative', title: field.inputs[0] }, y: { field: 'error', type: 'quantitative' } } }, dir, 'error')));
+  } else {
+    const last = field.inputs.length > 2 ? Math.max(...field.points.map((p) => p[2])) : undefined;
+    const keep = field.points.map((p, i) => i).filter((i) => last === undefined || field.points[i][2] === last);
+    const heat = (values: object[], color: string, name: string, t: string, scheme: 'viridis' | 'redblue') =>
+      render(
+        {
+          $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+          title: t,
+          width: 320,
+          height: 320,
+          data: { values },
+          mark: 'rect',
+          encoding: {
+            x: { field: 'x', type: 'ordinal', title: field.inputs[0], axis: { labels: false, ticks: false } },
+            y: { field: 'y', type: 'ordinal', title: field.inputs[1], sort: 'descending', axis: { labels: false, ticks: false } },
+            color: { field: color, type: 'quantitative', scale: { scheme } },
+          },
+        },
+        dir,
+        name,
+      );
+    const suffix = last === undefined ? '' : ` (${field.inputs[2]} = ${last})`;
+    written.push(...(await heat(keep.map((i) => ({ x: field.points[i][0], y: field.points[i][1], u: field.snn[i][0] })), 'u', 'solution', `SNN ${field.output}${suffix}`, 'viridis')));
+    written.push(...(await heat(keep.map((i) => ({ x: field.points[i][0], y: field.points[i][1], error: field.snn[i][0] - ref[i][0] })), 'error', 'error', `SNN - ${refName}${suffix}`, 'redblue')));
+  }
+  if (sweep && sweep.length > 1) {
+    const values = sweep.flatMap((r) => [
+      { T: r.T, error: r.snn_vs_ann, against: 'SNN vs ANN' },
+      ...(r.snn_vs_exact === null ? [] : [{ T: r.T, error: r.snn_vs_exact, against: 'SNN vs exact' }]),
+    ]);
+    written.push(
+      ...(await render(
+        { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: `${title}: relative L2 error vs T`, width: 420, height: 280, data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'T', type: 'quantitative', scale: { type: 'log', base: 2 } }, y: { field: 'error', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'against', type: 'nominal' } } },
+        dir,
+        'error-vs-T',
+      )),
+    );
+  }
+  return written;
+}
