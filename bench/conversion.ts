@@ -31,7 +31,7 @@ interface BenchModel {
 }
 
 export const BENCH_MODELS: readonly BenchModel[] = [
-  ...['poisson1d', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d', 'poisson2d-spinn'].map((p) => ({ name: p, path: `examples/${p}`, problemDir: `examples/${p}` })),
+  ...['poisson1d', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d', 'poisson2d-spinn', 'poisson1d-sin'].map((p) => ({ name: p, path: `examples/${p}`, problemDir: `examples/${p}` })),
   { name: 'onnx:poisson2d_tanh', path: 'test/fixtures/onnx/poisson2d_tanh.onnx', problemDir: 'examples/poisson2d' },
   { name: 'onnx:poisson2d_spinn', path: 'test/fixtures/onnx/poisson2d_spinn.onnx', problemDir: 'examples/poisson2d' },
 ];

@@ -1,5 +1,6 @@
 import { type ConversionRow, BENCH_MODELS, conversionBench, conversionMarkdown } from './conversion.js';
 import { machine, writeResult } from './common.js';
+import { resourcesBench } from './resources.js';
 import { simulatorBench } from './simulator.js';
 import { trainingBench } from './training.js';
 
@@ -30,18 +31,27 @@ async function main(): Promise<void> {
     log(`  ${JSON.stringify(r)}`);
     writeResult(`simulator${suffix}.json`, { command: cmd, machine: machine(), ...r });
   }
+  if (want('resources')) {
+    log('bench: resources');
+    const names = ['poisson1d', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d', 'poisson2d-spinn', 'poisson1d-sin'];
+    writeResult(`resources${suffix}.md`, `<!-- made by: ${cmd} -->\n# Loihi 2 resources of the bundled models (pwl, K = 4)\n\n${await resourcesBench(quick ? names.slice(0, 1) : names)}`);
+  }
   if (want('conversion')) {
     log('bench: conversion sweep');
+    const pick = args.find((a) => a.startsWith('--models='))?.slice(9).split(',');
+    const tag = args.find((a) => a.startsWith('--tag='))?.slice(6);
     const rows: ConversionRow[] = await conversionBench({
-      models: quick ? BENCH_MODELS.filter((m) => m.name === 'poisson1d' || m.name === 'poisson2d-spinn') : BENCH_MODELS,
+      models: pick ? BENCH_MODELS.filter((m) => pick.includes(m.name)) : quick ? BENCH_MODELS.filter((m) => m.name === 'poisson1d' || m.name === 'poisson2d-spinn') : BENCH_MODELS,
       strategies: quick ? ['pwl'] : ['clip', 'signed', 'pwl'],
       Ts: quick ? [16, 64] : [16, 32, 64, 128],
       maxPoints: quick ? 400 : 2500,
       calibSamples: quick ? 128 : 256,
       log,
     });
-    writeResult(`conversion${suffix}.json`, { command: cmd, machine: machine(), rows });
-    writeResult(`conversion${suffix}.md`, `<!-- made by: ${cmd} -->\n${conversionMarkdown(rows)}`);
+    const file = `conversion${tag ? `.${tag}` : ''}${suffix}`;
+    const made = `${cmd}${pick ? ` -- --models=${pick.join(',')}` : ''}${tag ? ` --tag=${tag}` : ''}`;
+    writeResult(`${file}.json`, { command: made, machine: machine(), rows });
+    writeResult(`${file}.md`, `<!-- made by: ${made} -->\n${conversionMarkdown(rows)}`);
   }
 }
 

@@ -4,8 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 problems=("$@")
-[ ${#problems[@]} -gt 0 ] || problems=(poisson1d poisson2d heat1d burgers1d navier-stokes2d poisson2d-spinn)
+[ ${#problems[@]} -gt 0 ] || problems=(poisson1d poisson2d heat1d burgers1d navier-stokes2d poisson2d-spinn poisson1d-sin)
 npm run --silent build
 for p in "${problems[@]}"; do
-  node bin/spikec.js train "$p" -o "examples/$p"
+  case "$p" in
+    *-sin) node bin/spikec.js train "${p%-sin}" --act sin -o "examples/$p" ;;  # the same PDE with sin activations
+    *) node bin/spikec.js train "$p" -o "examples/$p" ;;
+  esac
 done

@@ -89,3 +89,16 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(spikec(['dump', join(dir, 'spinn.sirpb')]).stdout).toMatch(/ann\.product\(%fx\.fx\.4\.Gemm, %fy\.fy\.4\.Gemm\) \{rank = 16\}/);
   });
 });
+
+describe('spikec verify on the bundled poisson2d model', () => {
+  test('prints the verification table for the 10,000-point test grid', () => {
+    const r = spikec(['verify', join(ROOT, 'examples', 'poisson2d'), '--T', '32', '--calib-samples', '64'], { timeoutMs: 300_000 });
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('spikec verify: poisson2d, 10000 test points, strategy pwl');
+    const cells = lines[3].trim().split(/\s+/);
+    expect(cells[0]).toBe('32');
+    expect(Number(cells[1])).toBeLessThan(5e-3); // ANN vs exact
+    expect(Number(cells[2])).toBeLessThan(0.5); // SNN vs ANN
+  }, 300_000);
+});

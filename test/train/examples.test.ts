@@ -26,6 +26,15 @@ describe('bundled pre-trained models (examples/)', () => {
   }
 });
 
+test('poisson1d-sin: the sin-activation variant imports with sin activations and meets the poisson1d target', async () => {
+  const dir = join(ROOT, 'examples', 'poisson1d-sin');
+  const m = await loadModel(dir);
+  expect(m.graph.nodes.filter((n) => n.kind === 'ann.act').every((n) => n.kind === 'ann.act' && n.fn === 'sin')).toBe(true);
+  const pf = readProblemFile(dir)!;
+  const points = testPoints(pf);
+  expect(relativeL2(evalAnn(m.graph, points), exactOn(PROBLEMS.get('poisson1d')!, points))).toBeLessThanOrEqual(1e-3);
+});
+
 describe('spikec train', () => {
   test('writes a model directory that every command accepts', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'spikec-train-')), 'p1');
