@@ -1,5 +1,7 @@
 import { type ConversionRow, BENCH_MODELS, conversionBench, conversionMarkdown } from './conversion.js';
 import { machine, writeResult } from './common.js';
+import { conversionPlots } from './plots.js';
+import { quantizationBench } from './quantization.js';
 import { resourcesBench } from './resources.js';
 import { simulatorBench } from './simulator.js';
 import { trainingBench } from './training.js';
@@ -19,6 +21,14 @@ async function main(): Promise<void> {
   const suffix = quick ? '.quick' : '';
   const cmd = `npm run bench${quick ? ' -- --quick' : ''}`;
 
+  if (args.includes('--plots-only')) {
+    // redraw the plots of a finished sweep: npm run bench -- --plots-only [--quick]
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { RESULTS } = await import('./common.js');
+    await conversionPlots(JSON.parse(readFileSync(join(RESULTS, `conversion${suffix}.json`), 'utf8')).rows, suffix);
+    return;
+  }
   if (want('training')) {
     log('bench: training speed');
     const r = await trainingBench(quick);
@@ -30,6 +40,12 @@ async function main(): Promise<void> {
     const r = await simulatorBench(quick);
     log(`  ${JSON.stringify(r)}`);
     writeResult(`simulator${suffix}.json`, { command: cmd, machine: machine(), ...r });
+  }
+  if (want('quantization') && !quick) {
+    log('bench: quantization');
+    const r = await quantizationBench();
+    log(`  ${JSON.stringify(r)}`);
+    writeResult('quantization.json', { command: cmd, machine: machine(), ...r });
   }
   if (want('resources')) {
     log('bench: resources');
@@ -52,6 +68,7 @@ async function main(): Promise<void> {
     const made = `${cmd}${pick ? ` -- --models=${pick.join(',')}` : ''}${tag ? ` --tag=${tag}` : ''}`;
     writeResult(`${file}.json`, { command: made, machine: machine(), rows });
     writeResult(`${file}.md`, `<!-- made by: ${made} -->\n${conversionMarkdown(rows)}`);
+    if (!pick) await conversionPlots(rows, suffix);
   }
 }
 

@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../ir/index.js';
 import type { VerifyRow } from './verification.js';
 
 /** Renders a vega-lite spec to DIR/NAME.svg and DIR/NAME.png; returns the paths. */
-async function render(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
+export async function render(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
