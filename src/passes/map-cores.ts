@@ -79,6 +79,6 @@ export function formatReport(usage: readonly CoreUsage[], profileName: string): 
   const cores = usage.reduce((s, u) => s + u.cores, 0);
   body.push(['total', String(usage.reduce((s, u) => s + u.neurons, 0)), '', String(usage.reduce((s, u) => s + u.synapses, 0)), String(cores), '']);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (c: string[]): string => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ');
+  const line = (c: string[]): string => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ').trimEnd();
   return `resources on ${profile.name} (${profile.neuronsPerCore} neurons and ${profile.synapseBytesPerCore} bytes of synapses per core, ${profile.coresPerChip} cores per chip): ${cores} cores on ${Math.ceil(cores / profile.coresPerChip)} chip(s)\n${[line(head), ...body.map(line)].join('\n')}\n`;
 }

@@ -72,7 +72,7 @@ export function formatPassStats(records: readonly PassRecord[]): string {
     const s = Object.entries(r.stats)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
-    return `  ${r.pass.padEnd(18)} ${r.ms.toFixed(1).padStart(9)} ms  ${s}`;
+    return `  ${r.pass.padEnd(18)} ${r.ms.toFixed(1).padStart(9)} ms  ${s}`.trimEnd();
   });
   return `pass statistics:\n${lines.join('\n')}\n`;
 }

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { BACKENDS, emit } from '../../backends/index.js';
 import { packageRoot } from '../../ir/index.js';
@@ -20,7 +20,7 @@ export function registerDemo(program: Command): void {
     .action(async (o: { output: string }) => {
       const modelDir = join(packageRoot(), 'examples', 'poisson2d');
       const say = (s: string): void => void process.stdout.write(s);
-      say(`spikec demo: ${modelDir}\n`);
+      say(`spikec demo: ${relative(process.cwd(), modelDir) || '.'}\n`);
       const setup = await verifySetup(modelDir);
       say(`  ${setup.problem.problem}: ${setup.problem.equation}\n  imported: ${setup.ann.nodes.length} ann ops\n\n`);
       const opts = { T: 64, strategy: 'pwl', K: 4, calibSamples: 256, calibrate: true, weightCalibration: true, percentile: '99.9', balance: 'channel', reset: 'subtract' };
