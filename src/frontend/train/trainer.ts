@@ -4,6 +4,7 @@ import type { TrainableActivation } from './activations.js';
 import { MlpPinn, type PinnModel, SpinnPinn } from './model.js';
 import { type PdeProblem, exactOn } from './problems/index.js';
 import { Rng, grid } from './rng.js';
+import { relativeL2 } from '../../sim/metrics.js';
 
 export interface TrainOptions {
   readonly act: TrainableActivation;
@@ -52,19 +53,6 @@ export function predict(tf: Tf, model: PinnModel, points: readonly (readonly num
     out.push(...(tf.tidy(() => model.forward(tf.tensor2d(chunk)).arraySync()) as number[][]));
   }
   return out;
-}
-
-/** ||u - u*|| / ||u*|| over the chosen outputs. */
-export function relativeL2(pred: readonly (readonly number[])[], exact: readonly (readonly number[])[], outputs?: readonly number[]): number {
-  let num = 0;
-  let den = 0;
-  pred.forEach((row, i) => {
-    (outputs ?? row.map((_, k) => k)).forEach((k) => {
-      num += (row[k] - exact[i][k]) ** 2;
-      den += exact[i][k] ** 2;
-    });
-  });
-  return Math.sqrt(num / den);
 }
 
 /**

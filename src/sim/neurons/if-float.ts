@@ -1,4 +1,5 @@
 import type { NodeOf } from '../../ir/index.js';
+import { restingState } from './state.js';
 
 /**
  * Integrate-and-fire neurons in floating point (the arithmetic of graphs before quantization).
@@ -26,9 +27,7 @@ export class FloatNeurons {
     readonly n: number,
     readonly batch: number,
   ) {
-    this.u = new Float64Array(n * batch);
-    this.v = new Float64Array(n * batch);
-    for (let b = 0; b < batch; b++) for (let i = 0; i < n; i++) this.v[b * n + i] = node.initialV.data[i];
+    [this.u, this.v] = restingState(node, n, batch);
     this.keepU = 1 - node.currentDecay;
     this.keepV = 1 - node.voltageDecay;
     this.bias = Float64Array.from(node.bias.data);

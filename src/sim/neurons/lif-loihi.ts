@@ -1,4 +1,5 @@
 import type { NodeOf } from '../../ir/index.js';
+import { restingState } from './state.js';
 
 const TWO23 = 2 ** 23;
 const TWO24 = 2 ** 24;
@@ -34,9 +35,7 @@ export class LoihiNeurons {
     readonly n: number,
     readonly batch: number,
   ) {
-    this.u = new Float64Array(n * batch);
-    this.v = new Float64Array(n * batch);
-    for (let b = 0; b < batch; b++) for (let i = 0; i < n; i++) this.v[b * n + i] = node.initialV.data[i];
+    [this.u, this.v] = restingState(node, n, batch);
     this.keepU = 4096 - (node.currentDecay + 1);
     this.keepV = 4096 - node.voltageDecay;
     const exp = node.biasExp ?? 0;
