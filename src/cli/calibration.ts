@@ -1,4 +1,5 @@
 import type { LoadedModel } from '../frontend/index.js';
+import { type Graph, Node } from '../ir/index.js';
 import { Rng, readProblemFile } from '../frontend/train/index.js';
 import { UsageError } from './errors.js';
 import { readInputRows } from './inputs.js';
@@ -17,6 +18,16 @@ export function parseDomain(spec: string): [number, number][] {
     if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new UsageError(`--domain needs lo:hi pairs with lo < hi, separated by commas; '${part}' is not one`);
     return [lo, hi];
   });
+}
+
+/** The graph with --domain recorded on its input when the input states none (quantize scales inputs by it). */
+export function withDomain(g: Graph, src: CalibrationSource): Graph {
+  if (!src.domain) return g;
+  const domain = parseDomain(src.domain);
+  return {
+    ...g,
+    nodes: g.nodes.map((n) => (n.kind === 'ann.input' && !n.domain && n.dims === domain.length ? Node.parse({ ...n, domain }) : n)),
+  };
 }
 
 /**

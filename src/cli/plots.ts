@@ -47,7 +47,7 @@ export async function verificationPlots(dir: string, title: string, field: Field
     written.push(...(await render({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: `SNN - ${refName}`, width: 480, height: 200, data: { values: err }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative', title: field.inputs[0] }, y: { field: 'error', type: 'quantitative' } } }, dir, 'error')));
   } else {
     const last = field.inputs.length > 2 ? Math.max(...field.points.map((p) => p[2])) : undefined;
-    const keep = field.points.map((p, i) => i).filter((i) => last === undefined || field.points[i][2] === last);
+    const keep = field.points.map((_, i) => i).filter((i) => last === undefined || field.points[i][2] === last);
     const heat = (values: object[], color: string, name: string, t: string, scheme: 'viridis' | 'redblue') =>
       render(
         {

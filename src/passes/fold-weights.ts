@@ -16,7 +16,7 @@ const dense = (d: Dense, weight: number[], bias: number[], inWidth: number, inpu
 type Rule = (g: Graph, byId: Map<string, Node>, users: Map<string, Node[]>) => [Graph, string] | undefined;
 
 /** dense(input with normalization): W' = W diag(scale), b' = b + W offset. */
-const foldNormalization: Rule = (g, byId, users) => {
+const foldNormalization: Rule = (g, _byId, users) => {
   for (const n of g.nodes) {
     if (n.kind !== 'ann.input' || !n.normalization) continue;
     const readers = users.get(n.id)!;

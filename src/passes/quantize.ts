@@ -80,10 +80,11 @@ export const quantize: Pass = {
     const errors: number[] = [];
     // Inputs: graded spikes x' = round(x * sigma), sigma from the encoder's domain.
     const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
-    if (!enc.domain) throw new PassError('quantize', `%${enc.id} has no domain: the input range is needed to scale graded input spikes`);
     const pmax = 2 ** (profile.inputBits - 1) - 1;
     const norm = enc.normalization ?? { scale: Array(enc.dims).fill(1), offset: Array(enc.dims).fill(0) };
-    const xmax = enc.domain.map(([lo, hi], j) => Math.max(Math.abs(lo * norm.scale[j] + norm.offset[j]), Math.abs(hi * norm.scale[j] + norm.offset[j]), 1e-12));
+    const domain = enc.domain ?? calibrationBox(ctx, enc.dims);
+    if (!domain) throw new PassError('quantize', `%${enc.id} has no domain and there are no calibration inputs: the input range is needed to scale graded input spikes`);
+    const xmax = domain.map(([lo, hi], j) => Math.max(Math.abs(lo * norm.scale[j] + norm.offset[j]), Math.abs(hi * norm.scale[j] + norm.offset[j]), 1e-12));
     const sigma = xmax.map((m) => pmax / m);
     replace.set(enc.id, NodeSchema.parse({ ...enc, mode: 'graded', payloadBits: profile.inputBits, normalization: { scale: norm.scale.map((s, j) => s * sigma[j]), offset: norm.offset.map((o, j) => o * sigma[j]) }, type: { dtype: 'graded', shape: [enc.dims] } }));
     const inputMax = (src: Node): number[] => (src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax) : Array(width(src.type)).fill(1));

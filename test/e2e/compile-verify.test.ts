@@ -87,6 +87,10 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     const r = spikec(['compile', join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_spinn.onnx'), '--domain', '0:1,0:1', '--T', '8', '--calib-samples', '32', '-o', join(dir, 'spinn.sirpb')]);
     expect(r.code).toBe(0);
     expect(spikec(['dump', join(dir, 'spinn.sirpb')]).stdout).toMatch(/ann\.product\(%fx\.fx\.4\.Gemm, %fy\.fy\.4\.Gemm\) \{rank = 16\}/);
+    // the ONNX input states no domain: --domain gives quantize the input range for 8-bit graded inputs
+    const q = spikec(['compile', join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_tanh.onnx'), '--domain', '0:1,0:1', '--T', '8', '--calib-samples', '32', '--target', 'loihi2', '-o', join(dir, 'tanh-q.sir')]);
+    expect(q.code).toBe(0);
+    expect(spikec(['dump', join(dir, 'tanh-q.sir')]).stdout).toMatch(/snn\.encoder\(\) \{dims = 2, domain = \[\[0, 1\], \[0, 1\]\], mode = "graded", names = \["x0", "x1"\], normalization = \{offset = \[0, 0\], scale = \[127, 127\]\}, payloadBits = 8\}/);
   });
 });
 

@@ -29,7 +29,7 @@ async function expectMatchesTfjs(model: TF.LayersModel, inputs: number[][], spli
   const g = await importTfjs(path);
   expect(diagnose(g)).toEqual([]);
   const feed = split
-    ? split.map((w, k) => tf.tensor2d(inputs.map((r) => r.slice(split.slice(0, k).reduce((a, b) => a + b, 0), split.slice(0, k + 1).reduce((a, b) => a + b, 0)))))
+    ? split.map((_, k) => tf.tensor2d(inputs.map((r) => r.slice(split.slice(0, k).reduce((a, b) => a + b, 0), split.slice(0, k + 1).reduce((a, b) => a + b, 0)))))
     : tf.tensor2d(inputs);
   const want = (model.predict(feed) as TF.Tensor).arraySync() as number[][];
   const got = evalAnn(g, inputs);

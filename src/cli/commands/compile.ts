@@ -3,9 +3,9 @@ import { loadModel } from '../../frontend/index.js';
 import { printGraph, writeGraphFile } from '../../ir/index.js';
 import { type Backend, BACKENDS, emit } from '../../backends/index.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, PROFILES, STRATEGIES, type Strategy, coreUsage, formatPassStats, formatReport, parsePipeline, runPipeline } from '../../passes/index.js';
-import { calibrationInputs } from '../calibration.js';
+import { calibrationInputs, withDomain } from '../calibration.js';
 import { UsageError } from '../errors.js';
-import { intOption, numberOption } from '../options.js';
+import { intOption } from '../options.js';
 
 export interface CompileOptions {
   T: number;
@@ -106,7 +106,7 @@ export function registerCompile(program: Command): void {
       const names = [...pipelineOf(o), ...(target.backends.length || o.target ? ['quantize', 'map-cores'] : [])];
       const ctx = { ...passContext(o, calibrationInputs(model, o)), profile: target.profile, chips: o.chips };
       for (const p of [o.printIrAfter, o.printIrBefore]) if (p) parsePipeline(p);
-      const { graph, records } = runPipeline(model.graph, names, ctx, {
+      const { graph, records } = runPipeline(withDomain(model.graph, o), names, ctx, {
         printAfter: o.printIrAfterAll ? 'all' : o.printIrAfter ? new Set([o.printIrAfter]) : undefined,
         printBefore: o.printIrBefore ? new Set([o.printIrBefore]) : undefined,
         printWeights: o.printWeights,

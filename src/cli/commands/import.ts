@@ -5,7 +5,7 @@ import { printGraph, writeGraphFile } from '../../ir/index.js';
 export function registerImport(program: Command): void {
   program
     .command('import')
-    .description('import a trained model (model dir, TensorFlow.js model.json, .onnx) into the ann-dialect IR')
+    .description('import a trained model (model dir, TensorFlow.js model.json, .onnx, NIR .nir) into the IR')
     .argument('<model>', 'model directory, model.json, .onnx, .sir or .sirpb')
     .option('-o, --output <file>', 'write the IR here (.sir text or .sirpb binary); without it, print the IR')
     .action(async (model: string, opts: { output?: string }) => {

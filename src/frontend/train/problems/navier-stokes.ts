@@ -42,9 +42,9 @@ export const navierStokes2d: PdeProblem = {
     const [ut, vt] = [col(j.d1(2), 0), col(j.d1(2), 1)];
     const [uxx, vxx] = [col(j.d2(0), 0), col(j.d2(0), 1)];
     const [uyy, vyy] = [col(j.d2(1), 0), col(j.d2(1), 1)];
-    const momentum = (a: typeof u, at: typeof u, ax: typeof u, ay: typeof u, pa: typeof u, axx: typeof u, ayy: typeof u) =>
+    const momentum = (at: typeof u, ax: typeof u, ay: typeof u, pa: typeof u, axx: typeof u, ayy: typeof u) =>
       tf.sub(tf.add(tf.add(at, tf.add(tf.mul(u, ax), tf.mul(v, ay))), pa), tf.mul(NU, tf.add(axx, ayy)));
-    return [momentum(u, ut, ux, uy, px, uxx, uyy), momentum(v, vt, vx, vy, py, vxx, vyy), tf.add(ux, vy)];
+    return [momentum(ut, ux, uy, px, uxx, uyy), momentum(vt, vx, vy, py, vxx, vyy), tf.add(ux, vy)];
   },
   constraints: (rng, n) => {
     const walls = faces(rng, navierStokes2d.domain, [0, 1], Math.ceil(n / 8));
