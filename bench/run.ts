@@ -1,6 +1,7 @@
 import { type ConversionRow, BENCH_MODELS, conversionBench, conversionMarkdown } from './conversion.js';
 import { machine, writeResult } from './common.js';
 import { conversionPlots } from './plots.js';
+import { extendedBench, extendedMarkdown } from './extended.js';
 import { quantizationBench } from './quantization.js';
 import { resourcesBench } from './resources.js';
 import { simulatorBench } from './simulator.js';
@@ -40,6 +41,14 @@ async function main(): Promise<void> {
     const r = await simulatorBench(quick);
     log(`  ${JSON.stringify(r)}`);
     writeResult(`simulator${suffix}.json`, { command: cmd, machine: machine(), ...r });
+  }
+  if (only?.includes('extended')) {
+    // npm run bench -- --only=extended: the default conversion at T = 8 ... 256, float and integer
+    log('bench: extended sweep');
+    const rows = await extendedBench([8, 16, 32, 64, 128, 256], 1000, log);
+    writeResult('conversion.extended.json', { command: 'npm run bench -- --only=extended', machine: machine(), rows });
+    writeResult('conversion.extended.md', `<!-- made by: npm run bench -- --only=extended -->\n${extendedMarkdown(rows)}`);
+    return;
   }
   if (want('quantization') && !quick) {
     log('bench: quantization');

@@ -78,6 +78,7 @@ export const quantize: Pass = {
     const replace = new Map<string, Node>();
     const stats: Record<string, number | string> = { profile: profile.name };
     const errors: number[] = [];
+    const wide: string[] = [];
     // Inputs: graded spikes x' = round(x * sigma), sigma from the encoder's domain.
     const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
     const pmax = 2 ** (profile.inputBits - 1) - 1;
@@ -89,20 +90,35 @@ export const quantize: Pass = {
     replace.set(enc.id, NodeSchema.parse({ ...enc, mode: 'graded', payloadBits: profile.inputBits, normalization: { scale: norm.scale.map((s, j) => s * sigma[j]), offset: norm.offset.map((o, j) => o * sigma[j]) }, type: { dtype: 'graded', shape: [enc.dims] } }));
     const inputMax = (src: Node): number[] => (src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax) : Array(width(src.type)).fill(1));
 
-    const quantSynapse = (s: Synapse, extra: (lambda: number) => string | undefined, bias?: readonly number[]): { node: Node; scale: LayerScale } => {
+    /** Largest |a_in| a synapse can deliver, in the float network's units. */
+    const inputBound = (s: Synapse): number => {
+      if (s.weight.kind !== 'float') return 0;
+      const [out, k] = s.weight.values.shape;
+      const smax = inputMax(byId.get(s.inputs[0])!);
+      let bound = 0;
+      for (let o = 0; o < out; o++) {
+        let sum = 0;
+        for (let i = 0; i < k; i++) sum += Math.abs(s.weight.values.data[o * k + i]) * smax[i];
+        bound = Math.max(bound, sum);
+      }
+      return bound;
+    };
+    const quantSynapse = (s: Synapse, extra: (lambda: number) => string | undefined): { node: Node; scale: LayerScale } => {
       if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
       const [out, k] = s.weight.values.shape;
       const src = byId.get(s.inputs[0])!;
       const rescale = src.kind === 'snn.encoder' ? sigma : Array(k).fill(1);
       const W = s.weight.values.data.map((w, idx) => w / rescale[idx % k]);
       const smax = inputMax(src);
+      // Worst case of the synaptic input a_in (the bias enters the voltage, not a_in).
       let bound = 0;
       for (let o = 0; o < out; o++) {
-        let sum = Math.abs(bias?.[o] ?? 0);
+        let sum = 0;
         for (let i = 0; i < k; i++) sum += Math.abs(W[o * k + i]) * smax[i];
         bound = Math.max(bound, sum);
       }
       const scale = weightScale(s.id, W, bound, profile, extra);
+      if (scale.lambda * bound > profile.hintActivation) wide.push(s.id);
       errors.push(scale.error);
       stats[`weight error %${s.id}`] = Number(scale.error.toPrecision(3));
       const node = NodeSchema.parse({ ...s, type: { dtype: 'i32', shape: [out] }, weight: { kind: 'int', mantissa: i32([out, k], scale.mantissa), exponent: scale.exponent, bits: profile.weightBits } });
@@ -115,19 +131,23 @@ export const quantize: Pass = {
         if (n.inputs.length !== 1) throw new PassError('quantize', `%${n.id} has ${n.inputs.length} input synapses; quantize handles one per population`);
         if (n.currentDecay !== 1 || n.voltageDecay !== 0) throw new PassError('quantize', `%${n.id}: only non-leaky IF neurons without synaptic filtering are quantized`);
         const s = byId.get(n.inputs[0]) as Synapse;
+        // A bias beyond the largest possible synaptic input plus two thresholds fixes the neuron's
+        // output (a spike every step, or none): clamping it there is exact and keeps lambda large.
+        const reach = inputBound(s) + 2 * n.threshold;
+        const bias = n.bias.data.map((b) => Math.min(Math.max(b, -reach), reach));
         const fits = (lambda: number): string | undefined => {
           const vth = Math.round(lambda * n.threshold);
           if (vth < 1 || vth > VTH_MAX) return `threshold ${vth} is outside 1..${VTH_MAX}`;
-          const big = Math.max(...n.bias.data.map(Math.abs)) * 64 * lambda;
+          const big = Math.max(...bias.map(Math.abs)) * 64 * lambda;
           if (big > BIAS_MANT_MAX * 2 ** 7) return `bias ${big.toFixed(0)} exceeds 4095 * 2^7`;
           const v0 = Math.max(...n.initialV.data.map(Math.abs)) * 64 * lambda;
           if (v0 > VOLTAGE_MAX) return `initial potential ${v0.toFixed(0)} exceeds 2^23 - 1`;
           if (2 * 64 * vth > VOLTAGE_MAX) return `threshold ${vth} leaves no headroom in the 24-bit voltage`;
           return undefined;
         };
-        const { node: syn, scale } = quantSynapse(s, fits, n.bias.data);
+        const { node: syn, scale } = quantSynapse(s, fits);
         const vth = toInt(scale.lambda * n.threshold);
-        const { mant, exp } = biasBits(n.id, n.bias.data.map((b) => b * 64 * scale.lambda));
+        const { mant, exp } = biasBits(n.id, bias.map((b) => b * 64 * scale.lambda));
         replace.set(s.id, syn);
         replace.set(
           n.id,
@@ -152,6 +172,7 @@ export const quantize: Pass = {
       }
     }
     stats['max weight error'] = Number(Math.max(...errors).toPrecision(3));
+    if (wide.length) stats[`a_in may exceed ${profile.hintActivation}`] = wide.map((w) => `%${w}`).join(' ');
     return { graph: rewrite(g, replace), stats };
   },
 };
