@@ -39,10 +39,3 @@ export type Graph = z.infer<typeof Graph>;
 export const isSource = (n: Node): boolean => n.kind === 'ann.input' || n.kind === 'snn.encoder';
 export const isSink = (n: Node): boolean => n.kind === 'ann.output';
 
-export function nodeMap(g: Graph): Map<string, Node> {
-  return new Map(g.nodes.map((n) => [n.id, n]));
-}
-
-export function dialectOf(kind: NodeKind): 'ann' | 'snn' {
-  return kind.startsWith('ann.') ? 'ann' : 'snn';
-}

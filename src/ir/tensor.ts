@@ -39,12 +39,6 @@ export function tensor(dtype: TensorDType, shape: readonly number[], data: Array
 export const f32 = (shape: readonly number[], data: ArrayLike<number>): Tensor => tensor('f32', shape, data);
 export const i32 = (shape: readonly number[], data: ArrayLike<number>): Tensor => tensor('i32', shape, data);
 
-/** Row `r` of a 2-D tensor. */
-export function row(t: Tensor, r: number): readonly number[] {
-  const cols = t.shape[1];
-  return t.data.slice(r * cols, (r + 1) * cols);
-}
-
 /** Why the tensor's values do not fit its dtype and shape, or undefined when they do. */
 export function tensorProblem(t: Tensor): string | undefined {
   if (t.data.length !== numel(t.shape)) {

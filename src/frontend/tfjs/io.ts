@@ -1,5 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { describeFsError, writeFileAtomic } from '../../ir/index.js';
 import { ImportError } from '../errors.js';
@@ -107,5 +107,3 @@ function concat(parts: ArrayBuffer[]): ArrayBuffer {
   }
   return out.buffer;
 }
-
-export const isModelJson = (path: string): boolean => basename(path).endsWith('.json') && statSync(path, { throwIfNoEntry: false })?.isFile() === true;
