@@ -3,6 +3,7 @@ import { evalAnnAll } from '../sim/ann-eval.js';
 import { simulate } from '../sim/simulate.js';
 import { rewrite } from './graph-edit.js';
 import { solveSpd } from './linalg.js';
+import { relativeL2 } from '../sim/metrics.js';
 import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
 
 type Neurons = NodeOf<'snn.neurons'>;
@@ -120,16 +121,11 @@ export const calibrate: Pass = {
       cur = rewrite(cur, replace);
     }
     const after = simulate(cur, calib);
-    const err = (rows: number[][]): number => {
-      const ref = evalAnnAll(ctx.reference!, calib).get(ctx.reference!.nodes.find((n) => n.kind === 'ann.output')!.id)!;
-      let num = 0;
-      let den = 0;
-      rows.flat().forEach((v, k) => {
-        num += (v - ref[k]) ** 2;
-        den += ref[k] ** 2;
-      });
-      return Math.sqrt(num / Math.max(den, 1e-300));
-    };
+    // The reference outputs were computed once above; the same relative L2 the verifier uses.
+    const refOut = ann.get(ctx.reference.nodes.find((n) => n.kind === 'ann.output')!.id)!;
+    const outWidth = refOut.length / batch;
+    const refRows = calib.map((_, r) => Array.from(refOut.subarray(r * outWidth, (r + 1) * outWidth)));
+    const err = (rows: number[][]): number => relativeL2(rows, refRows);
     stats['calib error before'] = Number(err(before.outputs).toPrecision(3));
     stats['calib error after'] = Number(err(after.outputs).toPrecision(3));
     return { graph: cur, stats };
