@@ -21,6 +21,13 @@ export interface ConversionRow {
   energy_ratio: number;
   neurons: number;
   compile_seconds: number;
+  /** The same network quantized for Loihi 2 (src/passes/quantize.ts), simulated in integer arithmetic. */
+  integer_snn_vs_ann: number | null;
+  integer_snn_vs_exact: number | null;
+  integer_spike_rate: number | null;
+  /** Why quantize refused, when it did. */
+  integer_error?: string;
+  quantize_seconds: number | null;
 }
 
 /** A bench model: where its ANN comes from and which problem (test grid, exact solution) it solves. */
@@ -55,14 +62,27 @@ export async function conversionBench(opts: { models: readonly BenchModel[]; str
     const out = problem.errorOutputs;
     const annVsExact = exact ? relativeL2(annOut, exact, out) : null;
     const calibration = new Rng(7).box(problem.domain, opts.calibSamples);
+    // quantize needs the input's range; ONNX fixtures carry none, their problem.json does
+    const input = ann.nodes.some((n) => n.kind === 'ann.input' && !n.domain) ? { ...ann, nodes: ann.nodes.map((n) => (n.kind === 'ann.input' ? { ...n, domain: problem.domain } : n)) } : ann;
     for (const strategy of opts.strategies) {
       for (const T of opts.Ts) {
         for (const calibrated of [false, true]) {
           const t0 = performance.now();
           const pipeline = ['fold-weights', 'threshold-balance', 'lower-to-snn', ...(calibrated ? ['calibrate'] : []), 'fold-weights'];
-          const snn: Graph = runPipeline(ann, pipeline, { ...DEFAULT_CONTEXT, calibration, T, strategy }).graph;
+          const ctx = { ...DEFAULT_CONTEXT, calibration, T, strategy };
+          const snn: Graph = runPipeline(input, pipeline, ctx).graph;
           const compileSeconds = (performance.now() - t0) / 1000;
           const sim = await simulateParallel(snn, points);
+          const t1 = performance.now();
+          let integer: Graph | undefined;
+          let integerError: string | undefined;
+          try {
+            integer = runPipeline(snn, ['quantize'], ctx).graph;
+          } catch (err) {
+            integerError = (err as Error).message;
+          }
+          const quantizeSeconds = integer ? (performance.now() - t1) / 1000 : null;
+          const q = integer ? await simulateParallel(integer, points) : undefined;
           const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
           const synops = sim.synops / points.length;
           const row: ConversionRow = {
@@ -78,9 +98,14 @@ export async function conversionBench(opts: { models: readonly BenchModel[]; str
             energy_ratio: energyEstimate(synops, sim.neuronUpdates / points.length, annMacs(ann)).ratio,
             neurons,
             compile_seconds: compileSeconds,
+            integer_snn_vs_ann: q ? relativeL2(q.outputs, annOut, out) : null,
+            integer_snn_vs_exact: q && exact ? relativeL2(q.outputs, exact, out) : null,
+            integer_spike_rate: q ? q.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * q.T * points.length, 1) : null,
+            ...(integerError ? { integer_error: integerError } : {}),
+            quantize_seconds: quantizeSeconds,
           };
           rows.push(row);
-          opts.log(`  ${m.name} ${strategy} T=${T} ${calibrated ? 'calibrated' : 'uncalibrated'}: SNN vs ANN ${row.snn_vs_ann.toExponential(2)}, rate ${row.spike_rate.toFixed(3)}`);
+          opts.log(`  ${m.name} ${strategy} T=${T} ${calibrated ? 'calibrated' : 'uncalibrated'}: SNN vs ANN ${row.snn_vs_ann.toExponential(2)} (integer ${e(row.integer_snn_vs_ann)}), rate ${row.spike_rate.toFixed(3)}`);
         }
       }
     }
@@ -90,12 +115,41 @@ export async function conversionBench(opts: { models: readonly BenchModel[]; str
 
 const e = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2));
 
-/** The markdown table of a conversion sweep: one line per model, strategy and T, uncalibrated -> calibrated. */
+/**
+ * The markdown table of a conversion sweep: one line per model, strategy and T; each error as
+ * uncalibrated → calibrated, float and Loihi 2 integer; compile time is the conversion pipeline
+ * (calibrated) plus quantize.
+ */
 export function conversionMarkdown(rows: readonly ConversionRow[]): string {
-  const lines = ['| model | strategy | T | ANN vs exact | SNN vs ANN (uncal. → cal.) | SNN vs exact (cal.) | spike rate | synops / inference | energy ratio |', '|---|---|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| model | strategy | T | ANN vs exact | SNN vs ANN, float (uncal. → cal.) | SNN vs ANN, integer (uncal. → cal.) | SNN vs exact, cal. (float / integer) | spike rate | synops / inference | energy ratio | compile s (uncal. / cal. + quantize) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const r of rows.filter((x) => x.calibrated)) {
     const u = rows.find((x) => !x.calibrated && x.model === r.model && x.strategy === r.strategy && x.T === r.T);
-    lines.push(`| ${r.model} | ${r.strategy} | ${r.T} | ${e(r.ann_vs_exact)} | ${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(r.snn_vs_ann)} | ${e(r.snn_vs_exact)} | ${r.spike_rate.toFixed(3)} | ${r.synops_per_inference.toFixed(0)} | ${r.energy_ratio.toFixed(1)} |`);
+    const int = (x: ConversionRow | undefined): string => (!x ? 'n/a' : x.integer_error ? 'refused' : e(x.integer_snn_vs_ann));
+    lines.push(
+      `| ${r.model} | ${r.strategy} | ${r.T} | ${e(r.ann_vs_exact)} | ${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(r.snn_vs_ann)} | ${int(u)} → ${int(r)} | ${e(r.snn_vs_exact)} / ${e(r.integer_snn_vs_exact)} | ${r.spike_rate.toFixed(3)} | ${r.synops_per_inference.toFixed(0)} | ${r.energy_ratio.toFixed(1)} | ${u ? u.compile_seconds.toFixed(1) : 'n/a'} / ${r.compile_seconds.toFixed(1)} + ${r.quantize_seconds === null ? '–' : r.quantize_seconds.toFixed(1)} |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The README's table: per model, the default conversion (pwl, calibrated) at T = 64 and 256, float and integer. */
+export function headlineMarkdown(rows: readonly ConversionRow[]): string {
+  const lines = [
+    '| model | ANN vs exact | SNN vs ANN, T = 64 (uncal. → cal.) | SNN vs exact, T = 64 (float / Loihi 2 integer) | SNN vs exact, T = 256 (float / integer) | spike rate | synops / inference | energy ratio (SNN / ANN) | compile s, T = 64 | paper |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const models = [...new Set(rows.map((r) => r.model))];
+  for (const m of models) {
+    const at = (T: number, calibrated: boolean): ConversionRow | undefined => rows.find((r) => r.model === m && r.strategy === 'pwl' && r.T === T && r.calibrated === calibrated);
+    const [u, c, c256] = [at(64, false), at(64, true), at(256, true)];
+    if (!c) continue;
+    const int = (r: ConversionRow | undefined): string => (!r ? 'n/a' : r.integer_error ? 'refused' : e(r.integer_snn_vs_exact ?? r.integer_snn_vs_ann));
+    lines.push(
+      `| ${m} | ${e(c.ann_vs_exact)} | ${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(c.snn_vs_ann)} | ${e(c.snn_vs_exact)} / ${int(c)} | ${c256 ? `${e(c256.snn_vs_exact)} / ${int(c256)}` : 'n/a'} | ${c.spike_rate.toFixed(3)} | ${c.synops_per_inference.toFixed(0)} | ${c.energy_ratio.toFixed(0)} | ${(c.compile_seconds + (c.quantize_seconds ?? 0)).toFixed(1)} | not available |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,7 +1,7 @@
-import { type ConversionRow, BENCH_MODELS, conversionBench, conversionMarkdown } from './conversion.js';
+import { type ConversionRow, BENCH_MODELS, conversionBench, conversionMarkdown, headlineMarkdown } from './conversion.js';
 import { machine, writeResult } from './common.js';
 import { conversionPlots } from './plots.js';
-import { extendedBench, extendedMarkdown } from './extended.js';
+import { floorBench, floorMarkdown } from './floor.js';
 import { quantizationBench } from './quantization.js';
 import { resourcesBench } from './resources.js';
 import { simulatorBench } from './simulator.js';
@@ -9,8 +9,8 @@ import { trainingBench } from './training.js';
 
 /**
  * npm run bench [-- --quick] [-- --only training,simulator,conversion]
- * Full run: every bundled model and ONNX fixture, strategies clip/signed/pwl, T in 16..128, with and
- * without calibration, on test grids thinned to 2,500 points. --quick: two models, pwl, T = 16 and 64,
+ * Full run: every bundled model and ONNX fixture, strategies clip/signed/pwl, T in 8..256, with and
+ * without calibration, float and quantized for Loihi 2, on test grids thinned to 1,000 points. --quick: two models, pwl, T = 16 and 64,
  * 400 points (what CI runs).
  */
 async function main(): Promise<void> {
@@ -22,6 +22,21 @@ async function main(): Promise<void> {
   const suffix = quick ? '.quick' : '';
   const cmd = `npm run bench${quick ? ' -- --quick' : ''}`;
 
+  if (args.includes('--merge')) {
+    // npm run bench -- --merge: join the parts of a sweep run as separate processes (--models= --tag=partN)
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { RESULTS } = await import('./common.js');
+    const parts = readdirSync(RESULTS).filter((f) => /^conversion\.part\d+\.json$/.test(f)).sort();
+    const rows: ConversionRow[] = parts.flatMap((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')).rows);
+    rows.sort((a, b) => BENCH_MODELS.findIndex((m) => m.name === a.model) - BENCH_MODELS.findIndex((m) => m.name === b.model));
+    const made = 'npm run bench -- --only=conversion (models split over processes, then --merge)';
+    writeResult('conversion.json', { command: made, machine: machine(), rows });
+    writeResult('conversion.md', `<!-- made by: ${made} -->\n${conversionMarkdown(rows)}`);
+    writeResult('headline.md', `<!-- made by: ${made} -->\n${headlineMarkdown(rows)}`);
+    await conversionPlots(rows, '');
+    return;
+  }
   if (args.includes('--plots-only')) {
     // redraw the plots of a finished sweep: npm run bench -- --plots-only [--quick]
     const { readFileSync } = await import('node:fs');
@@ -42,13 +57,11 @@ async function main(): Promise<void> {
     log(`  ${JSON.stringify(r)}`);
     writeResult(`simulator${suffix}.json`, { command: cmd, machine: machine(), ...r });
   }
-  if (only?.includes('extended')) {
-    // npm run bench -- --only=extended: the default conversion at T = 8 ... 256, float and integer
-    log('bench: extended sweep');
-    const rows = await extendedBench([8, 16, 32, 64, 128, 256], 1000, log);
-    writeResult('conversion.extended.json', { command: 'npm run bench -- --only=extended', machine: machine(), rows });
-    writeResult('conversion.extended.md', `<!-- made by: npm run bench -- --only=extended -->\n${extendedMarkdown(rows)}`);
-    return;
+  if (want('floor') && !quick) {
+    log('bench: rate-coding floor (poisson2d)');
+    const r = await floorBench();
+    writeResult('floor.json', { command: cmd, machine: machine(), ...r });
+    writeResult('floor.md', `<!-- made by: ${cmd} -->\n${floorMarkdown(r)}`);
   }
   if (want('quantization') && !quick) {
     log('bench: quantization');
@@ -68,8 +81,8 @@ async function main(): Promise<void> {
     const rows: ConversionRow[] = await conversionBench({
       models: pick ? BENCH_MODELS.filter((m) => pick.includes(m.name)) : quick ? BENCH_MODELS.filter((m) => m.name === 'poisson1d' || m.name === 'poisson2d-spinn') : BENCH_MODELS,
       strategies: quick ? ['pwl'] : ['clip', 'signed', 'pwl'],
-      Ts: quick ? [16, 64] : [16, 32, 64, 128],
-      maxPoints: quick ? 400 : 2500,
+      Ts: quick ? [16, 64] : [8, 16, 32, 64, 128, 256],
+      maxPoints: quick ? 400 : 1000,
       calibSamples: quick ? 128 : 256,
       log,
     });
@@ -77,7 +90,10 @@ async function main(): Promise<void> {
     const made = `${cmd}${pick ? ` -- --models=${pick.join(',')}` : ''}${tag ? ` --tag=${tag}` : ''}`;
     writeResult(`${file}.json`, { command: made, machine: machine(), rows });
     writeResult(`${file}.md`, `<!-- made by: ${made} -->\n${conversionMarkdown(rows)}`);
-    if (!pick) await conversionPlots(rows, suffix);
+    if (!pick) {
+      writeResult(`headline${suffix}.md`, `<!-- made by: ${made} -->\n${headlineMarkdown(rows)}`);
+      await conversionPlots(rows, suffix);
+    }
   }
 }
 

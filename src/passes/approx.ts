@@ -42,7 +42,8 @@ function subsample(s: Float64Array, lo: number, hi: number, m = 256): Float64Arr
 }
 
 /**
- * pwl: K clipped ramps between knots at quantiles of the calibration samples (clipped to [lo, hi]);
+ * pwl: K clipped ramps between knots that start at quantiles of the calibration samples (clipped to
+ * [lo, hi]) and are then moved to minimise the fit error on them, no ramp narrower than (hi - lo) / 4K;
  * a pwl activation uses its own table's knots, relu gets a knot at 0; flat ramps are dropped and
  * neighbours of equal slope merged, so piecewise-linear functions are represented exactly.
  */
@@ -54,6 +55,7 @@ export function pwlApprox(fn: ActivationFn, table: PwlTable | undefined, s: Floa
     const clipped = Float64Array.from(s, (z) => Math.min(Math.max(z, lo), hi)).sort();
     knots = Array.from({ length: K + 1 }, (_, k) => (k === 0 ? lo : k === K ? hi : quantile(clipped, k / K)));
     if (fn === 'relu' && lo < 0 && hi > 0) knots = [...knots.filter((x) => x < 0), 0, ...knots.filter((x) => x > 0)];
+    else if (fn !== 'relu' && K > 1 && hi > lo) knots = optimizeKnots(f, knots, subsample(s, lo, hi, 512), (hi - lo) / (4 * K));
   }
   const gap = (hi - lo) * 1e-3;
   const clean = [knots[0]];
@@ -70,6 +72,66 @@ export function pwlApprox(fn: ActivationFn, table: PwlTable | undefined, s: Floa
     } else units.push(u);
   }
   return { constant: fitted.constant, units };
+}
+
+/** Residual mean square of the least-squares fit with these knots. */
+function fitError(f: (z: number) => number, knots: readonly number[], data: Float64Array): number {
+  const { constant, slopes } = leastSquaresHeights(f, knots, data);
+  const units = slopes.map((slope, k) => ({ offset: knots[k], theta: knots[k + 1] - knots[k], slope, signed: false }));
+  return mse(f, { constant, units }, data);
+}
+
+/**
+ * Interior knots moved, one at a time (golden-section search, a few sweeps), to minimise the
+ * least-squares fit error on the samples; every ramp stays at least `minWidth` wide, because a
+ * very narrow ramp needs a very small threshold, which integer weights cannot reach.
+ */
+function optimizeKnots(f: (z: number) => number, start: readonly number[], data: Float64Array, minWidth: number): number[] {
+  const K = start.length - 1;
+  const lo = start[0];
+  const hi = start[K];
+  // quantile knots pulled towards uniform ones, so no ramp starts narrower than minWidth
+  const knots = start.map((x, k) => (k === 0 || k === K ? x : 0.5 * x + 0.5 * (lo + ((hi - lo) * k) / K)));
+  for (let k = 1; k < K; k++) knots[k] = Math.max(knots[k], knots[k - 1] + minWidth);
+  for (let k = K - 1; k >= 1; k--) knots[k] = Math.min(knots[k], knots[k + 1] - minWidth);
+  if (knots.some((x, k) => k > 0 && !(x - knots[k - 1] >= minWidth * 0.999))) return [...start];
+  let best = fitError(f, knots, data);
+  const phi = (Math.sqrt(5) - 1) / 2;
+  for (let sweep = 0; sweep < 4; sweep++) {
+    for (let k = 1; k < K; k++) {
+      let a = knots[k - 1] + minWidth;
+      let b = knots[k + 1] - minWidth;
+      if (!(b > a)) continue;
+      const at = (x: number): number => {
+        const trial = [...knots];
+        trial[k] = x;
+        return fitError(f, trial, data);
+      };
+      let c = b - phi * (b - a);
+      let d = a + phi * (b - a);
+      let fc = at(c);
+      let fd = at(d);
+      for (let it = 0; it < 16; it++) {
+        if (fc < fd) {
+          b = d;
+          d = c;
+          fd = fc;
+          c = b - phi * (b - a);
+          fc = at(c);
+        } else {
+          a = c;
+          c = d;
+          fc = fd;
+          d = a + phi * (b - a);
+          fd = at(d);
+        }
+      }
+      const x = fc < fd ? c : d;
+      const e = Math.min(fc, fd);
+      if (e < best) [best, knots[k]] = [e, x];
+    }
+  }
+  return knots;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, tensor, width } from '../ir/index.js';
 import { simulate } from '../sim/simulate.js';
 import { consumers, matmul, matvec, rewrite } from './graph-edit.js';
+import { alignStartPotentials, startPotentials } from './start-potential.js';
 import type { Pass, PassContext, PassStats } from './pass.js';
 
 type Dense = NodeOf<'ann.dense'>;
@@ -132,6 +133,7 @@ function removeDeadNeurons(g: Graph, ctx: PassContext, stats: PassStats): Graph 
   const users = consumers(g);
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const replace = new Map<string, Node>();
+  const keptIndices = new Map<string, number[]>();
   let removed = 0;
   for (const n of g.nodes) {
     if (n.kind !== 'snn.neurons' || n.arith !== 'float') continue;
@@ -143,6 +145,7 @@ function removeDeadNeurons(g: Graph, ctx: PassContext, stats: PassStats): Graph 
     });
     const keep = alive.flatMap((a, i) => (a ? [i] : []));
     if (keep.length === w || keep.length === 0) continue;
+    keptIndices.set(n.id, keep);
     removed += w - keep.length;
     const pick = (t: { data: readonly number[] }): number[] => keep.map((i) => t.data[i]);
     const tensorOf = (t: { dtype: 'f32' | 'f64' | 'i32'; data: readonly number[] }) => ({ dtype: t.dtype, shape: [keep.length], data: pick(t) });
@@ -175,7 +178,17 @@ function removeDeadNeurons(g: Graph, ctx: PassContext, stats: PassStats): Graph 
     }
   }
   stats['dead neurons'] = removed;
-  return removed ? rewrite(g, replace) : g;
+  if (!removed) return g;
+  // a removed neuron may still have spiked in its prologue: keep every window opening where it did
+  const before = startPotentials(g);
+  const kept = new Map<string, number[]>();
+  for (const n of g.nodes) {
+    if (n.kind !== 'snn.neurons' || n.arith !== 'float') continue;
+    const r = replace.get(n.id) as NodeOf<'snn.neurons'> | undefined;
+    const v = before.get(n.id)!;
+    kept.set(n.id, r ? keptIndices.get(n.id)!.map((i) => v[i]) : Array.from(v));
+  }
+  return alignStartPotentials(rewrite(g, replace), kept);
 }
 
 /**

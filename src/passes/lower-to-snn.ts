@@ -3,6 +3,7 @@ import { GraphBuilder, type Node, type NodeOf, f32, i32, width } from '../ir/ind
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { type ChannelApprox, clipApprox, pwlApprox, signedApprox } from './approx.js';
 import { consumers, matmul, matvec } from './graph-edit.js';
+import { alignStartPotentials } from './start-potential.js';
 import { type Pass, PassError, type PassResult, type PassContext, needCalibration } from './pass.js';
 import { columnOf, sorted } from './stats.js';
 
@@ -39,7 +40,9 @@ function approximate(a: NodeOf<'ann.act'>, z: Float64Array, ctx: PassContext): C
  * each activation becomes IF neurons, per channel the units of the chosen strategy:
  *   clip   one neuron, f as one clipped ramp;
  *   signed one ternary neuron, f as a symmetric clipped unit;
- *   pwl    K neurons, f as a constant plus K clipped ramps between knots at quantiles of the data.
+ *   pwl    K neurons, f as a constant plus K clipped ramps between knots fitted to the data.
+ * Spikes take a step per layer, so a layer at depth d integrates its bias alone for d steps before its
+ * input arrives; initial potentials are set so that every window opens at half a threshold (start-potential.ts).
  * A unit (offset o, threshold theta, slope s) fires at rate r ~ clamp((z - o)/theta); its input weights and
  * bias are divided by theta (so every threshold is 1) and s * theta is folded into the next layer's weights,
  * the constants into its bias. Linear layers read by no activation become snn.readout (their decoding in
@@ -161,7 +164,10 @@ export const lowerToSnn: Pass = {
         })
         .exhaustive();
     }
-    return { graph: b.build(), stats: { neurons, channels: units, 'neurons per channel': Number((neurons / Math.max(units, 1)).toFixed(2)), strategy: ctx.strategy } };
+    const built = b.build();
+    // initialV above is where each window should open; compensate the prologue before it
+    const graph = alignStartPotentials(built, new Map(built.nodes.flatMap((n) => (n.kind === 'snn.neurons' ? [[n.id, n.initialV.data] as const] : []))));
+    return { graph, stats: { neurons, channels: units, 'neurons per channel': Number((neurons / Math.max(units, 1)).toFixed(2)), strategy: ctx.strategy } };
   },
 };
 

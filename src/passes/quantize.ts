@@ -1,5 +1,6 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, width } from '../ir/index.js';
 import { rewrite } from './graph-edit.js';
+import { alignStartPotentials, startPotentials } from './start-potential.js';
 import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
 import { type HardwareProfile, PROFILES } from './profiles.js';
 
@@ -78,6 +79,7 @@ export const quantize: Pass = {
     const replace = new Map<string, Node>();
     const stats: Record<string, number | string> = { profile: profile.name };
     const errors: number[] = [];
+    const lambdas = new Map<string, number>();
     const wide: string[] = [];
     // Inputs: graded spikes x' = round(x * sigma), sigma from the encoder's domain.
     const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
@@ -147,6 +149,7 @@ export const quantize: Pass = {
         };
         const { node: syn, scale } = quantSynapse(s, fits);
         const vth = toInt(scale.lambda * n.threshold);
+        lambdas.set(n.id, scale.lambda);
         const { mant, exp } = biasBits(n.id, bias.map((b) => b * 64 * scale.lambda));
         replace.set(s.id, syn);
         replace.set(
@@ -171,8 +174,12 @@ export const quantize: Pass = {
         replace.set(n.id, NodeSchema.parse({ ...n, scale: f32([w], n.scale.data.map((s) => s / scale.lambda)) }));
       }
     }
+    // the integer network's windows open where the float network's did, in its own units
+    const opening = startPotentials(g);
+    const wanted = new Map<string, number[]>();
+    for (const [id, lambda] of lambdas) wanted.set(id, Array.from(opening.get(id)!, (v) => v * 64 * lambda));
     stats['max weight error'] = Number(Math.max(...errors).toPrecision(3));
     if (wide.length) stats[`a_in may exceed ${profile.hintActivation}`] = wide.map((w) => `%${w}`).join(' ');
-    return { graph: rewrite(g, replace), stats };
+    return { graph: alignStartPotentials(rewrite(g, replace), wanted), stats };
   },
 };

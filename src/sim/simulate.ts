@@ -9,6 +9,8 @@ export interface SimOptions {
   readonly T?: number;
   /** Keep per-step spike trains of the first batch element (for `spikec sim --trace`). */
   readonly trace?: boolean;
+  /** Record every population's membrane potentials (batch element 0) at the start of its window. */
+  readonly startPotentials?: boolean;
 }
 
 /** Per-population counters. */
@@ -41,6 +43,12 @@ export interface SimResult {
   readonly readout: Map<string, Float64Array>;
   /** With trace: per neurons node, per step, the spikes of batch element 0. */
   readonly trace?: Map<string, Int8Array[]>;
+  /**
+   * With startPotentials: per neurons node, the potentials of batch element 0 when its window opens
+   * (after step depth - 1). Before that no input-dependent spike has reached the layer, so they are
+   * the same for every input.
+   */
+  readonly startV?: Map<string, Float64Array>;
 }
 
 function windowOf(p: SimProgram, n: NodeOf<'snn.readout'>, T?: number): [number, number] {
@@ -93,6 +101,7 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
   const rate = new Map<string, Float64Array>();
   const acc = new Map<string, Float64Array>();
   const trace = opts.trace ? new Map<string, Int8Array[]>() : undefined;
+  const startV = opts.startPotentials ? new Map<string, Float64Array>() : undefined;
   const layers: LayerCounters[] = [];
   let synops = 0;
   let neuronUpdates = 0;
@@ -172,9 +181,11 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
           for (let k = 0; k < inp.length; k++) inp[k] += a[k];
         }
         const spikes = cur.get(n.id)!;
-        const count = neurons.get(n.id)!.step(inp, spikes);
+        const pop = neurons.get(n.id)!;
+        const count = pop.step(inp, spikes);
         neuronUpdates += batch * w;
         const layer = layerOf.get(n.id)!;
+        if (startV && t === layer.depth - 1) startV.set(n.id, Float64Array.from(pop.v.subarray(0, w)));
         if (t >= layer.depth && t < layer.depth + T) {
           layer.spikes += count;
           const mc = meanCurrent.get(n.id)!;
@@ -223,7 +234,7 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
     readout.set(r.id, y);
   }
   const rows = hostOutputs(g, inputs, readout);
-  return { outputs: rows, T, steps, batch, layers, synops, neuronUpdates, meanCurrent, rate, readout, trace };
+  return { outputs: rows, T, steps, batch, layers, synops, neuronUpdates, meanCurrent, rate, readout, trace, startV };
 }
 
 const shift = (acc: number, e: number): number => (e >= 0 ? acc * 2 ** e : Math.floor(acc / 2 ** -e));
