@@ -20,6 +20,8 @@ export interface ConversionRow {
   synops_per_inference: number;
   energy_ratio: number;
   neurons: number;
+  /** Spikes per neuron per step, per population (float network). */
+  layer_rates?: Record<string, number>;
   compile_seconds: number;
   /** The same network quantized for Loihi 2 (src/passes/quantize.ts), simulated in integer arithmetic. */
   integer_snn_vs_ann: number | null;
@@ -97,6 +99,7 @@ export async function conversionBench(opts: { models: readonly BenchModel[]; str
             synops_per_inference: synops,
             energy_ratio: energyEstimate(synops, sim.neuronUpdates / points.length, annMacs(ann)).ratio,
             neurons,
+            layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, Number((l.spikes / Math.max(l.neurons * sim.T * points.length, 1)).toFixed(4))])),
             compile_seconds: compileSeconds,
             integer_snn_vs_ann: q ? relativeL2(q.outputs, annOut, out) : null,
             integer_snn_vs_exact: q && exact ? relativeL2(q.outputs, exact, out) : null,

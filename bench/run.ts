@@ -1,6 +1,7 @@
 import { type ConversionRow, BENCH_MODELS, conversionBench, conversionMarkdown, headlineMarkdown } from './conversion.js';
 import { machine, writeResult } from './common.js';
 import { conversionPlots } from './plots.js';
+import type { Strategy } from '../src/passes/index.js';
 import { floorBench, floorMarkdown } from './floor.js';
 import { quantizationBench } from './quantization.js';
 import { resourcesBench } from './resources.js';
@@ -80,14 +81,14 @@ async function main(): Promise<void> {
     const tag = args.find((a) => a.startsWith('--tag='))?.slice(6);
     const rows: ConversionRow[] = await conversionBench({
       models: pick ? BENCH_MODELS.filter((m) => pick.includes(m.name)) : quick ? BENCH_MODELS.filter((m) => m.name === 'poisson1d' || m.name === 'poisson2d-spinn') : BENCH_MODELS,
-      strategies: quick ? ['pwl'] : ['clip', 'signed', 'pwl'],
-      Ts: quick ? [16, 64] : [8, 16, 32, 64, 128, 256],
+      strategies: (args.find((a) => a.startsWith('--strategies='))?.slice(13).split(',') as Strategy[] | undefined) ?? (quick ? ['pwl'] : ['clip', 'signed', 'pwl']),
+      Ts: args.find((a) => a.startsWith('--Ts='))?.slice(5).split(',').map(Number) ?? (quick ? [16, 64] : [8, 16, 32, 64, 128, 256]),
       maxPoints: quick ? 400 : 1000,
       calibSamples: quick ? 128 : 256,
       log,
     });
     const file = `conversion${tag ? `.${tag}` : ''}${suffix}`;
-    const made = `${cmd}${pick ? ` -- --models=${pick.join(',')}` : ''}${tag ? ` --tag=${tag}` : ''}`;
+    const made = args.length ? `npm run bench -- ${args.join(' ')}` : cmd;
     writeResult(`${file}.json`, { command: made, machine: machine(), rows });
     writeResult(`${file}.md`, `<!-- made by: ${made} -->\n${conversionMarkdown(rows)}`);
     if (!pick) {
