@@ -84,9 +84,12 @@ export const calibrate: Pass = {
     const refRows = calib.map((_, r) => Array.from(refOut.subarray(r * outWidth, (r + 1) * outWidth)));
     const err = (rows: number[][]): number => relativeL2(rows, refRows);
     let best = err(before.outputs);
+    // the simulation of `cur` on the calibration inputs, kept so the next step need not rerun it
+    let sim = before;
     const accept = (candidate: typeof cur, step: string): void => {
-      const e = err(simulate(candidate, calib).outputs);
-      if (e < best) [cur, best] = [candidate, e];
+      const run = simulate(candidate, calib);
+      const e = err(run.outputs);
+      if (e < best) [cur, best, sim] = [candidate, e, run];
       else stats[`${step} steps rejected`] = (stats[`${step} steps rejected`] ?? 0) + 1;
     };
 
@@ -99,7 +102,6 @@ export const calibrate: Pass = {
       if (ctx.calibrateWeights) {
         const syn = byId(p.inputs[0]) as NodeOf<'snn.synapse'>;
         if (p.inputs.length === 1 && syn.weight.kind === 'float') {
-          const sim = simulate(cur, calib);
           const srcNode = byId(syn.inputs[0]);
           const nIn = syn.weight.values.shape[1];
           const X =
@@ -111,13 +113,11 @@ export const calibrate: Pass = {
         }
       }
       if (ctx.calibrateBias) {
-        const sim = simulate(cur, calib);
         const mu = meanDiff(sim.meanCurrent.get(p.id)!, target, w);
         const node = byId(p.id) as Neurons;
         accept(keepOpening(rewrite(cur, new Map([[p.id, NodeSchema.parse({ ...node, bias: f32([w], node.bias.data.map((b, i) => b - mu[i])) })]]))), 'bias');
       }
       if (ctx.calibratePotential) {
-        const sim = simulate(cur, calib);
         const node = byId(p.id) as Neurons;
         const lo = node.spikeSign === 'signed' ? -1 : 0;
         const ideal = Float64Array.from(target, (c) => Math.min(Math.max(c / node.threshold, lo), 1));
@@ -130,7 +130,6 @@ export const calibrate: Pass = {
     }
     const readouts = cur.nodes.filter((n): n is Readout => n.kind === 'snn.readout' && !!n.origin);
     if (ctx.calibrateBias && readouts.length) {
-      const sim = simulate(cur, calib);
       const replace = new Map<string, Node>();
       for (const r of readouts) {
         const w = width(r.type);

@@ -184,9 +184,9 @@ function removeDeadNeurons(g: Graph, ctx: PassContext, stats: PassStats): Graph 
   const kept = new Map<string, number[]>();
   for (const n of g.nodes) {
     if (n.kind !== 'snn.neurons' || n.arith !== 'float') continue;
-    const r = replace.get(n.id) as NodeOf<'snn.neurons'> | undefined;
     const v = before.get(n.id)!;
-    kept.set(n.id, r ? keptIndices.get(n.id)!.map((i) => v[i]) : Array.from(v));
+    const keep = keptIndices.get(n.id);
+    kept.set(n.id, keep ? keep.map((i) => v[i]) : Array.from(v));
   }
   return alignStartPotentials(rewrite(g, replace), kept);
 }
