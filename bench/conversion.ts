@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadModel } from '../src/frontend/index.js';
 import { Rng, bundledProblem, exactOn, readProblemFile, testPoints } from '../src/frontend/train/index.js';
 import type { Graph } from '../src/ir/index.js';
-import { DEFAULT_CONTEXT, type Strategy, relativeL2, runPipeline } from '../src/passes/index.js';
+import { DEFAULT_CONTEXT, type PassContext, type Strategy, relativeL2, runPipeline } from '../src/passes/index.js';
 import { evalAnn } from '../src/sim/ann-eval.js';
 import { energyEstimate } from '../src/sim/energy.js';
 import { simulateParallel } from '../src/sim/parallel.js';
@@ -33,7 +33,7 @@ export interface ConversionRow {
 }
 
 /** A bench model: where its ANN comes from and which problem (test grid, exact solution) it solves. */
-interface BenchModel {
+export interface BenchModel {
   readonly name: string;
   readonly path: string;
   readonly problemDir: string;
@@ -51,62 +51,88 @@ const thin = (points: number[][], max: number): number[][] => {
   return points.filter((_, i) => i % stride === 0);
 };
 
+/** A model ready to convert and measure: its ANN, test points, and the reference values on them. */
+export interface MeasureSetup {
+  readonly ann: Graph;
+  /** The ANN with its input domain (quantize needs the input's range). */
+  readonly input: Graph;
+  readonly points: number[][];
+  readonly annOut: number[][];
+  readonly exact: number[][] | null;
+  readonly out?: readonly number[];
+  readonly annVsExact: number | null;
+  /** Calibration inputs, uniform in the problem's domain. */
+  readonly calibration: number[][];
+}
+
+/** Loads a bench model with its test points (at most maxPoints), reference values and calibration inputs. */
+export async function measureSetup(m: BenchModel, maxPoints: number, calibSamples: number): Promise<MeasureSetup> {
+  const { graph: ann } = await loadModel(m.path);
+  const problem = readProblemFile(m.problemDir)!;
+  const points = thin(testPoints(problem), maxPoints);
+  const bundled = bundledProblem(problem);
+  const exact = bundled ? exactOn(bundled, points) : null;
+  const annOut = evalAnn(ann, points);
+  const out = problem.errorOutputs;
+  const annVsExact = exact ? relativeL2(annOut, exact, out) : null;
+  const calibration = new Rng(7).box(problem.domain, calibSamples);
+  // quantize needs the input's range; ONNX fixtures carry none, their problem.json does
+  const input = ann.nodes.some((n) => n.kind === 'ann.input' && !n.domain) ? { ...ann, nodes: ann.nodes.map((n) => (n.kind === 'ann.input' ? { ...n, domain: problem.domain } : n)) } : ann;
+  return { ann, input, points, annOut, exact, out, annVsExact, calibration };
+}
+
+/** Runs `pipeline`, simulates the result on the test points, quantizes it for Loihi 2 and simulates that too. */
+export async function convertAndMeasure(model: string, s: MeasureSetup, pipeline: readonly string[], ctx: PassContext, calibrated: boolean): Promise<ConversionRow> {
+  const { ann, input, points, annOut, exact, out, annVsExact } = s;
+  const { T, strategy } = ctx;
+  const t0 = performance.now();
+  const snn: Graph = runPipeline(input, pipeline, ctx).graph;
+  const compileSeconds = (performance.now() - t0) / 1000;
+  const sim = await simulateParallel(snn, points);
+  const t1 = performance.now();
+  let integer: Graph | undefined;
+  let integerError: string | undefined;
+  try {
+    integer = runPipeline(snn, ['quantize'], ctx).graph;
+  } catch (err) {
+    integerError = (err as Error).message;
+  }
+  const quantizeSeconds = integer ? (performance.now() - t1) / 1000 : null;
+  const q = integer ? await simulateParallel(integer, points) : undefined;
+  const neurons = sim.layers.reduce((n, l) => n + l.neurons, 0);
+  const synops = sim.synops / points.length;
+  return {
+    model,
+    strategy,
+    T,
+    calibrated,
+    ann_vs_exact: annVsExact,
+    snn_vs_ann: relativeL2(sim.outputs, annOut, out),
+    snn_vs_exact: exact ? relativeL2(sim.outputs, exact, out) : null,
+    spike_rate: sim.layers.reduce((n, l) => n + l.spikes, 0) / Math.max(neurons * sim.T * points.length, 1),
+    synops_per_inference: synops,
+    energy_ratio: energyEstimate(synops, sim.neuronUpdates / points.length, annMacs(ann)).ratio,
+    neurons,
+    layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, Number((l.spikes / Math.max(l.neurons * sim.T * points.length, 1)).toFixed(4))])),
+    compile_seconds: compileSeconds,
+    integer_snn_vs_ann: q ? relativeL2(q.outputs, annOut, out) : null,
+    integer_snn_vs_exact: q && exact ? relativeL2(q.outputs, exact, out) : null,
+    integer_spike_rate: q ? q.layers.reduce((n, l) => n + l.spikes, 0) / Math.max(neurons * q.T * points.length, 1) : null,
+    ...(integerError ? { integer_error: integerError } : {}),
+    quantize_seconds: quantizeSeconds,
+  };
+}
+
 export async function conversionBench(opts: { models: readonly BenchModel[]; strategies: readonly Strategy[]; Ts: readonly number[]; maxPoints: number; calibSamples: number; log: (s: string) => void }): Promise<ConversionRow[]> {
   const rows: ConversionRow[] = [];
   for (const m of opts.models) {
     if (!existsSync(m.path)) continue;
-    const { graph: ann } = await loadModel(m.path);
-    const problem = readProblemFile(m.problemDir)!;
-    const points = thin(testPoints(problem), opts.maxPoints);
-    const bundled = bundledProblem(problem);
-    const exact = bundled ? exactOn(bundled, points) : null;
-    const annOut = evalAnn(ann, points);
-    const out = problem.errorOutputs;
-    const annVsExact = exact ? relativeL2(annOut, exact, out) : null;
-    const calibration = new Rng(7).box(problem.domain, opts.calibSamples);
-    // quantize needs the input's range; ONNX fixtures carry none, their problem.json does
-    const input = ann.nodes.some((n) => n.kind === 'ann.input' && !n.domain) ? { ...ann, nodes: ann.nodes.map((n) => (n.kind === 'ann.input' ? { ...n, domain: problem.domain } : n)) } : ann;
+    const setup = await measureSetup(m, opts.maxPoints, opts.calibSamples);
     for (const strategy of opts.strategies) {
       for (const T of opts.Ts) {
         for (const calibrated of [false, true]) {
-          const t0 = performance.now();
           const pipeline = ['fold-weights', 'threshold-balance', 'lower-to-snn', ...(calibrated ? ['calibrate'] : []), 'fold-weights'];
-          const ctx = { ...DEFAULT_CONTEXT, calibration, T, strategy };
-          const snn: Graph = runPipeline(input, pipeline, ctx).graph;
-          const compileSeconds = (performance.now() - t0) / 1000;
-          const sim = await simulateParallel(snn, points);
-          const t1 = performance.now();
-          let integer: Graph | undefined;
-          let integerError: string | undefined;
-          try {
-            integer = runPipeline(snn, ['quantize'], ctx).graph;
-          } catch (err) {
-            integerError = (err as Error).message;
-          }
-          const quantizeSeconds = integer ? (performance.now() - t1) / 1000 : null;
-          const q = integer ? await simulateParallel(integer, points) : undefined;
-          const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
-          const synops = sim.synops / points.length;
-          const row: ConversionRow = {
-            model: m.name,
-            strategy,
-            T,
-            calibrated,
-            ann_vs_exact: annVsExact,
-            snn_vs_ann: relativeL2(sim.outputs, annOut, out),
-            snn_vs_exact: exact ? relativeL2(sim.outputs, exact, out) : null,
-            spike_rate: sim.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * sim.T * points.length, 1),
-            synops_per_inference: synops,
-            energy_ratio: energyEstimate(synops, sim.neuronUpdates / points.length, annMacs(ann)).ratio,
-            neurons,
-            layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, Number((l.spikes / Math.max(l.neurons * sim.T * points.length, 1)).toFixed(4))])),
-            compile_seconds: compileSeconds,
-            integer_snn_vs_ann: q ? relativeL2(q.outputs, annOut, out) : null,
-            integer_snn_vs_exact: q && exact ? relativeL2(q.outputs, exact, out) : null,
-            integer_spike_rate: q ? q.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * q.T * points.length, 1) : null,
-            ...(integerError ? { integer_error: integerError } : {}),
-            quantize_seconds: quantizeSeconds,
-          };
+          const row = await convertAndMeasure(m.name, setup, pipeline, { ...DEFAULT_CONTEXT, calibration: setup.calibration, T, strategy }, calibrated);
           rows.push(row);
           opts.log(`  ${m.name} ${strategy} T=${T} ${calibrated ? 'calibrated' : 'uncalibrated'}: SNN vs ANN ${row.snn_vs_ann.toExponential(2)} (integer ${e(row.integer_snn_vs_ann)}), rate ${row.spike_rate.toFixed(3)}`);
         }

@@ -6,6 +6,7 @@ import { floorBench, floorMarkdown } from './floor.js';
 import { quantizationBench } from './quantization.js';
 import { resourcesBench } from './resources.js';
 import { simulatorBench } from './simulator.js';
+import { type StageRow, STAGES, stagesBench, stagesMarkdown } from './stages.js';
 import { trainingBench } from './training.js';
 
 /**
@@ -36,6 +37,17 @@ async function main(): Promise<void> {
     writeResult('conversion.md', `<!-- made by: ${made} -->\n${conversionMarkdown(rows)}`);
     writeResult('headline.md', `<!-- made by: ${made} -->\n${headlineMarkdown(rows)}`);
     await conversionPlots(rows, '');
+    return;
+  }
+  if (args.includes('--merge-stages')) {
+    const { readFileSync, readdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { RESULTS } = await import('./common.js');
+    const rows: StageRow[] = readdirSync(RESULTS).filter((f) => /^stages\.part\d+\.json$/.test(f)).sort().flatMap((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')).rows);
+    rows.sort((a, b) => BENCH_MODELS.findIndex((m) => m.name === a.model) - BENCH_MODELS.findIndex((m) => m.name === b.model));
+    const made = 'npm run bench -- --only=stages (models split over processes, then --merge-stages)';
+    writeResult('stages.json', { command: made, machine: machine(), rows });
+    writeResult('stages.md', `<!-- made by: ${made} -->\n${stagesMarkdown(rows)}`);
     return;
   }
   if (args.includes('--plots-only')) {
@@ -74,6 +86,30 @@ async function main(): Promise<void> {
     log('bench: resources');
     const names = ['poisson1d', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d', 'poisson2d-spinn', 'poisson1d-sin'];
     writeResult(`resources${suffix}.md`, `<!-- made by: ${cmd} -->\n# Loihi 2 resources of the bundled models (pwl, K = 4)\n\n${await resourcesBench(quick ? names.slice(0, 1) : names)}`);
+  }
+  if (want('stages')) {
+    // what each step of the default pipeline adds; split with --models= --tag=partN, join with --merge-stages
+    log('bench: pipeline stages (pwl, T = 64)');
+    const pick = args.find((a) => a.startsWith('--models='))?.slice(9).split(',');
+    const tag = args.find((a) => a.startsWith('--tag='))?.slice(6);
+    const rows = await stagesBench({
+      models: pick ? BENCH_MODELS.filter((m) => pick.includes(m.name)) : quick ? BENCH_MODELS.filter((m) => m.name === 'poisson1d') : BENCH_MODELS,
+      maxPoints: quick ? 400 : 1000,
+      calibSamples: quick ? 128 : 256,
+      log,
+    });
+    const file = `stages${tag ? `.${tag}` : ''}${suffix}`;
+    const made = args.length ? `npm run bench -- ${args.join(' ')}` : cmd;
+    writeResult(`${file}.json`, { command: made, machine: machine(), rows });
+    writeResult(`${file}.md`, `<!-- made by: ${made} -->\n${stagesMarkdown(rows)}`);
+  }
+  if (want('target') && !quick) {
+    // issue 5's target: poisson2d, T = 64, on the whole 10,000-point test grid, with K = 8 and 1,500 fine-tuning steps
+    log('bench: poisson2d target configuration');
+    const over = { K: 8, finetuneSteps: 1500 };
+    const rows = await stagesBench({ models: BENCH_MODELS.filter((m) => m.name === 'poisson2d'), maxPoints: 10_000, calibSamples: 256, log, over, stages: STAGES.slice(2) });
+    writeResult('poisson2d-target.json', { command: cmd, machine: machine(), over, rows });
+    writeResult('poisson2d-target.md', `<!-- made by: npm run bench -- --only=target -->\n${stagesMarkdown(rows)}`);
   }
   if (want('conversion')) {
     log('bench: conversion sweep');

@@ -1,6 +1,6 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, tensor, width } from '../ir/index.js';
 import { simulate } from '../sim/simulate.js';
-import { consumers, matmul, matvec, rewrite } from './graph-edit.js';
+import { consumers, matmul, matvec, reindexPopulation, rewrite } from './graph-edit.js';
 import { alignStartPotentials, startPotentials } from './start-potential.js';
 import type { Pass, PassContext, PassStats } from './pass.js';
 
@@ -147,35 +147,7 @@ function removeDeadNeurons(g: Graph, ctx: PassContext, stats: PassStats): Graph 
     if (keep.length === w || keep.length === 0) continue;
     keptIndices.set(n.id, keep);
     removed += w - keep.length;
-    const pick = (t: { data: readonly number[] }): number[] => keep.map((i) => t.data[i]);
-    const tensorOf = (t: { dtype: 'f32' | 'f64' | 'i32'; data: readonly number[] }) => ({ dtype: t.dtype, shape: [keep.length], data: pick(t) });
-    replace.set(
-      n.id,
-      NodeSchema.parse({
-        ...n,
-        type: { ...n.type, shape: [keep.length] },
-        bias: tensorOf(n.bias),
-        initialV: tensorOf(n.initialV),
-        ...(n.origin ? { origin: { node: n.origin.node, channel: tensorOf(n.origin.channel), offset: tensorOf(n.origin.offset), scale: tensorOf(n.origin.scale) } } : {}),
-      }),
-    );
-    for (const i of n.inputs) {
-      const s = (replace.get(i) ?? byId.get(i)) as NodeOf<'snn.synapse'>;
-      const wv = s.weight;
-      if (wv.kind !== 'float') continue;
-      const k = wv.values.shape[1];
-      const v = keep.flatMap((o) => wv.values.data.slice(o * k, (o + 1) * k));
-      replace.set(i, NodeSchema.parse({ ...s, type: { ...s.type, shape: [keep.length] }, weight: { kind: 'float', values: f32([keep.length, k], v) } }));
-    }
-    for (const r of users.get(n.id)!) {
-      const s = (replace.get(r.id) ?? r) as NodeOf<'snn.synapse'>;
-      const wv = s.weight;
-      if (wv.kind !== 'float') continue;
-      const [out, k] = wv.values.shape;
-      const v: number[] = [];
-      for (let o = 0; o < out; o++) for (const j of keep) v.push(wv.values.data[o * k + j]);
-      replace.set(r.id, NodeSchema.parse({ ...s, weight: { kind: 'float', values: f32([out, keep.length], v) } }));
-    }
+    reindexPopulation(n, keep, null, byId, users, replace);
   }
   stats['dead neurons'] = removed;
   if (!removed) return g;

@@ -1,4 +1,4 @@
-import { type Graph, type Node, Node as NodeSchema } from '../ir/index.js';
+import { type Graph, type Node, Node as NodeSchema, type NodeOf, f32 } from '../ir/index.js';
 
 /** The nodes that read each node. */
 export function consumers(g: Graph): Map<string, Node[]> {
@@ -43,4 +43,41 @@ export function matvec(a: readonly number[], x: readonly number[], m: number, k:
     for (let p = 0; p < k; p++) s += a[i * k + p] * x[p];
     return s;
   });
+}
+
+/**
+ * Puts into `replace` a population whose neuron k is old neuron pick[k] (a subset, or copies), with
+ * the rows of its input synapses picked alike and the columns of the synapses it feeds picked and
+ * multiplied by outScale[k] (1 when null). Initial potentials are copied: the caller re-aligns openings.
+ */
+export function reindexPopulation(n: NodeOf<'snn.neurons'>, pick: readonly number[], outScale: readonly number[] | null, byId: ReadonlyMap<string, Node>, users: ReadonlyMap<string, Node[]>, replace: Map<string, Node>): void {
+  const m = pick.length;
+  const tensorOf = (t: { dtype: 'f32' | 'f64' | 'i32'; data: readonly number[] }) => ({ dtype: t.dtype, shape: [m], data: pick.map((i) => t.data[i]) });
+  replace.set(
+    n.id,
+    NodeSchema.parse({
+      ...n,
+      type: { ...n.type, shape: [m] },
+      bias: tensorOf(n.bias),
+      initialV: tensorOf(n.initialV),
+      ...(n.origin ? { origin: { node: n.origin.node, channel: tensorOf(n.origin.channel), offset: tensorOf(n.origin.offset), scale: tensorOf(n.origin.scale) } } : {}),
+    }),
+  );
+  for (const i of n.inputs) {
+    const s = (replace.get(i) ?? byId.get(i)) as NodeOf<'snn.synapse'>;
+    const wv = s.weight;
+    if (wv.kind !== 'float') continue;
+    const k = wv.values.shape[1];
+    const v = pick.flatMap((o) => wv.values.data.slice(o * k, (o + 1) * k));
+    replace.set(i, NodeSchema.parse({ ...s, type: { ...s.type, shape: [m] }, weight: { kind: 'float', values: f32([m, k], v) } }));
+  }
+  for (const r of users.get(n.id)!) {
+    const s = (replace.get(r.id) ?? r) as NodeOf<'snn.synapse'>;
+    const wv = s.weight;
+    if (wv.kind !== 'float') continue;
+    const [out, k] = wv.values.shape;
+    const v: number[] = [];
+    for (let o = 0; o < out; o++) pick.forEach((j, c) => v.push(wv.values.data[o * k + j] * (outScale ? outScale[c] : 1)));
+    replace.set(r.id, NodeSchema.parse({ ...s, weight: { kind: 'float', values: f32([out, m], v) } }));
+  }
 }

@@ -2,10 +2,12 @@
 export * from './pass.js';
 export * from './pipeline.js';
 export { calibrate } from './calibrate.js';
+export { finetune } from './finetune.js';
 export { foldWeights } from './fold-weights.js';
 export { lowerToSnn } from './lower-to-snn.js';
 export * from './map-cores.js';
 export * from './profiles.js';
 export { quantize } from './quantize.js';
+export { stagger } from './stagger.js';
 export { thresholdBalance } from './threshold-balance.js';
 export * from './stats.js';

@@ -22,6 +22,12 @@ export interface PassContext {
   readonly calibrateBias: boolean;
   readonly calibratePotential: boolean;
   readonly calibrateWeights: boolean;
+  /** Copies of each neuron that feeds a readout, their windows opening θ/M apart (stagger). */
+  readonly stagger: number;
+  /** Adam steps of finetune (0: the pass leaves the network as it is). */
+  readonly finetuneSteps: number;
+  /** finetune's step size, relative to the RMS of each tensor it trains. */
+  readonly finetuneRate: number;
   /** Hardware profile for quantize and map-cores (src/passes/profiles.ts). */
   readonly profile: string;
   /** Chips available to map-cores (the profile's count when absent). */
@@ -38,6 +44,9 @@ export const DEFAULT_CONTEXT: PassContext = {
   calibrateBias: true,
   calibratePotential: true,
   calibrateWeights: true,
+  stagger: 4,
+  finetuneSteps: 1000,
+  finetuneRate: 1e-3,
   profile: 'loihi2',
 };
 

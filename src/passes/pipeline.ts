@@ -1,17 +1,19 @@
 import { type Graph, printGraph, verify } from '../ir/index.js';
 import { calibrate } from './calibrate.js';
+import { finetune } from './finetune.js';
 import { foldWeights } from './fold-weights.js';
 import { lowerToSnn } from './lower-to-snn.js';
 import { type Pass, type PassContext, PassError, type PassStats } from './pass.js';
 import { mapCores } from './map-cores.js';
 import { quantize } from './quantize.js';
+import { stagger } from './stagger.js';
 import { thresholdBalance } from './threshold-balance.js';
 
 /** Every pass, by name. */
-export const PASSES: ReadonlyMap<string, Pass> = new Map([foldWeights, thresholdBalance, lowerToSnn, calibrate, quantize, mapCores].map((p) => [p.name, p]));
+export const PASSES: ReadonlyMap<string, Pass> = new Map([foldWeights, thresholdBalance, lowerToSnn, calibrate, stagger, finetune, quantize, mapCores].map((p) => [p.name, p]));
 
-/** What `spikec compile` runs: canonicalise, balance, convert, calibrate, clean up. */
-export const DEFAULT_PIPELINE: readonly string[] = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'fold-weights'];
+/** What `spikec compile` runs: canonicalise, balance, convert, calibrate layer by layer, refine the readout's counts, fit end to end, clean up. */
+export const DEFAULT_PIPELINE: readonly string[] = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'finetune', 'fold-weights'];
 
 /** Parses "a,b,c" into pass names, rejecting unknown ones (all listed). */
 export function parsePipeline(spec: string | readonly string[]): string[] {

@@ -22,7 +22,9 @@ let dir: string;
 
 beforeAll(async () => {
   ann = (await loadModel(P2)).graph;
-  ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(P2)!.domain, 128), T: 64 };
+  // finetune is left out: these tests pin what quantize and the backends do to a network, and the
+  // fine-tuned network's integer error (worse than its float error by more than 1.5x) is in bench/results/stages.md
+  ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(P2)!.domain, 128), T: 64, finetuneSteps: 0 };
   float = runPipeline(ann, DEFAULT_PIPELINE, ctx, { verifyEach: true }).graph;
   fixed = runPipeline(float, ['quantize', 'map-cores'], ctx, { verifyEach: true }).graph;
   dir = mkdtempSync(join(tmpdir(), 'spikec-backends-'));

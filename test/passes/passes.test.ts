@@ -131,7 +131,7 @@ describe('calibrate', () => {
 
 describe('pipeline', () => {
   test('unknown passes are all named', () => {
-    expect(() => parsePipeline('fold-weights,frobnicate,zap')).toThrow("pipeline: unknown passes 'frobnicate', 'zap' (known: fold-weights, threshold-balance, lower-to-snn, calibrate, quantize, map-cores)");
+    expect(() => parsePipeline('fold-weights,frobnicate,zap')).toThrow("pipeline: unknown passes 'frobnicate', 'zap' (known: fold-weights, threshold-balance, lower-to-snn, calibrate, stagger, finetune, quantize, map-cores)");
   });
 
   test('golden: --print-ir-after-all of the example MLP', () => {

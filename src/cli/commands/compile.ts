@@ -14,6 +14,8 @@ export interface CompileOptions {
   calibSamples: number;
   calibrate: boolean;
   weightCalibration: boolean;
+  stagger: number;
+  finetuneSteps: number;
   pipeline?: string;
   calibInputs?: string;
   domain?: string;
@@ -51,8 +53,10 @@ export function conversionOptions(cmd: Command): Command {
     .option('--calib-samples <n>', 'calibration inputs to draw', intOption('--calib-samples', 1), 256)
     .option('--calib-inputs <file>', 'calibration inputs (JSON rows, as for eval --inputs)')
     .option('--domain <lo:hi,...>', 'draw calibration inputs uniformly from this box')
-    .option('--no-calibrate', 'skip the calibrate pass')
+    .option('--no-calibrate', 'skip calibrate and finetune (no correction towards the ANN)')
     .option('--no-weight-calibration', 'skip the least-squares weight calibration')
+    .option('--stagger <M>', 'copies of each neuron feeding a readout, windows opening θ/M apart (1: none)', intOption('--stagger', 1), DEFAULT_CONTEXT.stagger)
+    .option('--finetune-steps <n>', 'Adam steps fitting the whole network to the ANN through its spike counts (0: none)', intOption('--finetune-steps', 0), DEFAULT_CONTEXT.finetuneSteps)
     .option('--percentile <p>', "clipping range: a percentile of the calibration data, or 'max'", '99.9')
     .option('--balance <mode>', 'threshold balancing per channel or layer', 'channel')
     .option('--reset <mode>', 'reset by subtraction or to zero', 'subtract')
@@ -75,12 +79,14 @@ export function passContext(o: CompileOptions, calibration: number[][] | undefin
     balance: o.balance,
     reset: o.reset,
     calibrateWeights: o.weightCalibration,
+    stagger: o.stagger,
+    finetuneSteps: o.finetuneSteps,
   };
 }
 
 export function pipelineOf(o: CompileOptions): string[] {
   const names = parsePipeline(o.pipeline ?? DEFAULT_PIPELINE);
-  return o.calibrate ? names : names.filter((n) => n !== 'calibrate');
+  return o.calibrate ? names : names.filter((n) => n !== 'calibrate' && n !== 'finetune');
 }
 
 export function registerCompile(program: Command): void {

@@ -1,0 +1,130 @@
+import { type Graph, type Node, Node as NodeSchema, f32 } from '../ir/index.js';
+import { evalAnnAll } from '../sim/ann-eval.js';
+import { relativeL2 } from '../sim/metrics.js';
+import { Rng } from '../sim/rng.js';
+import { simulate } from '../sim/simulate.js';
+import { CountModel, type Parameter } from './count-model.js';
+import { rewrite } from './graph-edit.js';
+import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
+import { alignStartPotentials, startPotentials } from './start-potential.js';
+
+/** Inputs per Adam step. */
+const BATCH = 128;
+
+/** Adam (Kingma and Ba) on one tensor, with its own step size. */
+class Adam {
+  private readonly m: Float64Array;
+  private readonly v: Float64Array;
+  private t = 0;
+  constructor(
+    private readonly p: Parameter,
+    private readonly lr: number,
+  ) {
+    this.m = new Float64Array(p.values.length);
+    this.v = new Float64Array(p.values.length);
+  }
+  step(grad: Float64Array, rate: number): void {
+    const [b1, b2] = [0.9, 0.999];
+    this.t++;
+    const c1 = 1 - b1 ** this.t;
+    const c2 = 1 - b2 ** this.t;
+    const { m, v } = this;
+    const x = this.p.values;
+    for (let i = 0; i < x.length; i++) {
+      m[i] = b1 * m[i] + (1 - b1) * grad[i];
+      v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
+      x[i] -= (this.lr * rate * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + 1e-12);
+    }
+  }
+}
+
+const rms = (xs: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < xs.length; i++) s += xs[i] * xs[i];
+  return Math.sqrt(s / Math.max(1, xs.length));
+};
+
+/** The box spanned by the calibration inputs: the ANN can be asked anywhere in it. */
+function boundingBox(rows: readonly (readonly number[])[]): [number, number][] {
+  return rows[0].map((_, j) => [Math.min(...rows.map((r) => r[j])), Math.max(...rows.map((r) => r[j]))] as [number, number]);
+}
+
+/** The graph with the model's trained parameters written back, each population still opening its window where it did. */
+function writeBack(g: Graph, params: readonly Parameter[]): Graph {
+  const openings = startPotentials(g);
+  const replace = new Map<string, Node>();
+  for (const p of params) {
+    const node = replace.get(p.node) ?? g.nodes.find((n) => n.id === p.node)!;
+    const values = Array.from(p.values);
+    const next =
+      p.field === 'weight' && node.kind === 'snn.synapse' && node.weight.kind === 'float'
+        ? { ...node, weight: { kind: 'float', values: f32(node.weight.values.shape, values) } }
+        : p.field === 'bias' && node.kind === 'snn.neurons'
+          ? { ...node, bias: f32([values.length], values) }
+          : { ...node, offset: f32([values.length], values) };
+    replace.set(p.node, NodeSchema.parse(next));
+  }
+  return alignStartPotentials(rewrite(g, replace), openings);
+}
+
+/**
+ * finetune: the network-wide form of weight calibration. Every float synapse weight, neuron bias and
+ * readout offset is fitted to the ANN's outputs by Adam on the spike-count model of the network
+ * (src/passes/count-model.ts: exact counts for integrate-and-fire with subtract reset, gradients
+ * straight through the rounding, as Li et al. 2021 calibrate one layer). Layer-wise calibration
+ * cannot repair what the conversion itself approximates (the K ramps of pwl, the clipping of clip);
+ * fitting the spiking network's own function to the ANN's does. Each step draws fresh inputs from the
+ * box the calibration inputs span, where the ANN is asked for its outputs, so thousands of
+ * parameters do not overfit a few hundred points. Thresholds and window openings stay where they are.
+ * The result is kept only if the simulated outputs on the calibration inputs get closer to the ANN's.
+ */
+export const finetune: Pass = {
+  name: 'finetune',
+  description: 'fit the spiking network end to end to the ANN outputs through its spike-count model (straight-through rounding)',
+  run(g, ctx): PassResult {
+    if (ctx.finetuneSteps === 0) return { graph: g, stats: { steps: 0 } };
+    const calib = needCalibration('finetune', ctx);
+    if (!ctx.reference) throw new PassError('finetune', 'needs the ANN the network was converted from: run it in the same pipeline as lower-to-snn');
+    if (g.nodes.some((n) => (n.kind === 'snn.neurons' && n.arith === 'fixed') || (n.kind === 'snn.synapse' && n.weight.kind === 'int'))) throw new PassError('finetune', 'runs on float networks: finetune before quantize');
+    const model = CountModel.of(g);
+    // a network the count model cannot describe (reset to zero, a host op it cannot differentiate) is left as it is
+    if (typeof model === 'string') return { graph: g, stats: { skipped: model } };
+    const ref = ctx.reference;
+    const outId = ref.nodes.find((n) => n.kind === 'ann.output')!.id;
+    const annOut = (rows: readonly (readonly number[])[]): Float64Array => evalAnnAll(ref, rows).get(outId)!;
+    const rows = (flat: Float64Array, batch: number): number[][] => Array.from({ length: batch }, (_, r) => Array.from(flat.subarray((r * flat.length) / batch, ((r + 1) * flat.length) / batch)));
+
+    const calibRef = rows(annOut(calib), calib.length);
+    const modelError = (): number => relativeL2(rows(model.forward(calib).out, calib.length), calibRef);
+    const stats: Record<string, number | string> = { steps: ctx.finetuneSteps, parameters: model.parameters.reduce((s, p) => s + p.values.length, 0) };
+    stats['count-model error before'] = Number(modelError().toPrecision(3));
+
+    const outScale = rms(annOut(calib));
+    const optimizers = model.parameters.map((p) => {
+      const scale = p.field === 'offset' ? outScale : Math.max(rms(p.values), 1e-6);
+      return new Adam(p, ctx.finetuneRate * scale);
+    });
+    const box = boundingBox(calib);
+    const rng = new Rng(20230831);
+    for (let step = 0; step < ctx.finetuneSteps; step++) {
+      const x = rng.box(box, BATCH);
+      const y = annOut(x);
+      const { out, tape } = model.forward(x);
+      // loss = sum (out - y)^2 / sum y^2: Adam only sees its direction, so any positive factor will do
+      const dOut = out.map((o, k) => o - y[k]);
+      const grads = model.backward(tape, dOut);
+      const rate = 0.5 * (1 + Math.cos((Math.PI * step) / ctx.finetuneSteps));
+      optimizers.forEach((o, i) => o.step(grads[i], rate));
+    }
+    stats['count-model error after'] = Number(modelError().toPrecision(3));
+    stats['count-model error unrounded'] = Number(relativeL2(rows(model.forward(calib, false).out, calib.length), calibRef).toPrecision(3));
+
+    const candidate = writeBack(g, model.parameters);
+    const before = relativeL2(simulate(g, calib).outputs, calibRef);
+    const after = relativeL2(simulate(candidate, calib).outputs, calibRef);
+    stats['calib error before'] = Number(before.toPrecision(3));
+    stats['calib error after'] = Number(after.toPrecision(3));
+    stats.kept = after < before ? 'yes' : 'no';
+    return { graph: after < before ? candidate : g, stats };
+  },
+};
