@@ -5,6 +5,7 @@ import { Rng } from '../sim/rng.js';
 import { simulate } from '../sim/simulate.js';
 import { CountModel, type Parameter } from './count-model.js';
 import { rewrite } from './graph-edit.js';
+import { boxOf } from './linalg.js';
 import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
 import { alignStartPotentials, startPotentials } from './start-potential.js';
 
@@ -44,10 +45,6 @@ const rms = (xs: ArrayLike<number>): number => {
   return Math.sqrt(s / Math.max(1, xs.length));
 };
 
-/** The box spanned by the calibration inputs: the ANN can be asked anywhere in it. */
-function boundingBox(rows: readonly (readonly number[])[]): [number, number][] {
-  return rows[0].map((_, j) => [Math.min(...rows.map((r) => r[j])), Math.max(...rows.map((r) => r[j]))] as [number, number]);
-}
 
 /** The graph with the model's trained parameters written back, each population still opening its window where it did. */
 function writeBack(g: Graph, params: readonly Parameter[]): Graph {
@@ -104,7 +101,7 @@ export const finetune: Pass = {
       const scale = p.field === 'offset' ? outScale : Math.max(rms(p.values), 1e-6);
       return new Adam(p, ctx.finetuneRate * scale);
     });
-    const box = boundingBox(calib);
+    const box = boxOf(calib);
     const rng = new Rng(20230831);
     for (let step = 0; step < ctx.finetuneSteps; step++) {
       const x = rng.box(box, BATCH);

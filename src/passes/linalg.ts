@@ -26,3 +26,19 @@ export function solveSpd(A: Float64Array, B: Float64Array, n: number, m: number)
   }
   return X;
 }
+
+/** The largest |x| (0 for none); a loop, since spreading a large layer into Math.max overflows the stack. */
+export function maxAbs(xs: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < xs.length; i++) m = Math.max(m, Math.abs(xs[i]));
+  return m;
+}
+
+/** The box [min, max] per column that rows of points span. */
+export function boxOf(rows: readonly (readonly number[])[]): [number, number][] {
+  return rows[0].map((_, j) => {
+    let [lo, hi] = [Infinity, -Infinity];
+    for (const r of rows) [lo, hi] = [Math.min(lo, r[j]), Math.max(hi, r[j])];
+    return [lo, hi] as [number, number];
+  });
+}

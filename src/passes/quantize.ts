@@ -1,5 +1,6 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, width } from '../ir/index.js';
 import { rewrite } from './graph-edit.js';
+import { boxOf, maxAbs } from './linalg.js';
 import { alignStartPotentials, startPotentials } from './start-potential.js';
 import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
 import { type HardwareProfile, PROFILES } from './profiles.js';
@@ -24,7 +25,7 @@ interface LayerScale {
 
 function weightScale(id: string, W: readonly number[], bound: number, profile: HardwareProfile, extra: (lambda: number) => string | undefined): LayerScale {
   const mmax = 2 ** (profile.weightBits - 1) - 1;
-  const wmax = Math.max(...W.map(Math.abs), 1e-12);
+  const wmax = Math.max(maxAbs(W), 1e-12);
   const reasons: string[] = [];
   for (let e = 7; e >= -8; e--) {
     const lambda = (mmax * 2 ** e) / wmax;
@@ -51,12 +52,12 @@ function weightScale(id: string, W: readonly number[], bound: number, profile: H
 /** The box spanned by the calibration inputs. */
 function calibrationBox(ctx: PassContext, dims: number): [number, number][] | undefined {
   if (!ctx.calibration?.length) return undefined;
-  return Array.from({ length: dims }, (_, j) => [Math.min(...ctx.calibration!.map((r) => r[j])), Math.max(...ctx.calibration!.map((r) => r[j]))]);
+  return boxOf(ctx.calibration).slice(0, dims);
 }
 
 /** Bias as mantissa * 2^exp (13-bit mantissa, exp 0..7). */
 function biasBits(id: string, b: readonly number[]): { mant: number[]; exp: number } {
-  const big = Math.max(...b.map(Math.abs), 0);
+  const big = maxAbs(b);
   for (let exp = 0; exp <= 7; exp++) if (big / 2 ** exp <= BIAS_MANT_MAX) return { mant: b.map((v) => toInt(v / 2 ** exp)), exp };
   throw new PassError('quantize', `%${id}: bias ${big.toFixed(0)} exceeds 4095 * 2^7 in Loihi units`);
 }
@@ -140,9 +141,9 @@ export const quantize: Pass = {
         const fits = (lambda: number): string | undefined => {
           const vth = Math.round(lambda * n.threshold);
           if (vth < 1 || vth > VTH_MAX) return `threshold ${vth} is outside 1..${VTH_MAX}`;
-          const big = Math.max(...bias.map(Math.abs)) * 64 * lambda;
+          const big = maxAbs(bias) * 64 * lambda;
           if (big > BIAS_MANT_MAX * 2 ** 7) return `bias ${big.toFixed(0)} exceeds 4095 * 2^7`;
-          const v0 = Math.max(...n.initialV.data.map(Math.abs)) * 64 * lambda;
+          const v0 = maxAbs(n.initialV.data) * 64 * lambda;
           if (v0 > VOLTAGE_MAX) return `initial potential ${v0.toFixed(0)} exceeds 2^23 - 1`;
           if (2 * 64 * vth > VOLTAGE_MAX) return `threshold ${vth} leaves no headroom in the 24-bit voltage`;
           return undefined;
