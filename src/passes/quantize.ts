@@ -1,5 +1,7 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, width } from '../ir/index.js';
 import { rewrite } from './graph-edit.js';
+import { simulate } from '../sim/simulate.js';
+import { roundWithFeedback } from './feedback-rounding.js';
 import { boxOf, maxAbs } from './linalg.js';
 import { alignStartPotentials, startPotentials } from './start-potential.js';
 import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
@@ -23,7 +25,11 @@ interface LayerScale {
   readonly error: number;
 }
 
-function weightScale(id: string, W: readonly number[], bound: number, profile: HardwareProfile, extra: (lambda: number) => string | undefined): LayerScale {
+/** How the weights of a synapse, in mantissa units, become integers (plain rounding, or rounding that looks at the inputs). */
+type Rounder = (scaled: number[], mmax: number, exponent: number) => number[];
+const plainRounding: Rounder = (scaled) => scaled.map(toInt);
+
+function weightScale(id: string, W: readonly number[], bound: number, profile: HardwareProfile, extra: (lambda: number) => string | undefined, round: Rounder = plainRounding): LayerScale {
   const mmax = 2 ** (profile.weightBits - 1) - 1;
   const wmax = Math.max(maxAbs(W), 1e-12);
   const reasons: string[] = [];
@@ -37,7 +43,7 @@ function weightScale(id: string, W: readonly number[], bound: number, profile: H
     // A negative exponent would floor every accumulated sum (and netx takes integer weights): below
     // 2^0 keep exponent 0 and let the mantissas use fewer than their bits instead.
     const exponent = Math.max(e, 0);
-    const mantissa = W.map((w) => toInt((w * lambda) / 2 ** exponent));
+    const mantissa = round(W.map((w) => (w * lambda) / 2 ** exponent), mmax, exponent);
     let num = 0;
     let den = 0;
     W.forEach((w, k) => {
@@ -81,6 +87,7 @@ export const quantize: Pass = {
     const stats: Record<string, number | string> = { profile: profile.name };
     const errors: number[] = [];
     const lambdas = new Map<string, number>();
+    const biasResidual = new Map<string, number[]>();
     const wide: string[] = [];
     // Inputs: graded spikes x' = round(x * sigma), sigma from the encoder's domain.
     const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
@@ -91,6 +98,14 @@ export const quantize: Pass = {
     const xmax = domain.map(([lo, hi], j) => Math.max(Math.abs(lo * norm.scale[j] + norm.offset[j]), Math.abs(hi * norm.scale[j] + norm.offset[j]), 1e-12));
     const sigma = xmax.map((m) => pmax / m);
     replace.set(enc.id, NodeSchema.parse({ ...enc, mode: 'graded', payloadBits: profile.inputBits, normalization: { scale: norm.scale.map((s, j) => s * sigma[j]), offset: norm.offset.map((o, j) => o * sigma[j]) }, type: { dtype: 'graded', shape: [enc.dims] } }));
+    // what each synapse's inputs are on the calibration data (graded input values, or spike rates of
+    // the float network), for rounding weights with feedback
+    const calibSim = ctx.calibration?.length ? simulate(g, ctx.calibration) : undefined;
+    const rounderInputs = (src: Node, k: number): Float64Array | undefined => {
+      if (!calibSim || !ctx.calibration) return undefined;
+      if (src.kind !== 'snn.encoder') return calibSim.rate.get(src.id);
+      return Float64Array.from(ctx.calibration.flatMap((r) => Array.from({ length: k }, (_, j) => (r[j] * norm.scale[j] + norm.offset[j]) * sigma[j])));
+    };
     const inputMax = (src: Node): number[] => (src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax) : Array(width(src.type)).fill(1));
 
     /** Largest |a_in| a synapse can deliver, in the float network's units. */
@@ -120,7 +135,20 @@ export const quantize: Pass = {
         for (let i = 0; i < k; i++) sum += Math.abs(W[o * k + i]) * smax[i];
         bound = Math.max(bound, sum);
       }
-      const scale = weightScale(s.id, W, bound, profile, extra);
+      const X = rounderInputs(src, k);
+      // rounding with feedback may grow a row's sum of |weights|: it must still fit the synaptic input
+      const round: Rounder | undefined = X
+        ? (scaled, mmax, exponent) => {
+            const q = roundWithFeedback(scaled, out, k, X, mmax);
+            for (let o = 0; o < out; o++) {
+              let sum = 0;
+              for (let i = 0; i < k; i++) sum += Math.abs(q[o * k + i]) * smax[i] * 2 ** exponent;
+              if (sum > profile.maxActivation) return plainRounding(scaled, mmax, exponent);
+            }
+            return q;
+          }
+        : undefined;
+      const scale = weightScale(s.id, W, bound, profile, extra, round);
       if (scale.lambda * bound > profile.hintActivation) wide.push(s.id);
       errors.push(scale.error);
       stats[`weight error %${s.id}`] = Number(scale.error.toPrecision(3));
@@ -152,6 +180,8 @@ export const quantize: Pass = {
         const vth = toInt(scale.lambda * n.threshold);
         lambdas.set(n.id, scale.lambda);
         const { mant, exp } = biasBits(n.id, bias.map((b) => b * 64 * scale.lambda));
+        // what the bias mantissa loses per step, T times over the window, goes into the opening potential
+        biasResidual.set(n.id, bias.map((b, i) => b * 64 * scale.lambda - mant[i] * 2 ** exp));
         replace.set(s.id, syn);
         replace.set(
           n.id,
@@ -178,7 +208,12 @@ export const quantize: Pass = {
     // the integer network's windows open where the float network's did, in its own units
     const opening = startPotentials(g);
     const wanted = new Map<string, number[]>();
-    for (const [id, lambda] of lambdas) wanted.set(id, Array.from(opening.get(id)!, (v) => v * 64 * lambda));
+    const readout = g.nodes.find((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
+    const T = readout ? readout.window[1] - readout.window[0] : 0;
+    for (const [id, lambda] of lambdas) {
+      const residual = biasResidual.get(id)!;
+      wanted.set(id, Array.from(opening.get(id)!, (v, i) => v * 64 * lambda + T * residual[i]));
+    }
     stats['max weight error'] = Number(Math.max(...errors).toPrecision(3));
     if (wide.length) stats[`a_in may exceed ${profile.hintActivation}`] = wide.map((w) => `%${w}`).join(' ');
     return { graph: alignStartPotentials(rewrite(g, replace), wanted), stats };

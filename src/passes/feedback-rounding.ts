@@ -1,0 +1,51 @@
+import { solveSpd } from './linalg.js';
+
+/**
+ * Rounds the rows of W [out, k] (already in mantissa units) to integers in [-mmax, mmax] so that the
+ * summed input each row delivers, not each weight, stays close: with X [batch, k] what the synapse
+ * sees (its source's spike counts or input values) it minimises ||X (W_q - W)^T|| greedily, column by
+ * column, each rounding error pushed onto the columns not yet rounded in proportion to how X
+ * correlates them (GPTQ, Frantar et al. 2023, with the Cholesky factor of the inverse of H = X^T X).
+ * Plain rounding treats every weight alone; a readout summing hundreds of mostly saturated ramps
+ * (counts of 0 or T) then adds hundreds of rounding errors coherently.
+ */
+export function roundWithFeedback(W: readonly number[], out: number, k: number, X: Float64Array, mmax: number): number[] {
+  const batch = X.length / k;
+  const H = new Float64Array(k * k);
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < k; i++) {
+      const xi = X[b * k + i];
+      if (xi === 0) continue;
+      for (let j = 0; j < k; j++) H[i * k + j] += xi * X[b * k + j];
+    }
+  }
+  // damping keeps H invertible where inputs never vary (dead or always-saturated columns)
+  let trace = 0;
+  for (let i = 0; i < k; i++) trace += H[i * k + i];
+  const damp = 0.01 * Math.max(trace / k, 1e-12);
+  for (let i = 0; i < k; i++) H[i * k + i] += damp;
+  const identity = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) identity[i * k + i] = 1;
+  const Hinv = solveSpd(H, identity, k, k);
+  // upper Cholesky factor U of H^-1 (H^-1 = U^T U): U[i, j] = L[j, i] for the lower factor L
+  const L = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = Hinv[i * k + j];
+      for (let p = 0; p < j; p++) s -= L[i * k + p] * L[j * k + p];
+      L[i * k + j] = i === j ? Math.sqrt(Math.max(s, 1e-300)) : s / L[j * k + j];
+    }
+  }
+  const q: number[] = new Array(out * k);
+  const w = new Float64Array(k);
+  for (let o = 0; o < out; o++) {
+    for (let i = 0; i < k; i++) w[i] = W[o * k + i];
+    for (let i = 0; i < k; i++) {
+      const r = Math.min(Math.max(Math.round(w[i]), -mmax), mmax) + 0;
+      q[o * k + i] = r;
+      const e = (w[i] - r) / L[i * k + i];
+      for (let j = i + 1; j < k; j++) w[j] -= e * L[j * k + i];
+    }
+  }
+  return q;
+}
