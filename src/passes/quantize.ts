@@ -33,12 +33,23 @@ function weightScale(id: string, W: readonly number[], bound: number, profile: H
   const mmax = 2 ** (profile.weightBits - 1) - 1;
   const wmax = Math.max(maxAbs(W), 1e-12);
   const reasons: string[] = [];
+  const problem = (lambda: number): string | undefined => (lambda * bound > profile.maxActivation ? `the synaptic input could reach ${(lambda * bound).toFixed(0)} > ${profile.maxActivation}` : extra(lambda));
   for (let e = 7; e >= -8; e--) {
-    const lambda = (mmax * 2 ** e) / wmax;
-    const why = lambda * bound > profile.maxActivation ? `the synaptic input could reach ${(lambda * bound).toFixed(0)} > ${profile.maxActivation}` : extra(lambda);
+    let lambda = (mmax * 2 ** e) / wmax;
+    const why = problem(lambda);
     if (why) {
       reasons.push(why);
       continue;
+    }
+    if (e < 0) {
+      // the exponent stays 0 below 2^0, so the weights' resolution is 1 / lambda: take the largest
+      // lambda that fits, not only powers of two (every limit grows with lambda, so bisect)
+      let bad = (mmax * 2 ** (e + 1)) / wmax;
+      for (let it = 0; it < 40; it++) {
+        const mid = (lambda + bad) / 2;
+        if (problem(mid)) bad = mid;
+        else lambda = mid;
+      }
     }
     // A negative exponent would floor every accumulated sum (and netx takes integer weights): below
     // 2^0 keep exponent 0 and let the mantissas use fewer than their bits instead.
