@@ -3,7 +3,7 @@ import { evalAnnAll } from '../sim/ann-eval.js';
 import { simulate } from '../sim/simulate.js';
 import { rewrite } from './graph-edit.js';
 import { alignStartPotentials, startPotentials } from './start-potential.js';
-import { solveSpd } from './linalg.js';
+import { gram, solveSpd } from './linalg.js';
 import { relativeL2 } from '../sim/metrics.js';
 import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
 
@@ -32,13 +32,12 @@ function meanDiff(a: Float64Array, b: Float64Array, w: number): Float64Array {
 /** Least squares W (rows for each target) with bias fixed: min ||X W^T + bias - Y||^2 + ridge ||W||^2. */
 function fitWeights(X: Float64Array, Y: Float64Array, bias: readonly number[], nIn: number, nOut: number, ridge = 1e-3): number[] {
   const batch = X.length / nIn;
-  const G = new Float64Array(nIn * nIn);
+  const G = gram(X, nIn);
   const R = new Float64Array(nIn * nOut);
   for (let b = 0; b < batch; b++) {
     for (let i = 0; i < nIn; i++) {
       const xi = X[b * nIn + i];
       if (xi === 0) continue;
-      for (let j = 0; j < nIn; j++) G[i * nIn + j] += xi * X[b * nIn + j];
       for (let o = 0; o < nOut; o++) R[i * nOut + o] += xi * (Y[b * nOut + o] - bias[o]);
     }
   }

@@ -1,4 +1,4 @@
-import { solveSpd } from './linalg.js';
+import { cholesky, gram, solveSpd } from './linalg.js';
 
 /**
  * Rounds the rows of W [out, k] (already in mantissa units) to integers in [-mmax, mmax] so that the
@@ -10,15 +10,7 @@ import { solveSpd } from './linalg.js';
  * (counts of 0 or T) then adds hundreds of rounding errors coherently.
  */
 export function roundWithFeedback(W: readonly number[], out: number, k: number, X: Float64Array, mmax: number): number[] {
-  const batch = X.length / k;
-  const H = new Float64Array(k * k);
-  for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < k; i++) {
-      const xi = X[b * k + i];
-      if (xi === 0) continue;
-      for (let j = 0; j < k; j++) H[i * k + j] += xi * X[b * k + j];
-    }
-  }
+  const H = gram(X, k);
   // damping keeps H invertible where inputs never vary (dead or always-saturated columns)
   let trace = 0;
   for (let i = 0; i < k; i++) trace += H[i * k + i];
@@ -27,15 +19,8 @@ export function roundWithFeedback(W: readonly number[], out: number, k: number, 
   const identity = new Float64Array(k * k);
   for (let i = 0; i < k; i++) identity[i * k + i] = 1;
   const Hinv = solveSpd(H, identity, k, k);
-  // upper Cholesky factor U of H^-1 (H^-1 = U^T U): U[i, j] = L[j, i] for the lower factor L
-  const L = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = Hinv[i * k + j];
-      for (let p = 0; p < j; p++) s -= L[i * k + p] * L[j * k + p];
-      L[i * k + j] = i === j ? Math.sqrt(Math.max(s, 1e-300)) : s / L[j * k + j];
-    }
-  }
+  // the upper Cholesky factor U of H^-1 (H^-1 = U^T U) is the transpose of its lower factor: U[i, j] = L[j, i]
+  const L = cholesky(Hinv, k);
   const q: number[] = new Array(out * k);
   const w = new Float64Array(k);
   for (let o = 0; o < out; o++) {

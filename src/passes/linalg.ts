@@ -1,5 +1,5 @@
-/** Solves A X = B for symmetric positive definite A [n, n] and B [n, m] (Cholesky). Row-major. */
-export function solveSpd(A: Float64Array, B: Float64Array, n: number, m: number): Float64Array {
+/** The lower Cholesky factor L of a symmetric positive definite A [n, n] (A = L L^T). Row-major. */
+export function cholesky(A: Float64Array, n: number): Float64Array {
   const L = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
@@ -11,6 +11,26 @@ export function solveSpd(A: Float64Array, B: Float64Array, n: number, m: number)
       } else L[i * n + j] = s / L[j * n + j];
     }
   }
+  return L;
+}
+
+/** X^T X for the rows of X [batch, k]. */
+export function gram(X: Float64Array, k: number): Float64Array {
+  const G = new Float64Array(k * k);
+  const batch = X.length / k;
+  for (let b = 0; b < batch; b++) {
+    for (let i = 0; i < k; i++) {
+      const xi = X[b * k + i];
+      if (xi === 0) continue;
+      for (let j = 0; j < k; j++) G[i * k + j] += xi * X[b * k + j];
+    }
+  }
+  return G;
+}
+
+/** Solves A X = B for symmetric positive definite A [n, n] and B [n, m] (Cholesky). Row-major. */
+export function solveSpd(A: Float64Array, B: Float64Array, n: number, m: number): Float64Array {
+  const L = cholesky(A, n);
   const X = Float64Array.from(B);
   for (let c = 0; c < m; c++) {
     for (let i = 0; i < n; i++) {
