@@ -1,4 +1,4 @@
-import { type Node, type NodeOf, Node as NodeSchema, f32, width } from '../ir/index.js';
+import { type Node, type NodeOf, Node as NodeSchema, f32, normalizeRows, width } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { simulate } from '../sim/simulate.js';
 import { rewrite } from './graph-edit.js';
@@ -105,7 +105,7 @@ export const calibrate: Pass = {
           const nIn = syn.weight.values.shape[1];
           const X =
             srcNode.kind === 'snn.encoder'
-              ? Float64Array.from(calib.flatMap((r) => r.map((v, j) => (srcNode.normalization ? v * srcNode.normalization.scale[j] + srcNode.normalization.offset[j] : v))))
+              ? normalizeRows(srcNode.normalization, calib, srcNode.dims)
               : sim.rate.get(srcNode.id)!;
           const W = fitWeights(X, target, p.bias.data, nIn, w);
           accept(keepOpening(rewrite(cur, new Map([[syn.id, NodeSchema.parse({ ...syn, weight: { kind: 'float', values: f32([w, nIn], W) } })]]))), 'weight');

@@ -1,5 +1,5 @@
 import type { Graph, NodeOf } from '../ir/index.js';
-import { width } from '../ir/index.js';
+import { normalizeRows, width } from '../ir/index.js';
 import { startPotentials } from './start-potential.js';
 
 /**
@@ -94,8 +94,10 @@ export class CountModel {
     readonly T: number,
     private readonly encoder: NodeOf<'snn.encoder'>,
     private readonly terms: readonly (PopulationTerm | ReadoutTerm | HostTerm)[],
-    private readonly output: { readonly id: string; readonly source: string; readonly n: number },
+    private readonly output: { readonly source: string; readonly n: number },
     readonly parameters: readonly Parameter[],
+    /** Each population's potential when its window opens (the model holds them fixed). */
+    readonly openings: ReadonlyMap<string, Float64Array>,
   ) {}
 
   /** The model of `g`, or why it has none (fixed-point arithmetic, reset to zero, an op it cannot differentiate). */
@@ -106,7 +108,7 @@ export class CountModel {
     const synapses = new Map<string, SynapseTerm>();
     const terms: (PopulationTerm | ReadoutTerm | HostTerm)[] = [];
     const parameters: Parameter[] = [];
-    let output: { id: string; source: string; n: number } | undefined;
+    let output: { source: string; n: number } | undefined;
     const Ts = new Set<number>();
     for (const node of g.nodes) {
       switch (node.kind) {
@@ -143,7 +145,7 @@ export class CountModel {
           terms.push({ kind: 'concat', id: node.id, n: width(node.type), inputs: node.inputs });
           break;
         case 'ann.output':
-          output = { id: node.id, source: node.inputs[0], n: width(node.type) };
+          output = { source: node.inputs[0], n: width(node.type) };
           break;
         default:
           return `${node.kind} (%${node.id}) has no spike-count model`;
@@ -151,7 +153,7 @@ export class CountModel {
     }
     if (!output) return 'the graph has no ann.output';
     if (Ts.size !== 1) return 'the readouts integrate over windows of different lengths';
-    return new CountModel([...Ts][0], enc[0], terms, output, parameters);
+    return new CountModel([...Ts][0], enc[0], terms, output, parameters, openings);
   }
 
   /**
@@ -164,11 +166,7 @@ export class CountModel {
     const { T } = this;
     const e = this.encoder;
     const values = new Map<string, Float64Array>();
-    const x = new Float64Array(batch * e.dims);
-    inputs.forEach((row, r) => {
-      for (let j = 0; j < e.dims; j++) x[r * e.dims + j] = e.normalization ? row[j] * e.normalization.scale[j] + e.normalization.offset[j] : row[j];
-    });
-    values.set(e.id, x);
+    values.set(e.id, normalizeRows(e.normalization, inputs, e.dims));
     const received = (inputs: readonly SynapseTerm[], n: number): Float64Array => {
       const sum = new Float64Array(batch * n);
       for (const s of inputs) dense(values.get(s.source)!, s.W, sum, batch, s.fanIn, s.fanOut, s.fromEncoder ? T : 1);

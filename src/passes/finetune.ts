@@ -7,7 +7,7 @@ import { CountModel, type Parameter } from './count-model.js';
 import { rewrite } from './graph-edit.js';
 import { boxOf } from './linalg.js';
 import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
-import { alignStartPotentials, startPotentials } from './start-potential.js';
+import { alignStartPotentials } from './start-potential.js';
 
 /** Inputs per Adam step. */
 const BATCH = 128;
@@ -46,11 +46,10 @@ const rms = (xs: ArrayLike<number>): number => {
 };
 
 
-/** The graph with the model's trained parameters written back, each population still opening its window where it did. */
-function writeBack(g: Graph, params: readonly Parameter[]): Graph {
-  const openings = startPotentials(g);
+/** The graph with the model's trained parameters written back, each population still opening its window where the model assumed. */
+function writeBack(g: Graph, model: CountModel): Graph {
   const replace = new Map<string, Node>();
-  for (const p of params) {
+  for (const p of model.parameters) {
     const node = replace.get(p.node) ?? g.nodes.find((n) => n.id === p.node)!;
     const values = Array.from(p.values);
     const next =
@@ -61,7 +60,7 @@ function writeBack(g: Graph, params: readonly Parameter[]): Graph {
           : { ...node, offset: f32([values.length], values) };
     replace.set(p.node, NodeSchema.parse(next));
   }
-  return alignStartPotentials(rewrite(g, replace), openings);
+  return alignStartPotentials(rewrite(g, replace), model.openings);
 }
 
 /**
@@ -116,7 +115,7 @@ export const finetune: Pass = {
     stats['count-model error after'] = Number(modelError().toPrecision(3));
     stats['count-model error unrounded'] = Number(relativeL2(rows(model.forward(calib, false).out, calib.length), calibRef).toPrecision(3));
 
-    const candidate = writeBack(g, model.parameters);
+    const candidate = writeBack(g, model);
     const before = relativeL2(simulate(g, calib).outputs, calibRef);
     const after = relativeL2(simulate(candidate, calib).outputs, calibRef);
     stats['calib error before'] = Number(before.toPrecision(3));

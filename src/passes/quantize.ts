@@ -1,4 +1,4 @@
-import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, width } from '../ir/index.js';
+import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, normalizeRows, width } from '../ir/index.js';
 import { rewrite } from './graph-edit.js';
 import { simulate } from '../sim/simulate.js';
 import { roundWithFeedback } from './feedback-rounding.js';
@@ -66,6 +66,17 @@ function weightScale(id: string, W: readonly number[], bound: number, profile: H
   throw new PassError('quantize', `%${id}: no weight exponent in [-8, 7] fits the ${profile.name} ranges (${reasons[reasons.length - 1]})`);
 }
 
+/** The largest sum over a row of |W[o, i]| smax[i]: the worst-case input W [out, k] delivers for inputs up to smax. */
+function worstInput(W: readonly number[], out: number, k: number, smax: readonly number[]): number {
+  let worst = 0;
+  for (let o = 0; o < out; o++) {
+    let sum = 0;
+    for (let i = 0; i < k; i++) sum += Math.abs(W[o * k + i]) * smax[i];
+    worst = Math.max(worst, sum);
+  }
+  return worst;
+}
+
 /** The box spanned by the calibration inputs. */
 function calibrationBox(ctx: PassContext, dims: number): [number, number][] | undefined {
   if (!ctx.calibration?.length) return undefined;
@@ -97,8 +108,12 @@ export const quantize: Pass = {
     const replace = new Map<string, Node>();
     const stats: Record<string, number | string> = { profile: profile.name };
     const errors: number[] = [];
-    const lambdas = new Map<string, number>();
-    const biasResidual = new Map<string, number[]>();
+    // the integer network's windows open where the float network's did, in its own units, plus what
+    // the rounded bias loses per step, T times over the window
+    const opening = startPotentials(g);
+    const readout = g.nodes.find((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
+    const T = readout ? readout.window[1] - readout.window[0] : 0;
+    const wanted = new Map<string, number[]>();
     const wide: string[] = [];
     // Inputs: graded spikes x' = round(x * sigma), sigma from the encoder's domain.
     const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
@@ -108,14 +123,14 @@ export const quantize: Pass = {
     if (!domain) throw new PassError('quantize', `%${enc.id} has no domain and there are no calibration inputs: the input range is needed to scale graded input spikes`);
     const xmax = domain.map(([lo, hi], j) => Math.max(Math.abs(lo * norm.scale[j] + norm.offset[j]), Math.abs(hi * norm.scale[j] + norm.offset[j]), 1e-12));
     const sigma = xmax.map((m) => pmax / m);
-    replace.set(enc.id, NodeSchema.parse({ ...enc, mode: 'graded', payloadBits: profile.inputBits, normalization: { scale: norm.scale.map((s, j) => s * sigma[j]), offset: norm.offset.map((o, j) => o * sigma[j]) }, type: { dtype: 'graded', shape: [enc.dims] } }));
+    const graded = { scale: norm.scale.map((s, j) => s * sigma[j]), offset: norm.offset.map((o, j) => o * sigma[j]) };
+    replace.set(enc.id, NodeSchema.parse({ ...enc, mode: 'graded', payloadBits: profile.inputBits, normalization: graded, type: { dtype: 'graded', shape: [enc.dims] } }));
     // what each synapse's inputs are on the calibration data (graded input values, or spike rates of
     // the float network), for rounding weights with feedback
     const calibSim = ctx.calibration?.length ? simulate(g, ctx.calibration) : undefined;
-    const rounderInputs = (src: Node, k: number): Float64Array | undefined => {
+    const rounderInputs = (src: Node): Float64Array | undefined => {
       if (!calibSim || !ctx.calibration) return undefined;
-      if (src.kind !== 'snn.encoder') return calibSim.rate.get(src.id);
-      return Float64Array.from(ctx.calibration.flatMap((r) => Array.from({ length: k }, (_, j) => (r[j] * norm.scale[j] + norm.offset[j]) * sigma[j])));
+      return src.kind === 'snn.encoder' ? normalizeRows(graded, ctx.calibration, enc.dims) : calibSim.rate.get(src.id);
     };
     const inputMax = (src: Node): number[] => (src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax) : Array(width(src.type)).fill(1));
 
@@ -123,14 +138,7 @@ export const quantize: Pass = {
     const inputBound = (s: Synapse): number => {
       if (s.weight.kind !== 'float') return 0;
       const [out, k] = s.weight.values.shape;
-      const smax = inputMax(byId.get(s.inputs[0])!);
-      let bound = 0;
-      for (let o = 0; o < out; o++) {
-        let sum = 0;
-        for (let i = 0; i < k; i++) sum += Math.abs(s.weight.values.data[o * k + i]) * smax[i];
-        bound = Math.max(bound, sum);
-      }
-      return bound;
+      return worstInput(s.weight.values.data, out, k, inputMax(byId.get(s.inputs[0])!));
     };
     const quantSynapse = (s: Synapse, extra: (lambda: number) => string | undefined): { node: Node; scale: LayerScale } => {
       if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
@@ -140,23 +148,13 @@ export const quantize: Pass = {
       const W = s.weight.values.data.map((w, idx) => w / rescale[idx % k]);
       const smax = inputMax(src);
       // Worst case of the synaptic input a_in (the bias enters the voltage, not a_in).
-      let bound = 0;
-      for (let o = 0; o < out; o++) {
-        let sum = 0;
-        for (let i = 0; i < k; i++) sum += Math.abs(W[o * k + i]) * smax[i];
-        bound = Math.max(bound, sum);
-      }
-      const X = rounderInputs(src, k);
+      const bound = worstInput(W, out, k, smax);
+      const X = rounderInputs(src);
       // rounding with feedback may grow a row's sum of |weights|: it must still fit the synaptic input
       const round: Rounder | undefined = X
         ? (scaled, mmax, exponent) => {
             const q = roundWithFeedback(scaled, out, k, X, mmax);
-            for (let o = 0; o < out; o++) {
-              let sum = 0;
-              for (let i = 0; i < k; i++) sum += Math.abs(q[o * k + i]) * smax[i] * 2 ** exponent;
-              if (sum > profile.maxActivation) return plainRounding(scaled, mmax, exponent);
-            }
-            return q;
+            return worstInput(q, out, k, smax) * 2 ** exponent > profile.maxActivation ? plainRounding(scaled, mmax, exponent) : q;
           }
         : undefined;
       const scale = weightScale(s.id, W, bound, profile, extra, round);
@@ -189,10 +187,8 @@ export const quantize: Pass = {
         };
         const { node: syn, scale } = quantSynapse(s, fits);
         const vth = toInt(scale.lambda * n.threshold);
-        lambdas.set(n.id, scale.lambda);
         const { mant, exp } = biasBits(n.id, bias.map((b) => b * 64 * scale.lambda));
-        // what the bias mantissa loses per step, T times over the window, goes into the opening potential
-        biasResidual.set(n.id, bias.map((b, i) => b * 64 * scale.lambda - mant[i] * 2 ** exp));
+        wanted.set(n.id, Array.from(opening.get(n.id)!, (v, i) => v * 64 * scale.lambda + T * (bias[i] * 64 * scale.lambda - mant[i] * 2 ** exp)));
         replace.set(s.id, syn);
         replace.set(
           n.id,
@@ -215,15 +211,6 @@ export const quantize: Pass = {
         const w = width(n.type);
         replace.set(n.id, NodeSchema.parse({ ...n, scale: f32([w], n.scale.data.map((s) => s / scale.lambda)) }));
       }
-    }
-    // the integer network's windows open where the float network's did, in its own units
-    const opening = startPotentials(g);
-    const wanted = new Map<string, number[]>();
-    const readout = g.nodes.find((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
-    const T = readout ? readout.window[1] - readout.window[0] : 0;
-    for (const [id, lambda] of lambdas) {
-      const residual = biasResidual.get(id)!;
-      wanted.set(id, Array.from(opening.get(id)!, (v, i) => v * 64 * lambda + T * residual[i]));
     }
     stats['max weight error'] = Number(Math.max(...errors).toPrecision(3));
     if (wide.length) stats[`a_in may exceed ${profile.hintActivation}`] = wide.map((w) => `%${w}`).join(' ');

@@ -1,5 +1,5 @@
 import { match } from 'ts-pattern';
-import { type Graph, IrError, activationFn, width } from '../ir/index.js';
+import { type Graph, IrError, activationFn, normalize, width } from '../ir/index.js';
 
 /** Values of every node for a batch: node id -> row-major [batch, width] in float64. */
 export type Activations = Map<string, Float64Array>;
@@ -31,7 +31,7 @@ export function evalAnnAll(g: Graph, inputs: readonly (readonly number[])[], pre
           for (let j = 0; j < x.dims; j++) {
             const v = row[j];
             if (!Number.isFinite(v)) throw new IrError(`input row ${r} value ${j} is ${v}`, `%${x.id}`);
-            out[r * w + j] = x.normalization ? v * x.normalization.scale[j] + x.normalization.offset[j] : v;
+            out[r * w + j] = normalize(x.normalization, j, v);
           }
         });
       })

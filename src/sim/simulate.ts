@@ -1,4 +1,4 @@
-import { type Graph, IrError, type NodeOf } from '../ir/index.js';
+import { type Graph, IrError, type NodeOf, normalize } from '../ir/index.js';
 import { evalAnnAll } from './ann-eval.js';
 import { FloatNeurons } from './neurons/if-float.js';
 import { LoihiNeurons } from './neurons/lif-loihi.js';
@@ -66,7 +66,7 @@ function encode(p: SimProgram, inputs: readonly (readonly number[])[]): Float64A
     if (row.length !== e.dims) throw new IrError(`input row ${r} has ${row.length} values, the network takes ${e.dims}`, `%${e.id}`);
     for (let j = 0; j < e.dims; j++) {
       if (!Number.isFinite(row[j])) throw new IrError(`input row ${r} value ${j} is ${row[j]}`, `%${e.id}`);
-      let v = e.normalization ? row[j] * e.normalization.scale[j] + e.normalization.offset[j] : row[j];
+      let v = normalize(e.normalization, j, row[j]);
       if (p.arith === 'fixed' && e.mode === 'graded') v = Math.max(-lim, Math.min(lim - 1, Math.round(v)));
       out[r * e.dims + j] = v;
     }

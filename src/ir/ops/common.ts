@@ -21,6 +21,18 @@ export const Normalization = z
   .readonly();
 export type Normalization = z.infer<typeof Normalization>;
 
+/** Input j's value x as the graph sees it: x * scale[j] + offset[j], or x without a normalization. */
+export const normalize = (n: Normalization | undefined, j: number, x: number): number => (n ? x * n.scale[j] + n.offset[j] : x);
+
+/** `normalize` over rows of `dims` raw inputs, flattened to [rows, dims]. */
+export function normalizeRows(n: Normalization | undefined, rows: readonly (readonly number[])[], dims: number): Float64Array {
+  const out = new Float64Array(rows.length * dims);
+  rows.forEach((row, r) => {
+    for (let j = 0; j < dims; j++) out[r * dims + j] = normalize(n, j, row[j]);
+  });
+  return out;
+}
+
 /** Fields that describe how raw inputs enter a graph (shared by ann.input and snn.encoder). */
 export const inputFields = {
   dims: z.number().int().positive(),
