@@ -11,11 +11,14 @@ export interface CalibrationSource {
   readonly seed?: number;
 }
 
-/** Parses "lo:hi,lo:hi,..." into intervals. */
+/** Parses "lo:hi,lo:hi,..." into intervals; anything else (a third bound, an empty part) is refused. */
 export function parseDomain(spec: string): [number, number][] {
   return spec.split(',').map((part) => {
-    const [lo, hi] = part.split(':').map(Number);
-    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) throw new UsageError(`--domain needs lo:hi pairs with lo < hi, separated by commas; '${part}' is not one`);
+    const bounds = part.split(':');
+    const [lo, hi] = bounds.map((b) => (b.trim() === '' ? Number.NaN : Number(b)));
+    if (!(bounds.length === 2 && Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
+      throw new UsageError(`--domain needs lo:hi pairs with lo < hi, separated by commas; '${part}' is not one`);
+    }
     return [lo, hi];
   });
 }
@@ -32,13 +35,15 @@ export function withDomain(g: Graph, src: CalibrationSource): Graph {
 
 /**
  * Calibration inputs: --calib-inputs FILE, else uniform samples from --domain, else from the domain
- * in the model directory's problem.json. Undefined when none is available.
+ * in the model directory's problem.json, else from the domain the graph's input records (an imported
+ * .sir carries it). Undefined when none is available.
  */
 export function calibrationInputs(model: LoadedModel, src: CalibrationSource): number[][] | undefined {
   const input = model.graph.nodes.find((n) => n.kind === 'ann.input' || n.kind === 'snn.encoder');
   const dims = input && 'dims' in input ? input.dims : undefined;
   if (src.calibInputs) return readInputRows(src.calibInputs, dims).slice(0, src.calibSamples);
-  const domain = src.domain ? parseDomain(src.domain) : model.dir ? readProblemFile(model.dir)?.domain : undefined;
+  const recorded = input && 'domain' in input ? input.domain : undefined;
+  const domain = src.domain ? parseDomain(src.domain) : ((model.dir ? readProblemFile(model.dir)?.domain : undefined) ?? recorded);
   if (!domain) return undefined;
   if (dims !== undefined && domain.length !== dims) throw new UsageError(`the domain has ${domain.length} intervals, the model takes ${dims} inputs`);
   return new Rng(src.seed ?? 7).box(domain, src.calibSamples);

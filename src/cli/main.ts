@@ -7,6 +7,8 @@ import { registerImport } from './commands/import.js';
 import { registerSim } from './commands/sim.js';
 import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
+import { setQuiet } from './progress.js';
+import { removeActiveTemps } from '../ir/index.js';
 
 
 function program(): Command {
@@ -14,6 +16,7 @@ function program(): Command {
     .description('Compile trained physics-informed neural networks (PINNs) into spiking neural networks for neuromorphic hardware.')
     .version('0.1.0')
     .option('--verbose', 'print stack traces of errors')
+    .option('--quiet', 'print no progress lines')
     .showHelpAfterError('(run spikec --help for usage)')
     .exitOverride();
   registerImport(p);
@@ -30,11 +33,19 @@ function program(): Command {
 /** Runs the CLI on `argv` (as process.argv) and returns the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   const verbose = argv.includes('--verbose');
+  setQuiet(argv.includes('--quiet'));
   // A closed pipe (spikec ... | head) ends the output, not the program with a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+  // Interrupted, remove the temporary files of outputs being written (kill -9 leaves them to the next write).
+  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    process.once(signal, () => {
+      removeActiveTemps();
+      process.exit(code);
+    });
+  }
   try {
     await program().parseAsync([...argv]);
     return 0;

@@ -1,10 +1,11 @@
 import { UsageError } from './errors.js';
 
-/** A commander parser for an integer option with a lower bound. */
-export function intOption(flag: string, min: number): (v: string) => number {
+/** A commander parser for an integer option with a lower (and optionally an upper) bound. */
+export function intOption(flag: string, min: number, max?: number): (v: string) => number {
   return (v) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, not '${v}'`);
+    const n = v.trim() === '' ? Number.NaN : Number(v);
+    if (max !== undefined && !(Number.isInteger(n) && n >= min && n <= max)) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, not '${v}'`);
+    if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, not '${v}'`);
     return n;
   };
 }
@@ -18,7 +19,7 @@ export function numberOption(flag: string): (v: string) => number {
   };
 }
 
-/** A comma-separated list of integers, each >= min. */
-export function intListOption(flag: string, min: number): (v: string) => number[] {
-  return (v) => v.split(',').map((s) => intOption(flag, min)(s.trim()));
+/** A comma-separated list of integers, each within the bounds. */
+export function intListOption(flag: string, min: number, max?: number): (v: string) => number[] {
+  return (v) => v.split(',').map((s) => intOption(flag, min, max)(s.trim()));
 }

@@ -1,13 +1,14 @@
 import { type LoadedModel, loadModel } from '../frontend/index.js';
 import { type ProblemFile, bundledProblem, exactOn, readProblemFile, testPoints } from '../frontend/train/index.js';
 import { type Graph, width } from '../ir/index.js';
-import { runPipeline, relativeL2 } from '../passes/index.js';
+import { checkPipelineNeeds, runPipeline, relativeL2 } from '../passes/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
 import { energyEstimate } from '../sim/energy.js';
 import { simulateParallel } from '../sim/parallel.js';
 import { calibrationInputs } from './calibration.js';
 import { type CompileOptions, passContext, pipelineOf } from './commands/compile.js';
 import { UsageError } from './errors.js';
+import { pipelineProgress, say } from './progress.js';
 
 /** One row of the verification table (the keys are what `spikec verify --json` prints). */
 export interface VerifyRow {
@@ -68,7 +69,10 @@ export async function verifySetup(modelPath: string): Promise<VerifySetup> {
 
 export function compileFor(setup: VerifySetup, o: CompileOptions): Graph {
   const ctx = passContext(o, calibrationInputs(setup.model, o));
-  return runPipeline(setup.ann, pipelineOf(o), ctx).graph;
+  const names = pipelineOf(o);
+  checkPipelineNeeds(names, ctx);
+  say(`compiling at T = ${o.T}: ${names.length} passes`);
+  return runPipeline(setup.ann, names, ctx, { progress: pipelineProgress('compile') }).graph;
 }
 
 /** Simulates an snn graph on the test grid and measures it against the ANN and the exact solution. */
@@ -78,6 +82,7 @@ export async function measure(setup: VerifySetup, snn: Graph, T?: number): Promi
 
 /** measure(), also returning the SNN's outputs on the test grid (for plots). */
 export async function measureWithOutputs(setup: VerifySetup, snn: Graph, T?: number): Promise<{ row: VerifyRow; outputs: number[][] }> {
+  say(`simulating ${setup.points.length} test points${T ? ` at T = ${T}` : ''}`);
   const sim = await simulateParallel(snn, setup.points, { T });
   const batch = setup.points.length;
   const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);

@@ -7,4 +7,4 @@ export { importTfjs } from './tfjs/import.js';
 export { SUPPORTED_TFJS_LAYERS } from './tfjs/lower.js';
 export { fileLoader, fileSaver } from './tfjs/io.js';
 export { loadTf, useFastBackend, type Tf } from './tfjs/runtime.js';
-export { importNir } from './nir.js';
+export { importNir } from './nir/import.js';

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Graph, Node, irFormatOf, readGraphFile, verify } from '../ir/index.js';
 import { ImportError } from './errors.js';
-import { importNir } from './nir.js';
+import { importNir } from './nir/import.js';
 import { importOnnx } from './onnx/import.js';
 import { importTfjs } from './tfjs/import.js';
 import { type ProblemFile, readProblemFile } from './train/problem-file.js';

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { decodeGraph, encodeGraph } from './binary.js';
 import { IrError } from './errors.js';
@@ -8,18 +8,126 @@ import { parseGraph } from './text/parse.js';
 import { printGraph } from './text/print.js';
 
 /**
+ * Temporary files are named `.NAME.PID.RANDOM.tmp` beside their target. The PID lets a later write into
+ * the same directory remove those that a killed process (kill -9 runs no clean-up) left behind.
+ */
+const TEMP = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
+const activeTemps = new Set<string>();
+
+function tempPath(path: string): string {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  activeTemps.add(tmp);
+  return tmp;
+}
+
+const alive = (pid: number): boolean => {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Removes the temporary files of processes that no longer run from `dir`. */
+export function removeStaleTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMP.exec(name);
+    if (m && !alive(Number(m[1]))) rmSync(join(dir, name), { force: true, recursive: true });
+  }
+}
+
+/** Removes this process's temporary files (for a signal handler: SIGINT, SIGTERM). */
+export function removeActiveTemps(): void {
+  for (const t of activeTemps) rmSync(t, { force: true, recursive: true });
+  activeTemps.clear();
+}
+
+function prepareDir(path: string): void {
+  mkdirSync(dirname(path) || '.', { recursive: true });
+  removeStaleTemps(dirname(path) || '.');
+}
+
+/**
  * Writes a whole file or nothing: the bytes go to a temporary file beside the target, which is then
  * renamed over it, so a crash never leaves a partial output.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(path) || '.', { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  prepareDir(path);
+  const tmp = tempPath(path);
   try {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
-  } catch (e) {
+  } finally {
     rmSync(tmp, { force: true });
-    throw e;
+    activeTemps.delete(tmp);
+  }
+}
+
+/** Like writeFileAtomic, for a writer that needs a path (a library that writes the file itself). */
+export async function writeAtomicWith(path: string, write: (tmp: string) => void | Promise<void>): Promise<void> {
+  prepareDir(path);
+  const tmp = tempPath(path);
+  try {
+    await write(tmp);
+    renameSync(tmp, path);
+  } finally {
+    rmSync(tmp, { force: true });
+    activeTemps.delete(tmp);
+  }
+}
+
+/** One member of a set of outputs: its file name and how to write it to a given path. */
+export interface OutputFile {
+  readonly name: string;
+  readonly write: (path: string) => void | Promise<void>;
+}
+
+/**
+ * Writes files that belong together (one compile's outputs) as one unit. Every file is first written
+ * to a temporary name; then the old manifest goes, the files are renamed into place, the files an old
+ * manifest listed that this set no longer has are removed, and the manifest MANIFEST (JSON: each file's
+ * SHA-256) is written last. Killed at any moment, the directory holds only complete files, and a set
+ * is whole exactly when its manifest is there and its hashes match.
+ */
+export async function writeFileSet(dir: string, manifest: string, files: readonly OutputFile[], about: Record<string, unknown>): Promise<string[]> {
+  const manifestPath = join(dir, manifest);
+  prepareDir(manifestPath);
+  const staged: [string, string][] = [];
+  try {
+    for (const f of files) {
+      const tmp = tempPath(join(dir, f.name));
+      staged.push([tmp, join(dir, f.name)]);
+      await f.write(tmp);
+    }
+    const hashes = Object.fromEntries(files.map((f, i) => [f.name, `sha256:${createHash('sha256').update(readFileSync(staged[i][0])).digest('hex')}`]));
+    const old = readManifestFiles(manifestPath);
+    rmSync(manifestPath, { force: true });
+    for (const [tmp, path] of staged) renameSync(tmp, path);
+    for (const name of old) if (!(name in hashes) && basename(name) === name) rmSync(join(dir, name), { force: true });
+    writeFileAtomic(manifestPath, `${JSON.stringify({ ...about, files: hashes }, null, 2)}\n`);
+  } finally {
+    for (const [tmp] of staged) {
+      rmSync(tmp, { force: true });
+      activeTemps.delete(tmp);
+    }
+  }
+  return [...files.map((f) => join(dir, f.name)), manifestPath];
+}
+
+function readManifestFiles(path: string): string[] {
+  try {
+    const files = (JSON.parse(readFileSync(path, 'utf8')) as { files?: unknown }).files;
+    return files && typeof files === 'object' ? Object.keys(files) : [];
+  } catch {
+    return [];
   }
 }
 

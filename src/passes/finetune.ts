@@ -76,6 +76,7 @@ function writeBack(g: Graph, model: CountModel): Graph {
  */
 export const finetune: Pass = {
   name: 'finetune',
+  needs: ['calibration'],
   description: 'fit the spiking network end to end to the ANN outputs through its spike-count model (straight-through rounding)',
   run(g, ctx): PassResult {
     if (ctx.finetuneSteps === 0) return { graph: g, stats: { steps: 0 } };
@@ -111,6 +112,7 @@ export const finetune: Pass = {
       const grads = model.backward(tape, dOut);
       const rate = 0.5 * (1 + Math.cos((Math.PI * step) / ctx.finetuneSteps));
       optimizers.forEach((o, i) => o.step(grads[i], rate));
+      ctx.progress?.(step + 1, ctx.finetuneSteps);
     }
     stats['count-model error after'] = Number(modelError().toPrecision(3));
     stats['count-model error unrounded'] = Number(relativeL2(rows(model.forward(calib, false).out, calib.length), calibRef).toPrecision(3));

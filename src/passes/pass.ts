@@ -32,7 +32,16 @@ export interface PassContext {
   readonly profile: string;
   /** Chips available to map-cores (the profile's count when absent). */
   readonly chips?: number;
+  /** Told how far a long pass has got (steps done of total); an observer only, it never changes a result. */
+  readonly progress?: (done: number, total: number) => void;
 }
+
+/**
+ * The longest window (time steps per layer) spikec compiles or simulates. Rate coding's resolution at
+ * 4,096 steps (1/T = 2.4e-4) is already finer than the float32 pwl fit of any bundled model, and one
+ * verification on a 10,000-point grid at that length takes hours on two cores.
+ */
+export const MAX_T = 4096;
 
 export const DEFAULT_CONTEXT: PassContext = {
   T: 64,
@@ -57,10 +66,15 @@ export interface PassResult {
   readonly stats: PassStats;
 }
 
+/** What a pass needs besides the graph: calibration inputs (rows of the model's inputs). */
+export type PassNeed = 'calibration';
+
 /** A named pure function over the IR that reports its own counters. */
 export interface Pass {
   readonly name: string;
   readonly description: string;
+  /** What it cannot run without; the pipeline checks these before the first pass runs. */
+  readonly needs?: readonly PassNeed[];
   run(g: Graph, ctx: PassContext): PassResult;
 }
 

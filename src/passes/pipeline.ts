@@ -3,7 +3,7 @@ import { calibrate } from './calibrate.js';
 import { finetune } from './finetune.js';
 import { foldWeights } from './fold-weights.js';
 import { lowerToSnn } from './lower-to-snn.js';
-import { type Pass, type PassContext, PassError, type PassStats } from './pass.js';
+import { type Pass, type PassContext, PassError, type PassStats, needCalibration } from './pass.js';
 import { mapCores } from './map-cores.js';
 import { quantize } from './quantize.js';
 import { stagger } from './stagger.js';
@@ -24,6 +24,11 @@ export function parsePipeline(spec: string | readonly string[]): string[] {
   return names;
 }
 
+/** Checks, before any pass runs, that the context holds what the passes declare they need, naming the first that would fail. */
+export function checkPipelineNeeds(names: readonly string[], ctx: PassContext): void {
+  for (const name of names) if (PASSES.get(name)?.needs?.includes('calibration')) needCalibration(name, ctx);
+}
+
 export interface PipelineHooks {
   readonly printBefore?: ReadonlySet<string> | 'all';
   readonly printAfter?: ReadonlySet<string> | 'all';
@@ -32,6 +37,14 @@ export interface PipelineHooks {
   /** Run the verifier after every pass (always on in tests). */
   readonly verifyEach?: boolean;
   readonly print?: (text: string) => void;
+  /** Told when each pass starts and ends, and how far a long pass has got. */
+  readonly progress?: PipelineProgress;
+}
+
+export interface PipelineProgress {
+  passStart(pass: string, index: number, total: number): void;
+  passStep(pass: string, done: number, total: number): void;
+  passEnd(pass: string, ms: number): void;
 }
 
 export interface PassRecord {
@@ -53,13 +66,18 @@ export function runPipeline(g: Graph, names: readonly string[], ctx: PassContext
   const dump = (when: 'Before' | 'After', name: string): void => {
     hooks.print?.(`// -----// IR Dump ${when} ${name} //----- //\n${printGraph(cur, { weights: hooks.printWeights })}\n`);
   };
-  for (const name of names) {
+  checkPipelineNeeds(names, ctx);
+  const progress = hooks.progress;
+  for (const [index, name] of names.entries()) {
     const pass = PASSES.get(name)!;
     if (wants(hooks.printBefore, name)) dump('Before', name);
     if (name === 'lower-to-snn') context = { ...context, reference: cur };
+    progress?.passStart(name, index, names.length);
     const start = performance.now();
-    const { graph, stats } = pass.run(cur, context);
+    const observed = progress ? { ...context, progress: (done: number, total: number) => progress.passStep(name, done, total) } : context;
+    const { graph, stats } = pass.run(cur, observed);
     const ms = performance.now() - start;
+    progress?.passEnd(name, ms);
     if (hooks.verifyEach) verify(graph, `after ${name}`);
     cur = graph;
     records.push({ pass: name, stats, ms });

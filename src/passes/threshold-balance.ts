@@ -13,6 +13,7 @@ import { columnOf, quantile, sorted } from './stats.js';
  */
 export const thresholdBalance: Pass = {
   name: 'threshold-balance',
+  needs: ['calibration'],
   description: 'choose each activation input range (max or percentile, per channel or layer) from calibration data',
   run(g, ctx): PassResult {
     const calib = needCalibration('threshold-balance', ctx);

@@ -14,6 +14,7 @@ import { simulate } from '../../src/sim/simulate.js';
 import { ROOT, spikec } from '../support/cli.js';
 
 const P2 = join(ROOT, 'examples', 'poisson2d');
+const P1 = join(ROOT, 'examples', 'poisson1d');
 let ctx: PassContext;
 let ann: Graph;
 let float: Graph;
@@ -141,10 +142,12 @@ describe('backends', () => {
 
   test('spikec compile --target writes every backend and reports resources', () => {
     const out = join(dir, 'cli');
-    const r = spikec(['compile', P2, '--T', '16', '--calib-samples', '32', '--target', 'loihi2,lava-netx,nir,lava-py,json', '--report', '-o', out]);
+    // the pipeline is beside the point here: the cheapest one that converts, on the smallest bundled model
+    const fast = ['--T', '8', '--calib-samples', '16', '--pipeline', 'fold-weights,threshold-balance,lower-to-snn'];
+    const r = spikec(['compile', P1, ...fast, '--target', 'loihi2,lava-netx,nir,lava-py,json', '--report', '-o', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/resources on loihi2 .*: \d+ cores on 1 chip\(s\)\nlayer +neurons +fan-in +synapses +cores +bytes\/core\n/);
-    for (const w of ['spikec IR', 'lava-netx', 'nir', 'lava-py', 'json']) expect(r.stderr).toContain(`(${w})`);
+    for (const w of ['spikec IR', 'lava-netx', 'nir', 'lava-py', 'json', 'manifest']) expect(r.stderr).toContain(`(${w})`);
     expect(spikec(['compile', P2, '--target', 'loihi9']).stderr).toMatch(/^spikec: error: unknown target 'loihi9' \(profiles: loihi2, loihi1, generic; backends: lava-netx, nir, lava-py, json\)/);
   });
 });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { ImportError, type Tf, fileSaver, importTfjs, loadModel, loadTf } from '../../src/frontend/index.js';
 import { diagnose } from '../../src/ir/index.js';
 import { evalAnn } from '../../src/sim/ann-eval.js';
-import { spikec } from '../support/cli.js';
+import { ROOT, spikec } from '../support/cli.js';
 
 let tf: Tf;
 let dir: string;
@@ -147,6 +147,40 @@ describe('TensorFlow.js errors', () => {
     json.modelTopology.config.layers[0].config.batch_input_shape = [null, 3];
     writeFileSync(path, JSON.stringify(json));
     expect(await importError(path)).toMatch(/model: TensorFlow\.js cannot build it: .*[Ss]hape/);
+  });
+
+  /** The bundled poisson1d model.json (a functional Model), edited, beside a copy of its shard. */
+  function edited(name: string, edit: (json: any) => void): string {
+    const d = join(dir, name);
+    mkdirSync(d, { recursive: true });
+    const json = JSON.parse(readFileSync(join(ROOT, 'examples', 'poisson1d', 'model.json'), 'utf8'));
+    edit(json);
+    copyFileSync(join(ROOT, 'examples', 'poisson1d', 'weights.bin'), join(d, 'weights.bin'));
+    writeFileSync(join(d, 'model.json'), JSON.stringify(json));
+    return join(d, 'model.json');
+  }
+
+  test('a layer graph naming a layer that does not exist, or with a cycle, is refused before TensorFlow.js walks it', async () => {
+    // tfjs itself re-queues such a node for ever
+    const missing = edited('missing', (j) => (j.modelTopology.config.layers[2].inbound_nodes[0][0][0] = 'nope'));
+    expect(await importError(missing)).toMatch(/layer 'dense1' \(Dense\): inbound node names layer 'nope', which the model does not define/);
+    const cycle = edited('cycle', (j) => (j.modelTopology.config.layers[1].inbound_nodes[0][0][0] = 'dense2'));
+    expect(await importError(cycle)).toMatch(/the layer graph has a cycle through it/);
+    const output = edited('output', (j) => (j.modelTopology.config.output_layers[0][0] = 'ghost'));
+    expect(await importError(output)).toMatch(/output_layers: names layer 'ghost', which the model does not define/);
+  });
+
+  test('malformed manifests and topologies are named errors, not TypeErrors', async () => {
+    const cases: [(j: any) => void, RegExp][] = [
+      [(j) => (j.weightsManifest[0].weights[0].shape = 'x'), /weightsManifest\[0\]\.weights\[0\]\.shape: .*expected array/],
+      [(j) => (j.weightsManifest[0].weights[0].shape = [-1, 2]), /weightsManifest\[0\]\.weights\[0\]\.shape\[0\]/],
+      [(j) => (j.weightsManifest[0].weights = null), /weightsManifest\[0\]\.weights: .*expected array/],
+      [(j) => (j.weightsManifest[0].weights[1] = null), /weightsManifest\[0\]\.weights\[1\]: .*expected object/],
+      [(j) => (j.weightsManifest[0].weights[0].dtype = 'float99'), /weightsManifest\[0\]\.weights\[0\]\.dtype/],
+      [(j) => (j.modelTopology.config.layers[1].config.units = 1e12), /modelTopology\.config\.layers\[1\]\.config\.units/],
+      [(j) => (j.modelTopology.config.layers[1].inbound_nodes = [[['x', 'zero', 0]]]), /modelTopology\.config\.layers\[1\]\.inbound_nodes\[0\]\[0\]\[1\]/],
+    ];
+    for (const [i, [edit, msg]] of cases.entries()) expect(await importError(edited(`bad${i}`, edit))).toMatch(msg);
   });
 
   test('a model.json that is not a LayersModel', async () => {

@@ -2,10 +2,13 @@ import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
 import { printGraph, writeGraphFile } from '../../ir/index.js';
 import { type Backend, BACKENDS, emit } from '../../backends/index.js';
-import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, PROFILES, STRATEGIES, type Strategy, coreUsage, formatPassStats, formatReport, parsePipeline, runPipeline } from '../../passes/index.js';
-import { calibrationInputs, withDomain } from '../calibration.js';
+import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, MAX_T, type PassContext, PROFILES, STRATEGIES, type Strategy, checkPipelineNeeds, coreUsage, formatPassStats, formatReport, parsePipeline, runPipeline } from '../../passes/index.js';
+import { calibrationInputs, parseDomain, withDomain } from '../calibration.js';
 import { UsageError } from '../errors.js';
+import { readInputRows } from '../inputs.js';
 import { intOption } from '../options.js';
+import { checkIrOutput, checkOutputDir } from '../output-paths.js';
+import { pipelineProgress, say } from '../progress.js';
 
 export interface CompileOptions {
   T: number;
@@ -47,20 +50,31 @@ export function parseTarget(spec: string | undefined): { profile: string; backen
 /** Registers the options `compile` and `verify` share. */
 export function conversionOptions(cmd: Command): Command {
   return cmd
-    .option('--T <steps>', 'time steps each spiking layer integrates', intOption('--T', 1), 64)
+    .option('--T <steps>', `time steps each spiking layer integrates (1 to ${MAX_T})`, intOption('--T', 1, MAX_T), DEFAULT_CONTEXT.T)
     .option('--strategy <s>', `neuron strategy for activations (${STRATEGIES.join(', ')})`, 'pwl')
-    .option('--K <n>', 'ramps per activation for the pwl strategy', intOption('--K', 1), 4)
-    .option('--calib-samples <n>', 'calibration inputs to draw', intOption('--calib-samples', 1), 256)
+    .option('--K <n>', 'ramps per activation for the pwl strategy', intOption('--K', 1, 256), DEFAULT_CONTEXT.K)
+    .option('--calib-samples <n>', 'calibration inputs to draw', intOption('--calib-samples', 1, 1_000_000), 256)
     .option('--calib-inputs <file>', 'calibration inputs (JSON rows, as for eval --inputs)')
     .option('--domain <lo:hi,...>', 'draw calibration inputs uniformly from this box')
     .option('--no-calibrate', 'skip calibrate and finetune (no correction towards the ANN)')
     .option('--no-weight-calibration', 'skip the least-squares weight calibration')
-    .option('--stagger <M>', 'copies of each neuron feeding a readout, windows opening θ/M apart (1: none)', intOption('--stagger', 1), DEFAULT_CONTEXT.stagger)
-    .option('--finetune-steps <n>', 'Adam steps fitting the whole network to the ANN through its spike counts (0: none)', intOption('--finetune-steps', 0), DEFAULT_CONTEXT.finetuneSteps)
+    .option('--stagger <M>', 'copies of each neuron feeding a readout, windows opening θ/M apart (1: none)', intOption('--stagger', 1, 64), DEFAULT_CONTEXT.stagger)
+    .option('--finetune-steps <n>', 'Adam steps fitting the whole network to the ANN through its spike counts (0: none)', intOption('--finetune-steps', 0, 1_000_000), DEFAULT_CONTEXT.finetuneSteps)
     .option('--percentile <p>', "clipping range: a percentile of the calibration data, or 'max'", '99.9')
     .option('--balance <mode>', 'threshold balancing per channel or layer', 'channel')
     .option('--reset <mode>', 'reset by subtraction or to zero', 'subtract')
     .option('--pipeline <passes>', `comma-separated passes (default ${DEFAULT_PIPELINE.join(',')})`);
+}
+
+/**
+ * Checks every conversion option that needs no model (strategy, percentile, balance, reset, pipeline,
+ * domain, calibration inputs file), so that a wrong one is reported before any work starts.
+ */
+export function checkConversionOptions(o: CompileOptions): void {
+  passContext(o, undefined);
+  pipelineOf(o);
+  if (o.domain) parseDomain(o.domain);
+  if (o.calibInputs) readInputRows(o.calibInputs);
 }
 
 export function passContext(o: CompileOptions, calibration: number[][] | undefined): PassContext {
@@ -94,7 +108,7 @@ export function registerCompile(program: Command): void {
     program
       .command('compile')
       .description('convert a trained model into a spiking network (snn-dialect IR)')
-      .argument('<model>', 'model directory, model.json, .onnx, .sir or .sirpb'),
+      .argument('<model>', 'model directory, model.json, .onnx, .nir, .sir or .sirpb'),
   )
     .option('-o, --output <file>', 'write the snn IR here (.sir or .sirpb); without it, print it')
     .option('--print-ir-after-all', 'print the IR after every pass')
@@ -107,22 +121,31 @@ export function registerCompile(program: Command): void {
     .option('--chips <n>', 'chips available to map-cores (default: the profile\'s)', intOption('--chips', 1))
     .option('--report', 'print the resource table (cores, neurons, synapses, memory per core, chips)')
     .action(async (modelPath: string, o: CompileOptions) => {
-      const model = await loadModel(modelPath);
       const target = parseTarget(o.target);
+      checkConversionOptions(o);
+      for (const p of [o.printIrAfter, o.printIrBefore]) if (p) parsePipeline(p);
+      if (target.backends.length) {
+        if (!o.output) throw new UsageError(`--target ${target.backends.join(',')} writes files: give -o DIR`);
+        checkOutputDir(o.output);
+      } else if (o.output) {
+        checkIrOutput(o.output, '-o', o.target ? `; to write hardware files, name backends in --target (${BACKENDS.join(', ')}) and give -o DIR` : '');
+      }
+      const model = await loadModel(modelPath);
       const names = [...pipelineOf(o), ...(target.backends.length || o.target ? ['quantize', 'map-cores'] : [])];
       const ctx = { ...passContext(o, calibrationInputs(model, o)), profile: target.profile, chips: o.chips };
-      for (const p of [o.printIrAfter, o.printIrBefore]) if (p) parsePipeline(p);
+      checkPipelineNeeds(names, ctx);
+      say(`compiling ${modelPath}: ${names.length} passes`);
       const { graph, records } = runPipeline(withDomain(model.graph, o), names, ctx, {
         printAfter: o.printIrAfterAll ? 'all' : o.printIrAfter ? new Set([o.printIrAfter]) : undefined,
         printBefore: o.printIrBefore ? new Set([o.printIrBefore]) : undefined,
         printWeights: o.printWeights,
         verifyEach: o.verifyEach,
         print: (t) => process.stdout.write(t),
+        progress: pipelineProgress('compile'),
       });
       if (o.passStats) process.stderr.write(formatPassStats(records));
       if (o.report) process.stderr.write(formatReport(coreUsage(graph, ctx), ctx.profile));
-      if (target.backends.length) {
-        if (!o.output) throw new UsageError('backends write files: give -o DIR');
+      if (target.backends.length && o.output) {
         const written = await emit(graph, target.backends, o.output, coreUsage(graph, ctx), ctx.profile);
         for (const [what, path] of written) process.stderr.write(`spikec: wrote ${path} (${what})\n`);
       } else if (o.output) {

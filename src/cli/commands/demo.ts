@@ -6,6 +6,8 @@ import { DEFAULT_CONTEXT, coreUsage, formatPassStats, formatReport, runPipeline 
 import { calibrationInputs } from '../calibration.js';
 import { formatTable, measure, verifySetup } from '../verification.js';
 import { passContext, pipelineOf } from './compile.js';
+import { checkOutputDir } from '../output-paths.js';
+import { pipelineProgress } from '../progress.js';
 
 /**
  * The main job on the bundled default (`npm start`): the poisson2d PINN that spikec trained itself,
@@ -18,6 +20,7 @@ export function registerDemo(program: Command): void {
     .description('the main job on the bundled default (what `npm start` runs): compile examples/poisson2d for Loihi 2 and verify it')
     .option('-o, --output <dir>', 'where to write the hardware descriptions', 'out')
     .action(async (o: { output: string }) => {
+      checkOutputDir(o.output);
       const modelDir = join(packageRoot(), 'examples', 'poisson2d');
       const say = (s: string): void => void process.stdout.write(s);
       say(`spikec demo: ${relative(process.cwd(), modelDir) || '.'}\n`);
@@ -25,7 +28,7 @@ export function registerDemo(program: Command): void {
       say(`  ${setup.problem.problem}: ${setup.problem.equation}\n  imported: ${setup.ann.nodes.length} ann ops\n\n`);
       const opts = { T: 64, strategy: 'pwl', K: 4, calibSamples: 256, calibrate: true, weightCalibration: true, percentile: '99.9', balance: 'channel', reset: 'subtract', stagger: DEFAULT_CONTEXT.stagger, finetuneSteps: DEFAULT_CONTEXT.finetuneSteps };
       const ctx = passContext(opts, calibrationInputs(setup.model, opts));
-      const { graph, records } = runPipeline(setup.ann, [...pipelineOf(opts), 'quantize', 'map-cores'], ctx);
+      const { graph, records } = runPipeline(setup.ann, [...pipelineOf(opts), 'quantize', 'map-cores'], ctx, { progress: pipelineProgress('compile') });
       say(formatPassStats(records));
       const usage = coreUsage(graph, ctx);
       say(`\n${formatReport(usage, ctx.profile)}\n`);

@@ -3,6 +3,7 @@ import { loadModel } from '../../frontend/index.js';
 import { simulate } from '../../sim/simulate.js';
 import { UsageError } from '../errors.js';
 import { intOption } from '../options.js';
+import { MAX_T } from '../../passes/index.js';
 
 const MARK: Record<number, string> = { 1: '|', [-1]: '-', 0: '.' };
 
@@ -12,14 +13,14 @@ export function registerSim(program: Command): void {
     .description('simulate a compiled network on one input; --trace prints each layer\'s spike raster')
     .argument('<sir>', 'compiled spiking network (.sir or .sirpb)')
     .requiredOption('--input <values>', 'one input row, comma-separated (e.g. 0.3,0.7)')
-    .option('--T <steps>', 'time steps per layer (default: the compiled window)', intOption('--T', 1))
+    .option('--T <steps>', 'time steps per layer (default: the compiled window)', intOption('--T', 1, MAX_T))
     .option('--trace', 'print the spike raster of every layer (| spike, - negative spike, . none)')
     .option('--json', 'print outputs, counters and the trace as JSON')
     .action(async (file: string, o: { input: string; T?: number; trace?: boolean; json?: boolean }) => {
+      const row = o.input.split(',').map((v) => (v.trim() === '' ? Number.NaN : Number(v)));
+      if (!row.every(Number.isFinite)) throw new UsageError(`--input must be comma-separated numbers, not '${o.input}'`);
       const { graph } = await loadModel(file);
       if (!graph.nodes.some((n) => n.kind === 'snn.encoder')) throw new UsageError(`${file} is not a spiking network; compile it first`);
-      const row = o.input.split(',').map(Number);
-      if (!row.every(Number.isFinite)) throw new UsageError(`--input must be comma-separated numbers, not '${o.input}'`);
       const r = simulate(graph, [row], { T: o.T, trace: o.trace || o.json });
       if (o.json) {
         const trace = Object.fromEntries([...(r.trace ?? new Map<string, Int8Array[]>()).entries()].map(([id, steps]) => [id, steps.map((s) => Array.from(s))]));

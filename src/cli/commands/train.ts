@@ -4,6 +4,7 @@ import { loadTf, useFastBackend } from '../../frontend/index.js';
 import { PROBLEMS, TRAINABLE_ACTIVATIONS, type TrainableActivation, defaultOptions, problemNamed, saveTrained, trainPinn } from '../../frontend/train/index.js';
 import { UsageError } from '../errors.js';
 import { intOption, numberOption } from '../options.js';
+import { checkOutputDir } from '../output-paths.js';
 
 export function registerTrain(program: Command): void {
   program
@@ -12,10 +13,10 @@ export function registerTrain(program: Command): void {
     .argument('<problem>', 'problem name')
     .requiredOption('-o, --output <dir>', 'model directory to write (model.json, weights.bin, problem.json)')
     .option('--act <act>', `activation (${TRAINABLE_ACTIVATIONS.join(', ')})`)
-    .option('--width <n>', 'hidden layer width', intOption('--width', 1))
-    .option('--depth <n>', 'number of hidden layers', intOption('--depth', 1))
-    .option('--rank <n>', 'SPINN rank (features per branch)', intOption('--rank', 1))
-    .option('--steps <n>', 'Adam steps', intOption('--steps', 1))
+    .option('--width <n>', 'hidden layer width', intOption('--width', 1, 4096))
+    .option('--depth <n>', 'number of hidden layers', intOption('--depth', 1, 64))
+    .option('--rank <n>', 'SPINN rank (features per branch)', intOption('--rank', 1, 1024))
+    .option('--steps <n>', 'Adam steps', intOption('--steps', 1, 10_000_000))
     .option('--lr <x>', 'initial learning rate', numberOption('--lr'))
     .option('--seed <n>', 'random seed', intOption('--seed', 0))
     .action(async (name: string, opts: { output: string; act?: string; width?: number; depth?: number; rank?: number; steps?: number; lr?: number; seed?: number }) => {
@@ -24,12 +25,14 @@ export function registerTrain(program: Command): void {
       if (opts.act && !(TRAINABLE_ACTIVATIONS as readonly string[]).includes(opts.act)) {
         throw new UsageError(`unknown activation '${opts.act}' (known: ${TRAINABLE_ACTIVATIONS.join(', ')})`);
       }
+      checkOutputDir(opts.output);
       const tf = await loadTf();
       const backend = await useFastBackend(tf);
       const o = defaultOptions(problem, { act: opts.act as TrainableActivation | undefined, width: opts.width, depth: opts.depth, rank: opts.rank, steps: opts.steps, lr: opts.lr, seed: opts.seed });
       process.stderr.write(`spikec: training ${problem.name} (${o.depth}x${o.width} ${o.act}, ${o.steps} steps, backend ${backend})\n`);
       const bar = new cliProgress.SingleBar(
-        { format: '  {bar} {value}/{total} steps | loss {loss} | {duration_formatted}', stream: process.stderr, hideCursor: true, noTTYOutput: false },
+                // Off a terminal (a log, CI) the bar becomes a line every few seconds instead of nothing.
+        { format: '  {bar} {value}/{total} steps | loss {loss} | {duration_formatted}', stream: process.stderr, hideCursor: true, noTTYOutput: true, notTTYSchedule: 3000 },
         cliProgress.Presets.shades_classic,
       );
       bar.start(o.steps, 0, { loss: '-' });

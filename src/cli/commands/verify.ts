@@ -3,9 +3,10 @@ import { loadModel } from '../../frontend/index.js';
 import type { Graph } from '../../ir/index.js';
 import { UsageError } from '../errors.js';
 import { intListOption } from '../options.js';
-import { verificationPlots } from '../plots.js';
+import { checkOutputDir } from '../output-paths.js';
+import { MAX_T } from '../../passes/index.js';
 import { type VerifyRow, compileFor, formatTable, measure, measureWithOutputs, verifySetup } from '../verification.js';
-import { type CompileOptions, conversionOptions } from './compile.js';
+import { type CompileOptions, checkConversionOptions, conversionOptions } from './compile.js';
 
 interface VerifyOptions extends CompileOptions {
   plot?: string;
@@ -22,12 +23,14 @@ export function registerVerify(program: Command): void {
       .argument('<model>', 'a model directory (compiled with the conversion options), or a compiled .sir/.sirpb with --reference'),
   )
     .option('--reference <model>', 'the trained model directory a compiled .sir/.sirpb came from')
-    .option('--sweep-T <list>', 'verify at each of these T (comma-separated)', intListOption('--sweep-T', 1))
+    .option('--sweep-T <list>', 'verify at each of these T (comma-separated)', intListOption('--sweep-T', 1, MAX_T))
     .option('--json', 'print one JSON object')
     .option('--plot <dir>', 'write plots (solution, SNN error field, error vs T) as SVG and PNG into DIR')
     .action(async (modelPath: string, o: VerifyOptions) => {
       const isIr = /\.sir(pb)?$/.test(modelPath);
       if (isIr && !o.reference) throw new UsageError('verifying a compiled .sir/.sirpb needs --reference MODEL_DIR (the trained ANN and its problem.json)');
+      checkConversionOptions(o);
+      if (o.plot) checkOutputDir(o.plot, '--plot');
       const setup = await verifySetup(isIr ? o.reference! : modelPath);
       const compiled: Graph | undefined = isIr ? (await loadModel(modelPath)).graph : undefined;
       const run = async (T: number): Promise<VerifyRow> => (compiled ? measure(setup, compiled, T) : measure(setup, compileFor(setup, { ...o, T }), T));
@@ -35,7 +38,7 @@ export function registerVerify(program: Command): void {
       const main = first.row;
       const sweep = o.sweepT ? await Promise.all(o.sweepT.map(async (T) => (T === o.T ? main : await run(T)))) : undefined;
       const plots = o.plot
-        ? await verificationPlots(o.plot, setup.problem.problem, { inputs: setup.problem.inputs, points: setup.points, snn: first.outputs, exact: setup.exact, ann: setup.annOut, output: setup.problem.outputs[0] }, sweep)
+        ? await (await import('../plots.js')).verificationPlots(o.plot, setup.problem.problem, { inputs: setup.problem.inputs, points: setup.points, snn: first.outputs, exact: setup.exact, ann: setup.annOut, output: setup.problem.outputs[0] }, sweep)
         : [];
       for (const p of plots) process.stderr.write(`spikec: wrote ${p}\n`);
       if (o.json) {

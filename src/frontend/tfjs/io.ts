@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { describeFsError, writeFileAtomic } from '../../ir/index.js';
 import { ImportError } from '../errors.js';
+import { modelJsonProblems } from './schema.js';
 
 type Artifacts = TF.io.ModelArtifacts;
 type WeightsManifest = TF.io.WeightsManifestConfig;
@@ -30,14 +31,16 @@ export function fileLoader(modelJson: string): TF.io.IOHandler {
       } catch (e) {
         return fail(modelJson, 'file', `cannot read: ${describeFsError(e)}`);
       }
-      let json: { modelTopology?: unknown; weightsManifest?: WeightsManifest; format?: string; generatedBy?: string; convertedBy?: string };
+      let raw: unknown;
       try {
-        json = JSON.parse(text);
+        raw = JSON.parse(text);
       } catch (e) {
         return fail(modelJson, 'file', `not JSON (${(e as Error).message})`);
       }
-      if (!json || typeof json !== 'object' || !json.modelTopology) fail(modelJson, 'file', 'not a TensorFlow.js LayersModel (no modelTopology)');
-      const manifest = json.weightsManifest ?? [];
+      if (!raw || typeof raw !== 'object' || !('modelTopology' in raw)) fail(modelJson, 'file', 'not a TensorFlow.js LayersModel (no modelTopology)');
+      const { problems, model: json } = modelJsonProblems(raw);
+      if (!json || problems.length) throw new ImportError(modelJson, problems);
+      const manifest = (json.weightsManifest ?? []) as WeightsManifest;
       const specs: TF.io.WeightsManifestEntry[] = [];
       const buffers: Uint8Array[] = [];
       for (const group of manifest) {
@@ -72,7 +75,7 @@ export function fileLoader(modelJson: string): TF.io.IOHandler {
         weightData: all.buffer,
         format: json.format,
         generatedBy: json.generatedBy,
-        convertedBy: json.convertedBy,
+        convertedBy: json.convertedBy ?? undefined,
       };
     },
   };
