@@ -18,6 +18,7 @@ function program(): Command {
     .option('--verbose', 'print stack traces of errors')
     .option('--quiet', 'print no progress lines')
     .showHelpAfterError('(run spikec --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(`spikec: ${text}`) })
     .exitOverride();
   registerImport(p);
   registerCompile(p);

@@ -9,6 +9,9 @@ import { cholesky, gram, solveSpd } from './linalg.js';
  * Plain rounding treats every weight alone; a readout summing hundreds of mostly saturated ramps
  * (counts of 0 or T) then adds hundreds of rounding errors coherently.
  */
+/** The widest fan-in rounded with feedback: its three k x k float64 matrices take 384 MiB at 4,096. */
+export const FEEDBACK_MAX_FAN_IN = 4096;
+
 export function roundWithFeedback(W: readonly number[], out: number, k: number, X: Float64Array, mmax: number): number[] {
   const H = gram(X, k);
   // damping keeps H invertible where inputs never vary (dead or always-saturated columns)

@@ -1,7 +1,7 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, normalizeRows, width } from '../ir/index.js';
 import { rewrite } from './graph-edit.js';
 import { simulate } from '../sim/simulate.js';
-import { roundWithFeedback } from './feedback-rounding.js';
+import { FEEDBACK_MAX_FAN_IN, roundWithFeedback } from './feedback-rounding.js';
 import { boxOf, maxAbs } from './linalg.js';
 import { alignStartPotentials, startPotentials } from './start-potential.js';
 import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
@@ -149,7 +149,8 @@ export const quantize: Pass = {
       const smax = inputMax(src);
       // Worst case of the synaptic input a_in (the bias enters the voltage, not a_in).
       const bound = worstInput(W, out, k, smax);
-      const X = rounderInputs(src);
+      // feedback rounding holds fan-in x fan-in matrices and costs fan-in^3: wider synapses round plainly
+      const X = k <= FEEDBACK_MAX_FAN_IN ? rounderInputs(src) : undefined;
       // rounding with feedback may grow a row's sum of |weights|: it must still fit the synaptic input
       const round: Rounder | undefined = X
         ? (scaled, mmax, exponent) => {

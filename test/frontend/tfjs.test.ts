@@ -166,6 +166,10 @@ describe('TensorFlow.js errors', () => {
     expect(await importError(missing)).toMatch(/layer 'dense1' \(Dense\): inbound node names layer 'nope', which the model does not define/);
     const cycle = edited('cycle', (j) => (j.modelTopology.config.layers[1].inbound_nodes[0][0][0] = 'dense2'));
     expect(await importError(cycle)).toMatch(/the layer graph has a cycle through it/);
+    const unnamed = edited('unnamed', (j) => delete j.modelTopology.config.layers[0].name);
+    expect(await importError(unnamed)).toMatch(/modelTopology\.config\.layers\[0\]\.name: .*expected string/);
+    const node = edited('node', (j) => (j.modelTopology.config.layers[2].inbound_nodes[0][0][1] = 3));
+    expect(await importError(node)).toMatch(/inbound node names node 3 of layer 'dense0', which has 1/);
     const output = edited('output', (j) => (j.modelTopology.config.output_layers[0][0] = 'ghost'));
     expect(await importError(output)).toMatch(/output_layers: names layer 'ghost', which the model does not define/);
   });

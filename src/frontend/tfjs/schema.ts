@@ -39,7 +39,10 @@ const Layer = z.looseObject({
 
 const Endpoint = z.tuple([z.string().min(1), z.number().int().min(0), z.number().int().min(0)]);
 
-const FunctionalConfig = z.looseObject({ layers: z.array(Layer).optional(), input_layers: z.array(Endpoint).optional(), output_layers: z.array(Endpoint).optional() });
+/** A functional model's layer: tfjs finds inbound layers by this `name` (not config.name) and loops for ever without it. */
+const FunctionalLayer = Layer.extend({ name: z.string().min(1) });
+
+const FunctionalConfig = z.looseObject({ layers: z.array(FunctionalLayer).optional(), input_layers: z.array(Endpoint).optional(), output_layers: z.array(Endpoint).optional() });
 const SequentialConfig = z.union([z.array(Layer), z.looseObject({ layers: z.array(Layer).optional() })]);
 
 /** A Keras topology: the config's schema follows the class (a union would report only "Invalid input"). */
@@ -77,23 +80,36 @@ export function modelJsonProblems(json: unknown): { problems: ImportProblem[]; m
   return { problems: layerGraphProblems(cfg.layers ?? [], cfg.input_layers ?? [], cfg.output_layers ?? []), model: parsed.data };
 }
 
-function layerGraphProblems(layers: readonly z.infer<typeof Layer>[], inputs: readonly z.infer<typeof Endpoint>[], outputs: readonly z.infer<typeof Endpoint>[]): ImportProblem[] {
+function layerGraphProblems(layers: readonly z.infer<typeof FunctionalLayer>[], inputs: readonly z.infer<typeof Endpoint>[], outputs: readonly z.infer<typeof Endpoint>[]): ImportProblem[] {
   const problems: ImportProblem[] = [];
-  const names = layers.map((l, i) => l.name ?? l.config?.name ?? `#${i}`);
+  const names = layers.map((l) => l.name);
   const index = new Map<string, number>();
   names.forEach((n, i) => {
     if (index.has(n)) problems.push({ where: `layer '${n}'`, message: 'the name is used by more than one layer' });
     index.set(n, i);
   });
+  // A reference [layer, node, tensor] must name a node the layer has (an InputLayer has one) and its one
+  // output tensor: tfjs waits for ever on a node that never comes.
+  const refProblem = ([src, node, tensor]: readonly [string, number, number, ...unknown[]]): string | undefined => {
+    if (!index.has(src)) return `names layer '${src}', which the model does not define`;
+    const nodes = Math.max(1, layers[index.get(src)!].inbound_nodes?.length ?? 0);
+    if (node >= nodes) return `names node ${node} of layer '${src}', which has ${nodes}`;
+    if (tensor !== 0) return `names output ${tensor} of layer '${src}', which has one`;
+    return undefined;
+  };
   const edges = layers.map((l, i) =>
-    (l.inbound_nodes ?? []).flat().flatMap(([src]) => {
-      if (index.has(src)) return [index.get(src)!];
-      problems.push({ where: `layer '${names[i]}' (${l.class_name})`, message: `inbound node names layer '${src}', which the model does not define` });
+    (l.inbound_nodes ?? []).flat().flatMap((ref) => {
+      const problem = refProblem(ref);
+      if (!problem) return [index.get(ref[0])!];
+      problems.push({ where: `layer '${names[i]}' (${l.class_name})`, message: `inbound node ${problem}` });
       return [];
     }),
   );
   for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
-    for (const [n] of list) if (!index.has(n)) problems.push({ where: `${kind}_layers`, message: `names layer '${n}', which the model does not define` });
+    for (const ref of list) {
+      const problem = refProblem(ref);
+      if (problem) problems.push({ where: `${kind}_layers`, message: problem });
+    }
   }
   // Depth-first search for a cycle (iterative: a hostile file may be deep).
   const state = new Uint8Array(layers.length); // 0 new, 1 on the stack, 2 done
