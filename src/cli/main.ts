@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDump } from './commands/dump.js';
 import { registerEval } from './commands/eval.js';
 import { registerImport } from './commands/import.js';
+import { registerOpt } from './commands/opt.js';
 import { registerSim } from './commands/sim.js';
 import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
@@ -22,6 +23,7 @@ function program(): Command {
     .exitOverride();
   registerImport(p);
   registerCompile(p);
+  registerOpt(p);
   registerVerify(p);
   registerSim(p);
   registerEval(p);

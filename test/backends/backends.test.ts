@@ -7,11 +7,12 @@ import { emit } from '../../src/backends/index.js';
 import { openHdf5 } from '../../src/backends/hdf5.js';
 import { importNir, loadModel } from '../../src/frontend/index.js';
 import { Rng, grid, readProblemFile } from '../../src/frontend/train/index.js';
-import { type Graph, GraphBuilder, type Node, diagnose, f32 } from '../../src/ir/index.js';
+import { type Graph, type Node, diagnose } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, coreUsage, mapCores, relativeL2, runPipeline } from '../../src/passes/index.js';
 import { evalAnn } from '../../src/sim/ann-eval.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { ROOT, spikec } from '../support/cli.js';
+import { wideSnn } from '../support/graphs.js';
 
 const P2 = join(ROOT, 'examples', 'poisson2d');
 const P1 = join(ROOT, 'examples', 'poisson1d');
@@ -62,16 +63,7 @@ describe('map-cores', () => {
   });
 
   test('a network too large for the chosen profile fails with a clear message', () => {
-    const b = new GraphBuilder('huge');
-    const x = b.add({ kind: 'snn.encoder', id: 'x', inputs: [], dims: 1, mode: 'current' });
-    const n = 140_000;
-    const s = b.add({ kind: 'snn.synapse', id: 's', inputs: [x], weight: { kind: 'float', values: f32([n, 1], new Array(n).fill(1)) } });
-    const zeros = f32([n], new Array(n).fill(0));
-    const p = b.add({ kind: 'snn.neurons', id: 'wide', inputs: [s], model: 'if', arith: 'float', threshold: 1, reset: 'subtract', currentDecay: 1, voltageDecay: 0, bias: zeros, initialV: zeros, spikeSign: 'unsigned', payloadBits: 0 });
-    const s2 = b.add({ kind: 'snn.synapse', id: 's2', inputs: [p], weight: { kind: 'float', values: f32([1, n], new Array(n).fill(1)) } });
-    const r = b.add({ kind: 'snn.readout', id: 'r', inputs: [s2], scale: f32([1], [1]), offset: f32([1], [0]), window: [2, 10] });
-    b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
-    const g = b.build();
+    const g = wideSnn(140_000);
     expect(() => mapCores.run(g, { ...DEFAULT_CONTEXT, profile: 'loihi1', chips: 1 })).toThrow(/map-cores: (the network needs \d+ cores, but loihi1 with 1 chip\(s\) has 128|%r: fan-in 140000 exceeds the loihi1 limit of 4096)/);
     expect(() => mapCores.run(g, { ...DEFAULT_CONTEXT, profile: 'generic', chips: 1 })).not.toThrow();
   });

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeNir } from '../../src/backends/nir.js';
-import { GraphBuilder, encodeGraph, exampleSnn, f32, printGraph } from '../../src/ir/index.js';
+import { encodeGraph, exampleSnn, printGraph } from '../../src/ir/index.js';
 import { ROOT, spikec } from '../support/cli.js';
+import { wideSnn } from '../support/graphs.js';
 
 /**
  * The bad-input table of the README's Errors section, end to end through the CLI: exit status 1, a
@@ -44,16 +45,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'nan.json'), '[[NaN]]');
   writeFileSync(join(dir, 'strings.json'), JSON.stringify({ inputs: [['0.5']] }));
   // a readout summing 20,000 neurons: more than a Loihi 2 neuron's fan-in
-  const b = new GraphBuilder('huge');
-  const n = 20_000;
-  const x = b.add({ kind: 'snn.encoder', id: 'x', inputs: [], dims: 1, mode: 'current', domain: [[0, 1]] });
-  const s = b.add({ kind: 'snn.synapse', id: 's', inputs: [x], weight: { kind: 'float', values: f32([n, 1], new Array(n).fill(1)) } });
-  const zeros = f32([n], new Array(n).fill(0));
-  const p = b.add({ kind: 'snn.neurons', id: 'wide', inputs: [s], model: 'if', arith: 'float', threshold: 1, reset: 'subtract', currentDecay: 1, voltageDecay: 0, bias: zeros, initialV: zeros, spikeSign: 'unsigned', payloadBits: 0 });
-  const s2 = b.add({ kind: 'snn.synapse', id: 's2', inputs: [p], weight: { kind: 'float', values: f32([1, n], new Array(n).fill(1)) } });
-  const r = b.add({ kind: 'snn.readout', id: 'r', inputs: [s2], scale: f32([1], [1]), offset: f32([1], [0]), window: [2, 10] });
-  b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
-  writeFileSync(join(dir, 'huge.sir'), printGraph(b.build(), { weights: true }));
+  writeFileSync(join(dir, 'huge.sir'), printGraph(wideSnn(20_000, [[0, 1]]), { weights: true }));
 });
 
 const d = (f: string): string => join(dir, f);

@@ -47,8 +47,15 @@ export function parseTarget(spec: string | undefined): { profile: string; backen
   return { profile: profiles[0] ?? 'loihi2', backends: names.filter((n): n is Backend => (BACKENDS as readonly string[]).includes(n)) };
 }
 
-/** Registers the options `compile` and `verify` share. */
+/** Registers the options `compile` and `verify` share: the pass context's, and the pipeline. */
 export function conversionOptions(cmd: Command): Command {
+  return contextOptions(cmd)
+    .option('--no-calibrate', 'skip calibrate and finetune (no correction towards the ANN)')
+    .option('--pipeline <passes>', `comma-separated passes (default ${DEFAULT_PIPELINE.join(',')})`);
+}
+
+/** Registers the options that set the pass context (what `opt` shares with `compile`). */
+export function contextOptions(cmd: Command): Command {
   return cmd
     .option('--T <steps>', `time steps each spiking layer integrates (1 to ${MAX_T})`, intOption('--T', 1, MAX_T), DEFAULT_CONTEXT.T)
     .option('--strategy <s>', `neuron strategy for activations (${STRATEGIES.join(', ')})`, 'pwl')
@@ -56,14 +63,12 @@ export function conversionOptions(cmd: Command): Command {
     .option('--calib-samples <n>', 'calibration inputs to draw', intOption('--calib-samples', 1, 1_000_000), 256)
     .option('--calib-inputs <file>', 'calibration inputs (JSON rows, as for eval --inputs)')
     .option('--domain <lo:hi,...>', 'draw calibration inputs uniformly from this box')
-    .option('--no-calibrate', 'skip calibrate and finetune (no correction towards the ANN)')
     .option('--no-weight-calibration', 'skip the least-squares weight calibration')
     .option('--stagger <M>', 'copies of each neuron feeding a readout, windows opening θ/M apart (1: none)', intOption('--stagger', 1, 64), DEFAULT_CONTEXT.stagger)
     .option('--finetune-steps <n>', 'Adam steps fitting the whole network to the ANN through its spike counts (0: none)', intOption('--finetune-steps', 0, 1_000_000), DEFAULT_CONTEXT.finetuneSteps)
     .option('--percentile <p>', "clipping range: a percentile of the calibration data, or 'max'", '99.9')
     .option('--balance <mode>', 'threshold balancing per channel or layer', 'channel')
-    .option('--reset <mode>', 'reset by subtraction or to zero', 'subtract')
-    .option('--pipeline <passes>', `comma-separated passes (default ${DEFAULT_PIPELINE.join(',')})`);
+    .option('--reset <mode>', 'reset by subtraction or to zero', 'subtract');
 }
 
 /**

@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { loadModel } from '../../frontend/index.js';
+import { printGraph, writeGraphFile } from '../../ir/index.js';
+import { PROFILES, checkPipelineNeeds, formatPassStats, parsePipeline, runPipeline } from '../../passes/index.js';
+import { calibrationInputs, parseDomain, withDomain } from '../calibration.js';
+import { UsageError } from '../errors.js';
+import { readInputRows } from '../inputs.js';
+import { intOption } from '../options.js';
+import { checkIrOutput } from '../output-paths.js';
+import { type CompileOptions, contextOptions, passContext } from './compile.js';
+
+interface OptOptions extends CompileOptions {
+  pass: string;
+  profile: string;
+  reference?: string;
+}
+
+/**
+ * `spikec opt IN --pass a,b`: runs the named passes on one IR file and prints (or writes) the result,
+ * as mlir-opt does; the per-pass tests under test/passes/<pass>/ run through it.
+ */
+export function registerOpt(program: Command): void {
+  contextOptions(
+    program
+      .command('opt')
+      .description('run passes on an IR file and print the result (as mlir-opt does)')
+      .argument('<in>', 'IR file (.sir or .sirpb), or any model spikec reads'),
+  )
+    .requiredOption('--pass <names>', 'comma-separated passes to run, in order')
+    .option('--profile <name>', `hardware profile for quantize and map-cores (${[...PROFILES.keys()].join(', ')})`, 'loihi2')
+    .option('--chips <n>', "chips available to map-cores (default: the profile's)", intOption('--chips', 1))
+    .option('--reference <model>', 'the ANN the network was converted from (calibrate and finetune measure against it)')
+    .option('-o, --output <file>', 'write the result here (.sir or .sirpb) instead of printing it')
+    .option('--print-weights', 'print every weight')
+    .option('--pass-stats', 'print per-pass counters and times')
+    .action(async (file: string, o: OptOptions) => {
+      const names = parsePipeline(o.pass);
+      if (!PROFILES.has(o.profile)) throw new UsageError(`unknown profile '${o.profile}' (known: ${[...PROFILES.keys()].join(', ')})`);
+      passContext(o, undefined);
+      if (o.domain) parseDomain(o.domain);
+      if (o.calibInputs) readInputRows(o.calibInputs);
+      if (o.output) checkIrOutput(o.output);
+      const model = await loadModel(file);
+      const reference = o.reference ? (await loadModel(o.reference)).graph : undefined;
+      const ctx = { ...passContext(o, calibrationInputs(model, o)), profile: o.profile, chips: o.chips, ...(reference ? { reference } : {}) };
+      checkPipelineNeeds(names, ctx);
+      const { graph, records } = runPipeline(withDomain(model.graph, o), names, ctx, { verifyEach: true });
+      if (o.passStats) process.stderr.write(formatPassStats(records));
+      if (o.output) {
+        writeGraphFile(o.output, graph);
+        process.stderr.write(`spikec: wrote ${o.output} (${graph.nodes.length} ops)\n`);
+      } else process.stdout.write(printGraph(graph, { weights: !!o.printWeights }));
+    });
+}
