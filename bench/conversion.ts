@@ -4,9 +4,8 @@ import { Rng, bundledProblem, exactOn, readProblemFile, testPoints } from '../sr
 import type { Graph } from '../src/ir/index.js';
 import { DEFAULT_CONTEXT, type PassContext, type Strategy, relativeL2, runPipeline } from '../src/passes/index.js';
 import { evalAnn } from '../src/sim/ann-eval.js';
-import { energyEstimate } from '../src/sim/energy.js';
+import { annMacs, energyEstimate } from '../src/sim/energy.js';
 import { simulateParallel } from '../src/sim/parallel.js';
-import { annMacs } from '../src/cli/verification.js';
 
 export interface ConversionRow {
   model: string;

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { type Graph, type OutputFile, printGraph, writeFileSet } from '../ir/index.js';
-import type { CoreUsage } from '../passes/index.js';
+import { type CoreUsage, type Graph, type OutputFile, printGraph, writeFileSet } from '../ir/index.js';
 import { describeJson } from './json.js';
 import { lavaScript } from './lava-py.js';
 import { writeNetx } from './netx.js';

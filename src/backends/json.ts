@@ -1,5 +1,4 @@
-import { type Graph, isTensor, tensorStats, width } from '../ir/index.js';
-import type { CoreUsage } from '../passes/index.js';
+import { type CoreUsage, type Graph, isTensor, tensorStats, width } from '../ir/index.js';
 
 /** A readable description of the compiled network (weights summarised) with its resource report. */
 export function describeJson(g: Graph, resources: readonly CoreUsage[] | undefined, profile: string): string {

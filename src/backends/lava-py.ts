@@ -1,4 +1,4 @@
-import type { Graph } from '../ir/index.js';
+import { type Graph, VOLTAGE_SCALE } from '../ir/index.js';
 import { effectiveWeights, snnChain, weightShape } from './chain.js';
 
 const pyList = (v: readonly number[]): string => `[${v.map((x) => (Number.isInteger(x) ? `${x}` : x.toPrecision(9))).join(', ')}]`;
@@ -22,8 +22,8 @@ export function lavaScript(g: Graph): string {
     const W = pyMatrix(effectiveWeights(synapse), out, inW);
     if (target.kind === 'snn.neurons') {
       const fixed = target.arith === 'fixed';
-      const bias = target.bias.data.map((b) => (fixed ? (b * 2 ** (target.biasExp ?? 0)) / 64 : b));
-      const v0 = target.initialV.data.map((v) => (fixed ? v / 64 : v));
+      const bias = target.bias.data.map((b) => (fixed ? (b * 2 ** (target.biasExp ?? 0)) / VOLTAGE_SCALE : b));
+      const v0 = target.initialV.data.map((v) => (fixed ? v / VOLTAGE_SCALE : v));
       const gt = fixed ? 'strict=True' : 'strict=False';
       return `    dense${k} = Dense(weights=${W})\n    neurons${k} = SpikecIF(shape=(${out},), vth=${target.threshold}, bias=np.array(${pyList(bias)}), v0=np.array(${pyList(v0)}), subtract=${target.reset === 'subtract' ? 'True' : 'False'}, signed=${target.spikeSign === 'signed' ? 'True' : 'False'}, ${gt})\n    procs.append((dense${k}, neurons${k}))`;
     }

@@ -1,4 +1,4 @@
-import type { Graph } from '../ir/index.js';
+import { type Graph, VOLTAGE_SCALE } from '../ir/index.js';
 import { effectiveWeights, snnChain, weightShape } from './chain.js';
 import { type H5Group, float32Array, writeHdf5Atomic } from './hdf5.js';
 
@@ -34,8 +34,8 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
     const [out, inW] = weightShape(synapse);
     const W = effectiveWeights(synapse);
     if (target.kind === 'snn.neurons') {
-      const biasScale = target.arith === 'fixed' ? 2 ** (target.biasExp ?? 0) / 64 : 1;
-      const vScale = target.arith === 'fixed' ? 1 / 64 : 1;
+      const biasScale = target.arith === 'fixed' ? 2 ** (target.biasExp ?? 0) / VOLTAGE_SCALE : 1;
+      const vScale = target.arith === 'fixed' ? 1 / VOLTAGE_SCALE : 1;
       nodes.push([
         synapse.id,
         (n) => {

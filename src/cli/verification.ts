@@ -1,9 +1,9 @@
 import { type LoadedModel, loadModel } from '../frontend/index.js';
 import { type ProblemFile, bundledProblem, exactOn, readProblemFile, testPoints } from '../frontend/train/index.js';
-import { type Graph, width } from '../ir/index.js';
+import type { Graph } from '../ir/index.js';
 import { checkPipelineNeeds, runPipeline, relativeL2 } from '../passes/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
-import { energyEstimate } from '../sim/energy.js';
+import { annMacs, energyEstimate } from '../sim/energy.js';
 import { simulateParallel } from '../sim/parallel.js';
 import { calibrationInputs } from './calibration.js';
 import { type CompileOptions, passContext, pipelineOf } from './commands/compile.js';
@@ -26,16 +26,6 @@ export interface VerifyRow {
   neurons: number;
   /** Spikes per neuron per step, per layer. */
   layer_rates: Record<string, number>;
-}
-
-/** Multiply-accumulates of the ANN per inference. */
-export function annMacs(g: Graph): number {
-  let macs = 0;
-  for (const n of g.nodes) {
-    if (n.kind === 'ann.dense') macs += n.weight.shape[0] * n.weight.shape[1];
-    if (n.kind === 'ann.product') macs += width(g.nodes.find((m) => m.id === n.inputs[0])!.type) * n.inputs.length;
-  }
-  return macs;
 }
 
 export interface VerifySetup {

@@ -5,6 +5,12 @@
 export const signedRange = (bits: number): readonly [number, number] => [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1];
 export const unsignedRange = (bits: number): readonly [number, number] => [0, 2 ** bits - 1];
 
+/**
+ * Loihi's fixed-point scale: synaptic input and threshold enter the voltage shifted left by 6 bits
+ * (u += a_in << 6, spike when v > vth << 6), so voltages and biases count in units of 1/64.
+ */
+export const VOLTAGE_SCALE = 64;
+
 export const FIXED_LIMITS = {
   /** vth, unsigned 17-bit; compared as vth << 6. */
   threshold: [1, 2 ** 17 - 1],

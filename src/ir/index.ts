@@ -1,6 +1,7 @@
 /** The spikec IR: plain readonly data, two dialects (ann, snn), a verifier, text and binary forms. */
 export * from './binary.js';
 export * from './bits.js';
+export * from './resources.js';
 export * from './build.js';
 export * from './errors.js';
 export * from './graph.js';

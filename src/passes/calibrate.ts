@@ -63,6 +63,7 @@ function fitWeights(X: Float64Array, Y: Float64Array, bias: readonly number[], n
 export const calibrate: Pass = {
   name: 'calibrate',
   needs: ['calibration'],
+  correctsTowardsAnn: true,
   description: 'correct the spiking network towards the ANN, layer by layer (bias, initial potential, optionally weights)',
   run(g, ctx): PassResult {
     const calib = needCalibration('calibrate', ctx);

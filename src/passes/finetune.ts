@@ -77,6 +77,7 @@ function writeBack(g: Graph, model: CountModel): Graph {
 export const finetune: Pass = {
   name: 'finetune',
   needs: ['calibration'],
+  correctsTowardsAnn: true,
   description: 'fit the spiking network end to end to the ANN outputs through its spike-count model (straight-through rounding)',
   run(g, ctx): PassResult {
     if (ctx.finetuneSteps === 0) return { graph: g, stats: { steps: 0 } };

@@ -51,6 +51,7 @@ function approximate(a: NodeOf<'ann.act'>, z: Float64Array, ctx: PassContext): C
 export const lowerToSnn: Pass = {
   name: 'lower-to-snn',
   needs: ['calibration'],
+  lowersToSnn: true,
   description: 'convert activations to IF neurons (strategy clip, signed or pwl), inputs to an encoder, outputs to readouts',
   run(g, ctx): PassResult {
     if (!g.nodes.some((n) => n.kind === 'ann.act' || n.kind === 'ann.dense')) return { graph: g, stats: { neurons: 0 } };

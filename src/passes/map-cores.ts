@@ -1,18 +1,9 @@
-import { type Node, Node as NodeSchema, width } from '../ir/index.js';
+import { type CoreUsage, type Node, Node as NodeSchema, width } from '../ir/index.js';
 import { consumers, rewrite } from './graph-edit.js';
 import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
 import { PROFILES } from './profiles.js';
 
-/** One line of the resource report. */
-export interface CoreUsage {
-  readonly layer: string;
-  readonly neurons: number;
-  readonly fanIn: number;
-  readonly synapses: number;
-  readonly cores: number;
-  /** Largest synaptic memory one of its cores uses, bytes. */
-  readonly bytesPerCore: number;
-}
+export type { CoreUsage };
 
 /** The cores each population of `g` needs under the context's profile, or why it cannot fit. */
 export function coreUsage(g: { nodes: readonly Node[] }, ctx: PassContext): CoreUsage[] {

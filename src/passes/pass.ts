@@ -75,6 +75,10 @@ export interface Pass {
   readonly description: string;
   /** What it cannot run without; the pipeline checks these before the first pass runs. */
   readonly needs?: readonly PassNeed[];
+  /** Lowers the ann dialect to the snn one: the graph it receives is the reference later passes measure against. */
+  readonly lowersToSnn?: boolean;
+  /** Corrects the network towards the ANN (what --no-calibrate leaves out). */
+  readonly correctsTowardsAnn?: boolean;
   run(g: Graph, ctx: PassContext): PassResult;
 }
 

@@ -24,6 +24,11 @@ export function parsePipeline(spec: string | readonly string[]): string[] {
   return names;
 }
 
+/** The pipeline without the passes that correct the network towards the ANN (--no-calibrate). */
+export function withoutCorrections(names: readonly string[]): string[] {
+  return names.filter((n) => !PASSES.get(n)?.correctsTowardsAnn);
+}
+
 /** Checks, before any pass runs, that the context holds what the passes declare they need, naming the first that would fail. */
 export function checkPipelineNeeds(names: readonly string[], ctx: PassContext): void {
   for (const name of names) if (PASSES.get(name)?.needs?.includes('calibration')) needCalibration(name, ctx);
@@ -71,7 +76,7 @@ export function runPipeline(g: Graph, names: readonly string[], ctx: PassContext
   for (const [index, name] of names.entries()) {
     const pass = PASSES.get(name)!;
     if (wants(hooks.printBefore, name)) dump('Before', name);
-    if (name === 'lower-to-snn') context = { ...context, reference: cur };
+    if (pass.lowersToSnn) context = { ...context, reference: cur };
     progress?.passStart(name, index, names.length);
     const start = performance.now();
     const observed = progress ? { ...context, progress: (done: number, total: number) => progress.passStep(name, done, total) } : context;

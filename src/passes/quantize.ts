@@ -1,4 +1,4 @@
-import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, normalizeRows, width } from '../ir/index.js';
+import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, normalizeRows, FIXED_LIMITS, VOLTAGE_SCALE, width } from '../ir/index.js';
 import { rewrite } from './graph-edit.js';
 import { simulate } from '../sim/simulate.js';
 import { FEEDBACK_MAX_FAN_IN, roundWithFeedback } from './feedback-rounding.js';
@@ -9,12 +9,13 @@ import { type HardwareProfile, PROFILES } from './profiles.js';
 
 type Synapse = NodeOf<'snn.synapse'>;
 
-const VOLTAGE_MAX = 2 ** 23 - 1;
+// Loihi's integer ranges have one home, ir/bits.ts
+const VOLTAGE_MAX = FIXED_LIMITS.voltage[1];
+const VTH_MAX = FIXED_LIMITS.threshold[1];
+const BIAS_MANT_MAX = FIXED_LIMITS.biasMantissa[1];
 
 /** Nearest integer, never -0 (an integer field has no negative zero). */
 const toInt = (x: number): number => Math.round(x) + 0;
-const VTH_MAX = 2 ** 17 - 1;
-const BIAS_MANT_MAX = 4095;
 
 /** An integer weight layer: w ~ m * 2^e / lambda, with the largest lambda the ranges allow. */
 interface LayerScale {
@@ -179,17 +180,17 @@ export const quantize: Pass = {
         const fits = (lambda: number): string | undefined => {
           const vth = Math.round(lambda * n.threshold);
           if (vth < 1 || vth > VTH_MAX) return `threshold ${vth} is outside 1..${VTH_MAX}`;
-          const big = maxAbs(bias) * 64 * lambda;
+          const big = maxAbs(bias) * VOLTAGE_SCALE * lambda;
           if (big > BIAS_MANT_MAX * 2 ** 7) return `bias ${big.toFixed(0)} exceeds 4095 * 2^7`;
-          const v0 = maxAbs(n.initialV.data) * 64 * lambda;
+          const v0 = maxAbs(n.initialV.data) * VOLTAGE_SCALE * lambda;
           if (v0 > VOLTAGE_MAX) return `initial potential ${v0.toFixed(0)} exceeds 2^23 - 1`;
-          if (2 * 64 * vth > VOLTAGE_MAX) return `threshold ${vth} leaves no headroom in the 24-bit voltage`;
+          if (2 * VOLTAGE_SCALE * vth > VOLTAGE_MAX) return `threshold ${vth} leaves no headroom in the 24-bit voltage`;
           return undefined;
         };
         const { node: syn, scale } = quantSynapse(s, fits);
         const vth = toInt(scale.lambda * n.threshold);
-        const { mant, exp } = biasBits(n.id, bias.map((b) => b * 64 * scale.lambda));
-        wanted.set(n.id, Array.from(opening.get(n.id)!, (v, i) => v * 64 * scale.lambda + T * (bias[i] * 64 * scale.lambda - mant[i] * 2 ** exp)));
+        const { mant, exp } = biasBits(n.id, bias.map((b) => b * VOLTAGE_SCALE * scale.lambda));
+        wanted.set(n.id, Array.from(opening.get(n.id)!, (v, i) => v * VOLTAGE_SCALE * scale.lambda + T * (bias[i] * VOLTAGE_SCALE * scale.lambda - mant[i] * 2 ** exp)));
         replace.set(s.id, syn);
         replace.set(
           n.id,
@@ -201,7 +202,7 @@ export const quantize: Pass = {
             voltageDecay: 0,
             bias: i32([mant.length], mant),
             biasExp: exp,
-            initialV: i32([n.initialV.data.length], n.initialV.data.map((v) => toInt(v * 64 * scale.lambda))),
+            initialV: i32([n.initialV.data.length], n.initialV.data.map((v) => toInt(v * VOLTAGE_SCALE * scale.lambda))),
           }),
         );
       } else if (n.kind === 'snn.readout') {

@@ -1,3 +1,5 @@
+import { type Graph, width } from '../ir/index.js';
+
 /**
  * The energy model behind `energy_ratio`. Published per-operation energies:
  * - Loihi (Davies et al., IEEE Micro 38(1), 2018, Table 1): 23.6 pJ per synaptic spike operation,
@@ -23,4 +25,14 @@ export function energyEstimate(synopsPerInference: number, neuronUpdatesPerInfer
   const snn = synopsPerInference * ENERGY_PJ.synapticOp + neuronUpdatesPerInference * ENERGY_PJ.neuronUpdate;
   const ann = annMacsPerInference * ENERGY_PJ.annMac;
   return { snnPicojoules: snn, annPicojoules: ann, ratio: snn / ann };
+}
+
+/** Multiply-accumulates of the ANN per inference. */
+export function annMacs(g: Graph): number {
+  let macs = 0;
+  for (const n of g.nodes) {
+    if (n.kind === 'ann.dense') macs += n.weight.shape[0] * n.weight.shape[1];
+    if (n.kind === 'ann.product') macs += width(g.nodes.find((m) => m.id === n.inputs[0])!.type) * n.inputs.length;
+  }
+  return macs;
 }

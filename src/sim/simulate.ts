@@ -1,4 +1,4 @@
-import { type Graph, IrError, type NodeOf, normalize } from '../ir/index.js';
+import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE, normalize } from '../ir/index.js';
 import { evalAnnAll } from './ann-eval.js';
 import { FloatNeurons } from './neurons/if-float.js';
 import { LoihiNeurons } from './neurons/lif-loihi.js';
@@ -220,7 +220,7 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
     const mc = meanCurrent.get(n.id)!;
     const r = rate.get(n.id)!;
     for (let k = 0; k < mc.length; k++) {
-      mc[k] = mc[k] / T + bias[k % w] * scaleBias * (n.arith === 'fixed' ? 1 / 64 : 1);
+      mc[k] = mc[k] / T + bias[k % w] * scaleBias * (n.arith === 'fixed' ? 1 / VOLTAGE_SCALE : 1);
       r[k] /= T;
     }
   }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
 import { printGraph, writeGraphFile } from '../../ir/index.js';
 import { type Backend, BACKENDS, emit } from '../../backends/index.js';
-import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, MAX_T, type PassContext, PROFILES, STRATEGIES, type Strategy, checkPipelineNeeds, coreUsage, formatPassStats, formatReport, parsePipeline, runPipeline } from '../../passes/index.js';
+import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, MAX_T, type PassContext, PROFILES, STRATEGIES, type Strategy, checkPipelineNeeds, coreUsage, formatPassStats, formatReport, parsePipeline, runPipeline, withoutCorrections } from '../../passes/index.js';
 import { calibrationInputs, parseDomain, withDomain } from '../calibration.js';
 import { UsageError } from '../errors.js';
 import { readInputRows } from '../inputs.js';
@@ -37,6 +37,21 @@ export interface CompileOptions {
   report?: boolean;
 }
 
+/** What compile, verify and demo run with when no option says otherwise (the pass defaults are DEFAULT_CONTEXT's). */
+export const DEFAULT_OPTIONS: CompileOptions = {
+  T: DEFAULT_CONTEXT.T,
+  strategy: DEFAULT_CONTEXT.strategy,
+  K: DEFAULT_CONTEXT.K,
+  calibSamples: 256,
+  calibrate: true,
+  weightCalibration: DEFAULT_CONTEXT.calibrateWeights,
+  stagger: DEFAULT_CONTEXT.stagger,
+  finetuneSteps: DEFAULT_CONTEXT.finetuneSteps,
+  percentile: String(DEFAULT_CONTEXT.percentile),
+  balance: DEFAULT_CONTEXT.balance,
+  reset: DEFAULT_CONTEXT.reset,
+};
+
 /** Splits --target into the hardware profile and the backends, rejecting unknown names (all listed). */
 export function parseTarget(spec: string | undefined): { profile: string; backends: Backend[] } {
   const names = (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean);
@@ -57,18 +72,18 @@ export function conversionOptions(cmd: Command): Command {
 /** Registers the options that set the pass context (what `opt` shares with `compile`). */
 export function contextOptions(cmd: Command): Command {
   return cmd
-    .option('--T <steps>', `time steps each spiking layer integrates (1 to ${MAX_T})`, intOption('--T', 1, MAX_T), DEFAULT_CONTEXT.T)
+    .option('--T <steps>', `time steps each spiking layer integrates (1 to ${MAX_T})`, intOption('--T', 1, MAX_T), DEFAULT_OPTIONS.T)
     .option('--strategy <s>', `neuron strategy for activations (${STRATEGIES.join(', ')})`, 'pwl')
-    .option('--K <n>', 'ramps per activation for the pwl strategy', intOption('--K', 1, 256), DEFAULT_CONTEXT.K)
-    .option('--calib-samples <n>', 'calibration inputs to draw', intOption('--calib-samples', 1, 1_000_000), 256)
+    .option('--K <n>', 'ramps per activation for the pwl strategy', intOption('--K', 1, 256), DEFAULT_OPTIONS.K)
+    .option('--calib-samples <n>', 'calibration inputs to draw', intOption('--calib-samples', 1, 1_000_000), DEFAULT_OPTIONS.calibSamples)
     .option('--calib-inputs <file>', 'calibration inputs (JSON rows, as for eval --inputs)')
     .option('--domain <lo:hi,...>', 'draw calibration inputs uniformly from this box')
     .option('--no-weight-calibration', 'skip the least-squares weight calibration')
     .option('--stagger <M>', 'copies of each neuron feeding a readout, windows opening θ/M apart (1: none)', intOption('--stagger', 1, 64), DEFAULT_CONTEXT.stagger)
     .option('--finetune-steps <n>', 'Adam steps fitting the whole network to the ANN through its spike counts (0: none)', intOption('--finetune-steps', 0, 1_000_000), DEFAULT_CONTEXT.finetuneSteps)
-    .option('--percentile <p>', "clipping range: a percentile of the calibration data, or 'max'", '99.9')
-    .option('--balance <mode>', 'threshold balancing per channel or layer', 'channel')
-    .option('--reset <mode>', 'reset by subtraction or to zero', 'subtract');
+    .option('--percentile <p>', "clipping range: a percentile of the calibration data, or 'max'", DEFAULT_OPTIONS.percentile)
+    .option('--balance <mode>', 'threshold balancing per channel or layer', DEFAULT_OPTIONS.balance)
+    .option('--reset <mode>', 'reset by subtraction or to zero', DEFAULT_OPTIONS.reset);
 }
 
 /**
@@ -105,7 +120,7 @@ export function passContext(o: CompileOptions, calibration: number[][] | undefin
 
 export function pipelineOf(o: CompileOptions): string[] {
   const names = parsePipeline(o.pipeline ?? DEFAULT_PIPELINE);
-  return o.calibrate ? names : names.filter((n) => n !== 'calibrate' && n !== 'finetune');
+  return o.calibrate ? names : withoutCorrections(names);
 }
 
 export function registerCompile(program: Command): void {

@@ -2,10 +2,10 @@ import { join, relative } from 'node:path';
 import type { Command } from 'commander';
 import { BACKENDS, emit } from '../../backends/index.js';
 import { packageRoot } from '../../ir/index.js';
-import { DEFAULT_CONTEXT, coreUsage, formatPassStats, formatReport, runPipeline } from '../../passes/index.js';
+import { coreUsage, formatPassStats, formatReport, runPipeline } from '../../passes/index.js';
 import { calibrationInputs } from '../calibration.js';
 import { formatTable, measure, verifySetup } from '../verification.js';
-import { passContext, pipelineOf } from './compile.js';
+import { DEFAULT_OPTIONS, passContext, pipelineOf } from './compile.js';
 import { checkOutputDir } from '../output-paths.js';
 import { pipelineProgress } from '../progress.js';
 
@@ -26,7 +26,7 @@ export function registerDemo(program: Command): void {
       say(`spikec demo: ${relative(process.cwd(), modelDir) || '.'}\n`);
       const setup = await verifySetup(modelDir);
       say(`  ${setup.problem.problem}: ${setup.problem.equation}\n  imported: ${setup.ann.nodes.length} ann ops\n\n`);
-      const opts = { T: 64, strategy: 'pwl', K: 4, calibSamples: 256, calibrate: true, weightCalibration: true, percentile: '99.9', balance: 'channel', reset: 'subtract', stagger: DEFAULT_CONTEXT.stagger, finetuneSteps: DEFAULT_CONTEXT.finetuneSteps };
+      const opts = DEFAULT_OPTIONS;
       const ctx = passContext(opts, calibrationInputs(setup.model, opts));
       const { graph, records } = runPipeline(setup.ann, [...pipelineOf(opts), 'quantize', 'map-cores'], ctx, { progress: pipelineProgress('compile') });
       say(formatPassStats(records));

@@ -1,4 +1,4 @@
-import type { NodeOf } from '../../ir/index.js';
+import { type NodeOf, VOLTAGE_SCALE } from '../../ir/index.js';
 import { restingState } from './state.js';
 
 const TWO23 = 2 ** 23;
@@ -40,7 +40,7 @@ export class LoihiNeurons {
     this.keepV = 4096 - node.voltageDecay;
     const exp = node.biasExp ?? 0;
     this.bias = Float64Array.from(node.bias.data, (m) => m * 2 ** exp);
-    this.vth = node.threshold * 64;
+    this.vth = node.threshold * VOLTAGE_SCALE;
     this.signed = node.spikeSign === 'signed';
     this.subtract = node.reset === 'subtract';
   }
@@ -50,7 +50,7 @@ export class LoihiNeurons {
     const { u, v, keepU, keepV, bias, vth, n } = this;
     let count = 0;
     for (let k = 0; k < u.length; k++) {
-      let uu = decayShift(u[k] * keepU) + input[k] * 64;
+      let uu = decayShift(u[k] * keepU) + input[k] * VOLTAGE_SCALE;
       if (uu > TWO23) uu -= TWO24;
       else if (uu <= -TWO23) uu += TWO24;
       u[k] = uu;
