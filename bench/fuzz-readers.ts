@@ -13,9 +13,16 @@ export type ReaderName = keyof typeof READERS;
 export const READER_NAMES = Object.keys(READERS) as ReaderName[];
 
 /** File name each reader expects (the extension picks the format). */
-export const FILE_NAME: Record<ReaderName, string> = { 'ir-text': 'm.sir', 'ir-binary': 'm.sirpb', onnx: 'm.onnx', tfjs: 'model.json', nir: 'm.nir' };
+export const FILE_NAME: Record<ReaderName, string> = {
+  'ir-text': 'm.sir',
+  'ir-binary': 'm.sirpb',
+  onnx: 'm.onnx',
+  tfjs: 'model.json',
+  nir: 'm.nir',
+};
 
 /** Errors that name what is wrong (spikec's own): anything else a reader throws is a generic error. */
 export const NAMED_ERRORS = new Set(['ImportError', 'IrError', 'UsageError', 'PassError', 'VerifyError']);
 
-export type Outcome = { readonly kind: 'ok' } | { readonly kind: 'named' | 'generic'; readonly name: string; readonly message: string };
+export type Outcome =
+  { readonly kind: 'ok' } | { readonly kind: 'named' | 'generic'; readonly name: string; readonly message: string };

@@ -9,7 +9,11 @@ parentPort!.on('message', async ({ reader, path }: { reader: ReaderName; path: s
     outcome = { kind: 'ok' };
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    outcome = { kind: NAMED_ERRORS.has(err.name) || NAMED_ERRORS.has(err.constructor?.name) ? 'named' : 'generic', name: err.name, message: err.message.split('\n').slice(0, 2).join(' / ').slice(0, 160) };
+    outcome = {
+      kind: NAMED_ERRORS.has(err.name) || NAMED_ERRORS.has(err.constructor?.name) ? 'named' : 'generic',
+      name: err.name,
+      message: err.message.split('\n').slice(0, 2).join(' / ').slice(0, 160),
+    };
   }
   parentPort!.postMessage(outcome);
 });

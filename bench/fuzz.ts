@@ -66,26 +66,47 @@ function mutate(seeds: readonly Buffer[], rng: Rng): { bytes: Buffer; how: strin
   if (op === 2) {
     const at = rng.int(a.length + 1);
     const ins = Buffer.from(Array.from({ length: 1 + rng.int(16) }, () => rng.int(256)));
-    return { bytes: Buffer.concat([a.subarray(0, at), ins, a.subarray(at)]), how: `${ins.length} byte(s) inserted at ${at}` };
+    return {
+      bytes: Buffer.concat([a.subarray(0, at), ins, a.subarray(at)]),
+      how: `${ins.length} byte(s) inserted at ${at}`,
+    };
   }
   if (op === 3) {
     const from = rng.int(a.length);
     const len = 1 + rng.int(Math.min(256, a.length - from));
     const at = rng.int(a.length + 1);
-    return { bytes: Buffer.concat([a.subarray(0, at), a.subarray(from, from + len), a.subarray(at)]), how: `${len} byte(s) from ${from} repeated at ${at}` };
+    return {
+      bytes: Buffer.concat([a.subarray(0, at), a.subarray(from, from + len), a.subarray(at)]),
+      how: `${len} byte(s) from ${from} repeated at ${at}`,
+    };
   }
   const b = seeds[rng.int(seeds.length)];
   const [i, j] = [rng.int(a.length), rng.int(b.length)];
   return { bytes: Buffer.concat([a.subarray(0, i), b.subarray(j)]), how: `splice of ${i} + ${b.length - j} bytes` };
 }
 
-/** Valid files of each format, the fuzzer's seeds; for tfjs, model.json texts whose shard is copied beside every mutant. */
+/** Valid files of each format, the fuzzer's seeds; for tfjs, model.json texts whose shard goes beside every mutant. */
 async function seedsOf(reader: ReaderName, work: string): Promise<{ seeds: Buffer[]; beside: string[] }> {
   const root = packageRoot();
-  if (reader === 'ir-text') return { seeds: ['example_mlp.weights.sir', 'example_snn.sir'].map((f) => readFileSync(join(root, 'test', 'golden', f))), beside: [] };
-  if (reader === 'ir-binary') return { seeds: [exampleMlp(), exampleSnn()].map((g) => Buffer.from(encodeGraph(g))), beside: [] };
-  if (reader === 'onnx') return { seeds: ['poisson2d_tanh.onnx', 'poisson2d_spinn.onnx'].map((f) => readFileSync(join(root, 'test', 'fixtures', 'onnx', f))), beside: [] };
-  if (reader === 'tfjs') return { seeds: [readFileSync(join(root, 'examples', 'poisson1d', 'model.json'))], beside: [join(root, 'examples', 'poisson1d', 'weights.bin')] };
+  if (reader === 'ir-text')
+    return {
+      seeds: ['example_mlp.weights.sir', 'example_snn.sir'].map((f) => readFileSync(join(root, 'test', 'golden', f))),
+      beside: [],
+    };
+  if (reader === 'ir-binary')
+    return { seeds: [exampleMlp(), exampleSnn()].map((g) => Buffer.from(encodeGraph(g))), beside: [] };
+  if (reader === 'onnx')
+    return {
+      seeds: ['poisson2d_tanh.onnx', 'poisson2d_spinn.onnx'].map((f) =>
+        readFileSync(join(root, 'test', 'fixtures', 'onnx', f)),
+      ),
+      beside: [],
+    };
+  if (reader === 'tfjs')
+    return {
+      seeds: [readFileSync(join(root, 'examples', 'poisson1d', 'model.json'))],
+      beside: [join(root, 'examples', 'poisson1d', 'weights.bin')],
+    };
   const path = join(work, 'seed.nir');
   await writeNir(exampleSnn(), path);
   return { seeds: [readFileSync(path)], beside: [] };
@@ -154,7 +175,10 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzRow[]> {
       };
       await Promise.all(Array.from({ length: threads }, (_, k) => lane(k)));
       rows.push({ reader, inputs: o.n, ...counts, findings });
-      o.log?.(`fuzz ${reader}: ${o.n} inputs, ${counts.ok} ok, ${counts.named} named errors, ${counts.generic} generic, ${counts.hangs} hangs, ${counts.crashes} crashes`);
+      o.log?.(
+        `fuzz ${reader}: ${o.n} inputs, ${counts.ok} ok, ${counts.named} named errors, ${counts.generic} generic, ` +
+          `${counts.hangs} hangs, ${counts.crashes} crashes`,
+      );
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
@@ -163,16 +187,24 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzRow[]> {
 }
 
 export function fuzzMarkdown(rows: readonly FuzzRow[], command: string, seconds: number, limitMs = 30_000): string {
-  const head = '| reader | inputs | read | named errors | of them HDF5 time limit | generic errors | hangs | crashes | slowest (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|';
-  const body = rows.map((r) => `| ${r.reader} | ${r.inputs} | ${r.ok} | ${r.named} | ${r.stopped} | ${r.generic} | ${r.hangs} | ${r.crashes} | ${r.slowestMs} |`);
+  const head =
+    '| reader | inputs | read | named errors | of them HDF5 time limit | generic errors | hangs | crashes | slowest (ms) |\n' +
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|';
+  const body = rows.map(
+    (r) =>
+      `| ${[r.reader, r.inputs, r.ok, r.named, r.stopped, r.generic, r.hangs, r.crashes, r.slowestMs].join(' | ')} |`,
+  );
   const findings = rows.flatMap((r) => r.findings.map((f) => `- ${r.reader}: ${f}`));
   return [
     `<!-- made by: ${command} -->`,
     '# Reader fuzzing',
     '',
     `Seeded mutants (byte changes, truncations, insertions, repeated chunks, splices) of valid files, each read`,
-    `by the reader the CLI uses, in a worker thread with a per-input time limit (${limitMs / 1000} s), ${Math.round(seconds)} s in all.`,
-    `"read" means the mutant was still a valid model. A generic error, a hang or a crash is a defect.`,
+    `by the reader the CLI uses, in a worker thread with a per-input time limit (${limitMs / 1000} s), ` +
+      `${Math.round(seconds)} s in all.`,
+    `"read" means the mutant was still a valid model. A generic error, a hang or a crash is a defect. "HDF5 time`,
+    `limit" counts NIR files on which the HDF5 library had not finished after 15 s: spikec stops its worker`,
+    `and names the file as corrupt (a named error, no hang).`,
     '',
     head,
     ...body,
@@ -191,11 +223,13 @@ async function main(): Promise<void> {
   const n = Number(value('--n') ?? 1000);
   const readers = value('--readers')?.split(',') as ReaderName[] | undefined;
   const bad = readers?.filter((r) => !READER_NAMES.includes(r));
-  if (!Number.isInteger(n) || n < 1 || bad?.length) throw new Error(`usage: npm run fuzz -- --n N [--readers ${READER_NAMES.join(',')}] [--seed S]`);
+  if (!Number.isInteger(n) || n < 1 || bad?.length)
+    throw new Error(`usage: npm run fuzz -- --n N [--readers ${READER_NAMES.join(',')}] [--seed S]`);
   const seed = Number(value('--seed') ?? 1);
   const start = Date.now();
   const rows = await fuzz({ n, seed, readers, log: (s) => void process.stderr.write(`${s}\n`) });
-  const command = `npm run fuzz -- --n ${n}${readers ? ` --readers ${readers.join(',')}` : ''}${seed !== 1 ? ` --seed ${seed}` : ''}`;
+  const flags = [...(readers ? [`--readers ${readers.join(',')}`] : []), ...(seed !== 1 ? [`--seed ${seed}`] : [])];
+  const command = ['npm run fuzz -- --n', n, ...flags].join(' ');
   const { writeResult } = await import('./common.js');
   writeResult('fuzz.json', { command, seed, rows });
   process.stderr.write(`wrote ${writeResult('fuzz.md', fuzzMarkdown(rows, command, (Date.now() - start) / 1000))}\n`);

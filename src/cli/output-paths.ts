@@ -46,7 +46,8 @@ export function checkOutputFile(path: string, flag = '-o'): void {
 
 /** An IR file: a .sir or .sirpb name whose place can be written. */
 export function checkIrOutput(path: string, flag = '-o', hint = ''): void {
-  if (!irFormatOf(path)) throw new UsageError(`${flag} ${path}: an IR output needs a .sir (text) or .sirpb (binary) name${hint}`);
+  if (!irFormatOf(path))
+    throw new UsageError(`${flag} ${path}: an IR output needs a .sir (text) or .sirpb (binary) name${hint}`);
   checkOutputFile(path, flag);
 }
 

@@ -2,7 +2,8 @@ import type { PipelineProgress } from '../passes/index.js';
 
 /**
  * Progress lines on stderr, for commands that run for minutes: one line as each pass starts, and
- * within a long pass a line at most every few seconds (--pass-stats has each pass's time). Plain lines, so that a log file or
+ * within a long pass a line at most every few seconds (--pass-stats has each pass's time). Plain
+ * lines, so that a log file or
  * CI output shows them as a terminal does. Silenced by --quiet.
  */
 let quiet = false;

@@ -97,7 +97,12 @@ export interface OutputFile {
  * SHA-256) is written last. Killed at any moment, the directory holds only complete files, and a set
  * is whole exactly when its manifest is there and its hashes match.
  */
-export async function writeFileSet(dir: string, manifest: string, files: readonly OutputFile[], about: Record<string, unknown>): Promise<string[]> {
+export async function writeFileSet(
+  dir: string,
+  manifest: string,
+  files: readonly OutputFile[],
+  about: Record<string, unknown>,
+): Promise<string[]> {
   const manifestPath = join(dir, manifest);
   prepareDir(manifestPath);
   const staged: [string, string][] = [];
@@ -107,7 +112,9 @@ export async function writeFileSet(dir: string, manifest: string, files: readonl
       staged.push([tmp, join(dir, f.name)]);
       await f.write(tmp);
     }
-    const hashes = Object.fromEntries(files.map((f, i) => [f.name, `sha256:${createHash('sha256').update(readFileSync(staged[i][0])).digest('hex')}`]));
+    const hashes = Object.fromEntries(
+      files.map((f, i) => [f.name, `sha256:${createHash('sha256').update(readFileSync(staged[i][0])).digest('hex')}`]),
+    );
     const old = readManifestFiles(manifestPath);
     rmSync(manifestPath, { force: true });
     for (const [tmp, path] of staged) renameSync(tmp, path);

@@ -17,7 +17,8 @@ const P1 = join(ROOT, 'examples', 'poisson1d');
 const ONNX = join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_tanh.onnx');
 let dir: string;
 let out: string;
-const noise = (n: number, seed: number): Buffer => Buffer.from(Array.from({ length: n }, (_, i) => (i * 7919 + seed * 104729) % 251));
+const noise = (n: number, seed: number): Buffer =>
+  Buffer.from(Array.from({ length: n }, (_, i) => (i * 7919 + seed * 104729) % 251));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'spikec-bad-'));
@@ -51,7 +52,11 @@ beforeAll(async () => {
 const d = (f: string): string => join(dir, f);
 
 const TABLE: [string, () => string[], RegExp][] = [
-  ['missing model file', () => ['import', d('none.onnx')], /none\.onnx: cannot import:\n {2}file: no such file or directory/],
+  [
+    'missing model file',
+    () => ['import', d('none.onnx')],
+    /none\.onnx: cannot import:\n {2}file: no such file or directory/,
+  ],
   ['empty .sir', () => ['dump', d('empty.sir')], /empty\.sir/],
   ['empty .sirpb', () => ['dump', d('empty.sirpb')], /empty\.sirpb/],
   ['empty .onnx', () => ['import', d('empty.onnx')], /empty\.onnx: cannot import/],
@@ -60,26 +65,78 @@ const TABLE: [string, () => string[], RegExp][] = [
   ['random bytes, .sir', () => ['dump', d('noise.sir')], /noise\.sir/],
   ['random bytes, .sirpb', () => ['dump', d('noise.sirpb')], /noise\.sirpb: not a spikec binary IR file/],
   ['random bytes, .onnx', () => ['import', d('noise.onnx')], /noise\.onnx: cannot import/],
-  ['random bytes, .nir', () => ['import', d('noise.nir')], /noise\.nir: cannot import:\n {2}file: not a readable HDF5 file/],
+  [
+    'random bytes, .nir',
+    () => ['import', d('noise.nir')],
+    /noise\.nir: cannot import:\n {2}file: not a readable HDF5 file/,
+  ],
   ['random bytes, model.json', () => ['import', d('noise.json')], /noise\.json: cannot import:\n {2}file: not JSON/],
   ['truncated .onnx', () => ['import', d('half.onnx')], /half\.onnx: cannot import/],
   ['truncated .sirpb', () => ['dump', d('half.sirpb')], /half\.sirpb/],
   ['truncated .nir', () => ['import', d('half.nir')], /half\.nir: cannot import:\n {2}file: /],
-  ['model.json with a short shard', () => ['import', d('short-shard')], /weight shards 'weights\.bin': hold 100 bytes, but the weights they carry .* need \d+/],
-  ['model.json with a missing shard', () => ['import', d('no-shard')], /weight shard 'weights\.bin': listed in the weights manifest but cannot be read: no such file or directory/],
-  ['inputs of the wrong width', () => ['eval', P1, '--inputs', d('wide.json')], /wide\.json: input row 0 has 2 values, the model takes 1/],
+  [
+    'model.json with a short shard',
+    () => ['import', d('short-shard')],
+    /weight shards 'weights\.bin': hold 100 bytes, but the weights they carry .* need \d+/,
+  ],
+  [
+    'model.json with a missing shard',
+    () => ['import', d('no-shard')],
+    /weight shard 'weights\.bin': listed in the weights manifest but cannot be read: no such file or directory/,
+  ],
+  [
+    'inputs of the wrong width',
+    () => ['eval', P1, '--inputs', d('wide.json')],
+    /wide\.json: input row 0 has 2 values, the model takes 1/,
+  ],
   ['inputs with NaN', () => ['eval', P1, '--inputs', d('nan.json')], /nan\.json: not JSON/],
-  ['inputs as strings', () => ['eval', P1, '--inputs', d('strings.json')], /strings\.json: input row 0 is not an array of finite numbers/],
+  [
+    'inputs as strings',
+    () => ['eval', P1, '--inputs', d('strings.json')],
+    /strings\.json: input row 0 is not an array of finite numbers/,
+  ],
   ['--T 0', () => ['compile', P1, '--T', '0'], /--T must be an integer from 1 to 4096, not '0'/],
   ['--T negative', () => ['compile', P1, '--T', '-3'], /--T must be an integer from 1 to 4096, not '-3'/],
   ['--T not an integer', () => ['verify', P1, '--T', '7.5'], /--T must be an integer from 1 to 4096, not '7\.5'/],
-  ['--T absurdly large', () => ['sim', d('snn.sirpb'), '--input', '0.5', '--T', '100000000'], /--T must be an integer from 1 to 4096, not '100000000'/],
-  ['unknown --strategy', () => ['compile', P1, '--strategy', 'magic'], /unknown strategy 'magic' \(known: clip, signed, pwl\)/],
+  [
+    '--T absurdly large',
+    () => ['sim', d('snn.sirpb'), '--input', '0.5', '--T', '100000000'],
+    /--T must be an integer from 1 to 4096, not '100000000'/,
+  ],
+  [
+    'unknown --strategy',
+    () => ['compile', P1, '--strategy', 'magic'],
+    /unknown strategy 'magic' \(known: clip, signed, pwl\)/,
+  ],
   ['unknown --target', () => ['compile', P1, '--target', 'loihi9'], /unknown target 'loihi9'/],
-  ['unknown option (--coding: not built yet)', () => ['compile', P1, '--coding', 'sigma-delta'], /unknown option '--coding'/],
+  [
+    'unknown option (--coding: not built yet)',
+    () => ['compile', P1, '--coding', 'sigma-delta'],
+    /unknown option '--coding'/,
+  ],
   ['malformed --domain', () => ['compile', ONNX, '--domain', '0:1;0:1'], /--domain needs lo:hi pairs/],
-  ['-o under a file', () => ['compile', P1, '--target', 'nir', '-o', join(d('a-file'), 'out')], /'.*a-file' is a file, not a directory/],
-  ['a network that cannot fit the hardware', () => ['compile', d('huge.sir'), '--quiet', '--pipeline', 'fold-weights', '--target', 'loihi2,json', '--chips', '1', '-o', out], /map-cores: %r: fan-in 20000 exceeds the loihi2 limit of 16384/],
+  [
+    '-o under a file',
+    () => ['compile', P1, '--target', 'nir', '-o', join(d('a-file'), 'out')],
+    /'.*a-file' is a file, not a directory/,
+  ],
+  [
+    'a network that cannot fit the hardware',
+    () => [
+      'compile',
+      d('huge.sir'),
+      '--quiet',
+      '--pipeline',
+      'fold-weights',
+      '--target',
+      'loihi2,json',
+      '--chips',
+      '1',
+      '-o',
+      out,
+    ],
+    /map-cores: %r: fan-in 20000 exceeds the loihi2 limit of 16384/,
+  ],
 ];
 
 describe('bad inputs: exit 1, a line naming the file or option and the reason, no stack trace, no output left', () => {
@@ -118,6 +175,8 @@ describe('an unwritable output directory', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`spikec: error: -o ${locked()}: the directory is not writable\n`);
     const f = spikec(['compile', P1, '-o', join(locked(), 'm.sir')]);
-    expect(f.stderr).toBe(`spikec: error: -o ${join(locked(), 'm.sir')}: the directory '${locked()}' is not writable\n`);
+    expect(f.stderr).toBe(
+      `spikec: error: -o ${join(locked(), 'm.sir')}: the directory '${locked()}' is not writable\n`,
+    );
   });
 });

@@ -49,10 +49,19 @@ describe('options and output paths are checked before any work starts', () => {
     refused(['compile', P1, '--T', '1e9'], "--T must be an integer from 1 to 4096, not '1e9'");
     refused(['verify', P1, '--sweep-T', '8,99999'], "--sweep-T must be an integer from 1 to 4096, not '99999'");
     refused(['compile', P1, '--T', '2.5'], "--T must be an integer from 1 to 4096, not '2.5'");
-    refused(['compile', P1, '--domain', '0:1:5,0:1'], "--domain needs lo:hi pairs with lo < hi, separated by commas; '0:1:5' is not one");
-    refused(['compile', P1, '--domain', '0:'], "--domain needs lo:hi pairs with lo < hi, separated by commas; '0:' is not one");
+    refused(
+      ['compile', P1, '--domain', '0:1:5,0:1'],
+      "--domain needs lo:hi pairs with lo < hi, separated by commas; '0:1:5' is not one",
+    );
+    refused(
+      ['compile', P1, '--domain', '0:'],
+      "--domain needs lo:hi pairs with lo < hi, separated by commas; '0:' is not one",
+    );
     refused(['sim', join(dir, 'x.sir'), '--input', '0.5,'], "--input must be comma-separated numbers, not '0.5,'");
-    refused(['compile', P1, '--calib-inputs', join(dir, 'none.json')], `${join(dir, 'none.json')}: cannot read: no such file or directory`);
+    refused(
+      ['compile', P1, '--calib-inputs', join(dir, 'none.json')],
+      `${join(dir, 'none.json')}: cannot read: no such file or directory`,
+    );
   });
 });
 
@@ -60,7 +69,20 @@ describe('newcomer findings', () => {
   test('a compile of an imported .sir takes its calibration inputs from the domain it records', () => {
     const sir = join(dir, 'p1.sir');
     expect(spikec(['import', P1, '-o', sir]).code).toBe(0);
-    const r = spikec(['compile', sir, '--T', '8', '--finetune-steps', '0', '--stagger', '1', '--calib-samples', '16', '-o', join(dir, 'p1c.sir')]);
+    const r = spikec([
+      'compile',
+      sir,
+      '--T',
+      '8',
+      '--finetune-steps',
+      '0',
+      '--stagger',
+      '1',
+      '--calib-samples',
+      '16',
+      '-o',
+      join(dir, 'p1c.sir'),
+    ]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
   });
@@ -79,10 +101,37 @@ describe('newcomer findings', () => {
   });
 
   test('long commands print progress lines when stderr is not a terminal; --quiet silences them', () => {
-    const c = spikec(['compile', P1, '--T', '8', '--calib-samples', '16', '--finetune-steps', '20', '--stagger', '1', '-o', join(dir, 'progress.sir')]);
+    const c = spikec([
+      'compile',
+      P1,
+      '--T',
+      '8',
+      '--calib-samples',
+      '16',
+      '--finetune-steps',
+      '20',
+      '--stagger',
+      '1',
+      '-o',
+      join(dir, 'progress.sir'),
+    ]);
     expect(c.code).toBe(0);
-    expect(c.stderr).toMatch(/^spikec: compiling .*poisson1d: 7 passes\nspikec: compile \[1\/7\] fold-weights\n(.*\n)*spikec: compile \[6\/7\] finetune\n/);
-    const q = spikec(['compile', P1, '--T', '8', '--calib-samples', '16', '--finetune-steps', '0', '--quiet', '-o', join(dir, 'quiet.sir')]);
+    expect(c.stderr).toMatch(
+      /^spikec: compiling .*poisson1d: 7 passes\nspikec: compile \[1\/7\] fold-weights\n(.*\n)*spikec: compile \[6\/7\] finetune\n/,
+    );
+    const q = spikec([
+      'compile',
+      P1,
+      '--T',
+      '8',
+      '--calib-samples',
+      '16',
+      '--finetune-steps',
+      '0',
+      '--quiet',
+      '-o',
+      join(dir, 'quiet.sir'),
+    ]);
     expect(q.stderr).toBe(`spikec: wrote ${join(dir, 'quiet.sir')} (10 ops)\n`);
     const t = spikec(['train', 'poisson1d', '--steps', '10', '-o', join(dir, 'trained')]);
     expect(t.code).toBe(0);
@@ -103,4 +152,3 @@ describe('newcomer findings', () => {
     expect(readdirSync(d).sort()).toEqual(['model.json', 'weights.bin']);
   });
 });
-

@@ -10,7 +10,15 @@ import { ROOT, spikec } from '../support/cli.js';
 
 const P1 = join(ROOT, 'examples', 'poisson1d');
 const FAST = ['--T', '8', '--calib-samples', '16', '--pipeline', 'fold-weights,threshold-balance,lower-to-snn'];
-const compileArgs = (out: string, backends = 'lava-netx,nir,lava-py,json'): string[] => ['compile', P1, ...FAST, '--target', `loihi2,${backends}`, '-o', out];
+const compileArgs = (out: string, backends = 'lava-netx,nir,lava-py,json'): string[] => [
+  'compile',
+  P1,
+  ...FAST,
+  '--target',
+  `loihi2,${backends}`,
+  '-o',
+  out,
+];
 
 let dir: string;
 beforeAll(() => {
@@ -31,7 +39,10 @@ async function expectComplete(out: string): Promise<void> {
   // a manifest, when there, vouches for every file it lists
   const manifest = join(out, 'poisson1d.manifest.json');
   if (existsSync(manifest)) {
-    for (const [name, hash] of Object.entries(JSON.parse(readFileSync(manifest, 'utf8')).files as Record<string, string>)) expect(sha(join(out, name))).toBe(hash);
+    for (const [name, hash] of Object.entries(
+      JSON.parse(readFileSync(manifest, 'utf8')).files as Record<string, string>,
+    ))
+      expect(sha(join(out, name))).toBe(hash);
   }
 }
 
@@ -41,7 +52,8 @@ function killedCompile(out: string, delayMs: number): Promise<void> {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'spikec.js'), ...compileArgs(out)], { stdio: 'ignore' });
     let killAt: number | undefined;
     const poll = setInterval(() => {
-      if (killAt === undefined && existsSync(out) && readdirSync(out).some((n) => n.endsWith('.tmp'))) killAt = Date.now() + delayMs;
+      if (killAt === undefined && existsSync(out) && readdirSync(out).some((n) => n.endsWith('.tmp')))
+        killAt = Date.now() + delayMs;
       if (killAt !== undefined && Date.now() >= killAt) child.kill('SIGKILL');
     }, 1);
     child.on('exit', () => {
@@ -56,7 +68,13 @@ describe('outputs are written as one unit', () => {
     const out = join(dir, 'set');
     expect(spikec(compileArgs(out)).code).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, 'poisson1d.manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.files).sort()).toEqual(['poisson1d.json', 'poisson1d.net.h5', 'poisson1d.nir', 'poisson1d.py', 'poisson1d.sir']);
+    expect(Object.keys(manifest.files).sort()).toEqual([
+      'poisson1d.json',
+      'poisson1d.net.h5',
+      'poisson1d.nir',
+      'poisson1d.py',
+      'poisson1d.sir',
+    ]);
     for (const [name, hash] of Object.entries(manifest.files)) expect(sha(join(out, name))).toBe(hash);
     expect(spikec(compileArgs(out, 'nir')).code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['poisson1d.manifest.json', 'poisson1d.nir', 'poisson1d.sir']);

@@ -14,7 +14,10 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'spikec-nir-'));
 });
 
-const v = (values: number[], shape: number[] = [values.length]): { values: number[]; shape: number[] } => ({ values, shape });
+const v = (values: number[], shape: number[] = [values.length]): { values: number[]; shape: number[] } => ({
+  values,
+  shape,
+});
 
 /** Input(3) -> Affine -> IF -> Affine -> Output, with the first Affine's weight as given. */
 function chain(weight: { values: number[]; shape: number[] }, bias: number[]): Record<string, NirNodeSpec> {
@@ -26,7 +29,12 @@ function chain(weight: { values: number[]; shape: number[] }, bias: number[]): R
     out: { type: 'Output', data: { shape: v([1]) } },
   };
 }
-const EDGES: [string, string][] = [['in', 'a0'], ['a0', 'if0'], ['if0', 'a1'], ['a1', 'out']];
+const EDGES: [string, string][] = [
+  ['in', 'a0'],
+  ['a0', 'if0'],
+  ['if0', 'a1'],
+  ['a1', 'out'],
+];
 
 async function importError(path: string): Promise<string> {
   try {
@@ -50,10 +58,14 @@ describe('NIR import checks every stored shape against the graph', () => {
   test('an Affine weight stored transposed (3x2 for 3 inputs and 2 outputs) names the node and the shapes', async () => {
     const path = join(dir, 'transposed.nir');
     await writeNirFile(path, chain(v([1, 2, 3, 4, 5, 6], [3, 2]), [0.1, 0.2]), EDGES);
-    expect(await importError(path)).toMatch(/node\/nodes\/a0\/weight: shape \[3, 2\] takes 2 inputs, but the layer before it has 3 \(NIR stores an Affine weight as \[out, in\]\)/);
+    expect(await importError(path)).toMatch(
+      /node\/nodes\/a0\/weight: shape \[3, 2\] takes 2 inputs, but the layer before it has 3 \(NIR stores an Affine weight as \[out, in\]\)/,
+    );
     const r = spikec(['import', path]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^spikec: error: .*transposed\.nir: cannot import:\n {2}node\/nodes\/a0\/weight: shape \[3, 2\]/);
+    expect(r.stderr).toMatch(
+      /^spikec: error: .*transposed\.nir: cannot import:\n {2}node\/nodes\/a0\/weight: shape \[3, 2\]/,
+    );
   });
 
   test('a bias, a threshold or an output that does not match its Affine', async () => {
@@ -63,7 +75,9 @@ describe('NIR import checks every stored shape against the graph', () => {
     const th = join(dir, 'threshold.nir');
     const nodes = chain(v([1, 2, 3, 4, 5, 6], [2, 3]), [0.1, 0.2]);
     await writeNirFile(th, { ...nodes, if0: { type: 'IF', data: { v_threshold: v([1, 1, 1]) } } }, EDGES);
-    expect(await importError(th)).toMatch(/node\/nodes\/if0\/v_threshold: has 3 values; the Affine before it has 2 outputs/);
+    expect(await importError(th)).toMatch(
+      /node\/nodes\/if0\/v_threshold: has 3 values; the Affine before it has 2 outputs/,
+    );
     const flat = join(dir, 'flat.nir');
     await writeNirFile(flat, chain(v([1, 2, 3, 4, 5, 6], [6]), [0.1, 0.2]), EDGES);
     expect(await importError(flat)).toMatch(/node\/nodes\/a0\/weight: expected 2 dimensions, found shape \[6\]/);
@@ -72,7 +86,11 @@ describe('NIR import checks every stored shape against the graph', () => {
   test('edges that cycle, branch or name unknown nodes', async () => {
     const nodes = chain(v([1, 2, 3, 4, 5, 6], [2, 3]), [0.1, 0.2]);
     const cyc = join(dir, 'cycle.nir');
-    await writeNirFile(cyc, nodes, [['in', 'a0'], ['a0', 'if0'], ['if0', 'a0']]);
+    await writeNirFile(cyc, nodes, [
+      ['in', 'a0'],
+      ['a0', 'if0'],
+      ['if0', 'a0'],
+    ]);
     expect(await importError(cyc)).toMatch(/node 'a0': the edges form a cycle/);
     const ghost = join(dir, 'ghost.nir');
     await writeNirFile(ghost, nodes, [...EDGES, ['out', 'ghost']]);
@@ -86,8 +104,12 @@ describe('NIR import checks every stored shape against the graph', () => {
     writeFileSync(join(dir, 'empty.nir'), '');
     expect(await importError(join(dir, 'empty.nir'))).toMatch(/empty\.nir: cannot import:\n {2}file: empty file/);
     writeFileSync(join(dir, 'noise.nir'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251)));
-    expect(await importError(join(dir, 'noise.nir'))).toMatch(/noise\.nir: cannot import:\n {2}file: not a readable HDF5 file/);
-    expect(await importError(join(dir, 'none.nir'))).toMatch(/none\.nir: cannot import:\n {2}file: cannot read: no such file or directory/);
+    expect(await importError(join(dir, 'noise.nir'))).toMatch(
+      /noise\.nir: cannot import:\n {2}file: not a readable HDF5 file/,
+    );
+    expect(await importError(join(dir, 'none.nir'))).toMatch(
+      /none\.nir: cannot import:\n {2}file: cannot read: no such file or directory/,
+    );
   });
 });
 
@@ -95,7 +117,9 @@ describe('the HDF5 reader runs apart, under a time limit', () => {
   test('a read that takes longer than its limit is stopped and named', async () => {
     const path = join(dir, 'snn.nir');
     await writeNir(exampleSnn(), path);
-    await expect(readHdf5Tree(path, 1)).rejects.toThrow(/the HDF5 library did not finish reading it within 0\.001 s: the file is corrupt/);
+    await expect(readHdf5Tree(path, 1)).rejects.toThrow(
+      /the HDF5 library did not finish reading it within 0\.001 s: the file is corrupt/,
+    );
   });
 
   test('bytes changed anywhere in a valid file give a graph or a named error (seeded)', async () => {

@@ -13,7 +13,11 @@ const DIR = join(ROOT, 'test', 'passes');
 
 function cases(pass: string): string[] {
   const dir = join(DIR, pass);
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.sir') && !f.endsWith('.expected.sir')).sort() : [];
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.sir') && !f.endsWith('.expected.sir'))
+        .sort()
+    : [];
 }
 
 describe('spikec opt, one pass at a time', () => {
@@ -31,7 +35,8 @@ describe('spikec opt, one pass at a time', () => {
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
         const expected = join(DIR, pass, file.replace(/\.sir$/, '.expected.sir'));
-        if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(expected) && !process.env.CI)) writeFileSync(expected, r.stdout);
+        if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(expected) && !process.env.CI))
+          writeFileSync(expected, r.stdout);
         expect(r.stdout).toBe(readFileSync(expected, 'utf8'));
       });
     }

@@ -27,7 +27,11 @@ export function registerOpt(program: Command): void {
       .argument('<in>', 'IR file (.sir or .sirpb), or any model spikec reads'),
   )
     .requiredOption('--pass <names>', 'comma-separated passes to run, in order')
-    .option('--profile <name>', `hardware profile for quantize and map-cores (${[...PROFILES.keys()].join(', ')})`, 'loihi2')
+    .option(
+      '--profile <name>',
+      `hardware profile for quantize and map-cores (${[...PROFILES.keys()].join(', ')})`,
+      'loihi2',
+    )
     .option('--chips <n>', "chips available to map-cores (default: the profile's)", intOption('--chips', 1))
     .option('--reference <model>', 'the ANN the network was converted from (calibrate and finetune measure against it)')
     .option('-o, --output <file>', 'write the result here (.sir or .sirpb) instead of printing it')
@@ -35,14 +39,20 @@ export function registerOpt(program: Command): void {
     .option('--pass-stats', 'print per-pass counters and times')
     .action(async (file: string, o: OptOptions) => {
       const names = parsePipeline(o.pass);
-      if (!PROFILES.has(o.profile)) throw new UsageError(`unknown profile '${o.profile}' (known: ${[...PROFILES.keys()].join(', ')})`);
+      if (!PROFILES.has(o.profile))
+        throw new UsageError(`unknown profile '${o.profile}' (known: ${[...PROFILES.keys()].join(', ')})`);
       passContext(o, undefined);
       if (o.domain) parseDomain(o.domain);
       if (o.calibInputs) readInputRows(o.calibInputs);
       if (o.output) checkIrOutput(o.output);
       const model = await loadModel(file);
       const reference = o.reference ? (await loadModel(o.reference)).graph : undefined;
-      const ctx = { ...passContext(o, calibrationInputs(model, o)), profile: o.profile, chips: o.chips, ...(reference ? { reference } : {}) };
+      const ctx = {
+        ...passContext(o, calibrationInputs(model, o)),
+        profile: o.profile,
+        chips: o.chips,
+        ...(reference ? { reference } : {}),
+      };
       checkPipelineNeeds(names, ctx);
       const { graph, records } = runPipeline(withDomain(model.graph, o), names, ctx, { verifyEach: true });
       if (o.passStats) process.stderr.write(formatPassStats(records));

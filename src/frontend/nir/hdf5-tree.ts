@@ -14,7 +14,11 @@ export interface H5Value {
 }
 
 export type H5Entry =
-  | { readonly kind: 'group'; readonly attrs: Readonly<Record<string, H5Value>>; readonly children: Readonly<Record<string, H5Entry>> }
+  | {
+      readonly kind: 'group';
+      readonly attrs: Readonly<Record<string, H5Value>>;
+      readonly children: Readonly<Record<string, H5Entry>>;
+    }
   | ({ readonly kind: 'dataset'; readonly attrs: Readonly<Record<string, H5Value>> } & H5Value)
   | { readonly kind: 'other'; readonly what: string };
 
@@ -31,4 +35,5 @@ export const HDF5_LIMITS = {
 } as const;
 
 /** The message the worker posts back. */
-export type WorkerReply = { readonly ok: true; readonly root: H5Entry } | { readonly ok: false; readonly message: string };
+export type WorkerReply =
+  { readonly ok: true; readonly root: H5Entry } | { readonly ok: false; readonly message: string };

@@ -24,9 +24,15 @@ export async function readTree(path: string): Promise<H5Entry> {
   const writeSync = fs.writeSync;
   // Swallowed writes report every byte written, or the library would retry them forever.
   const swallowed = (data: unknown, _offset?: unknown, length?: unknown): number =>
-    typeof length === 'number' ? length : typeof data === 'string' ? Buffer.byteLength(data) : (data as ArrayBufferView).byteLength;
+    typeof length === 'number'
+      ? length
+      : typeof data === 'string'
+        ? Buffer.byteLength(data)
+        : (data as ArrayBufferView).byteLength;
   fs.writeSync = ((fd: number, ...rest: unknown[]) =>
-    fd === 2 ? swallowed(...(rest as [unknown])) : (writeSync as (...a: unknown[]) => number)(fd, ...rest)) as typeof fs.writeSync;
+    fd === 2
+      ? swallowed(...(rest as [unknown]))
+      : (writeSync as (...a: unknown[]) => number)(fd, ...rest)) as typeof fs.writeSync;
   console.error = (): void => undefined;
   const h5: H5 = (await import('h5wasm/node')).default;
   await h5.ready;
@@ -35,12 +41,14 @@ export async function readTree(path: string): Promise<H5Entry> {
   const count = (n: number): void => {
     entries++;
     values += n;
-    if (entries > HDF5_LIMITS.entries) throw new Limit(`more than ${HDF5_LIMITS.entries} groups, datasets and attributes`);
+    if (entries > HDF5_LIMITS.entries)
+      throw new Limit(`more than ${HDF5_LIMITS.entries} groups, datasets and attributes`);
     if (values > HDF5_LIMITS.values) throw new Limit(`more than ${HDF5_LIMITS.values} values in all`);
   };
   const value = (meta: Meta, shape: readonly number[] | null, read: () => unknown): H5Value => {
     const dims = shape ?? [];
-    if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new Limit(`a dataspace of shape [${dims.join(', ')}]`);
+    if (!dims.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new Limit(`a dataspace of shape [${dims.join(', ')}]`);
     const n = dims.reduce((a, b) => a * b, 1);
     count(n);
     const cls = (!meta.vlen || meta.type === 3 ? CLASS[meta.type] : undefined) ?? 'other';
@@ -57,7 +65,9 @@ export async function readTree(path: string): Promise<H5Entry> {
     push(raw);
     return { class: cls, shape: dims, data: flat };
   };
-  const attrsOf = (obj: { attrs: Record<string, { metadata: Meta; shape: number[] | null; value: unknown }> }): Record<string, H5Value> => {
+  const attrsOf = (obj: {
+    attrs: Record<string, { metadata: Meta; shape: number[] | null; value: unknown }>;
+  }): Record<string, H5Value> => {
     const out: Record<string, H5Value> = {};
     for (const [name, a] of Object.entries(obj.attrs)) out[name] = value(a.metadata, a.shape, () => a.value);
     return out;
@@ -72,7 +82,11 @@ export async function readTree(path: string): Promise<H5Entry> {
       else if (child instanceof h5.Dataset) {
         const v = value(child.metadata, child.shape, () => child.value);
         children[name] = { kind: 'dataset', attrs: attrsOf(child as never), ...v };
-      } else children[name] = { kind: 'other', what: child === null ? 'unreadable' : (child.constructor?.name ?? typeof child) };
+      } else
+        children[name] = {
+          kind: 'other',
+          what: child === null ? 'unreadable' : (child.constructor?.name ?? typeof child),
+        };
     }
     return { kind: 'group', attrs: attrsOf(g as never), children };
   };
@@ -85,7 +99,8 @@ export async function readTree(path: string): Promise<H5Entry> {
 }
 
 const reply = (r: WorkerReply): void => parentPort!.postMessage(r);
-if (parentPort && (workerData as { path?: string } | null)?.path) readTree((workerData as { path: string }).path).then(
-  (root) => reply({ ok: true, root }),
-  (e: unknown) => reply({ ok: false, message: e instanceof Error ? e.message : String(e) }),
-);
+if (parentPort && (workerData as { path?: string } | null)?.path)
+  readTree((workerData as { path: string }).path).then(
+    (root) => reply({ ok: true, root }),
+    (e: unknown) => reply({ ok: false, message: e instanceof Error ? e.message : String(e) }),
+  );

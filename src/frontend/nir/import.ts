@@ -64,7 +64,8 @@ class NirTree {
     const a = this.attr(path, name);
     if (!a) return undefined;
     const { values } = this.checkNumbers(`${path} attribute ${name}`, a);
-    if (values.length !== length) this.fail(`${path} attribute ${name}`, `has ${values.length} values; expected ${length}`);
+    if (values.length !== length)
+      this.fail(`${path} attribute ${name}`, `has ${values.length} values; expected ${length}`);
     return values;
   }
 
@@ -72,7 +73,8 @@ class NirTree {
     const a = this.attr(path, name);
     if (!a) return undefined;
     const v = a.class === 'string' && a.data?.length === 1 ? String(a.data[0]) : undefined;
-    if (!choices.includes(v as T)) this.fail(`${path} attribute ${name}`, `expected one of ${choices.map((c) => `"${c}"`).join(', ')}`);
+    if (!choices.includes(v as T))
+      this.fail(`${path} attribute ${name}`, `expected one of ${choices.map((c) => `"${c}"`).join(', ')}`);
     return v as T;
   }
 
@@ -88,8 +90,10 @@ class NirTree {
   }
 
   private checkNumbers(where: string, v: H5Value, rank?: number): { values: number[]; shape: readonly number[] } {
-    if ((v.class !== 'int' && v.class !== 'float') || !v.data) this.fail(where, `expected numbers, found ${v.class === 'string' ? 'strings' : 'an unsupported HDF5 type'}`);
-    if (rank !== undefined && v.shape.length !== rank) this.fail(where, `expected ${rank} dimension${rank === 1 ? '' : 's'}, found shape [${v.shape.join(', ')}]`);
+    if ((v.class !== 'int' && v.class !== 'float') || !v.data)
+      this.fail(where, `expected numbers, found ${v.class === 'string' ? 'strings' : 'an unsupported HDF5 type'}`);
+    if (rank !== undefined && v.shape.length !== rank)
+      this.fail(where, `expected ${rank} dimension${rank === 1 ? '' : 's'}, found shape [${v.shape.join(', ')}]`);
     const bad = v.data.findIndex((x) => typeof x !== 'number' || !Number.isFinite(x));
     if (bad >= 0) this.fail(where, `value ${bad} is ${String(v.data[bad])}, not a finite number`);
     return { values: v.data as number[], shape: v.shape };
@@ -107,24 +111,33 @@ const NODE_TYPES = ['Input', 'Affine', 'IF', 'Output'] as const;
  */
 export async function importNir(path: string): Promise<Graph> {
   const root = await readHdf5Tree(path);
-  if (root.kind !== 'group') throw new ImportError(path, [{ where: 'file', message: 'not a NIR file (no root group)' }]);
+  if (root.kind !== 'group')
+    throw new ImportError(path, [{ where: 'file', message: 'not a NIR file (no root group)' }]);
   const t = new NirTree(path, root);
   try {
     return verify(buildGraph(t, path), path);
   } catch (e) {
-    if (e instanceof IrError && !(e instanceof ImportError)) throw new ImportError(path, [{ where: 'graph', message: e.message }]);
+    if (e instanceof IrError && !(e instanceof ImportError))
+      throw new ImportError(path, [{ where: 'graph', message: e.message }]);
     throw e;
   }
 }
 
 function buildGraph(t: NirTree, path: string): Graph {
-  if (!t.has('node/type') || t.string('node/type') !== 'NIRGraph') t.fail('node/type', 'not a NIR graph (expected "NIRGraph")');
+  if (!t.has('node/type') || t.string('node/type') !== 'NIRGraph')
+    t.fail('node/type', 'not a NIR graph (expected "NIRGraph")');
   const names = Object.keys(t.group('node/nodes').children);
   const p = (n: string): string => `node/nodes/${n}`;
   const typeOf = new Map(names.map((n) => [n, t.string(`${p(n)}/type`)]));
   const unsupported = names.filter((n) => !(NODE_TYPES as readonly string[]).includes(typeOf.get(n)!));
   if (unsupported.length) {
-    throw new ImportError(path, unsupported.map((n) => ({ where: `node '${n}' (${typeOf.get(n)})`, message: `unsupported NIR node (spikec reads ${NODE_TYPES.join(', ')})` })));
+    throw new ImportError(
+      path,
+      unsupported.map((n) => ({
+        where: `node '${n}' (${typeOf.get(n)})`,
+        message: `unsupported NIR node (spikec reads ${NODE_TYPES.join(', ')})`,
+      })),
+    );
   }
   const next = edgesOf(t, new Set(names));
   const inputs = names.filter((n) => typeOf.get(n) === 'Input');
@@ -133,7 +146,8 @@ function buildGraph(t: NirTree, path: string): Graph {
   const inName = inputs[0];
   const inShape = t.numbers(`${p(inName)}/shape`, 1).values;
   const dims = inShape[0];
-  if (inShape.length !== 1 || !Number.isInteger(dims) || dims < 1) t.fail(`${p(inName)}/shape`, `expected one positive integer, found [${inShape.join(', ')}]`);
+  if (inShape.length !== 1 || !Number.isInteger(dims) || dims < 1)
+    t.fail(`${p(inName)}/shape`, `expected one positive integer, found [${inShape.join(', ')}]`);
   const extras = Object.fromEntries(
     (['names', 'domain', 'normalization'] as const).flatMap((k) => {
       const v = t.attrJson(p(inName), `spikec_${k}`);
@@ -152,28 +166,44 @@ function buildGraph(t: NirTree, path: string): Graph {
   };
   while (node) {
     visit(node);
-    if (typeOf.get(node) !== 'Affine') t.fail(`node '${node}' (${typeOf.get(node)})`, 'expected an Affine after an Input or IF node');
+    if (typeOf.get(node) !== 'Affine')
+      t.fail(`node '${node}' (${typeOf.get(node)})`, 'expected an Affine after an Input or IF node');
     const target = next.get(node);
     if (!target) t.fail(`node '${node}'`, 'an Affine that leads nowhere');
     visit(target);
     const w = t.numbers(`${p(node)}/weight`, 2);
     const bias = t.numbers(`${p(node)}/bias`, 1).values;
     const [out, inW] = w.shape;
-    if (inW !== width) t.fail(`${p(node)}/weight`, `shape [${w.shape.join(', ')}] takes ${inW} inputs, but the layer before it has ${width} (NIR stores an Affine weight as [out, in])`);
-    if (bias.length !== out) t.fail(`${p(node)}/bias`, `has ${bias.length} values; the weight [${w.shape.join(', ')}] has ${out} outputs`);
-    const syn = b.add({ kind: 'snn.synapse', id: node, inputs: [cur], weight: { kind: 'float', values: f32([out, inW], w.values) } });
+    if (inW !== width)
+      t.fail(
+        `${p(node)}/weight`,
+        `shape [${w.shape.join(', ')}] takes ${inW} inputs, but the layer before it has ${width} ` +
+          '(NIR stores an Affine weight as [out, in])',
+      );
+    if (bias.length !== out)
+      t.fail(`${p(node)}/bias`, `has ${bias.length} values; the weight [${w.shape.join(', ')}] has ${out} outputs`);
+    const syn = b.add({
+      kind: 'snn.synapse',
+      id: node,
+      inputs: [cur],
+      weight: { kind: 'float', values: f32([out, inW], w.values) },
+    });
     depth++;
     const perNeuron = (field: string, required: boolean): number[] | undefined => {
       if (!required && !t.has(`${p(target)}/${field}`)) return undefined;
       const v = t.numbers(`${p(target)}/${field}`).values;
-      if (v.length !== out) t.fail(`${p(target)}/${field}`, `has ${v.length} values; the Affine before it has ${out} outputs`);
+      if (v.length !== out)
+        t.fail(`${p(target)}/${field}`, `has ${v.length} values; the Affine before it has ${out} outputs`);
       return v;
     };
     if (typeOf.get(target) === 'IF') {
       const th = perNeuron('v_threshold', true)!;
-      if (th.some((x) => x !== th[0])) t.fail(`node '${target}' (IF)`, 'per-neuron thresholds differ; spikec populations share one threshold');
-      if (perNeuron('r', false)?.some((r) => r !== 1)) t.fail(`node '${target}' (IF)`, 'r other than 1; spikec IF neurons integrate their input unscaled');
-      if (perNeuron('v_reset', false)?.some((v) => v !== 0)) t.fail(`node '${target}' (IF)`, 'v_reset other than 0; spikec neurons reset to 0 or by subtraction');
+      if (th.some((x) => x !== th[0]))
+        t.fail(`node '${target}' (IF)`, 'per-neuron thresholds differ; spikec populations share one threshold');
+      if (perNeuron('r', false)?.some((r) => r !== 1))
+        t.fail(`node '${target}' (IF)`, 'r other than 1; spikec IF neurons integrate their input unscaled');
+      if (perNeuron('v_reset', false)?.some((v) => v !== 0))
+        t.fail(`node '${target}' (IF)`, 'v_reset other than 0; spikec neurons reset to 0 or by subtraction');
       const v0 = t.attrNumbers(p(target), 'spikec_initial_v', out);
       cur = b.add({
         kind: 'snn.neurons',
@@ -195,18 +225,27 @@ function buildGraph(t: NirTree, path: string): Graph {
     } else if (typeOf.get(target) === 'Output') {
       if (t.has(`${p(target)}/shape`)) {
         const s = t.numbers(`${p(target)}/shape`).values;
-        if (s.length !== 1 || s[0] !== out) t.fail(`${p(target)}/shape`, `is [${s.join(', ')}]; the Affine before it has ${out} outputs`);
+        if (s.length !== 1 || s[0] !== out)
+          t.fail(`${p(target)}/shape`, `is [${s.join(', ')}]; the Affine before it has ${out} outputs`);
       }
       const win = t.attrNumbers(p(target), 'spikec_window', 2);
       const window = (win ?? [depth, depth + 64]) as [number, number];
-      const r = b.add({ kind: 'snn.readout', id: target, inputs: [syn], scale: f32([out], Array(out).fill(1)), offset: f32([out], bias), window });
+      const r = b.add({
+        kind: 'snn.readout',
+        id: target,
+        inputs: [syn],
+        scale: f32([out], Array(out).fill(1)),
+        offset: f32([out], bias),
+        window,
+      });
       const outNames = t.attrJson(p(target), 'spikec_names') as string[] | undefined;
       b.add({ kind: 'ann.output', id: `${target}_out`, inputs: [r], ...(outNames ? { names: outNames } : {}) });
       node = undefined;
     } else t.fail(`node '${target}' (${typeOf.get(target)})`, 'expected IF or Output after an Affine');
   }
   const unreached = names.filter((n) => !seen.has(n));
-  if (unreached.length) t.fail('node/edges', `nodes not on the chain from the Input: ${unreached.map((n) => `'${n}'`).join(', ')}`);
+  if (unreached.length)
+    t.fail('node/edges', `nodes not on the chain from the Input: ${unreached.map((n) => `'${n}'`).join(', ')}`);
   return b.build();
 }
 
@@ -217,7 +256,8 @@ function edgesOf(t: NirTree, names: ReadonlySet<string>): Map<string, string> {
   const next = new Map<string, string>();
   for (let k = 0; k < flat.length; k += 2) {
     const [src, dst] = [flat[k], flat[k + 1]];
-    for (const n of [src, dst]) if (!names.has(n)) t.fail('node/edges', `names node '${n}', which node/nodes does not hold`);
+    for (const n of [src, dst])
+      if (!names.has(n)) t.fail('node/edges', `names node '${n}', which node/nodes does not hold`);
     if (next.has(src)) t.fail('node/edges', `node '${src}' has more than one successor; spikec reads a chain`);
     next.set(src, dst);
   }

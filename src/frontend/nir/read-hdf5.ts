@@ -28,7 +28,12 @@ export async function readHdf5Tree(path: string, ms: number = HDF5_LIMITS.ms): P
   }
   if (size === 0) throw fail('empty file: not an HDF5 file');
   return new Promise<H5Entry>((resolve, reject) => {
-    const w = new Worker(workerFile(), { workerData: { path }, resourceLimits: { maxOldGenerationSizeMb: 2048 }, stdout: true, stderr: true });
+    const w = new Worker(workerFile(), {
+      workerData: { path },
+      resourceLimits: { maxOldGenerationSizeMb: 2048 },
+      stdout: true,
+      stderr: true,
+    });
     let settled = false;
     const settle = (r: WorkerReply | Error): void => {
       if (settled) return;
@@ -39,7 +44,10 @@ export async function readHdf5Tree(path: string, ms: number = HDF5_LIMITS.ms): P
       else if (r.ok) resolve(r.root);
       else reject(fail(`not a readable HDF5 file (${oneLine(r.message)})`));
     };
-    const timer = setTimeout(() => settle(fail(`the HDF5 library did not finish reading it within ${ms / 1000} s: the file is corrupt`)), ms);
+    const timer = setTimeout(
+      () => settle(fail(`the HDF5 library did not finish reading it within ${ms / 1000} s: the file is corrupt`)),
+      ms,
+    );
     w.once('message', (r: WorkerReply) => settle(r));
     w.once('error', (e) => settle(fail(`the HDF5 library failed on it: the file is corrupt (${oneLine(e.message)})`)));
     w.once('exit', (code) => settle(fail(`the HDF5 library stopped reading it (exit ${code}): the file is corrupt`)));

@@ -39,10 +39,17 @@ const Layer = z.looseObject({
 
 const Endpoint = z.tuple([z.string().min(1), z.number().int().min(0), z.number().int().min(0)]);
 
-/** A functional model's layer: tfjs finds inbound layers by this `name` (not config.name) and loops for ever without it. */
+/**
+ * A functional model's layer: tfjs finds inbound layers by this `name` (not config.name) and loops for
+ * ever without it.
+ */
 const FunctionalLayer = Layer.extend({ name: z.string().min(1) });
 
-const FunctionalConfig = z.looseObject({ layers: z.array(FunctionalLayer).optional(), input_layers: z.array(Endpoint).optional(), output_layers: z.array(Endpoint).optional() });
+const FunctionalConfig = z.looseObject({
+  layers: z.array(FunctionalLayer).optional(),
+  input_layers: z.array(Endpoint).optional(),
+  output_layers: z.array(Endpoint).optional(),
+});
 const SequentialConfig = z.union([z.array(Layer), z.looseObject({ layers: z.array(Layer).optional() })]);
 
 /** A Keras topology: the config's schema follows the class (a union would report only "Invalid input"). */
@@ -58,7 +65,11 @@ export const ModelJson = z.looseObject({
 });
 export type ModelJson = z.infer<typeof ModelJson>;
 
-const pathOf = (path: readonly PropertyKey[]): string => path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || 'file';
+const pathOf = (path: readonly PropertyKey[]): string =>
+  path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '') || 'file';
 
 /** Problems of a parsed model.json: schema first, then the layer graph (names unique, references defined, no cycle). */
 export function modelJsonProblems(json: unknown): { problems: ImportProblem[]; model?: ModelJson } {
@@ -77,10 +88,17 @@ export function modelJsonProblems(json: unknown): { problems: ImportProblem[]; m
   const fn = FunctionalConfig.safeParse(top.data.config);
   if (!fn.success) return { problems: issues(fn.error, [...at, 'config']) };
   const cfg = fn.data;
-  return { problems: layerGraphProblems(cfg.layers ?? [], cfg.input_layers ?? [], cfg.output_layers ?? []), model: parsed.data };
+  return {
+    problems: layerGraphProblems(cfg.layers ?? [], cfg.input_layers ?? [], cfg.output_layers ?? []),
+    model: parsed.data,
+  };
 }
 
-function layerGraphProblems(layers: readonly z.infer<typeof FunctionalLayer>[], inputs: readonly z.infer<typeof Endpoint>[], outputs: readonly z.infer<typeof Endpoint>[]): ImportProblem[] {
+function layerGraphProblems(
+  layers: readonly z.infer<typeof FunctionalLayer>[],
+  inputs: readonly z.infer<typeof Endpoint>[],
+  outputs: readonly z.infer<typeof Endpoint>[],
+): ImportProblem[] {
   const problems: ImportProblem[] = [];
   const names = layers.map((l) => l.name);
   const index = new Map<string, number>();
@@ -105,7 +123,10 @@ function layerGraphProblems(layers: readonly z.infer<typeof FunctionalLayer>[], 
       return [];
     }),
   );
-  for (const [kind, list] of [['input', inputs], ['output', outputs]] as const) {
+  for (const [kind, list] of [
+    ['input', inputs],
+    ['output', outputs],
+  ] as const) {
     for (const ref of list) {
       const problem = refProblem(ref);
       if (problem) problems.push({ where: `${kind}_layers`, message: problem });
