@@ -101,37 +101,13 @@ describe('newcomer findings', () => {
   });
 
   test('long commands print progress lines when stderr is not a terminal; --quiet silences them', () => {
-    const c = spikec([
-      'compile',
-      P1,
-      '--T',
-      '8',
-      '--calib-samples',
-      '16',
-      '--finetune-steps',
-      '20',
-      '--stagger',
-      '1',
-      '-o',
-      join(dir, 'progress.sir'),
-    ]);
+    const small = ['compile', P1, '--T', '8', '--calib-samples', '16'];
+    const c = spikec([...small, '--finetune-steps', '20', '--stagger', '1', '-o', join(dir, 'progress.sir')]);
     expect(c.code).toBe(0);
     expect(c.stderr).toMatch(
       /^spikec: compiling .*poisson1d: 7 passes\nspikec: compile \[1\/7\] fold-weights\n(.*\n)*spikec: compile \[6\/7\] finetune\n/,
     );
-    const q = spikec([
-      'compile',
-      P1,
-      '--T',
-      '8',
-      '--calib-samples',
-      '16',
-      '--finetune-steps',
-      '0',
-      '--quiet',
-      '-o',
-      join(dir, 'quiet.sir'),
-    ]);
+    const q = spikec([...small, '--finetune-steps', '0', '--quiet', '-o', join(dir, 'quiet.sir')]);
     expect(q.stderr).toBe(`spikec: wrote ${join(dir, 'quiet.sir')} (10 ops)\n`);
     const t = spikec(['train', 'poisson1d', '--steps', '10', '-o', join(dir, 'trained')]);
     expect(t.code).toBe(0);
