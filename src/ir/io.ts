@@ -50,6 +50,12 @@ export function removeActiveTemps(): void {
   activeTemps.clear();
 }
 
+/** Removes a temporary file (gone already once renamed into place) and forgets it. */
+function discardTemp(tmp: string): void {
+  rmSync(tmp, { force: true });
+  activeTemps.delete(tmp);
+}
+
 function prepareDir(path: string): void {
   mkdirSync(dirname(path) || '.', { recursive: true });
   removeStaleTemps(dirname(path) || '.');
@@ -66,8 +72,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } finally {
-    rmSync(tmp, { force: true });
-    activeTemps.delete(tmp);
+    discardTemp(tmp);
   }
 }
 
@@ -79,8 +84,7 @@ export async function writeAtomicWith(path: string, write: (tmp: string) => void
     await write(tmp);
     renameSync(tmp, path);
   } finally {
-    rmSync(tmp, { force: true });
-    activeTemps.delete(tmp);
+    discardTemp(tmp);
   }
 }
 
@@ -121,10 +125,7 @@ export async function writeFileSet(
     for (const name of old) if (!(name in hashes) && basename(name) === name) rmSync(join(dir, name), { force: true });
     writeFileAtomic(manifestPath, `${JSON.stringify({ ...about, files: hashes }, null, 2)}\n`);
   } finally {
-    for (const [tmp] of staged) {
-      rmSync(tmp, { force: true });
-      activeTemps.delete(tmp);
-    }
+    for (const [tmp] of staged) discardTemp(tmp);
   }
   return [...files.map((f) => join(dir, f.name)), manifestPath];
 }

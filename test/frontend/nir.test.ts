@@ -7,6 +7,7 @@ import { ImportError, importNir } from '../../src/frontend/index.js';
 import { readHdf5Tree } from '../../src/frontend/nir/read-hdf5.js';
 import { exampleSnn } from '../../src/ir/index.js';
 import { spikec } from '../support/cli.js';
+import { importErrorOf } from '../support/import-error.js';
 import { type NirNodeSpec, writeNirFile } from '../support/nir-file.js';
 
 let dir: string;
@@ -36,15 +37,7 @@ const EDGES: [string, string][] = [
   ['a1', 'out'],
 ];
 
-async function importError(path: string): Promise<string> {
-  try {
-    await importNir(path);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ImportError);
-    return (e as Error).message;
-  }
-  throw new Error('expected an ImportError');
-}
+const importError = (path: string): Promise<string> => importErrorOf(importNir, path);
 
 describe('NIR import checks every stored shape against the graph', () => {
   test('a well-formed chain imports', async () => {

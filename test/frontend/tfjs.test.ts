@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { ImportError, type Tf, fileSaver, importTfjs, loadModel, loadTf } from '../../src/frontend/index.js';
+import { type Tf, fileSaver, importTfjs, loadModel, loadTf } from '../../src/frontend/index.js';
 import { diagnose } from '../../src/ir/index.js';
 import { evalAnn } from '../../src/sim/ann-eval.js';
 import { ROOT, spikec } from '../support/cli.js';
+import { importErrorOf } from '../support/import-error.js';
 
 let tf: Tf;
 let dir: string;
@@ -98,15 +99,7 @@ describe('TensorFlow.js LayersModel import', () => {
 });
 
 describe('TensorFlow.js errors', () => {
-  async function importError(path: string): Promise<string> {
-    try {
-      await importTfjs(path);
-    } catch (e) {
-      expect(e).toBeInstanceOf(ImportError);
-      return (e as Error).message;
-    }
-    throw new Error('expected an ImportError');
-  }
+  const importError = (path: string): Promise<string> => importErrorOf(importTfjs, path);
 
   test('a missing shard and a shard of the wrong size', async () => {
     const path = await save('broken', mlp('broken', 'tanh', 2));

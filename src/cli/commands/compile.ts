@@ -87,14 +87,19 @@ export function contextOptions(cmd: Command): Command {
 }
 
 /**
- * Checks every conversion option that needs no model (strategy, percentile, balance, reset, pipeline,
- * domain, calibration inputs file), so that a wrong one is reported before any work starts.
+ * Checks every pass-context option that needs no model (strategy, percentile, balance, reset, domain,
+ * calibration inputs file), so that a wrong one is reported before any work starts.
  */
-export function checkConversionOptions(o: CompileOptions): void {
+export function checkContextOptions(o: CompileOptions): void {
   passContext(o, undefined);
-  pipelineOf(o);
   if (o.domain) parseDomain(o.domain);
   if (o.calibInputs) readInputRows(o.calibInputs);
+}
+
+/** checkContextOptions, and the pipeline. */
+export function checkConversionOptions(o: CompileOptions): void {
+  checkContextOptions(o);
+  pipelineOf(o);
 }
 
 export function passContext(o: CompileOptions, calibration: number[][] | undefined): PassContext {

@@ -2,12 +2,11 @@ import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
 import { printGraph, writeGraphFile } from '../../ir/index.js';
 import { PROFILES, checkPipelineNeeds, formatPassStats, parsePipeline, runPipeline } from '../../passes/index.js';
-import { calibrationInputs, parseDomain, withDomain } from '../calibration.js';
+import { calibrationInputs, withDomain } from '../calibration.js';
 import { UsageError } from '../errors.js';
-import { readInputRows } from '../inputs.js';
 import { intOption } from '../options.js';
 import { checkIrOutput } from '../output-paths.js';
-import { type CompileOptions, contextOptions, passContext } from './compile.js';
+import { type CompileOptions, checkContextOptions, contextOptions, passContext } from './compile.js';
 
 interface OptOptions extends CompileOptions {
   pass: string;
@@ -41,9 +40,7 @@ export function registerOpt(program: Command): void {
       const names = parsePipeline(o.pass);
       if (!PROFILES.has(o.profile))
         throw new UsageError(`unknown profile '${o.profile}' (known: ${[...PROFILES.keys()].join(', ')})`);
-      passContext(o, undefined);
-      if (o.domain) parseDomain(o.domain);
-      if (o.calibInputs) readInputRows(o.calibInputs);
+      checkContextOptions(o);
       if (o.output) checkIrOutput(o.output);
       const model = await loadModel(file);
       const reference = o.reference ? (await loadModel(o.reference)).graph : undefined;

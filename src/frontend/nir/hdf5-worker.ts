@@ -17,8 +17,8 @@ class Limit extends Error {}
 // HDF5 type classes (H5Tpublic.h)
 const CLASS: Record<number, H5Class> = { 0: 'int', 1: 'float', 3: 'string' };
 
-/** Reads `path` into a tree; exported for the fuzz harness, which applies its own time limit. */
-export async function readTree(path: string): Promise<H5Entry> {
+/** Reads `path` into a tree, within HDF5_LIMITS. */
+async function readTree(path: string): Promise<H5Entry> {
   // The HDF5 library prints its diagnostics for a corrupt file; the importer reports the failure itself.
   // It writes them to file descriptor 2 through fs.writeSync; this thread has nothing else to say there.
   const writeSync = fs.writeSync;
@@ -99,8 +99,7 @@ export async function readTree(path: string): Promise<H5Entry> {
 }
 
 const reply = (r: WorkerReply): void => parentPort!.postMessage(r);
-if (parentPort && (workerData as { path?: string } | null)?.path)
-  readTree((workerData as { path: string }).path).then(
-    (root) => reply({ ok: true, root }),
-    (e: unknown) => reply({ ok: false, message: e instanceof Error ? e.message : String(e) }),
-  );
+readTree((workerData as { path: string }).path).then(
+  (root) => reply({ ok: true, root }),
+  (e: unknown) => reply({ ok: false, message: e instanceof Error ? e.message : String(e) }),
+);
