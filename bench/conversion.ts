@@ -1,3 +1,4 @@
+import { mdRow } from './markdown.js';
 import { existsSync } from 'node:fs';
 import { loadModel } from '../src/frontend/index.js';
 import { Rng, bundledProblem, exactOn, readProblemFile, testPoints } from '../src/frontend/train/index.js';
@@ -39,7 +40,9 @@ export interface BenchModel {
 }
 
 export const BENCH_MODELS: readonly BenchModel[] = [
-  ...['poisson1d', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d', 'poisson2d-spinn', 'poisson1d-sin'].map((p) => ({ name: p, path: `examples/${p}`, problemDir: `examples/${p}` })),
+  ...['poisson1d', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d', 'poisson2d-spinn', 'poisson1d-sin'].map(
+    (p) => ({ name: p, path: `examples/${p}`, problemDir: `examples/${p}` }),
+  ),
   { name: 'onnx:poisson2d_tanh', path: 'test/fixtures/onnx/poisson2d_tanh.onnx', problemDir: 'examples/poisson2d' },
   { name: 'onnx:poisson2d_spinn', path: 'test/fixtures/onnx/poisson2d_spinn.onnx', problemDir: 'examples/poisson2d' },
 ];
@@ -76,12 +79,20 @@ export async function measureSetup(m: BenchModel, maxPoints: number, calibSample
   const annVsExact = exact ? relativeL2(annOut, exact, out) : null;
   const calibration = new Rng(7).box(problem.domain, calibSamples);
   // quantize needs the input's range; ONNX fixtures carry none, their problem.json does
-  const input = ann.nodes.some((n) => n.kind === 'ann.input' && !n.domain) ? { ...ann, nodes: ann.nodes.map((n) => (n.kind === 'ann.input' ? { ...n, domain: problem.domain } : n)) } : ann;
+  const input = ann.nodes.some((n) => n.kind === 'ann.input' && !n.domain)
+    ? { ...ann, nodes: ann.nodes.map((n) => (n.kind === 'ann.input' ? { ...n, domain: problem.domain } : n)) }
+    : ann;
   return { ann, input, points, annOut, exact, out, annVsExact, calibration };
 }
 
 /** Runs `pipeline`, simulates the result on the test points, quantizes it for Loihi 2 and simulates that too. */
-export async function convertAndMeasure(model: string, s: MeasureSetup, pipeline: readonly string[], ctx: PassContext, calibrated: boolean): Promise<ConversionRow> {
+export async function convertAndMeasure(
+  model: string,
+  s: MeasureSetup,
+  pipeline: readonly string[],
+  ctx: PassContext,
+  calibrated: boolean,
+): Promise<ConversionRow> {
   const { ann, input, points, annOut, exact, out, annVsExact } = s;
   const { T, strategy } = ctx;
   const t0 = performance.now();
@@ -112,17 +123,28 @@ export async function convertAndMeasure(model: string, s: MeasureSetup, pipeline
     synops_per_inference: synops,
     energy_ratio: energyEstimate(synops, sim.neuronUpdates / points.length, annMacs(ann)).ratio,
     neurons,
-    layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, Number((l.spikes / Math.max(l.neurons * sim.T * points.length, 1)).toFixed(4))])),
+    layer_rates: Object.fromEntries(
+      sim.layers.map((l) => [l.id, Number((l.spikes / Math.max(l.neurons * sim.T * points.length, 1)).toFixed(4))]),
+    ),
     compile_seconds: compileSeconds,
     integer_snn_vs_ann: q ? relativeL2(q.outputs, annOut, out) : null,
     integer_snn_vs_exact: q && exact ? relativeL2(q.outputs, exact, out) : null,
-    integer_spike_rate: q ? q.layers.reduce((n, l) => n + l.spikes, 0) / Math.max(neurons * q.T * points.length, 1) : null,
+    integer_spike_rate: q
+      ? q.layers.reduce((n, l) => n + l.spikes, 0) / Math.max(neurons * q.T * points.length, 1)
+      : null,
     ...(integerError ? { integer_error: integerError } : {}),
     quantize_seconds: quantizeSeconds,
   };
 }
 
-export async function conversionBench(opts: { models: readonly BenchModel[]; strategies: readonly Strategy[]; Ts: readonly number[]; maxPoints: number; calibSamples: number; log: (s: string) => void }): Promise<ConversionRow[]> {
+export async function conversionBench(opts: {
+  models: readonly BenchModel[];
+  strategies: readonly Strategy[];
+  Ts: readonly number[];
+  maxPoints: number;
+  calibSamples: number;
+  log: (s: string) => void;
+}): Promise<ConversionRow[]> {
   const rows: ConversionRow[] = [];
   for (const m of opts.models) {
     if (!existsSync(m.path)) continue;
@@ -130,10 +152,26 @@ export async function conversionBench(opts: { models: readonly BenchModel[]; str
     for (const strategy of opts.strategies) {
       for (const T of opts.Ts) {
         for (const calibrated of [false, true]) {
-          const pipeline = ['fold-weights', 'threshold-balance', 'lower-to-snn', ...(calibrated ? ['calibrate'] : []), 'fold-weights'];
-          const row = await convertAndMeasure(m.name, setup, pipeline, { ...DEFAULT_CONTEXT, calibration: setup.calibration, T, strategy }, calibrated);
+          const pipeline = [
+            'fold-weights',
+            'threshold-balance',
+            'lower-to-snn',
+            ...(calibrated ? ['calibrate'] : []),
+            'fold-weights',
+          ];
+          const row = await convertAndMeasure(
+            m.name,
+            setup,
+            pipeline,
+            { ...DEFAULT_CONTEXT, calibration: setup.calibration, T, strategy },
+            calibrated,
+          );
           rows.push(row);
-          opts.log(`  ${m.name} ${strategy} T=${T} ${calibrated ? 'calibrated' : 'uncalibrated'}: SNN vs ANN ${row.snn_vs_ann.toExponential(2)} (integer ${e(row.integer_snn_vs_ann)}), rate ${row.spike_rate.toFixed(3)}`);
+          opts.log(
+            `  ${m.name} ${strategy} T=${T} ${calibrated ? 'calibrated' : 'uncalibrated'}: ` +
+              `SNN vs ANN ${row.snn_vs_ann.toExponential(2)} (integer ${e(row.integer_snn_vs_ann)}), ` +
+              `rate ${row.spike_rate.toFixed(3)}`,
+          );
         }
       }
     }
@@ -150,14 +188,40 @@ const e = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2)
  */
 export function conversionMarkdown(rows: readonly ConversionRow[]): string {
   const lines = [
-    '| model | strategy | T | ANN vs exact | SNN vs ANN, float (uncal. → cal.) | SNN vs ANN, integer (uncal. → cal.) | SNN vs exact, cal. (float / integer) | spike rate | synops / inference | energy ratio | compile s (uncal. / cal. + quantize) |',
+    mdRow([
+      'model',
+      'strategy',
+      'T',
+      'ANN vs exact',
+      'SNN vs ANN, float (uncal. → cal.)',
+      'SNN vs ANN, integer (uncal. → cal.)',
+      'SNN vs exact, cal. (float / integer)',
+      'spike rate',
+      'synops / inference',
+      'energy ratio',
+      'compile s (uncal. / cal. + quantize)',
+    ]),
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows.filter((x) => x.calibrated)) {
     const u = rows.find((x) => !x.calibrated && x.model === r.model && x.strategy === r.strategy && x.T === r.T);
-    const int = (x: ConversionRow | undefined): string => (!x ? 'n/a' : x.integer_error ? 'refused' : e(x.integer_snn_vs_ann));
+    const int = (x: ConversionRow | undefined): string =>
+      !x ? 'n/a' : x.integer_error ? 'refused' : e(x.integer_snn_vs_ann);
     lines.push(
-      `| ${r.model} | ${r.strategy} | ${r.T} | ${e(r.ann_vs_exact)} | ${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(r.snn_vs_ann)} | ${int(u)} → ${int(r)} | ${e(r.snn_vs_exact)} / ${e(r.integer_snn_vs_exact)} | ${r.spike_rate.toFixed(3)} | ${r.synops_per_inference.toFixed(0)} | ${r.energy_ratio.toFixed(1)} | ${u ? u.compile_seconds.toFixed(1) : 'n/a'} / ${r.compile_seconds.toFixed(1)} + ${r.quantize_seconds === null ? '–' : r.quantize_seconds.toFixed(1)} |`,
+      mdRow([
+        r.model,
+        r.strategy,
+        r.T,
+        e(r.ann_vs_exact),
+        `${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(r.snn_vs_ann)}`,
+        `${int(u)} → ${int(r)}`,
+        `${e(r.snn_vs_exact)} / ${e(r.integer_snn_vs_exact)}`,
+        r.spike_rate.toFixed(3),
+        r.synops_per_inference.toFixed(0),
+        r.energy_ratio.toFixed(1),
+        `${u ? u.compile_seconds.toFixed(1) : 'n/a'} / ${r.compile_seconds.toFixed(1)}` +
+          ` + ${r.quantize_seconds === null ? '–' : r.quantize_seconds.toFixed(1)}`,
+      ]),
     );
   }
   return `${lines.join('\n')}\n`;
@@ -166,17 +230,41 @@ export function conversionMarkdown(rows: readonly ConversionRow[]): string {
 /** The README's table: per model, the default conversion (pwl, calibrated) at T = 64 and 256, float and integer. */
 export function headlineMarkdown(rows: readonly ConversionRow[]): string {
   const lines = [
-    '| model | ANN vs exact | SNN vs ANN, T = 64 (uncal. → cal.) | SNN vs exact, T = 64 (float / Loihi 2 integer) | SNN vs exact, T = 256 (float / integer) | spike rate | synops / inference | energy ratio (SNN / ANN) | compile s, T = 64 | paper |',
+    mdRow([
+      'model',
+      'ANN vs exact',
+      'SNN vs ANN, T = 64 (uncal. → cal.)',
+      'SNN vs exact, T = 64 (float / Loihi 2 integer)',
+      'SNN vs exact, T = 256 (float / integer)',
+      'spike rate',
+      'synops / inference',
+      'energy ratio (SNN / ANN)',
+      'compile s, T = 64',
+      'paper',
+    ]),
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   const models = [...new Set(rows.map((r) => r.model))];
   for (const m of models) {
-    const at = (T: number, calibrated: boolean): ConversionRow | undefined => rows.find((r) => r.model === m && r.strategy === 'pwl' && r.T === T && r.calibrated === calibrated);
+    const at = (T: number, calibrated: boolean): ConversionRow | undefined =>
+      rows.find((r) => r.model === m && r.strategy === 'pwl' && r.T === T && r.calibrated === calibrated);
     const [u, c, c256] = [at(64, false), at(64, true), at(256, true)];
     if (!c) continue;
-    const int = (r: ConversionRow | undefined): string => (!r ? 'n/a' : r.integer_error ? 'refused' : e(r.integer_snn_vs_exact ?? r.integer_snn_vs_ann));
+    const int = (r: ConversionRow | undefined): string =>
+      !r ? 'n/a' : r.integer_error ? 'refused' : e(r.integer_snn_vs_exact ?? r.integer_snn_vs_ann);
     lines.push(
-      `| ${m} | ${e(c.ann_vs_exact)} | ${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(c.snn_vs_ann)} | ${e(c.snn_vs_exact)} / ${int(c)} | ${c256 ? `${e(c256.snn_vs_exact)} / ${int(c256)}` : 'n/a'} | ${c.spike_rate.toFixed(3)} | ${c.synops_per_inference.toFixed(0)} | ${c.energy_ratio.toFixed(0)} | ${(c.compile_seconds + (c.quantize_seconds ?? 0)).toFixed(1)} | not available |`,
+      mdRow([
+        m,
+        e(c.ann_vs_exact),
+        `${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(c.snn_vs_ann)}`,
+        `${e(c.snn_vs_exact)} / ${int(c)}`,
+        c256 ? `${e(c256.snn_vs_exact)} / ${int(c256)}` : 'n/a',
+        c.spike_rate.toFixed(3),
+        c.synops_per_inference.toFixed(0),
+        c.energy_ratio.toFixed(0),
+        (c.compile_seconds + (c.quantize_seconds ?? 0)).toFixed(1),
+        'not available',
+      ]),
     );
   }
   return `${lines.join('\n')}\n`;

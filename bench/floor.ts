@@ -1,3 +1,4 @@
+import { mdRow } from './markdown.js';
 import { loadModel } from '../src/frontend/index.js';
 import { Rng, bundledProblem, exactOn, readProblemFile, testPoints } from '../src/frontend/train/index.js';
 import { type Graph, activationFn, width } from '../src/ir/index.js';
@@ -78,7 +79,13 @@ export async function floorBench(): Promise<{ model: string; test_points: number
     if (a.kind !== 'ann.act') continue;
     const w = width(a.type);
     const pre = z.get(a.inputs[0])!;
-    for (const K of Ks) fits.set(`${a.id}/${K}`, Array.from({ length: w }, (_, c) => pwlApprox(a.fn, a.table, sorted(columnOf(pre, w, c)), a.range!.lo.data[c], a.range!.hi.data[c], K)));
+    for (const K of Ks)
+      fits.set(
+        `${a.id}/${K}`,
+        Array.from({ length: w }, (_, c) =>
+          pwlApprox(a.fn, a.table, sorted(columnOf(pre, w, c)), a.range!.lo.data[c], a.range!.hi.data[c], K),
+        ),
+      );
   }
   const annTrue = evalAnnAll(graph, points).get(graph.nodes.find((n) => n.kind === 'ann.output')!.id)!;
   const annRows = points.map((_, r) => [annTrue[r]]);
@@ -88,16 +95,36 @@ export async function floorBench(): Promise<{ model: string; test_points: number
   };
   const rows: Record<string, unknown>[] = [{ stand: 'ANN', vs_ann: 0, vs_exact: relativeL2(annRows, exact) }];
   rows.push({ stand: 'activation clipped to the balanced range (99.9th percentile)', ...err({ kind: 'clipped' }) });
-  for (const T of [16, 64, 256]) rows.push({ stand: `one ideal neuron per channel, exact activation, output rounded to 1/T`, T, ...err({ kind: 'one-neuron', T }) });
+  for (const T of [16, 64, 256])
+    rows.push({
+      stand: `one ideal neuron per channel, exact activation, output rounded to 1/T`,
+      T,
+      ...err({ kind: 'one-neuron', T }),
+    });
   for (const K of Ks) {
     rows.push({ stand: 'pwl fit alone (T → ∞)', K, ...err({ kind: 'pwl', K }) });
-    for (const T of [16, 64, 256]) rows.push({ stand: 'pwl, each ramp neuron rounded to 1/T (ideal IF counts)', K, T, ...err({ kind: 'pwl', K, T }) });
+    for (const T of [16, 64, 256])
+      rows.push({
+        stand: 'pwl, each ramp neuron rounded to 1/T (ideal IF counts)',
+        K,
+        T,
+        ...err({ kind: 'pwl', K, T }),
+      });
   }
   return { model: dir, test_points: points.length, rows };
 }
 
 export function floorMarkdown(r: { rows: Record<string, unknown>[] }): string {
   const lines = ['| stand-in for each activation | K | T | vs ANN | vs exact |', '|---|---|---|---|---|'];
-  for (const x of r.rows) lines.push(`| ${x.stand} | ${x.K ?? ''} | ${x.T ?? ''} | ${(x.vs_ann as number).toExponential(2)} | ${(x.vs_exact as number).toExponential(2)} |`);
+  for (const x of r.rows)
+    lines.push(
+      mdRow([
+        String(x.stand),
+        String(x.K ?? ''),
+        String(x.T ?? ''),
+        (x.vs_ann as number).toExponential(2),
+        (x.vs_exact as number).toExponential(2),
+      ]),
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -1,3 +1,4 @@
+import { mdRow } from './markdown.js';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -188,7 +189,18 @@ export async function fuzz(o: FuzzOptions): Promise<FuzzRow[]> {
 
 export function fuzzMarkdown(rows: readonly FuzzRow[], command: string, seconds: number, limitMs = 30_000): string {
   const head =
-    '| reader | inputs | read | named errors | of them HDF5 time limit | generic errors | hangs | crashes | slowest (ms) |\n' +
+    mdRow([
+      'reader',
+      'inputs',
+      'read',
+      'named errors',
+      'of them HDF5 time limit',
+      'generic errors',
+      'hangs',
+      'crashes',
+      'slowest (ms)',
+    ]) +
+    '\n' +
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|';
   const body = rows.map(
     (r) =>

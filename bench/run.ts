@@ -1,4 +1,10 @@
-import { type ConversionRow, BENCH_MODELS, conversionBench, conversionMarkdown, headlineMarkdown } from './conversion.js';
+import {
+  type ConversionRow,
+  BENCH_MODELS,
+  conversionBench,
+  conversionMarkdown,
+  headlineMarkdown,
+} from './conversion.js';
 import { machine, writeResult } from './common.js';
 import { conversionPlots } from './plots.js';
 import type { Strategy } from '../src/passes/index.js';
@@ -12,13 +18,16 @@ import { trainingBench } from './training.js';
 /**
  * npm run bench [-- --quick] [-- --only training,simulator,conversion]
  * Full run: every bundled model and ONNX fixture, strategies clip/signed/pwl, T in 8..256, with and
- * without calibration, float and quantized for Loihi 2, on test grids thinned to 1,000 points. --quick: two models, pwl, T = 16 and 64,
- * 400 points (what CI runs).
+ * without calibration, float and quantized for Loihi 2, on test grids thinned to 1,000 points.
+ * --quick: two models, pwl, T = 16 and 64, 400 points (what CI runs).
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const quick = args.includes('--quick');
-  const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+  const only = args
+    .find((a) => a.startsWith('--only='))
+    ?.slice(7)
+    .split(',');
   const want = (k: string): boolean => !only || only.includes(k);
   const log = (s: string): void => void process.stderr.write(`${s}\n`);
   const suffix = quick ? '.quick' : '';
@@ -29,9 +38,13 @@ async function main(): Promise<void> {
     const { readFileSync, readdirSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { RESULTS } = await import('./common.js');
-    const parts = readdirSync(RESULTS).filter((f) => /^conversion\.part\d+\.json$/.test(f)).sort();
+    const parts = readdirSync(RESULTS)
+      .filter((f) => /^conversion\.part\d+\.json$/.test(f))
+      .sort();
     const rows: ConversionRow[] = parts.flatMap((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')).rows);
-    rows.sort((a, b) => BENCH_MODELS.findIndex((m) => m.name === a.model) - BENCH_MODELS.findIndex((m) => m.name === b.model));
+    rows.sort(
+      (a, b) => BENCH_MODELS.findIndex((m) => m.name === a.model) - BENCH_MODELS.findIndex((m) => m.name === b.model),
+    );
     const made = 'npm run bench -- --only=conversion (models split over processes, then --merge)';
     writeResult('conversion.json', { command: made, machine: machine(), rows });
     writeResult('conversion.md', `<!-- made by: ${made} -->\n${conversionMarkdown(rows)}`);
@@ -43,8 +56,13 @@ async function main(): Promise<void> {
     const { readFileSync, readdirSync } = await import('node:fs');
     const { join } = await import('node:path');
     const { RESULTS } = await import('./common.js');
-    const rows: StageRow[] = readdirSync(RESULTS).filter((f) => /^stages\.part\d+\.json$/.test(f)).sort().flatMap((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')).rows);
-    rows.sort((a, b) => BENCH_MODELS.findIndex((m) => m.name === a.model) - BENCH_MODELS.findIndex((m) => m.name === b.model));
+    const rows: StageRow[] = readdirSync(RESULTS)
+      .filter((f) => /^stages\.part\d+\.json$/.test(f))
+      .sort()
+      .flatMap((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')).rows);
+    rows.sort(
+      (a, b) => BENCH_MODELS.findIndex((m) => m.name === a.model) - BENCH_MODELS.findIndex((m) => m.name === b.model),
+    );
     const made = 'npm run bench -- --only=stages (models split over processes, then --merge-stages)';
     writeResult('stages.json', { command: made, machine: machine(), rows });
     writeResult('stages.md', `<!-- made by: ${made} -->\n${stagesMarkdown(rows)}`);
@@ -84,16 +102,35 @@ async function main(): Promise<void> {
   }
   if (want('resources')) {
     log('bench: resources');
-    const names = ['poisson1d', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d', 'poisson2d-spinn', 'poisson1d-sin'];
-    writeResult(`resources${suffix}.md`, `<!-- made by: ${cmd} -->\n# Loihi 2 resources of the bundled models (pwl, K = 4)\n\n${await resourcesBench(quick ? names.slice(0, 1) : names)}`);
+    const names = [
+      'poisson1d',
+      'poisson2d',
+      'heat1d',
+      'burgers1d',
+      'navier-stokes2d',
+      'poisson2d-spinn',
+      'poisson1d-sin',
+    ];
+    writeResult(
+      `resources${suffix}.md`,
+      `<!-- made by: ${cmd} -->\n# Loihi 2 resources of the bundled models (pwl, K = 4)\n\n` +
+        (await resourcesBench(quick ? names.slice(0, 1) : names)),
+    );
   }
   if (want('stages')) {
     // what each step of the default pipeline adds; split with --models= --tag=partN, join with --merge-stages
     log('bench: pipeline stages (pwl, T = 64)');
-    const pick = args.find((a) => a.startsWith('--models='))?.slice(9).split(',');
+    const pick = args
+      .find((a) => a.startsWith('--models='))
+      ?.slice(9)
+      .split(',');
     const tag = args.find((a) => a.startsWith('--tag='))?.slice(6);
     const rows = await stagesBench({
-      models: pick ? BENCH_MODELS.filter((m) => pick.includes(m.name)) : quick ? BENCH_MODELS.filter((m) => m.name === 'poisson1d') : BENCH_MODELS,
+      models: pick
+        ? BENCH_MODELS.filter((m) => pick.includes(m.name))
+        : quick
+          ? BENCH_MODELS.filter((m) => m.name === 'poisson1d')
+          : BENCH_MODELS,
       maxPoints: quick ? 400 : 1000,
       calibSamples: quick ? 128 : 256,
       log,
@@ -107,18 +144,41 @@ async function main(): Promise<void> {
     // issue 5's target: poisson2d, T = 64, on the whole 10,000-point test grid, with K = 8 and 1,500 fine-tuning steps
     log('bench: poisson2d target configuration');
     const over = { K: 8, finetuneSteps: 1500 };
-    const rows = await stagesBench({ models: BENCH_MODELS.filter((m) => m.name === 'poisson2d'), maxPoints: 10_000, calibSamples: 256, log, over, stages: STAGES.slice(2) });
+    const rows = await stagesBench({
+      models: BENCH_MODELS.filter((m) => m.name === 'poisson2d'),
+      maxPoints: 10_000,
+      calibSamples: 256,
+      log,
+      over,
+      stages: STAGES.slice(2),
+    });
     writeResult('poisson2d-target.json', { command: cmd, machine: machine(), over, rows });
     writeResult('poisson2d-target.md', `<!-- made by: npm run bench -- --only=target -->\n${stagesMarkdown(rows)}`);
   }
   if (want('conversion')) {
     log('bench: conversion sweep');
-    const pick = args.find((a) => a.startsWith('--models='))?.slice(9).split(',');
+    const pick = args
+      .find((a) => a.startsWith('--models='))
+      ?.slice(9)
+      .split(',');
     const tag = args.find((a) => a.startsWith('--tag='))?.slice(6);
     const rows: ConversionRow[] = await conversionBench({
-      models: pick ? BENCH_MODELS.filter((m) => pick.includes(m.name)) : quick ? BENCH_MODELS.filter((m) => m.name === 'poisson1d' || m.name === 'poisson2d-spinn') : BENCH_MODELS,
-      strategies: (args.find((a) => a.startsWith('--strategies='))?.slice(13).split(',') as Strategy[] | undefined) ?? (quick ? ['pwl'] : ['clip', 'signed', 'pwl']),
-      Ts: args.find((a) => a.startsWith('--Ts='))?.slice(5).split(',').map(Number) ?? (quick ? [16, 64] : [8, 16, 32, 64, 128, 256]),
+      models: pick
+        ? BENCH_MODELS.filter((m) => pick.includes(m.name))
+        : quick
+          ? BENCH_MODELS.filter((m) => m.name === 'poisson1d' || m.name === 'poisson2d-spinn')
+          : BENCH_MODELS,
+      strategies:
+        (args
+          .find((a) => a.startsWith('--strategies='))
+          ?.slice(13)
+          .split(',') as Strategy[] | undefined) ?? (quick ? ['pwl'] : ['clip', 'signed', 'pwl']),
+      Ts:
+        args
+          .find((a) => a.startsWith('--Ts='))
+          ?.slice(5)
+          .split(',')
+          .map(Number) ?? (quick ? [16, 64] : [8, 16, 32, 64, 128, 256]),
       maxPoints: quick ? 400 : 1000,
       calibSamples: quick ? 128 : 256,
       log,

@@ -1,3 +1,4 @@
+import { mdRow } from './markdown.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext } from '../src/passes/index.js';
 import { type BenchModel, type ConversionRow, convertAndMeasure, measureSetup } from './conversion.js';
 
@@ -20,16 +21,32 @@ export type StageRow = ConversionRow & { stage: string; K: number; stagger: numb
  * What each step of the default pipeline adds, per model: pwl, T = 64, layer-wise calibration
  * alone, then with the readout's layer staggered, then fine-tuned end to end; float and Loihi 2 integer.
  */
-export async function stagesBench(opts: { models: readonly BenchModel[]; maxPoints: number; calibSamples: number; log: (s: string) => void; over?: Partial<PassContext>; stages?: readonly Stage[] }): Promise<StageRow[]> {
+export async function stagesBench(opts: {
+  models: readonly BenchModel[];
+  maxPoints: number;
+  calibSamples: number;
+  log: (s: string) => void;
+  over?: Partial<PassContext>;
+  stages?: readonly Stage[];
+}): Promise<StageRow[]> {
   const rows: StageRow[] = [];
   for (const m of opts.models) {
     const setup = await measureSetup(m, opts.maxPoints, opts.calibSamples);
     for (const st of opts.stages ?? STAGES) {
       const ctx: PassContext = { ...DEFAULT_CONTEXT, calibration: setup.calibration, ...opts.over };
       const r = await convertAndMeasure(m.name, setup, st.pipeline, ctx, true);
-      const row: StageRow = { ...r, stage: st.name, K: ctx.K, stagger: st.pipeline.includes('stagger') ? ctx.stagger : 1, finetune_steps: st.pipeline.includes('finetune') ? ctx.finetuneSteps : 0 };
+      const row: StageRow = {
+        ...r,
+        stage: st.name,
+        K: ctx.K,
+        stagger: st.pipeline.includes('stagger') ? ctx.stagger : 1,
+        finetune_steps: st.pipeline.includes('finetune') ? ctx.finetuneSteps : 0,
+      };
       rows.push(row);
-      opts.log(`  ${m.name} ${st.name}: SNN vs exact ${e(row.snn_vs_exact)} (integer ${e(row.integer_snn_vs_exact)}), vs ANN ${e(row.snn_vs_ann)}, ${row.compile_seconds.toFixed(1)} s`);
+      opts.log(
+        `  ${m.name} ${st.name}: SNN vs exact ${e(row.snn_vs_exact)} (integer ${e(row.integer_snn_vs_exact)}), ` +
+          `vs ANN ${e(row.snn_vs_ann)}, ${row.compile_seconds.toFixed(1)} s`,
+      );
     }
   }
   return rows;
@@ -39,13 +56,35 @@ const e = (x: number | null | undefined): string => (x === null || x === undefin
 
 export function stagesMarkdown(rows: readonly StageRow[]): string {
   const lines = [
-    '| model | stage | K | ANN vs exact | SNN vs ANN (float / integer) | SNN vs exact (float / Loihi 2 integer) | neurons | spike rate | synops / inference | compile s |',
+    mdRow([
+      'model',
+      'stage',
+      'K',
+      'ANN vs exact',
+      'SNN vs ANN (float / integer)',
+      'SNN vs exact (float / Loihi 2 integer)',
+      'neurons',
+      'spike rate',
+      'synops / inference',
+      'compile s',
+    ]),
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const int = (x: number | null): string => (r.integer_error ? 'refused' : e(x));
     lines.push(
-      `| ${r.model} | ${r.stage} | ${r.K} | ${e(r.ann_vs_exact)} | ${e(r.snn_vs_ann)} / ${int(r.integer_snn_vs_ann)} | ${e(r.snn_vs_exact)} / ${int(r.integer_snn_vs_exact)} | ${r.neurons} | ${r.spike_rate.toFixed(3)} | ${r.synops_per_inference.toFixed(0)} | ${r.compile_seconds.toFixed(1)} |`,
+      mdRow([
+        r.model,
+        r.stage,
+        r.K,
+        e(r.ann_vs_exact),
+        `${e(r.snn_vs_ann)} / ${int(r.integer_snn_vs_ann)}`,
+        `${e(r.snn_vs_exact)} / ${int(r.integer_snn_vs_exact)}`,
+        r.neurons,
+        r.spike_rate.toFixed(3),
+        r.synops_per_inference.toFixed(0),
+        r.compile_seconds.toFixed(1),
+      ]),
     );
   }
   return `${lines.join('\n')}\n`;

@@ -9,5 +9,13 @@ export async function trainingBench(quick: boolean): Promise<Record<string, unkn
   const steps = quick ? 20 : 200;
   await trainPinn(tf, p, defaultOptions(p, { steps: 5 }));
   const r = await trainPinn(tf, p, defaultOptions(p, { steps }));
-  return { problem: 'poisson2d', network: '3x32 tanh', collocation_points: p.defaults.interior, boundary_points: p.defaults.boundary, backend, steps, ms_per_step: r.msPerStep };
+  return {
+    problem: 'poisson2d',
+    network: '3x32 tanh',
+    collocation_points: p.defaults.interior,
+    boundary_points: p.defaults.boundary,
+    backend,
+    steps,
+    ms_per_step: r.msPerStep,
+  };
 }

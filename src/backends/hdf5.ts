@@ -40,9 +40,11 @@ export async function openHdf5(path: string): Promise<H5File> {
 }
 
 /** A scalar int64 dataset, as netx's NetDict expects neuron fields. */
-export const int64 = (g: H5Group, name: string, v: number): void => void g.create_dataset({ name, data: BigInt64Array.from([BigInt(Math.round(v))]), shape: [] });
+export const int64 = (g: H5Group, name: string, v: number): void =>
+  void g.create_dataset({ name, data: BigInt64Array.from([BigInt(Math.round(v))]), shape: [] });
 
 export const int64Array = (g: H5Group, name: string, v: readonly number[], shape: number[]): void =>
   void g.create_dataset({ name, data: BigInt64Array.from(v.map((x) => BigInt(Math.round(x)))), shape });
 
-export const float32Array = (g: H5Group, name: string, v: readonly number[], shape: number[]): void => void g.create_dataset({ name, data: Float32Array.from(v), shape });
+export const float32Array = (g: H5Group, name: string, v: readonly number[], shape: number[]): void =>
+  void g.create_dataset({ name, data: Float32Array.from(v), shape });

@@ -14,7 +14,13 @@ const FILE: Record<Backend, string> = { 'lava-netx': '.net.h5', nir: '.nir', 'la
  * Writes the graph for each backend into `dir`, plus its spikec IR, as one set (writeFileSet): the
  * manifest NAME.manifest.json, written last, lists every file with its SHA-256. Returns what went where.
  */
-export async function emit(g: Graph, backends: readonly Backend[], dir: string, resources: readonly CoreUsage[] | undefined, profile: string): Promise<[string, string][]> {
+export async function emit(
+  g: Graph,
+  backends: readonly Backend[],
+  dir: string,
+  resources: readonly CoreUsage[] | undefined,
+  profile: string,
+): Promise<[string, string][]> {
   const base = g.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'network';
   const writers: Record<Backend, (path: string) => void | Promise<void>> = {
     'lava-netx': (path) => writeNetx(g, path),
@@ -26,8 +32,15 @@ export async function emit(g: Graph, backends: readonly Backend[], dir: string, 
     { name: `${base}.sir`, write: (path) => writeFileSync(path, printGraph(g, { weights: true })) },
     ...backends.map((b) => ({ name: `${base}${FILE[b]}`, write: writers[b] })),
   ];
-  const paths = await writeFileSet(dir, `${base}.manifest.json`, files, { generator: 'spikec', graph: g.name, profile });
-  return [...['spikec IR', ...backends].map((what, i): [string, string] => [what, paths[i]]), ['manifest', paths[paths.length - 1]]];
+  const paths = await writeFileSet(dir, `${base}.manifest.json`, files, {
+    generator: 'spikec',
+    graph: g.name,
+    profile,
+  });
+  return [
+    ...['spikec IR', ...backends].map((what, i): [string, string] => [what, paths[i]]),
+    ['manifest', paths[paths.length - 1]],
+  ];
 }
 
 export { writeNetx, writeNir, lavaScript, describeJson };

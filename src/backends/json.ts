@@ -5,9 +5,17 @@ export function describeJson(g: Graph, resources: readonly CoreUsage[] | undefin
   const layers = g.nodes.map((n) => {
     const { id, kind, inputs, type, ...attrs } = n;
     const summary = Object.fromEntries(
-      Object.entries(attrs).map(([k, v]) => [k, JSON.parse(JSON.stringify(v, (_key, x: unknown) => (isTensor(x) ? { shape: x.shape, dtype: x.dtype, ...tensorStats(x) } : x)))]),
+      Object.entries(attrs).map(([k, v]) => [
+        k,
+        JSON.parse(
+          JSON.stringify(v, (_key, x: unknown) =>
+            isTensor(x) ? { shape: x.shape, dtype: x.dtype, ...tensorStats(x) } : x,
+          ),
+        ),
+      ]),
     );
     return { id, kind, inputs, width: width(type), dtype: type.dtype, ...summary };
   });
-  return `${JSON.stringify({ generator: 'spikec', graph: g.name, profile, layers, resources: resources ?? null }, null, 2)}\n`;
+  const description = { generator: 'spikec', graph: g.name, profile, layers, resources: resources ?? null };
+  return `${JSON.stringify(description, null, 2)}\n`;
 }

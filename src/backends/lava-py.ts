@@ -1,9 +1,13 @@
 import { type Graph, VOLTAGE_SCALE } from '../ir/index.js';
 import { effectiveWeights, snnChain, weightShape } from './chain.js';
 
-const pyList = (v: readonly number[]): string => `[${v.map((x) => (Number.isInteger(x) ? `${x}` : x.toPrecision(9))).join(', ')}]`;
-const pyMatrix = (v: readonly number[], rows: number, cols: number): string =>
-  `np.array([\n${Array.from({ length: rows }, (_, r) => `        ${pyList(v.slice(r * cols, (r + 1) * cols))},`).join('\n')}\n    ])`;
+const pyList = (v: readonly number[]): string =>
+  `[${v.map((x) => (Number.isInteger(x) ? `${x}` : x.toPrecision(9))).join(', ')}]`;
+const pyMatrix = (v: readonly number[], rows: number, cols: number): string => {
+  const lines = Array.from({ length: rows }, (_, r) => `        ${pyList(v.slice(r * cols, (r + 1) * cols))},`);
+  return `np.array([\n${lines.join('\n')}\n    ])`;
+};
+const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
 /**
  * A standalone Python script that builds the compiled network from Lava processes (RingBuffer
@@ -25,10 +29,32 @@ export function lavaScript(g: Graph): string {
       const bias = target.bias.data.map((b) => (fixed ? (b * 2 ** (target.biasExp ?? 0)) / VOLTAGE_SCALE : b));
       const v0 = target.initialV.data.map((v) => (fixed ? v / VOLTAGE_SCALE : v));
       const gt = fixed ? 'strict=True' : 'strict=False';
-      return `    dense${k} = Dense(weights=${W})\n    neurons${k} = SpikecIF(shape=(${out},), vth=${target.threshold}, bias=np.array(${pyList(bias)}), v0=np.array(${pyList(v0)}), subtract=${target.reset === 'subtract' ? 'True' : 'False'}, signed=${target.spikeSign === 'signed' ? 'True' : 'False'}, ${gt})\n    procs.append((dense${k}, neurons${k}))`;
+      const args = [
+        `shape=(${out},)`,
+        `vth=${target.threshold}`,
+        `bias=np.array(${pyList(bias)})`,
+        `v0=np.array(${pyList(v0)})`,
+        `subtract=${pyBool(target.reset === 'subtract')}`,
+        `signed=${pyBool(target.spikeSign === 'signed')}`,
+        gt,
+      ];
+      return (
+        `    dense${k} = Dense(weights=${W})\n    neurons${k} = SpikecIF(${args.join(', ')})\n` +
+        `    procs.append((dense${k}, neurons${k}))`
+      );
     }
     const t = target as Extract<typeof target, { kind: 'snn.readout' }>;
-    return `    dense${k} = Dense(weights=${W})\n    readout = WindowedReadout(shape=(${out},), start=${window[0]}, stop=${window[1]}, scale=np.array(${pyList(t.scale.data)}), offset=np.array(${pyList(t.offset.data)}))\n    procs.append((dense${k}, readout))`;
+    const args = [
+      `shape=(${out},)`,
+      `start=${window[0]}`,
+      `stop=${window[1]}`,
+      `scale=np.array(${pyList(t.scale.data)})`,
+      `offset=np.array(${pyList(t.offset.data)})`,
+    ];
+    return (
+      `    dense${k} = Dense(weights=${W})\n    readout = WindowedReadout(${args.join(', ')})\n` +
+      `    procs.append((dense${k}, readout))`
+    );
   });
   return `#!/usr/bin/env python3
 """${g.name}: a spiking network compiled by spikec, built from Lava processes.

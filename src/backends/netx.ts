@@ -13,9 +13,18 @@ import { int64, int64Array, writeHdf5Atomic } from './hdf5.js';
 export async function writeNetx(g: Graph, path: string): Promise<void> {
   const chain = snnChain(g, 'lava-netx');
   for (const { synapse, target } of chain.layers) {
-    if (synapse.weight.kind !== 'int') throw new IrError(`lava-netx: %${synapse.id} has float weights; run quantize first (spikec compile --target lava-netx does)`);
-    if (synapse.weight.exponent < 0) throw new IrError(`lava-netx: %${synapse.id} has weight exponent ${synapse.weight.exponent}; netx takes integer weights`);
-    if (target.kind === 'snn.neurons' && target.spikeSign === 'signed') throw new IrError(`lava-netx: %${target.id} emits ternary spikes, which netx has no neuron for; use --strategy pwl or clip`);
+    if (synapse.weight.kind !== 'int')
+      throw new IrError(
+        `lava-netx: %${synapse.id} has float weights; run quantize first (spikec compile --target lava-netx does)`,
+      );
+    if (synapse.weight.exponent < 0)
+      throw new IrError(
+        `lava-netx: %${synapse.id} has weight exponent ${synapse.weight.exponent}; netx takes integer weights`,
+      );
+    if (target.kind === 'snn.neurons' && target.spikeSign === 'signed')
+      throw new IrError(
+        `lava-netx: %${target.id} emits ternary spikes, which netx has no neuron for; use --strategy pwl or clip`,
+      );
   }
   await writeHdf5Atomic(path, (f) => {
     const layer = f.create_group('layer');
@@ -30,7 +39,12 @@ export async function writeNetx(g: Graph, path: string): Promise<void> {
       int64Array(l, 'weight', effectiveWeights(synapse), [out, inW]);
       if (target.kind === 'snn.neurons') {
         // netx maps `bias` to bias_mant with bias_exp = 6
-        int64Array(l, 'bias', target.bias.data.map((m) => m * 2 ** ((target.biasExp ?? 0) - 6)), [out]);
+        int64Array(
+          l,
+          'bias',
+          target.bias.data.map((m) => m * 2 ** ((target.biasExp ?? 0) - 6)),
+          [out],
+        );
         const n = l.create_group('neuron');
         n.create_dataset({ name: 'type', data: 'CUBA' });
         int64(n, 'vThMant', target.threshold);
@@ -48,6 +62,12 @@ export async function writeNetx(g: Graph, path: string): Promise<void> {
     });
     const sim = f.create_group('simulation');
     int64(sim, 'Ts', 1);
-    int64(sim, 'tSample', chain.layers[chain.layers.length - 1].target.kind === 'snn.readout' ? (chain.layers[chain.layers.length - 1].target as { window: readonly number[] }).window[1] : 0);
+    int64(
+      sim,
+      'tSample',
+      chain.layers[chain.layers.length - 1].target.kind === 'snn.readout'
+        ? (chain.layers[chain.layers.length - 1].target as { window: readonly number[] }).window[1]
+        : 0,
+    );
   });
 }

@@ -7,12 +7,14 @@ export const NIR_VERSION = '1.0.0';
 /**
  * A NIR graph in HDF5, as `nir.write` lays it out (shared/reference/formats.md): dataset `version`;
  * group `node` with `type` = "NIRGraph", `nodes/<name>` and `edges` [[source, target], ...].
- *   encoder -> Input {shape};  synapse -> Affine {weight, bias = neuron bias};  neurons -> IF {r, v_threshold, v_reset};
+ *   encoder -> Input {shape};  synapse -> Affine {weight, bias = neuron bias};
+ *   neurons -> IF {r, v_threshold, v_reset};
  *   readout synapse -> Affine {weight, bias = readout offset};  readout -> Output {shape}.
  * Fixed-point networks are written in their integer units (weights m 2^e, thresholds vth, biases in a_in units).
  * What NIR cannot say is kept in attributes (which NIR readers ignore): spikec_reset ("subtract" has no
- * NIR form; NIR's IF resets to v_reset), spikec_spike_sign (ternary), spikec_initial_v, spikec_window
- * (the readout averages its input over these steps), the encoder's names and domain.
+ * NIR form; NIR's IF resets to v_reset), spikec_spike_sign (ternary), spikec_initial_v, spikec_opening_v
+ * (where the window opens), spikec_window (the readout averages its input over these steps), the
+ * encoder's names and domain.
  */
 export async function writeNir(g: Graph, path: string): Promise<void> {
   const chain = snnChain(g, 'nir');
@@ -41,7 +43,12 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
         (n) => {
           n.create_dataset({ name: 'type', data: 'Affine' });
           float32Array(n, 'weight', W, [out, inW]);
-          float32Array(n, 'bias', target.bias.data.map((b) => b * biasScale), [out]);
+          float32Array(
+            n,
+            'bias',
+            target.bias.data.map((b) => b * biasScale),
+            [out],
+          );
         },
       ]);
       nodes.push([
@@ -53,7 +60,15 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
           float32Array(n, 'v_reset', Array(out).fill(0), [out]);
           n.create_attribute('spikec_reset', target.reset);
           n.create_attribute('spikec_spike_sign', target.spikeSign);
-          n.create_attribute('spikec_initial_v', Float64Array.from(target.initialV.data, (v) => v * vScale), [out]);
+          n.create_attribute(
+            'spikec_initial_v',
+            Float64Array.from(target.initialV.data, (v) => v * vScale),
+            [out],
+          );
+          if (target.openingV) {
+            const opening = Float64Array.from(target.openingV.data, (v) => v * vScale);
+            n.create_attribute('spikec_opening_v', opening, [out]);
+          }
         },
       ]);
     } else {
@@ -61,7 +76,12 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
         synapse.id,
         (n) => {
           n.create_dataset({ name: 'type', data: 'Affine' });
-          float32Array(n, 'weight', W.map((w, k) => w * target.scale.data[Math.floor(k / inW)]), [out, inW]);
+          float32Array(
+            n,
+            'weight',
+            W.map((w, k) => w * target.scale.data[Math.floor(k / inW)]),
+            [out, inW],
+          );
           float32Array(n, 'bias', [...target.offset.data], [out]);
         },
       ]);

@@ -11,10 +11,12 @@ import { registerVerify } from './commands/verify.js';
 import { setQuiet } from './progress.js';
 import { removeActiveTemps } from '../ir/index.js';
 
-
 function program(): Command {
   const p = new Command('spikec')
-    .description('Compile trained physics-informed neural networks (PINNs) into spiking neural networks for neuromorphic hardware.')
+    .description(
+      'Compile trained physics-informed neural networks (PINNs) into spiking neural networks ' +
+        'for neuromorphic hardware.',
+    )
     .version('0.1.0')
     .option('--verbose', 'print stack traces of errors')
     .option('--quiet', 'print no progress lines')
@@ -43,7 +45,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw e;
   });
   // Interrupted, remove the temporary files of outputs being written (kill -9 leaves them to the next write).
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     process.once(signal, () => {
       removeActiveTemps();
       process.exit(code);

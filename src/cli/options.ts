@@ -4,7 +4,8 @@ import { UsageError } from './errors.js';
 export function intOption(flag: string, min: number, max?: number): (v: string) => number {
   return (v) => {
     const n = v.trim() === '' ? Number.NaN : Number(v);
-    if (max !== undefined && !(Number.isInteger(n) && n >= min && n <= max)) throw new UsageError(`${flag} must be an integer from ${min} to ${max}, not '${v}'`);
+    if (max !== undefined && !(Number.isInteger(n) && n >= min && n <= max))
+      throw new UsageError(`${flag} must be an integer from ${min} to ${max}, not '${v}'`);
     if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, not '${v}'`);
     return n;
   };

@@ -36,11 +36,27 @@ export async function loadModel(path: string): Promise<LoadedModel> {
         return { ...m, graph: withProblemInputs(m.graph, readProblemFile(path)), dir: path };
       }
     }
-    throw new ImportError(path, [{ where: 'directory', message: 'holds neither model.json (TensorFlow.js) nor model.onnx' }]);
+    throw new ImportError(path, [
+      { where: 'directory', message: 'holds neither model.json (TensorFlow.js) nor model.onnx' },
+    ]);
   }
-  const format: ModelFormat | undefined = path.endsWith('.onnx') ? 'onnx' : path.endsWith('.json') ? 'tfjs' : path.endsWith('.nir') ? 'nir' : irFormatOf(path) ? 'ir' : undefined;
+  const format: ModelFormat | undefined = path.endsWith('.onnx')
+    ? 'onnx'
+    : path.endsWith('.json')
+      ? 'tfjs'
+      : path.endsWith('.nir')
+        ? 'nir'
+        : irFormatOf(path)
+          ? 'ir'
+          : undefined;
   if (!format) {
-    throw new ImportError(path, [{ where: 'file', message: 'unknown model format: expected a model directory, model.json (TensorFlow.js), .onnx, .nir, .sir or .sirpb' }]);
+    throw new ImportError(path, [
+      {
+        where: 'file',
+        message:
+          'unknown model format: expected a model directory, model.json (TensorFlow.js), .onnx, .nir, .sir or .sirpb',
+      },
+    ]);
   }
   return loadFile(path, format);
 }
@@ -51,13 +67,21 @@ function withProblemInputs(g: Graph, p: ProblemFile | undefined): Graph {
   return {
     ...g,
     nodes: g.nodes.map((n) =>
-      n.kind === 'ann.input' && n.dims === p.inputs.length ? Node.parse({ ...n, names: p.inputs, domain: p.domain }) : n,
+      n.kind === 'ann.input' && n.dims === p.inputs.length
+        ? Node.parse({ ...n, names: p.inputs, domain: p.domain })
+        : n,
     ),
   };
 }
 
 async function loadFile(file: string, format: ModelFormat): Promise<LoadedModel> {
   const graph =
-    format === 'onnx' ? importOnnx(file) : format === 'tfjs' ? await importTfjs(file) : format === 'nir' ? await importNir(file) : verify(readGraphFile(file), file);
+    format === 'onnx'
+      ? importOnnx(file)
+      : format === 'tfjs'
+        ? await importTfjs(file)
+        : format === 'nir'
+          ? await importNir(file)
+          : verify(readGraphFile(file), file);
   return { graph, format, file };
 }

@@ -73,7 +73,8 @@ function decodeTensor(t: PTensor): Tensor {
   if (!['f32', 'f64', 'i32'].includes(t.dtype)) throw new Bad(`tensor has unknown dtype '${t.dtype}'`);
   const shape = t.shape ?? [];
   const values = data ?? [];
-  if (values.length !== numel(shape)) throw new Bad(`tensor of shape [${shape.join(',')}] holds ${values.length} values`);
+  if (values.length !== numel(shape))
+    throw new Bad(`tensor of shape [${shape.join(',')}] holds ${values.length} values`);
   return { dtype: t.dtype as Tensor['dtype'], shape: [...shape], data: [...values] };
 }
 
@@ -110,14 +111,24 @@ export function decodeGraph(bytes: Uint8Array, file = '<binary>'): Graph {
   const obj = Graph.toObject(msg, { oneofs: false, defaults: false, arrays: true }) as {
     formatVersion?: number;
     name?: string;
-    nodes: { kind?: string; id?: string; inputs: string[]; type?: { dtype?: string; shape: number[] }; attrs: PNamed[] }[];
+    nodes: {
+      kind?: string;
+      id?: string;
+      inputs: string[];
+      type?: { dtype?: string; shape: number[] };
+      attrs: PNamed[];
+    }[];
   };
   if (obj.formatVersion !== FORMAT_VERSION) {
-    throw new IrError(`not a spikec binary IR file of format version ${FORMAT_VERSION} (found ${obj.formatVersion ?? 'none'})`, file);
+    throw new IrError(
+      `not a spikec binary IR file of format version ${FORMAT_VERSION} (found ${obj.formatVersion ?? 'none'})`,
+      file,
+    );
   }
   const nodes = obj.nodes.map((n, i) => {
     const where = `${file}: node ${i}${n.id ? ` %${n.id}` : ''}`;
-    if (!n.kind || !(NODE_KINDS as readonly string[]).includes(n.kind)) throw new IrError(`unknown op '${n.kind ?? ''}'`, where);
+    if (!n.kind || !(NODE_KINDS as readonly string[]).includes(n.kind))
+      throw new IrError(`unknown op '${n.kind ?? ''}'`, where);
     let attrs: Record<string, unknown>;
     try {
       attrs = decodeEntries(n.attrs, 0);
@@ -133,7 +144,10 @@ export function decodeGraph(bytes: Uint8Array, file = '<binary>'): Graph {
       type: { dtype: n.type?.dtype ?? '', shape: n.type?.shape ?? [] },
     });
     if (!parsed.success) {
-      throw new IrError(`bad node (${parsed.error.issues.map((x) => `${x.path.join('.') || 'node'}: ${x.message}`).join('; ')})`, where);
+      throw new IrError(
+        `bad node (${parsed.error.issues.map((x) => `${x.path.join('.') || 'node'}: ${x.message}`).join('; ')})`,
+        where,
+      );
     }
     return parsed.data;
   });

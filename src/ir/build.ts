@@ -33,7 +33,8 @@ export class GraphBuilder {
 
   /** Adds a node and returns its name. */
   add<K extends NodeKind>(partial: Untyped<K>): string {
-    const id = partial.id && !this.byId.has(partial.id) ? partial.id : this.fresh(partial.id ?? partial.kind.split('.')[1]);
+    const id =
+      partial.id && !this.byId.has(partial.id) ? partial.id : this.fresh(partial.id ?? partial.kind.split('.')[1]);
     const operands = partial.inputs.map((i) => {
       const n = this.get(i);
       return { id: n.id, kind: n.kind, type: n.type };

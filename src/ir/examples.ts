@@ -6,7 +6,17 @@ import { f32, i32 } from './tensor.js';
 /** A 2 -> 3 tanh -> 1 MLP with fixed weights: small enough to read in a golden file. */
 export function exampleMlp(): Graph {
   const b = new GraphBuilder('tiny');
-  const x = b.add({ kind: 'ann.input', id: 'x', inputs: [], dims: 2, names: ['x', 'y'], domain: [[0, 1], [0, 1]] });
+  const x = b.add({
+    kind: 'ann.input',
+    id: 'x',
+    inputs: [],
+    dims: 2,
+    names: ['x', 'y'],
+    domain: [
+      [0, 1],
+      [0, 1],
+    ],
+  });
   const h = b.add({
     kind: 'ann.dense',
     id: 'h0',
@@ -15,7 +25,13 @@ export function exampleMlp(): Graph {
     bias: f32([3], [0.1, 0, -0.2]),
   });
   const a = b.add({ kind: 'ann.act', id: 'a0', inputs: [h], fn: 'tanh' });
-  const o = b.add({ kind: 'ann.dense', id: 'h1', inputs: [a], weight: f32([1, 3], [1, -2, 0.5]), bias: f32([1], [0.25]) });
+  const o = b.add({
+    kind: 'ann.dense',
+    id: 'h1',
+    inputs: [a],
+    weight: f32([1, 3], [1, -2, 0.5]),
+    bias: f32([1], [0.25]),
+  });
   b.add({ kind: 'ann.output', id: 'u', inputs: [o], names: ['u'] });
   return b.build();
 }
@@ -47,8 +63,20 @@ export function exampleSnn(): Graph {
     spikeSign: 'signed',
     payloadBits: 0,
   });
-  const s1 = b.add({ kind: 'snn.synapse', id: 's1', inputs: [n0], weight: { kind: 'float', values: f32([1, 3], [0.5, 0.25, -1]) } });
-  const r = b.add({ kind: 'snn.readout', id: 'r', inputs: [s1], scale: f32([1], [2]), offset: f32([1], [-0.5]), window: [2, 66] });
+  const s1 = b.add({
+    kind: 'snn.synapse',
+    id: 's1',
+    inputs: [n0],
+    weight: { kind: 'float', values: f32([1, 3], [0.5, 0.25, -1]) },
+  });
+  const r = b.add({
+    kind: 'snn.readout',
+    id: 'r',
+    inputs: [s1],
+    scale: f32([1], [2]),
+    offset: f32([1], [-0.5]),
+    window: [2, 66],
+  });
   b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
   return b.build();
 }

@@ -38,4 +38,3 @@ export type Graph = z.infer<typeof Graph>;
 
 export const isSource = (n: Node): boolean => n.kind === 'ann.input' || n.kind === 'snn.encoder';
 export const isSink = (n: Node): boolean => n.kind === 'ann.output';
-

@@ -44,7 +44,10 @@ function sameWidth(node: Node, operands: readonly Operand[]): number {
   const n = width(operands[0].type);
   for (const op of operands) {
     if (width(op.type) !== n) {
-      fail('shape', `${node.kind} inputs disagree in width: %${operands[0].id} has ${n}, %${op.id} has ${width(op.type)}`);
+      fail(
+        'shape',
+        `${node.kind} inputs disagree in width: %${operands[0].id} has ${n}, %${op.id} has ${width(op.type)}`,
+      );
     }
   }
   return n;
@@ -56,7 +59,8 @@ function inputFieldLengths(node: Extract<Node, { dims: number }>): void {
   if (node.domain) {
     if (node.domain.length !== d) fail('shape', `domain has ${node.domain.length} intervals for ${d} dims`);
     node.domain.forEach(([lo, hi], i) => {
-      if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) fail('attribute', `domain[${i}] = [${lo}, ${hi}] is not an interval lo < hi`);
+      if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi))
+        fail('attribute', `domain[${i}] = [${lo}, ${hi}] is not an interval lo < hi`);
     });
   }
   if (node.normalization) {
@@ -107,8 +111,10 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
       realOperands(n, ops);
       if (n.fn === 'pwl') {
         const t = n.table ?? fail('attribute', 'fn = "pwl" needs a table of knots');
-        if (t.x.length < 2 || t.x.length !== t.y.length) fail('attribute', 'a pwl table needs at least two knots and as many y as x');
-        for (let i = 1; i < t.x.length; i++) if (!(t.x[i] > t.x[i - 1])) fail('attribute', 'pwl knots must be strictly increasing');
+        if (t.x.length < 2 || t.x.length !== t.y.length)
+          fail('attribute', 'a pwl table needs at least two knots and as many y as x');
+        for (let i = 1; i < t.x.length; i++)
+          if (!(t.x[i] > t.x[i - 1])) fail('attribute', 'pwl knots must be strictly increasing');
         if (![...t.x, ...t.y].every(Number.isFinite)) fail('attribute', 'pwl knots must be finite');
       } else if (n.table) {
         fail('attribute', `a table is only for fn = "pwl", not "${n.fn}"`);
@@ -117,7 +123,8 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
         vector('range.lo', n.range.lo, width(ops[0].type));
         vector('range.hi', n.range.hi, width(ops[0].type));
         n.range.lo.data.forEach((lo, i) => {
-          if (!(lo < n.range!.hi.data[i])) fail('attribute', `range of channel ${i} is [${lo}, ${n.range!.hi.data[i]}], not lo < hi`);
+          if (!(lo < n.range!.hi.data[i]))
+            fail('attribute', `range of channel ${i} is [${lo}, ${n.range!.hi.data[i]}], not lo < hi`);
         });
       }
       return vtype('f32', width(ops[0].type));
@@ -134,13 +141,17 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
       arity(n, ops, 1);
       realOperands(n, ops);
       const w = width(ops[0].type);
-      if (!(n.start < n.stop && n.stop <= w)) fail('shape', `slice [${n.start}:${n.stop}] does not fit an input of width ${w}`);
+      if (!(n.start < n.stop && n.stop <= w))
+        fail('shape', `slice [${n.start}:${n.stop}] does not fit an input of width ${w}`);
       return vtype('f32', n.stop - n.start);
     })
     .with({ kind: 'ann.concat' }, (n) => {
       arity(n, ops, 1, Infinity);
       realOperands(n, ops);
-      return vtype('f32', ops.reduce((s, op) => s + width(op.type), 0));
+      return vtype(
+        'f32',
+        ops.reduce((s, op) => s + width(op.type), 0),
+      );
     })
     .with({ kind: 'ann.product' }, (n) => {
       arity(n, ops, 2, Infinity);
@@ -159,13 +170,17 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
     .with({ kind: 'snn.encoder' }, (n) => {
       arity(n, ops, 0);
       inputFieldLengths(n);
-      if ((n.mode === 'graded') !== (n.payloadBits !== undefined)) fail('attribute', 'payloadBits is given exactly when mode is graded');
+      if ((n.mode === 'graded') !== (n.payloadBits !== undefined))
+        fail('attribute', 'payloadBits is given exactly when mode is graded');
       return vtype(n.mode === 'graded' ? 'graded' : 'f32', n.dims);
     })
     .with({ kind: 'snn.synapse' }, (n) => {
       arity(n, ops, 1);
       if (ops[0].kind !== 'snn.encoder' && ops[0].kind !== 'snn.neurons') {
-        fail('operand', `snn.synapse reads spikes from an snn.encoder or snn.neurons, not ${ops[0].kind} %${ops[0].id}`);
+        fail(
+          'operand',
+          `snn.synapse reads spikes from an snn.encoder or snn.neurons, not ${ops[0].kind} %${ops[0].id}`,
+        );
       }
       const w = n.weight.kind === 'float' ? n.weight.values : n.weight.mantissa;
       const out = denseWeight(n.weight.kind === 'float' ? 'weight' : 'weight mantissa', w, width(ops[0].type));
@@ -188,6 +203,7 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
       }
       vector('bias', n.bias, w);
       vector('initialV', n.initialV, w);
+      if (n.openingV) vector('openingV', n.openingV, w);
       const dtype: DType = n.payloadBits > 0 ? 'graded' : n.spikeSign === 'signed' ? 'tspike' : 'spike';
       return vtype(dtype, w);
     })

@@ -63,14 +63,19 @@ export function diagnose(g: Graph): Diagnostic[] {
 
   for (const n of g.nodes) {
     for (const i of n.inputs) {
-      if (!byId.has(i)) out.push({ rule: 'undefined-input', node: n.id, message: `reads %${i}, which no node defines` });
+      if (!byId.has(i))
+        out.push({ rule: 'undefined-input', node: n.id, message: `reads %${i}, which no node defines` });
     }
   }
   if (out.length > 0) return out;
 
   const cycle = findCycle(g, byId);
   if (cycle) {
-    out.push({ rule: 'cycle', node: cycle[0], message: `the graph has a cycle: ${cycle.map((c) => `%${c}`).join(' -> ')}` });
+    out.push({
+      rule: 'cycle',
+      node: cycle[0],
+      message: `the graph has a cycle: ${cycle.map((c) => `%${c}`).join(' -> ')}`,
+    });
     return out;
   }
   const seen = new Set<string>();
@@ -89,7 +94,11 @@ export function diagnose(g: Graph): Diagnostic[] {
     const inferred = inferType(n, operands);
     if (isProblem(inferred)) out.push({ rule: inferred.rule, node: n.id, message: inferred.message });
     else if (!sameType(inferred, n.type)) {
-      out.push({ rule: 'type-mismatch', node: n.id, message: `declared ${showType(n.type)} but computes ${showType(inferred)}` });
+      out.push({
+        rule: 'type-mismatch',
+        node: n.id,
+        message: `declared ${showType(n.type)} but computes ${showType(inferred)}`,
+      });
     }
     out.push(...valueProblems(n));
   }
@@ -133,19 +142,28 @@ function reachability(g: Graph, byId: Map<string, Node>): Diagnostic[] {
     while (todo.length) for (const m of next(todo.pop()!)) if (!seen.has(m)) (seen.add(m), todo.push(m));
     return seen;
   };
-  const fromInputs = flood(g.nodes.filter(isSource).map((n) => n.id), (id) => consumers.get(id) ?? []);
-  const toOutputs = flood(g.nodes.filter(isSink).map((n) => n.id), (id) => byId.get(id)!.inputs);
+  const fromInputs = flood(
+    g.nodes.filter(isSource).map((n) => n.id),
+    (id) => consumers.get(id) ?? [],
+  );
+  const toOutputs = flood(
+    g.nodes.filter(isSink).map((n) => n.id),
+    (id) => byId.get(id)!.inputs,
+  );
   const out: Diagnostic[] = [];
   for (const n of g.nodes) {
-    if (!fromInputs.has(n.id)) out.push({ rule: 'unreachable', node: n.id, message: 'no path leads here from an input' });
-    else if (!toOutputs.has(n.id)) out.push({ rule: 'dead', node: n.id, message: 'no path leads from here to an output' });
+    if (!fromInputs.has(n.id))
+      out.push({ rule: 'unreachable', node: n.id, message: 'no path leads here from an input' });
+    else if (!toOutputs.has(n.id))
+      out.push({ rule: 'dead', node: n.id, message: 'no path leads from here to an output' });
   }
   return out;
 }
 
 function tensorDiags(node: string, field: string, t: Tensor, dtypes: readonly string[]): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (!dtypes.includes(t.dtype)) out.push({ rule: 'attribute', node, message: `${field} is ${t.dtype}, expected ${dtypes.join(' or ')}` });
+  if (!dtypes.includes(t.dtype))
+    out.push({ rule: 'attribute', node, message: `${field} is ${t.dtype}, expected ${dtypes.join(' or ')}` });
   const p = tensorProblem(t);
   if (p) out.push({ rule: p.includes('finite') ? 'non-finite' : 'shape', node, message: `${field} ${p}` });
   return out;
@@ -156,11 +174,18 @@ function finite(node: string, field: string, values: readonly number[]): Diagnos
   return bad < 0 ? [] : [{ rule: 'non-finite', node, message: `${field}[${bad}] is ${values[bad]}` }];
 }
 
-function bitWidth(node: string, field: string, values: readonly number[], range: readonly [number, number]): Diagnostic[] {
+function bitWidth(
+  node: string,
+  field: string,
+  values: readonly number[],
+  range: readonly [number, number],
+): Diagnostic[] {
   const bad = values.findIndex((x) => !inRange(x, range));
   if (bad < 0) return [];
   const where = values.length > 1 ? `${field}[${bad}]` : field;
-  return [{ rule: 'bit-width', node, message: `${where} = ${values[bad]} is not an integer in [${range[0]}, ${range[1]}]` }];
+  return [
+    { rule: 'bit-width', node, message: `${where} = ${values[bad]} is not an integer in [${range[0]}, ${range[1]}]` },
+  ];
 }
 
 /** Value-level rules: finite numbers, positive thresholds, integers that fit their bit widths. */
@@ -168,13 +193,26 @@ function valueProblems(n: Node): Diagnostic[] {
   const id = n.id;
   const REAL = ['f32', 'f64'];
   return match(n)
-    .with({ kind: 'ann.dense' }, (d) => [...tensorDiags(id, 'weight', d.weight, REAL), ...tensorDiags(id, 'bias', d.bias, REAL)])
-    .with({ kind: 'ann.scale' }, (d) => [...tensorDiags(id, 'scale', d.scale, REAL), ...tensorDiags(id, 'shift', d.shift, REAL)])
+    .with({ kind: 'ann.dense' }, (d) => [
+      ...tensorDiags(id, 'weight', d.weight, REAL),
+      ...tensorDiags(id, 'bias', d.bias, REAL),
+    ])
+    .with({ kind: 'ann.scale' }, (d) => [
+      ...tensorDiags(id, 'scale', d.scale, REAL),
+      ...tensorDiags(id, 'shift', d.shift, REAL),
+    ])
     .with({ kind: 'ann.input' }, { kind: 'snn.encoder' }, (d) => [
       ...finite(id, 'normalization.scale', d.normalization?.scale ?? []),
       ...finite(id, 'normalization.offset', d.normalization?.offset ?? []),
     ])
-    .with({ kind: 'ann.act' }, { kind: 'ann.slice' }, { kind: 'ann.concat' }, { kind: 'ann.product' }, { kind: 'ann.output' }, () => [])
+    .with(
+      { kind: 'ann.act' },
+      { kind: 'ann.slice' },
+      { kind: 'ann.concat' },
+      { kind: 'ann.product' },
+      { kind: 'ann.output' },
+      () => [],
+    )
     .with({ kind: 'snn.synapse' }, (d) => {
       const w = d.weight;
       if (w.kind === 'float') return tensorDiags(id, 'weight', w.values, REAL);
@@ -192,16 +230,27 @@ function valueProblems(n: Node): Diagnostic[] {
         ...finite(id, 'currentDecay', [d.currentDecay]),
         ...finite(id, 'voltageDecay', [d.voltageDecay]),
       ];
-      if (!(d.threshold > 0)) out.push({ rule: 'threshold', node: id, message: `threshold ${d.threshold} is not positive` });
+      if (!(d.threshold > 0))
+        out.push({ rule: 'threshold', node: id, message: `threshold ${d.threshold} is not positive` });
       if (d.model === 'if' && d.voltageDecay !== 0) {
-        out.push({ rule: 'attribute', node: id, message: `an if neuron has no leak, but voltageDecay is ${d.voltageDecay}` });
+        out.push({
+          rule: 'attribute',
+          node: id,
+          message: `an if neuron has no leak, but voltageDecay is ${d.voltageDecay}`,
+        });
       }
       if (d.arith === 'float') {
-        for (const [f, x] of [['currentDecay', d.currentDecay], ['voltageDecay', d.voltageDecay]] as const) {
-          if (!(x >= 0 && x <= 1)) out.push({ rule: 'attribute', node: id, message: `${f} ${x} is not a fraction in [0, 1]` });
+        for (const [f, x] of [
+          ['currentDecay', d.currentDecay],
+          ['voltageDecay', d.voltageDecay],
+        ] as const) {
+          if (!(x >= 0 && x <= 1))
+            out.push({ rule: 'attribute', node: id, message: `${f} ${x} is not a fraction in [0, 1]` });
         }
-        if (d.biasExp !== undefined) out.push({ rule: 'attribute', node: id, message: 'biasExp is for fixed arithmetic only' });
+        if (d.biasExp !== undefined)
+          out.push({ rule: 'attribute', node: id, message: 'biasExp is for fixed arithmetic only' });
         out.push(...tensorDiags(id, 'bias', d.bias, REAL), ...tensorDiags(id, 'initialV', d.initialV, REAL));
+        if (d.openingV) out.push(...tensorDiags(id, 'openingV', d.openingV, REAL));
       } else {
         out.push(
           ...bitWidth(id, 'threshold', [d.threshold], FIXED_LIMITS.threshold),
@@ -212,10 +261,15 @@ function valueProblems(n: Node): Diagnostic[] {
           ...bitWidth(id, 'bias', d.bias.data, FIXED_LIMITS.biasMantissa),
           ...tensorDiags(id, 'initialV', d.initialV, ['i32']),
           ...bitWidth(id, 'initialV', d.initialV.data, FIXED_LIMITS.voltage),
+          ...(d.openingV ? tensorDiags(id, 'openingV', d.openingV, ['i32']) : []),
+          ...(d.openingV ? bitWidth(id, 'openingV', d.openingV.data, FIXED_LIMITS.voltage) : []),
         );
       }
       return out;
     })
-    .with({ kind: 'snn.readout' }, (d) => [...tensorDiags(id, 'scale', d.scale, REAL), ...tensorDiags(id, 'offset', d.offset, REAL)])
+    .with({ kind: 'snn.readout' }, (d) => [
+      ...tensorDiags(id, 'scale', d.scale, REAL),
+      ...tensorDiags(id, 'offset', d.offset, REAL),
+    ])
     .exhaustive();
 }

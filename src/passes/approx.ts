@@ -31,7 +31,12 @@ function mse(f: (z: number) => number, a: ChannelApprox, samples: Float64Array):
   return s / Math.max(samples.length, 1);
 }
 
-const ramp = (f: (z: number) => number, a: number, b: number): Unit => ({ offset: a, theta: b - a, slope: (f(b) - f(a)) / (b - a), signed: false });
+const ramp = (f: (z: number) => number, a: number, b: number): Unit => ({
+  offset: a,
+  theta: b - a,
+  slope: (f(b) - f(a)) / (b - a),
+  signed: false,
+});
 
 /** Every 1/m-th value of sorted samples clipped to [lo, hi], at most `m` values (for fitting). */
 function subsample(s: Float64Array, lo: number, hi: number, m = 256): Float64Array {
@@ -47,7 +52,14 @@ function subsample(s: Float64Array, lo: number, hi: number, m = 256): Float64Arr
  * a pwl activation uses its own table's knots, relu gets a knot at 0; flat ramps are dropped and
  * neighbours of equal slope merged, so piecewise-linear functions are represented exactly.
  */
-export function pwlApprox(fn: ActivationFn, table: PwlTable | undefined, s: Float64Array, lo: number, hi: number, K: number): ChannelApprox {
+export function pwlApprox(
+  fn: ActivationFn,
+  table: PwlTable | undefined,
+  s: Float64Array,
+  lo: number,
+  hi: number,
+  K: number,
+): ChannelApprox {
   const f = activationFn(fn, table);
   let knots: number[];
   if (fn === 'pwl' && table) knots = [lo, ...table.x.filter((x) => x > lo && x < hi), hi];
@@ -55,7 +67,8 @@ export function pwlApprox(fn: ActivationFn, table: PwlTable | undefined, s: Floa
     const clipped = Float64Array.from(s, (z) => Math.min(Math.max(z, lo), hi)).sort();
     knots = Array.from({ length: K + 1 }, (_, k) => (k === 0 ? lo : k === K ? hi : quantile(clipped, k / K)));
     if (fn === 'relu' && lo < 0 && hi > 0) knots = [...knots.filter((x) => x < 0), 0, ...knots.filter((x) => x > 0)];
-    else if (fn !== 'relu' && K > 1 && hi > lo) knots = optimizeKnots(f, knots, subsample(s, lo, hi, 512), (hi - lo) / (4 * K));
+    else if (fn !== 'relu' && K > 1 && hi > lo)
+      knots = optimizeKnots(f, knots, subsample(s, lo, hi, 512), (hi - lo) / (4 * K));
   }
   const gap = (hi - lo) * 1e-3;
   const clean = [knots[0]];
@@ -67,7 +80,11 @@ export function pwlApprox(fn: ActivationFn, table: PwlTable | undefined, s: Floa
     const u = { ...ramp(f, clean[k], clean[k + 1]), slope: fitted.slopes[k] };
     if (Math.abs(u.slope * u.theta) < 1e-9 * Math.max(1, Math.abs(f(clean[k])))) continue;
     const prev = units[units.length - 1];
-    if (prev && Math.abs(prev.slope - u.slope) <= 1e-9 * Math.max(1, Math.abs(u.slope)) && Math.abs(prev.offset + prev.theta - u.offset) < 1e-12) {
+    if (
+      prev &&
+      Math.abs(prev.slope - u.slope) <= 1e-9 * Math.max(1, Math.abs(u.slope)) &&
+      Math.abs(prev.offset + prev.theta - u.offset) < 1e-12
+    ) {
       units[units.length - 1] = { ...prev, theta: prev.theta + u.theta };
     } else units.push(u);
   }
@@ -86,7 +103,12 @@ function fitError(f: (z: number) => number, knots: readonly number[], data: Floa
  * least-squares fit error on the samples; every ramp stays at least `minWidth` wide, because a
  * very narrow ramp needs a very small threshold, which integer weights cannot reach.
  */
-function optimizeKnots(f: (z: number) => number, start: readonly number[], data: Float64Array, minWidth: number): number[] {
+function optimizeKnots(
+  f: (z: number) => number,
+  start: readonly number[],
+  data: Float64Array,
+  minWidth: number,
+): number[] {
   const K = start.length - 1;
   const lo = start[0];
   const hi = start[K];
@@ -139,11 +161,21 @@ function optimizeKnots(f: (z: number) => number, start: readonly number[], data:
  * towards interpolation), which halves the error of plain interpolation for curved activations and
  * keeps piecewise-linear ones exact.
  */
-function leastSquaresHeights(f: (z: number) => number, knots: readonly number[], data: Float64Array): { constant: number; slopes: number[] } {
+function leastSquaresHeights(
+  f: (z: number) => number,
+  knots: readonly number[],
+  data: Float64Array,
+): { constant: number; slopes: number[] } {
   const K = knots.length - 1;
   const n = K + 1;
-  const interp = [f(knots[0]), ...Array.from({ length: K }, (_, k) => (f(knots[k + 1]) - f(knots[k])) / (knots[k + 1] - knots[k]))];
-  const basis = (z: number): number[] => [1, ...Array.from({ length: K }, (_, k) => Math.min(Math.max(z - knots[k], 0), knots[k + 1] - knots[k]))];
+  const interp = [
+    f(knots[0]),
+    ...Array.from({ length: K }, (_, k) => (f(knots[k + 1]) - f(knots[k])) / (knots[k + 1] - knots[k])),
+  ];
+  const basis = (z: number): number[] => [
+    1,
+    ...Array.from({ length: K }, (_, k) => Math.min(Math.max(z - knots[k], 0), knots[k + 1] - knots[k])),
+  ];
   const A = new Float64Array(n * n);
   const B = new Float64Array(n);
   for (const z of data) {
@@ -169,7 +201,13 @@ function leastSquaresHeights(f: (z: number) => number, knots: readonly number[],
 }
 
 /** clip: the one clipped ramp (what ReLU-only converters use) that best fits f on the samples. */
-export function clipApprox(fn: ActivationFn, table: PwlTable | undefined, s: Float64Array, lo: number, hi: number): ChannelApprox {
+export function clipApprox(
+  fn: ActivationFn,
+  table: PwlTable | undefined,
+  s: Float64Array,
+  lo: number,
+  hi: number,
+): ChannelApprox {
   const f = activationFn(fn, table);
   const data = subsample(s, lo, hi);
   const qs = [0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4];
@@ -189,7 +227,13 @@ export function clipApprox(fn: ActivationFn, table: PwlTable | undefined, s: Flo
 }
 
 /** signed: one ternary unit, f ~ c + s clamp(z - m, -theta, theta), best fit on the samples. */
-export function signedApprox(fn: ActivationFn, table: PwlTable | undefined, s: Float64Array, lo: number, hi: number): ChannelApprox {
+export function signedApprox(
+  fn: ActivationFn,
+  table: PwlTable | undefined,
+  s: Float64Array,
+  lo: number,
+  hi: number,
+): ChannelApprox {
   const f = activationFn(fn, table);
   const data = subsample(s, lo, hi);
   const centres = [0.5, 0.4, 0.6, 0.3, 0.7].map((q) => quantile(data, q));
@@ -202,7 +246,10 @@ export function signedApprox(fn: ActivationFn, table: PwlTable | undefined, s: F
       const theta = reach * frac;
       if (!(theta > 0)) continue;
       const slope = (f(m + theta) - f(m - theta)) / (2 * theta);
-      const cand: ChannelApprox = { constant: (f(m + theta) + f(m - theta)) / 2, units: [{ offset: m, theta, slope, signed: true }] };
+      const cand: ChannelApprox = {
+        constant: (f(m + theta) + f(m - theta)) / 2,
+        units: [{ offset: m, theta, slope, signed: true }],
+      };
       const e = mse(f, cand, data);
       if (e < bestErr) [best, bestErr] = [cand, e];
     }

@@ -1,6 +1,6 @@
 import type { Graph, NodeOf } from '../ir/index.js';
 import { normalizeRows, width } from '../ir/index.js';
-import { startPotentials } from './start-potential.js';
+import { windowOpenings } from './start-potential.js';
 
 /**
  * The spike-count model of a float spiking network, differentiable almost everywhere. A population of
@@ -46,7 +46,13 @@ interface ReadoutTerm {
 }
 
 type HostTerm =
-  | { readonly kind: 'product'; readonly id: string; readonly n: number; readonly rank: number; readonly inputs: readonly string[] }
+  | {
+      readonly kind: 'product';
+      readonly id: string;
+      readonly n: number;
+      readonly rank: number;
+      readonly inputs: readonly string[];
+    }
   | { readonly kind: 'concat'; readonly id: string; readonly n: number; readonly inputs: readonly string[] };
 
 /** A trainable tensor and where it goes back into the graph. */
@@ -63,7 +69,15 @@ interface Tape {
 }
 
 /** Y[b, o] = scale * sum_i X[b, i] W[o, i] */
-function dense(X: Float64Array, W: Float64Array, Y: Float64Array, batch: number, fanIn: number, fanOut: number, scale: number): void {
+function dense(
+  X: Float64Array,
+  W: Float64Array,
+  Y: Float64Array,
+  batch: number,
+  fanIn: number,
+  fanOut: number,
+  scale: number,
+): void {
   for (let b = 0; b < batch; b++) {
     const xo = b * fanIn;
     for (let o = 0; o < fanOut; o++) {
@@ -76,7 +90,17 @@ function dense(X: Float64Array, W: Float64Array, Y: Float64Array, batch: number,
 }
 
 /** dW += scale dY^T X and, when dX is given, dX += scale dY W. */
-function denseBackward(X: Float64Array, W: Float64Array, dY: Float64Array, dW: Float64Array, dX: Float64Array | undefined, batch: number, fanIn: number, fanOut: number, scale: number): void {
+function denseBackward(
+  X: Float64Array,
+  W: Float64Array,
+  dY: Float64Array,
+  dW: Float64Array,
+  dX: Float64Array | undefined,
+  batch: number,
+  fanIn: number,
+  fanOut: number,
+  scale: number,
+): void {
   for (let b = 0; b < batch; b++) {
     const xo = b * fanIn;
     for (let o = 0; o < fanOut; o++) {
@@ -104,7 +128,7 @@ export class CountModel {
   static of(g: Graph): CountModel | string {
     const enc = g.nodes.filter((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder');
     if (enc.length !== 1) return 'the network needs exactly one snn.encoder';
-    const openings = startPotentials(g);
+    const openings = windowOpenings(g);
     const synapses = new Map<string, SynapseTerm>();
     const terms: (PopulationTerm | ReadoutTerm | HostTerm)[] = [];
     const parameters: Parameter[] = [];
@@ -118,23 +142,47 @@ export class CountModel {
           if (node.weight.kind !== 'float') return `%${node.id} has integer weights: fine-tune before quantize`;
           const [fanOut, fanIn] = node.weight.values.shape;
           const src = g.nodes.find((n) => n.id === node.inputs[0])!;
-          const s: SynapseTerm = { id: node.id, source: src.id, fromEncoder: src.kind === 'snn.encoder', fanIn, fanOut, W: Float64Array.from(node.weight.values.data) };
+          const s: SynapseTerm = {
+            id: node.id,
+            source: src.id,
+            fromEncoder: src.kind === 'snn.encoder',
+            fanIn,
+            fanOut,
+            W: Float64Array.from(node.weight.values.data),
+          };
           synapses.set(node.id, s);
           parameters.push({ node: node.id, field: 'weight', values: s.W });
           break;
         }
         case 'snn.neurons': {
           if (node.arith !== 'float') return `%${node.id} is fixed-point: fine-tune before quantize`;
-          if (node.reset !== 'subtract' || node.model !== 'if' || node.currentDecay !== 1 || node.voltageDecay !== 0) return `%${node.id} is not integrate-and-fire with subtract reset`;
+          if (node.reset !== 'subtract' || node.model !== 'if' || node.currentDecay !== 1 || node.voltageDecay !== 0)
+            return `%${node.id} is not integrate-and-fire with subtract reset`;
           const bias = Float64Array.from(node.bias.data);
-          terms.push({ kind: 'neurons', id: node.id, n: width(node.type), inputs: node.inputs.map((i) => synapses.get(i)!), bias, threshold: node.threshold, opening: openings.get(node.id)!, signed: node.spikeSign === 'signed' });
+          terms.push({
+            kind: 'neurons',
+            id: node.id,
+            n: width(node.type),
+            inputs: node.inputs.map((i) => synapses.get(i)!),
+            bias,
+            threshold: node.threshold,
+            opening: openings.get(node.id)!,
+            signed: node.spikeSign === 'signed',
+          });
           parameters.push({ node: node.id, field: 'bias', values: bias });
           break;
         }
         case 'snn.readout': {
           Ts.add(node.window[1] - node.window[0]);
           const offset = Float64Array.from(node.offset.data);
-          terms.push({ kind: 'readout', id: node.id, n: width(node.type), inputs: node.inputs.map((i) => synapses.get(i)!), scale: node.scale.data, offset });
+          terms.push({
+            kind: 'readout',
+            id: node.id,
+            n: width(node.type),
+            inputs: node.inputs.map((i) => synapses.get(i)!),
+            scale: node.scale.data,
+            offset,
+          });
           parameters.push({ node: node.id, field: 'offset', values: offset });
           break;
         }
@@ -231,7 +279,17 @@ export class CountModel {
     const intoSynapses = (inputs: readonly SynapseTerm[], dA: Float64Array): void => {
       for (const s of inputs) {
         const dX = s.fromEncoder ? undefined : gradOf(s.source, s.fanIn);
-        denseBackward(values.get(s.source)!, s.W, dA, dParams.get(s.W)!, dX, batch, s.fanIn, s.fanOut, s.fromEncoder ? T : 1);
+        denseBackward(
+          values.get(s.source)!,
+          s.W,
+          dA,
+          dParams.get(s.W)!,
+          dX,
+          batch,
+          s.fanIn,
+          s.fanOut,
+          s.fromEncoder ? T : 1,
+        );
       }
     };
     for (let ti = this.terms.length - 1; ti >= 0; ti--) {

@@ -12,7 +12,13 @@ import { cholesky, gram, solveSpd } from './linalg.js';
 /** The widest fan-in rounded with feedback: its three k x k float64 matrices take 384 MiB at 4,096. */
 export const FEEDBACK_MAX_FAN_IN = 4096;
 
-export function roundWithFeedback(W: readonly number[], out: number, k: number, X: Float64Array, mmax: number): number[] {
+export function roundWithFeedback(
+  W: readonly number[],
+  out: number,
+  k: number,
+  X: Float64Array,
+  mmax: number,
+): number[] {
   const H = gram(X, k);
   // damping keeps H invertible where inputs never vary (dead or always-saturated columns)
   let trace = 0;

@@ -7,7 +7,7 @@ import { CountModel, type Parameter } from './count-model.js';
 import { rewrite } from './graph-edit.js';
 import { boxOf } from './linalg.js';
 import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
-import { alignStartPotentials } from './start-potential.js';
+import { settleStartPotentials } from './start-potential.js';
 
 /** Inputs per Adam step. */
 const BATCH = 128;
@@ -45,8 +45,10 @@ const rms = (xs: ArrayLike<number>): number => {
   return Math.sqrt(s / Math.max(1, xs.length));
 };
 
-
-/** The graph with the model's trained parameters written back, each population still opening its window where the model assumed. */
+/**
+ * The graph with the model's trained parameters written back, settled so that each window opens where
+ * the model assumed (openingV).
+ */
 function writeBack(g: Graph, model: CountModel): Graph {
   const replace = new Map<string, Node>();
   for (const p of model.parameters) {
@@ -60,7 +62,7 @@ function writeBack(g: Graph, model: CountModel): Graph {
           : { ...node, offset: f32([values.length], values) };
     replace.set(p.node, NodeSchema.parse(next));
   }
-  return alignStartPotentials(rewrite(g, replace), model.openings);
+  return settleStartPotentials(rewrite(g, replace));
 }
 
 /**
@@ -78,23 +80,40 @@ export const finetune: Pass = {
   name: 'finetune',
   needs: ['calibration'],
   correctsTowardsAnn: true,
-  description: 'fit the spiking network end to end to the ANN outputs through its spike-count model (straight-through rounding)',
+  description:
+    'fit the spiking network end to end to the ANN outputs through its spike-count model (straight-through rounding)',
   run(g, ctx): PassResult {
     if (ctx.finetuneSteps === 0) return { graph: g, stats: { steps: 0 } };
     const calib = needCalibration('finetune', ctx);
-    if (!ctx.reference) throw new PassError('finetune', 'needs the ANN the network was converted from: run it in the same pipeline as lower-to-snn');
-    if (g.nodes.some((n) => (n.kind === 'snn.neurons' && n.arith === 'fixed') || (n.kind === 'snn.synapse' && n.weight.kind === 'int'))) throw new PassError('finetune', 'runs on float networks: finetune before quantize');
+    if (!ctx.reference)
+      throw new PassError(
+        'finetune',
+        'needs the ANN the network was converted from: run it in the same pipeline as lower-to-snn',
+      );
+    if (
+      g.nodes.some(
+        (n) =>
+          (n.kind === 'snn.neurons' && n.arith === 'fixed') || (n.kind === 'snn.synapse' && n.weight.kind === 'int'),
+      )
+    )
+      throw new PassError('finetune', 'runs on float networks: finetune before quantize');
     const model = CountModel.of(g);
     // a network the count model cannot describe (reset to zero, a host op it cannot differentiate) is left as it is
     if (typeof model === 'string') return { graph: g, stats: { skipped: model } };
     const ref = ctx.reference;
     const outId = ref.nodes.find((n) => n.kind === 'ann.output')!.id;
     const annOut = (rows: readonly (readonly number[])[]): Float64Array => evalAnnAll(ref, rows).get(outId)!;
-    const rows = (flat: Float64Array, batch: number): number[][] => Array.from({ length: batch }, (_, r) => Array.from(flat.subarray((r * flat.length) / batch, ((r + 1) * flat.length) / batch)));
+    const rows = (flat: Float64Array, batch: number): number[][] =>
+      Array.from({ length: batch }, (_, r) =>
+        Array.from(flat.subarray((r * flat.length) / batch, ((r + 1) * flat.length) / batch)),
+      );
 
     const calibRef = rows(annOut(calib), calib.length);
     const modelError = (): number => relativeL2(rows(model.forward(calib).out, calib.length), calibRef);
-    const stats: Record<string, number | string> = { steps: ctx.finetuneSteps, parameters: model.parameters.reduce((s, p) => s + p.values.length, 0) };
+    const stats: Record<string, number | string> = {
+      steps: ctx.finetuneSteps,
+      parameters: model.parameters.reduce((s, p) => s + p.values.length, 0),
+    };
     stats['count-model error before'] = Number(modelError().toPrecision(3));
 
     const outScale = rms(annOut(calib));
@@ -116,7 +135,9 @@ export const finetune: Pass = {
       ctx.progress?.(step + 1, ctx.finetuneSteps);
     }
     stats['count-model error after'] = Number(modelError().toPrecision(3));
-    stats['count-model error unrounded'] = Number(relativeL2(rows(model.forward(calib, false).out, calib.length), calibRef).toPrecision(3));
+    stats['count-model error unrounded'] = Number(
+      relativeL2(rows(model.forward(calib, false).out, calib.length), calibRef).toPrecision(3),
+    );
 
     const candidate = writeBack(g, model);
     const before = relativeL2(simulate(g, calib).outputs, calibRef);

@@ -1,14 +1,24 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, tensor, width } from '../ir/index.js';
 import { simulate } from '../sim/simulate.js';
 import { consumers, matmul, matvec, reindexPopulation, rewrite } from './graph-edit.js';
-import { alignStartPotentials, startPotentials } from './start-potential.js';
 import type { Pass, PassContext, PassStats } from './pass.js';
 
 type Dense = NodeOf<'ann.dense'>;
 
 /** A folded dense layer, in float64 so that folding changes the function by rounding only. */
-const dense = (d: Dense, weight: number[], bias: number[], inWidth: number, inputs: readonly string[] = d.inputs): Dense =>
-  NodeSchema.parse({ ...d, inputs, weight: tensor('f64', [d.weight.shape[0], inWidth], weight), bias: tensor('f64', [d.weight.shape[0]], bias) }) as Dense;
+const dense = (
+  d: Dense,
+  weight: number[],
+  bias: number[],
+  inWidth: number,
+  inputs: readonly string[] = d.inputs,
+): Dense =>
+  NodeSchema.parse({
+    ...d,
+    inputs,
+    weight: tensor('f64', [d.weight.shape[0], inWidth], weight),
+    bias: tensor('f64', [d.weight.shape[0]], bias),
+  }) as Dense;
 
 /**
  * One rewrite: returns the rewritten graph and the counter it advanced, or undefined when the rule
@@ -67,7 +77,10 @@ const foldScale: Rule = (g, byId, users) => {
       const [, k] = src.weight.shape;
       const W = src.weight.data.map((w, idx) => w * s[Math.floor(idx / k)]);
       const b = src.bias.data.map((v, o) => v * s[o] + t[o]);
-      return [rewrite(g, new Map([[src.id, dense(src, W, b, k)]]), new Set([n.id]), new Map([[n.id, src.id]])), 'scales'];
+      return [
+        rewrite(g, new Map([[src.id, dense(src, W, b, k)]]), new Set([n.id]), new Map([[n.id, src.id]])),
+        'scales',
+      ];
     }
     const readers = users.get(n.id)!;
     if (readers.length > 0 && readers.every((r) => r.kind === 'ann.dense')) {
@@ -133,7 +146,6 @@ function removeDeadNeurons(g: Graph, ctx: PassContext, stats: PassStats): Graph 
   const users = consumers(g);
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const replace = new Map<string, Node>();
-  const keptIndices = new Map<string, number[]>();
   let removed = 0;
   for (const n of g.nodes) {
     if (n.kind !== 'snn.neurons' || n.arith !== 'float') continue;
@@ -145,22 +157,13 @@ function removeDeadNeurons(g: Graph, ctx: PassContext, stats: PassStats): Graph 
     });
     const keep = alive.flatMap((a, i) => (a ? [i] : []));
     if (keep.length === w || keep.length === 0) continue;
-    keptIndices.set(n.id, keep);
     removed += w - keep.length;
     reindexPopulation(n, keep, null, byId, users, replace);
   }
   stats['dead neurons'] = removed;
   if (!removed) return g;
-  // a removed neuron may still have spiked in its prologue: keep every window opening where it did
-  const before = startPotentials(g);
-  const kept = new Map<string, number[]>();
-  for (const n of g.nodes) {
-    if (n.kind !== 'snn.neurons' || n.arith !== 'float') continue;
-    const v = before.get(n.id)!;
-    const keep = keptIndices.get(n.id);
-    kept.set(n.id, keep ? keep.map((i) => v[i]) : Array.from(v));
-  }
-  return alignStartPotentials(rewrite(g, replace), kept);
+  // a removed neuron may have spiked in its prologue: the pass manager keeps every window opening (openingV)
+  return rewrite(g, replace);
 }
 
 /**

@@ -8,7 +8,12 @@ export function consumers(g: Graph): Map<string, Node[]> {
 }
 
 /** Replaces nodes by id, drops the ids in `remove`, and renames inputs that read a removed node to `alias[id]`. */
-export function rewrite(g: Graph, replace: ReadonlyMap<string, Node>, remove: ReadonlySet<string> = new Set(), alias: ReadonlyMap<string, string> = new Map()): Graph {
+export function rewrite(
+  g: Graph,
+  replace: ReadonlyMap<string, Node>,
+  remove: ReadonlySet<string> = new Set(),
+  alias: ReadonlyMap<string, string> = new Map(),
+): Graph {
   const resolve = (id: string): string => {
     let cur = id;
     while (alias.has(cur)) cur = alias.get(cur)!;
@@ -48,11 +53,23 @@ export function matvec(a: readonly number[], x: readonly number[], m: number, k:
 /**
  * Puts into `replace` a population whose neuron k is old neuron pick[k] (a subset, or copies), with
  * the rows of its input synapses picked alike and the columns of the synapses it feeds picked and
- * multiplied by outScale[k] (1 when null). Initial potentials are copied: the caller re-aligns openings.
+ * multiplied by outScale[k] (1 when null). Initial and opening potentials are picked alike (the pass
+ * manager settles initialV).
  */
-export function reindexPopulation(n: NodeOf<'snn.neurons'>, pick: readonly number[], outScale: readonly number[] | null, byId: ReadonlyMap<string, Node>, users: ReadonlyMap<string, Node[]>, replace: Map<string, Node>): void {
+export function reindexPopulation(
+  n: NodeOf<'snn.neurons'>,
+  pick: readonly number[],
+  outScale: readonly number[] | null,
+  byId: ReadonlyMap<string, Node>,
+  users: ReadonlyMap<string, Node[]>,
+  replace: Map<string, Node>,
+): void {
   const m = pick.length;
-  const tensorOf = (t: { dtype: 'f32' | 'f64' | 'i32'; data: readonly number[] }) => ({ dtype: t.dtype, shape: [m], data: pick.map((i) => t.data[i]) });
+  const tensorOf = (t: { dtype: 'f32' | 'f64' | 'i32'; data: readonly number[] }) => ({
+    dtype: t.dtype,
+    shape: [m],
+    data: pick.map((i) => t.data[i]),
+  });
   replace.set(
     n.id,
     NodeSchema.parse({
@@ -60,7 +77,17 @@ export function reindexPopulation(n: NodeOf<'snn.neurons'>, pick: readonly numbe
       type: { ...n.type, shape: [m] },
       bias: tensorOf(n.bias),
       initialV: tensorOf(n.initialV),
-      ...(n.origin ? { origin: { node: n.origin.node, channel: tensorOf(n.origin.channel), offset: tensorOf(n.origin.offset), scale: tensorOf(n.origin.scale) } } : {}),
+      ...(n.openingV ? { openingV: tensorOf(n.openingV) } : {}),
+      ...(n.origin
+        ? {
+            origin: {
+              node: n.origin.node,
+              channel: tensorOf(n.origin.channel),
+              offset: tensorOf(n.origin.offset),
+              scale: tensorOf(n.origin.scale),
+            },
+          }
+        : {}),
     }),
   );
   for (const i of n.inputs) {
@@ -69,7 +96,10 @@ export function reindexPopulation(n: NodeOf<'snn.neurons'>, pick: readonly numbe
     if (wv.kind !== 'float') continue;
     const k = wv.values.shape[1];
     const v = pick.flatMap((o) => wv.values.data.slice(o * k, (o + 1) * k));
-    replace.set(i, NodeSchema.parse({ ...s, type: { ...s.type, shape: [m] }, weight: { kind: 'float', values: f32([m, k], v) } }));
+    replace.set(
+      i,
+      NodeSchema.parse({ ...s, type: { ...s.type, shape: [m] }, weight: { kind: 'float', values: f32([m, k], v) } }),
+    );
   }
   for (const r of users.get(n.id)!) {
     const s = (replace.get(r.id) ?? r) as NodeOf<'snn.synapse'>;
@@ -77,7 +107,8 @@ export function reindexPopulation(n: NodeOf<'snn.neurons'>, pick: readonly numbe
     if (wv.kind !== 'float') continue;
     const [out, k] = wv.values.shape;
     const v: number[] = [];
-    for (let o = 0; o < out; o++) pick.forEach((j, c) => v.push(wv.values.data[o * k + j] * (outScale ? outScale[c] : 1)));
+    for (let o = 0; o < out; o++)
+      pick.forEach((j, c) => v.push(wv.values.data[o * k + j] * (outScale ? outScale[c] : 1)));
     replace.set(r.id, NodeSchema.parse({ ...s, weight: { kind: 'float', values: f32([out, m], v) } }));
   }
 }

@@ -8,22 +8,45 @@ export type { CoreUsage };
 /** The cores each population of `g` needs under the context's profile, or why it cannot fit. */
 export function coreUsage(g: { nodes: readonly Node[] }, ctx: PassContext): CoreUsage[] {
   const profile = PROFILES.get(ctx.profile);
-  if (!profile) throw new PassError('map-cores', `unknown target profile '${ctx.profile}' (known: ${[...PROFILES.keys()].join(', ')})`);
+  if (!profile)
+    throw new PassError(
+      'map-cores',
+      `unknown target profile '${ctx.profile}' (known: ${[...PROFILES.keys()].join(', ')})`,
+    );
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const users = consumers({ name: '', nodes: g.nodes });
   const rows: CoreUsage[] = [];
   for (const n of g.nodes) {
     if (n.kind !== 'snn.neurons' && n.kind !== 'snn.readout') continue;
     const fanIn = n.inputs.reduce((s, i) => s + width(byId.get(byId.get(i)!.inputs[0])!.type), 0);
-    if (fanIn > profile.maxFanIn) throw new PassError('map-cores', `%${n.id}: fan-in ${fanIn} exceeds the ${profile.name} limit of ${profile.maxFanIn}`);
+    if (fanIn > profile.maxFanIn)
+      throw new PassError(
+        'map-cores',
+        `%${n.id}: fan-in ${fanIn} exceeds the ${profile.name} limit of ${profile.maxFanIn}`,
+      );
     const fanOut = (users.get(n.id) ?? []).reduce((s, u) => s + width(u.type), 0);
-    if (fanOut > profile.maxFanOut) throw new PassError('map-cores', `%${n.id}: fan-out ${fanOut} exceeds the ${profile.name} limit of ${profile.maxFanOut}`);
+    if (fanOut > profile.maxFanOut)
+      throw new PassError(
+        'map-cores',
+        `%${n.id}: fan-out ${fanOut} exceeds the ${profile.name} limit of ${profile.maxFanOut}`,
+      );
     const bytesPerNeuron = Math.ceil((fanIn * profile.weightBits) / 8);
     const perCore = Math.min(profile.neuronsPerCore, Math.floor(profile.synapseBytesPerCore / bytesPerNeuron));
-    if (perCore < 1) throw new PassError('map-cores', `%${n.id}: one neuron's ${bytesPerNeuron} bytes of synapses exceed a core's ${profile.synapseBytesPerCore}`);
+    if (perCore < 1)
+      throw new PassError(
+        'map-cores',
+        `%${n.id}: one neuron's ${bytesPerNeuron} bytes of synapses exceed a core's ${profile.synapseBytesPerCore}`,
+      );
     const neurons = width(n.type);
     const cores = Math.ceil(neurons / perCore);
-    rows.push({ layer: n.id, neurons, fanIn, synapses: neurons * fanIn, cores, bytesPerCore: Math.min(neurons, perCore) * bytesPerNeuron });
+    rows.push({
+      layer: n.id,
+      neurons,
+      fanIn,
+      synapses: neurons * fanIn,
+      cores,
+      bytesPerCore: Math.min(neurons, perCore) * bytesPerNeuron,
+    });
   }
   return rows;
 }
@@ -43,7 +66,12 @@ export const mapCores: Pass = {
     const chips = ctx.chips ?? profile.chips;
     const total = usage.reduce((s, u) => s + u.cores, 0);
     if (total > chips * profile.coresPerChip) {
-      throw new PassError('map-cores', `the network needs ${total} cores, but ${profile.name} with ${chips} chip(s) has ${chips * profile.coresPerChip} (largest layer %${[...usage].sort((a, b) => b.cores - a.cores)[0].layer}: ${[...usage].sort((a, b) => b.cores - a.cores)[0].cores} cores)`);
+      const largest = [...usage].sort((a, b) => b.cores - a.cores)[0];
+      throw new PassError(
+        'map-cores',
+        `the network needs ${total} cores, but ${profile.name} with ${chips} chip(s) has ` +
+          `${chips * profile.coresPerChip} (largest layer %${largest.layer}: ${largest.cores} cores)`,
+      );
     }
     const replace = new Map<string, Node>();
     let core = 0;
@@ -51,14 +79,22 @@ export const mapCores: Pass = {
       const perCore = Math.ceil(u.neurons / u.cores);
       const placement = Array.from({ length: u.cores }, (_, k) => {
         const c = core + k;
-        return { chip: Math.floor(c / profile.coresPerChip), core: c % profile.coresPerChip, start: k * perCore, stop: Math.min(u.neurons, (k + 1) * perCore) };
+        return {
+          chip: Math.floor(c / profile.coresPerChip),
+          core: c % profile.coresPerChip,
+          start: k * perCore,
+          stop: Math.min(u.neurons, (k + 1) * perCore),
+        };
       });
       core += u.cores;
       const n = g.nodes.find((x) => x.id === u.layer)!;
       replace.set(n.id, NodeSchema.parse({ ...n, placement }));
       for (const s of n.inputs) replace.set(s, NodeSchema.parse({ ...g.nodes.find((x) => x.id === s)!, placement }));
     }
-    return { graph: rewrite(g, replace), stats: { cores: total, chips: Math.ceil(total / profile.coresPerChip), profile: profile.name } };
+    return {
+      graph: rewrite(g, replace),
+      stats: { cores: total, chips: Math.ceil(total / profile.coresPerChip), profile: profile.name },
+    };
   },
 };
 
@@ -66,10 +102,32 @@ export const mapCores: Pass = {
 export function formatReport(usage: readonly CoreUsage[], profileName: string): string {
   const profile = PROFILES.get(profileName)!;
   const head = ['layer', 'neurons', 'fan-in', 'synapses', 'cores', 'bytes/core'];
-  const body = usage.map((u) => [u.layer, String(u.neurons), String(u.fanIn), String(u.synapses), String(u.cores), String(u.bytesPerCore)]);
+  const body = usage.map((u) => [
+    u.layer,
+    String(u.neurons),
+    String(u.fanIn),
+    String(u.synapses),
+    String(u.cores),
+    String(u.bytesPerCore),
+  ]);
   const cores = usage.reduce((s, u) => s + u.cores, 0);
-  body.push(['total', String(usage.reduce((s, u) => s + u.neurons, 0)), '', String(usage.reduce((s, u) => s + u.synapses, 0)), String(cores), '']);
+  body.push([
+    'total',
+    String(usage.reduce((s, u) => s + u.neurons, 0)),
+    '',
+    String(usage.reduce((s, u) => s + u.synapses, 0)),
+    String(cores),
+    '',
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (c: string[]): string => c.map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i]))).join('  ').trimEnd();
-  return `resources on ${profile.name} (${profile.neuronsPerCore} neurons and ${profile.synapseBytesPerCore} bytes of synapses per core, ${profile.coresPerChip} cores per chip): ${cores} cores on ${Math.ceil(cores / profile.coresPerChip)} chip(s)\n${[line(head), ...body.map(line)].join('\n')}\n`;
+  const line = (c: string[]): string =>
+    c
+      .map((x, i) => (i === 0 ? x.padEnd(w[i]) : x.padStart(w[i])))
+      .join('  ')
+      .trimEnd();
+  const limits =
+    `${profile.neuronsPerCore} neurons and ${profile.synapseBytesPerCore} bytes of synapses per core, ` +
+    `${profile.coresPerChip} cores per chip`;
+  const total = `${cores} cores on ${Math.ceil(cores / profile.coresPerChip)} chip(s)`;
+  return `resources on ${profile.name} (${limits}): ${total}\n${[line(head), ...body.map(line)].join('\n')}\n`;
 }

@@ -95,7 +95,11 @@ export class PassError extends Error {
 
 export function needCalibration(pass: string, ctx: PassContext): readonly (readonly number[])[] {
   if (!ctx.calibration || ctx.calibration.length === 0) {
-    throw new PassError(pass, 'needs calibration inputs: give a model directory with problem.json, --calib-inputs FILE.json or --domain lo:hi,...');
+    throw new PassError(
+      pass,
+      'needs calibration inputs: give a model directory with problem.json, ' +
+        '--calib-inputs FILE.json or --domain lo:hi,...',
+    );
   }
   return ctx.calibration;
 }

@@ -1,4 +1,4 @@
-import { type Graph, printGraph, verify } from '../ir/index.js';
+import { type Graph, type Node, printGraph, verify } from '../ir/index.js';
 import { calibrate } from './calibrate.js';
 import { finetune } from './finetune.js';
 import { foldWeights } from './fold-weights.js';
@@ -6,20 +6,39 @@ import { lowerToSnn } from './lower-to-snn.js';
 import { type Pass, type PassContext, PassError, type PassStats, needCalibration } from './pass.js';
 import { mapCores } from './map-cores.js';
 import { quantize } from './quantize.js';
+import { settleStartPotentials } from './start-potential.js';
 import { stagger } from './stagger.js';
 import { thresholdBalance } from './threshold-balance.js';
 
 /** Every pass, by name. */
-export const PASSES: ReadonlyMap<string, Pass> = new Map([foldWeights, thresholdBalance, lowerToSnn, calibrate, stagger, finetune, quantize, mapCores].map((p) => [p.name, p]));
+export const PASSES: ReadonlyMap<string, Pass> = new Map(
+  [foldWeights, thresholdBalance, lowerToSnn, calibrate, stagger, finetune, quantize, mapCores].map((p) => [p.name, p]),
+);
 
-/** What `spikec compile` runs: canonicalise, balance, convert, calibrate layer by layer, refine the readout's counts, fit end to end, clean up. */
-export const DEFAULT_PIPELINE: readonly string[] = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'finetune', 'fold-weights'];
+/**
+ * What `spikec compile` runs: canonicalise, balance, convert, calibrate layer by layer, refine the
+ * readout's counts, fit end to end, clean up.
+ */
+export const DEFAULT_PIPELINE: readonly string[] = [
+  'fold-weights',
+  'threshold-balance',
+  'lower-to-snn',
+  'calibrate',
+  'stagger',
+  'finetune',
+  'fold-weights',
+];
 
 /** Parses "a,b,c" into pass names, rejecting unknown ones (all listed). */
 export function parsePipeline(spec: string | readonly string[]): string[] {
   const names = (typeof spec === 'string' ? spec.split(',') : [...spec]).map((s) => s.trim()).filter(Boolean);
   const unknown = names.filter((n) => !PASSES.has(n));
-  if (unknown.length) throw new PassError('pipeline', `unknown pass${unknown.length > 1 ? 'es' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} (known: ${[...PASSES.keys()].join(', ')})`);
+  if (unknown.length)
+    throw new PassError(
+      'pipeline',
+      `unknown pass${unknown.length > 1 ? 'es' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} ` +
+        `(known: ${[...PASSES.keys()].join(', ')})`,
+    );
   if (names.length === 0) throw new PassError('pipeline', 'the pipeline is empty');
   return names;
 }
@@ -29,9 +48,45 @@ export function withoutCorrections(names: readonly string[]): string[] {
   return names.filter((n) => !PASSES.get(n)?.correctsTowardsAnn);
 }
 
-/** Checks, before any pass runs, that the context holds what the passes declare they need, naming the first that would fail. */
+/**
+ * Checks, before any pass runs, that the context holds what the passes declare they need, naming the
+ * first that would fail.
+ */
 export function checkPipelineNeeds(names: readonly string[], ctx: PassContext): void {
   for (const name of names) if (PASSES.get(name)?.needs?.includes('calibration')) needCalibration(name, ctx);
+}
+
+/**
+ * Runs one pass and settles the graph it returns: every population's initialV is set so that its
+ * window opens at its openingV (start-potential.ts). Passes move window openings by stating them;
+ * none has to know how the prologue before a window reaches them.
+ */
+export function runPass(pass: Pass, g: Graph, ctx: PassContext): { graph: Graph; stats: PassStats } {
+  const { graph, stats } = pass.run(g, ctx);
+  return { graph: stampLocations(g, settleStartPotentials(graph), pass.name), stats };
+}
+
+/**
+ * Every op the pass created or changed gets loc {source, pass}: the model op it derives from (an op
+ * it replaces keeps that op's source; a new op takes the source of the ANN op it decodes, `origin`,
+ * or of the op its name extends, `a0.syn` from `a0`) and the pass. Unchanged ops keep theirs.
+ */
+function stampLocations(before: Graph, after: Graph, pass: string): Graph {
+  if (after === before) return after;
+  const old = new Map(before.nodes.map((n) => [n.id, n]));
+  const sourceOf = (id: string | undefined): string | undefined => {
+    const n = id === undefined ? undefined : old.get(id);
+    return n ? (n.loc?.source ?? n.id) : undefined;
+  };
+  let changed = false;
+  const nodes = after.nodes.map((n) => {
+    if (old.get(n.id) === n) return n;
+    changed = true;
+    const origin = n.kind === 'snn.neurons' || n.kind === 'snn.readout' ? n.origin?.node : undefined;
+    const source = sourceOf(n.id) ?? sourceOf(origin) ?? sourceOf(n.id.slice(0, n.id.lastIndexOf('.')) || undefined);
+    return { ...n, loc: { ...(source !== undefined ? { source } : {}), pass } } as Node;
+  });
+  return changed ? { ...after, nodes } : after;
 }
 
 export interface PipelineHooks {
@@ -39,6 +94,8 @@ export interface PipelineHooks {
   readonly printAfter?: ReadonlySet<string> | 'all';
   /** Print every weight in IR dumps. */
   readonly printWeights?: boolean;
+  /** Print each op's loc (source op and pass) in IR dumps. */
+  readonly printDebuginfo?: boolean;
   /** Run the verifier after every pass (always on in tests). */
   readonly verifyEach?: boolean;
   readonly print?: (text: string) => void;
@@ -58,18 +115,27 @@ export interface PassRecord {
   readonly ms: number;
 }
 
-const wants = (set: ReadonlySet<string> | 'all' | undefined, name: string): boolean => set === 'all' || (set?.has(name) ?? false);
+const wants = (set: ReadonlySet<string> | 'all' | undefined, name: string): boolean =>
+  set === 'all' || (set?.has(name) ?? false);
 
 /**
  * Runs passes in order. The ANN that lower-to-snn receives is kept as the reference later passes
  * (calibrate) measure against. Dumps follow MLIR's `// -----// IR Dump After NAME //----- //`.
  */
-export function runPipeline(g: Graph, names: readonly string[], ctx: PassContext, hooks: PipelineHooks = {}): { graph: Graph; records: PassRecord[] } {
+export function runPipeline(
+  g: Graph,
+  names: readonly string[],
+  ctx: PassContext,
+  hooks: PipelineHooks = {},
+): { graph: Graph; records: PassRecord[] } {
   let cur = g;
   let context = ctx;
   const records: PassRecord[] = [];
   const dump = (when: 'Before' | 'After', name: string): void => {
-    hooks.print?.(`// -----// IR Dump ${when} ${name} //----- //\n${printGraph(cur, { weights: hooks.printWeights })}\n`);
+    hooks.print?.(
+      `// -----// IR Dump ${when} ${name} //----- //\n` +
+        `${printGraph(cur, { weights: hooks.printWeights, debuginfo: hooks.printDebuginfo })}\n`,
+    );
   };
   checkPipelineNeeds(names, ctx);
   const progress = hooks.progress;
@@ -79,8 +145,10 @@ export function runPipeline(g: Graph, names: readonly string[], ctx: PassContext
     if (pass.lowersToSnn) context = { ...context, reference: cur };
     progress?.passStart(name, index, names.length);
     const start = performance.now();
-    const observed = progress ? { ...context, progress: (done: number, total: number) => progress.passStep(name, done, total) } : context;
-    const { graph, stats } = pass.run(cur, observed);
+    const observed = progress
+      ? { ...context, progress: (done: number, total: number) => progress.passStep(name, done, total) }
+      : context;
+    const { graph, stats } = runPass(pass, cur, observed);
     const ms = performance.now() - start;
     progress?.passEnd(name, ms);
     if (hooks.verifyEach) verify(graph, `after ${name}`);

@@ -10,7 +10,10 @@ export interface HardwareProfile {
   readonly inputBits: number;
   /** Largest synaptic input a_in a neuron may receive per step: beyond it u = a_in << 6 wraps at 24 bits. */
   readonly maxActivation: number;
-  /** a_in above this may not fit the chip's narrower accumulator (Lava's model does not clip): reported, not refused. */
+  /**
+   * a_in above this may not fit the chip's narrower accumulator (Lava's model does not clip):
+   * reported, not refused.
+   */
   readonly hintActivation: number;
   readonly neuronsPerCore: number;
   /** Synaptic memory per core, bytes (one byte per 8-bit weight, weightBits / 8 otherwise). */
@@ -23,8 +26,44 @@ export interface HardwareProfile {
 
 export const PROFILES: ReadonlyMap<string, HardwareProfile> = new Map(
   [
-    { name: 'loihi2', weightBits: 8, inputBits: 8, maxActivation: 2 ** 17 - 1, hintActivation: 2 ** 15 - 1, neuronsPerCore: 8192, synapseBytesPerCore: 128 * 1024, maxFanIn: 16384, maxFanOut: 16384, coresPerChip: 128, chips: 1 },
-    { name: 'loihi1', weightBits: 8, inputBits: 8, maxActivation: 2 ** 17 - 1, hintActivation: 2 ** 15 - 1, neuronsPerCore: 1024, synapseBytesPerCore: 128 * 1024, maxFanIn: 4096, maxFanOut: 4096, coresPerChip: 128, chips: 1 },
-    { name: 'generic', weightBits: 16, inputBits: 16, maxActivation: 2 ** 17 - 1, hintActivation: 2 ** 17 - 1, neuronsPerCore: 65536, synapseBytesPerCore: 1 << 30, maxFanIn: 1 << 20, maxFanOut: 1 << 20, coresPerChip: 1024, chips: 16 },
+    {
+      name: 'loihi2',
+      weightBits: 8,
+      inputBits: 8,
+      maxActivation: 2 ** 17 - 1,
+      hintActivation: 2 ** 15 - 1,
+      neuronsPerCore: 8192,
+      synapseBytesPerCore: 128 * 1024,
+      maxFanIn: 16384,
+      maxFanOut: 16384,
+      coresPerChip: 128,
+      chips: 1,
+    },
+    {
+      name: 'loihi1',
+      weightBits: 8,
+      inputBits: 8,
+      maxActivation: 2 ** 17 - 1,
+      hintActivation: 2 ** 15 - 1,
+      neuronsPerCore: 1024,
+      synapseBytesPerCore: 128 * 1024,
+      maxFanIn: 4096,
+      maxFanOut: 4096,
+      coresPerChip: 128,
+      chips: 1,
+    },
+    {
+      name: 'generic',
+      weightBits: 16,
+      inputBits: 16,
+      maxActivation: 2 ** 17 - 1,
+      hintActivation: 2 ** 17 - 1,
+      neuronsPerCore: 65536,
+      synapseBytesPerCore: 1 << 30,
+      maxFanIn: 1 << 20,
+      maxFanOut: 1 << 20,
+      coresPerChip: 1024,
+      chips: 16,
+    },
   ].map((p) => [p.name, p]),
 );

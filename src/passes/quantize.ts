@@ -1,9 +1,20 @@
-import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, i32, normalizeRows, FIXED_LIMITS, VOLTAGE_SCALE, width } from '../ir/index.js';
+import {
+  type Graph,
+  type Node,
+  type NodeOf,
+  Node as NodeSchema,
+  f32,
+  i32,
+  normalizeRows,
+  FIXED_LIMITS,
+  VOLTAGE_SCALE,
+  width,
+} from '../ir/index.js';
 import { rewrite } from './graph-edit.js';
 import { simulate } from '../sim/simulate.js';
 import { FEEDBACK_MAX_FAN_IN, roundWithFeedback } from './feedback-rounding.js';
 import { boxOf, maxAbs } from './linalg.js';
-import { alignStartPotentials, startPotentials } from './start-potential.js';
+import { windowOpenings } from './start-potential.js';
 import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
 import { type HardwareProfile, PROFILES } from './profiles.js';
 
@@ -26,15 +37,28 @@ interface LayerScale {
   readonly error: number;
 }
 
-/** How the weights of a synapse, in mantissa units, become integers (plain rounding, or rounding that looks at the inputs). */
+/**
+ * How the weights of a synapse, in mantissa units, become integers (plain rounding, or rounding that
+ * looks at the inputs).
+ */
 type Rounder = (scaled: number[], mmax: number, exponent: number) => number[];
 const plainRounding: Rounder = (scaled) => scaled.map(toInt);
 
-function weightScale(id: string, W: readonly number[], bound: number, profile: HardwareProfile, extra: (lambda: number) => string | undefined, round: Rounder = plainRounding): LayerScale {
+function weightScale(
+  id: string,
+  W: readonly number[],
+  bound: number,
+  profile: HardwareProfile,
+  extra: (lambda: number) => string | undefined,
+  round: Rounder = plainRounding,
+): LayerScale {
   const mmax = 2 ** (profile.weightBits - 1) - 1;
   const wmax = Math.max(maxAbs(W), 1e-12);
   const reasons: string[] = [];
-  const problem = (lambda: number): string | undefined => (lambda * bound > profile.maxActivation ? `the synaptic input could reach ${(lambda * bound).toFixed(0)} > ${profile.maxActivation}` : extra(lambda));
+  const problem = (lambda: number): string | undefined =>
+    lambda * bound > profile.maxActivation
+      ? `the synaptic input could reach ${(lambda * bound).toFixed(0)} > ${profile.maxActivation}`
+      : extra(lambda);
   for (let e = 7; e >= -8; e--) {
     let lambda = (mmax * 2 ** e) / wmax;
     const why = problem(lambda);
@@ -55,7 +79,11 @@ function weightScale(id: string, W: readonly number[], bound: number, profile: H
     // A negative exponent would floor every accumulated sum (and netx takes integer weights): below
     // 2^0 keep exponent 0 and let the mantissas use fewer than their bits instead.
     const exponent = Math.max(e, 0);
-    const mantissa = round(W.map((w) => (w * lambda) / 2 ** exponent), mmax, exponent);
+    const mantissa = round(
+      W.map((w) => (w * lambda) / 2 ** exponent),
+      mmax,
+      exponent,
+    );
     let num = 0;
     let den = 0;
     W.forEach((w, k) => {
@@ -64,7 +92,10 @@ function weightScale(id: string, W: readonly number[], bound: number, profile: H
     });
     return { lambda, exponent, mantissa, error: Math.sqrt(num / Math.max(den, 1e-300)) };
   }
-  throw new PassError('quantize', `%${id}: no weight exponent in [-8, 7] fits the ${profile.name} ranges (${reasons[reasons.length - 1]})`);
+  throw new PassError(
+    'quantize',
+    `%${id}: no weight exponent in [-8, 7] fits the ${profile.name} ranges (${reasons[reasons.length - 1]})`,
+  );
 }
 
 /** The largest sum over a row of |W[o, i]| smax[i]: the worst-case input W [out, k] delivers for inputs up to smax. */
@@ -87,7 +118,8 @@ function calibrationBox(ctx: PassContext, dims: number): [number, number][] | un
 /** Bias as mantissa * 2^exp (13-bit mantissa, exp 0..7). */
 function biasBits(id: string, b: readonly number[]): { mant: number[]; exp: number } {
   const big = maxAbs(b);
-  for (let exp = 0; exp <= 7; exp++) if (big / 2 ** exp <= BIAS_MANT_MAX) return { mant: b.map((v) => toInt(v / 2 ** exp)), exp };
+  for (let exp = 0; exp <= 7; exp++)
+    if (big / 2 ** exp <= BIAS_MANT_MAX) return { mant: b.map((v) => toInt(v / 2 ** exp)), exp };
   throw new PassError('quantize', `%${id}: bias ${big.toFixed(0)} exceeds 4095 * 2^7 in Loihi units`);
 }
 
@@ -103,29 +135,49 @@ export const quantize: Pass = {
   description: 'integer weights, thresholds, biases and decays for the target profile (--target)',
   run(g: Graph, ctx: PassContext): PassResult {
     const profile = PROFILES.get(ctx.profile);
-    if (!profile) throw new PassError('quantize', `unknown target profile '${ctx.profile}' (known: ${[...PROFILES.keys()].join(', ')})`);
-    if (!g.nodes.some((n) => n.kind === 'snn.neurons')) throw new PassError('quantize', 'needs a spiking network: run lower-to-snn first');
+    if (!profile)
+      throw new PassError(
+        'quantize',
+        `unknown target profile '${ctx.profile}' (known: ${[...PROFILES.keys()].join(', ')})`,
+      );
+    if (!g.nodes.some((n) => n.kind === 'snn.neurons'))
+      throw new PassError('quantize', 'needs a spiking network: run lower-to-snn first');
     const byId = new Map(g.nodes.map((n) => [n.id, n]));
     const replace = new Map<string, Node>();
     const stats: Record<string, number | string> = { profile: profile.name };
     const errors: number[] = [];
     // the integer network's windows open where the float network's did, in its own units, plus what
     // the rounded bias loses per step, T times over the window
-    const opening = startPotentials(g);
+    const opening = windowOpenings(g);
     const readout = g.nodes.find((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
     const T = readout ? readout.window[1] - readout.window[0] : 0;
-    const wanted = new Map<string, number[]>();
     const wide: string[] = [];
     // Inputs: graded spikes x' = round(x * sigma), sigma from the encoder's domain.
     const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
     const pmax = 2 ** (profile.inputBits - 1) - 1;
     const norm = enc.normalization ?? { scale: Array(enc.dims).fill(1), offset: Array(enc.dims).fill(0) };
     const domain = enc.domain ?? calibrationBox(ctx, enc.dims);
-    if (!domain) throw new PassError('quantize', `%${enc.id} has no domain and there are no calibration inputs: the input range is needed to scale graded input spikes`);
-    const xmax = domain.map(([lo, hi], j) => Math.max(Math.abs(lo * norm.scale[j] + norm.offset[j]), Math.abs(hi * norm.scale[j] + norm.offset[j]), 1e-12));
+    if (!domain)
+      throw new PassError(
+        'quantize',
+        `%${enc.id} has no domain and there are no calibration inputs: ` +
+          'the input range is needed to scale graded input spikes',
+      );
+    const xmax = domain.map(([lo, hi], j) =>
+      Math.max(Math.abs(lo * norm.scale[j] + norm.offset[j]), Math.abs(hi * norm.scale[j] + norm.offset[j]), 1e-12),
+    );
     const sigma = xmax.map((m) => pmax / m);
     const graded = { scale: norm.scale.map((s, j) => s * sigma[j]), offset: norm.offset.map((o, j) => o * sigma[j]) };
-    replace.set(enc.id, NodeSchema.parse({ ...enc, mode: 'graded', payloadBits: profile.inputBits, normalization: graded, type: { dtype: 'graded', shape: [enc.dims] } }));
+    replace.set(
+      enc.id,
+      NodeSchema.parse({
+        ...enc,
+        mode: 'graded',
+        payloadBits: profile.inputBits,
+        normalization: graded,
+        type: { dtype: 'graded', shape: [enc.dims] },
+      }),
+    );
     // what each synapse's inputs are on the calibration data (graded input values, or spike rates of
     // the float network), for rounding weights with feedback
     const calibSim = ctx.calibration?.length ? simulate(g, ctx.calibration) : undefined;
@@ -133,7 +185,8 @@ export const quantize: Pass = {
       if (!calibSim || !ctx.calibration) return undefined;
       return src.kind === 'snn.encoder' ? normalizeRows(graded, ctx.calibration, enc.dims) : calibSim.rate.get(src.id);
     };
-    const inputMax = (src: Node): number[] => (src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax) : Array(width(src.type)).fill(1));
+    const inputMax = (src: Node): number[] =>
+      src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax) : Array(width(src.type)).fill(1);
 
     /** Largest |a_in| a synapse can deliver, in the float network's units. */
     const inputBound = (s: Synapse): number => {
@@ -141,7 +194,10 @@ export const quantize: Pass = {
       const [out, k] = s.weight.values.shape;
       return worstInput(s.weight.values.data, out, k, inputMax(byId.get(s.inputs[0])!));
     };
-    const quantSynapse = (s: Synapse, extra: (lambda: number) => string | undefined): { node: Node; scale: LayerScale } => {
+    const quantSynapse = (
+      s: Synapse,
+      extra: (lambda: number) => string | undefined,
+    ): { node: Node; scale: LayerScale } => {
       if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
       const [out, k] = s.weight.values.shape;
       const src = byId.get(s.inputs[0])!;
@@ -156,22 +212,41 @@ export const quantize: Pass = {
       const round: Rounder | undefined = X
         ? (scaled, mmax, exponent) => {
             const q = roundWithFeedback(scaled, out, k, X, mmax);
-            return worstInput(q, out, k, smax) * 2 ** exponent > profile.maxActivation ? plainRounding(scaled, mmax, exponent) : q;
+            return worstInput(q, out, k, smax) * 2 ** exponent > profile.maxActivation
+              ? plainRounding(scaled, mmax, exponent)
+              : q;
           }
         : undefined;
       const scale = weightScale(s.id, W, bound, profile, extra, round);
       if (scale.lambda * bound > profile.hintActivation) wide.push(s.id);
       errors.push(scale.error);
       stats[`weight error %${s.id}`] = Number(scale.error.toPrecision(3));
-      const node = NodeSchema.parse({ ...s, type: { dtype: 'i32', shape: [out] }, weight: { kind: 'int', mantissa: i32([out, k], scale.mantissa), exponent: scale.exponent, bits: profile.weightBits } });
+      const node = NodeSchema.parse({
+        ...s,
+        type: { dtype: 'i32', shape: [out] },
+        weight: {
+          kind: 'int',
+          mantissa: i32([out, k], scale.mantissa),
+          exponent: scale.exponent,
+          bits: profile.weightBits,
+        },
+      });
       return { node, scale };
     };
 
     for (const n of g.nodes) {
       if (n.kind === 'snn.neurons') {
         if (n.arith === 'fixed') continue;
-        if (n.inputs.length !== 1) throw new PassError('quantize', `%${n.id} has ${n.inputs.length} input synapses; quantize handles one per population`);
-        if (n.currentDecay !== 1 || n.voltageDecay !== 0) throw new PassError('quantize', `%${n.id}: only non-leaky IF neurons without synaptic filtering are quantized`);
+        if (n.inputs.length !== 1)
+          throw new PassError(
+            'quantize',
+            `%${n.id} has ${n.inputs.length} input synapses; quantize handles one per population`,
+          );
+        if (n.currentDecay !== 1 || n.voltageDecay !== 0)
+          throw new PassError(
+            'quantize',
+            `%${n.id}: only non-leaky IF neurons without synaptic filtering are quantized`,
+          );
         const s = byId.get(n.inputs[0]) as Synapse;
         // A bias beyond the largest possible synaptic input plus two thresholds fixes the neuron's
         // output (a spike every step, or none): clamping it there is exact and keeps lambda large.
@@ -189,8 +264,15 @@ export const quantize: Pass = {
         };
         const { node: syn, scale } = quantSynapse(s, fits);
         const vth = toInt(scale.lambda * n.threshold);
-        const { mant, exp } = biasBits(n.id, bias.map((b) => b * VOLTAGE_SCALE * scale.lambda));
-        wanted.set(n.id, Array.from(opening.get(n.id)!, (v, i) => v * VOLTAGE_SCALE * scale.lambda + T * (bias[i] * VOLTAGE_SCALE * scale.lambda - mant[i] * 2 ** exp)));
+        const { mant, exp } = biasBits(
+          n.id,
+          bias.map((b) => b * VOLTAGE_SCALE * scale.lambda),
+        );
+        const openingV = Array.from(
+          opening.get(n.id)!,
+          (v, i) =>
+            v * VOLTAGE_SCALE * scale.lambda + T * (bias[i] * VOLTAGE_SCALE * scale.lambda - mant[i] * 2 ** exp),
+        );
         replace.set(s.id, syn);
         replace.set(
           n.id,
@@ -202,20 +284,34 @@ export const quantize: Pass = {
             voltageDecay: 0,
             bias: i32([mant.length], mant),
             biasExp: exp,
-            initialV: i32([n.initialV.data.length], n.initialV.data.map((v) => toInt(v * VOLTAGE_SCALE * scale.lambda))),
+            initialV: i32(
+              [n.initialV.data.length],
+              n.initialV.data.map((v) => toInt(v * VOLTAGE_SCALE * scale.lambda)),
+            ),
+            openingV: i32([openingV.length], openingV.map(toInt)),
           }),
         );
       } else if (n.kind === 'snn.readout') {
         const syns = n.inputs.map((i) => byId.get(i) as Synapse);
-        if (syns.length !== 1) throw new PassError('quantize', `%${n.id} has ${syns.length} input synapses; quantize handles one`);
+        if (syns.length !== 1)
+          throw new PassError('quantize', `%${n.id} has ${syns.length} input synapses; quantize handles one`);
         const { node: syn, scale } = quantSynapse(syns[0], () => undefined);
         replace.set(syn.id, syn);
         const w = width(n.type);
-        replace.set(n.id, NodeSchema.parse({ ...n, scale: f32([w], n.scale.data.map((s) => s / scale.lambda)) }));
+        replace.set(
+          n.id,
+          NodeSchema.parse({
+            ...n,
+            scale: f32(
+              [w],
+              n.scale.data.map((s) => s / scale.lambda),
+            ),
+          }),
+        );
       }
     }
     stats['max weight error'] = Number(Math.max(...errors).toPrecision(3));
     if (wide.length) stats[`a_in may exceed ${profile.hintActivation}`] = wide.map((w) => `%${w}`).join(' ');
-    return { graph: alignStartPotentials(rewrite(g, replace), wanted), stats };
+    return { graph: rewrite(g, replace), stats };
   },
 };

@@ -1,7 +1,7 @@
-import { type Node, type NodeOf } from '../ir/index.js';
+import { type Node, Node as NodeSchema, type NodeOf } from '../ir/index.js';
 import { consumers, reindexPopulation, rewrite } from './graph-edit.js';
 import { type Pass, PassError } from './pass.js';
-import { alignStartPotentials, startPotentials } from './start-potential.js';
+import { potentialTensor, windowOpenings } from './start-potential.js';
 
 type Neurons = NodeOf<'snn.neurons'>;
 
@@ -18,34 +18,53 @@ type Neurons = NodeOf<'snn.neurons'>;
  */
 export const stagger: Pass = {
   name: 'stagger',
-  description: 'copy the neurons that feed readouts M times with window openings θ/M apart (finer counts at the readout)',
+  description:
+    'copy the neurons that feed readouts M times with window openings θ/M apart (finer counts at the readout)',
   run(g, ctx) {
     const M = ctx.stagger;
-    if (!Number.isInteger(M) || M < 1) throw new PassError('stagger', `the number of copies must be a positive integer (got ${M})`);
+    if (!Number.isInteger(M) || M < 1)
+      throw new PassError('stagger', `the number of copies must be a positive integer (got ${M})`);
     if (M === 1) return { graph: g, stats: { copies: 1 } };
     const users = consumers(g);
     const byId = new Map(g.nodes.map((n) => [n.id, n]));
     const feedsOnlyReadouts = (n: Neurons): boolean => {
       const out = users.get(n.id)!;
-      return out.length > 0 && out.every((s) => s.kind === 'snn.synapse' && users.get(s.id)!.every((r) => r.kind === 'snn.readout'));
+      return (
+        out.length > 0 &&
+        out.every((s) => s.kind === 'snn.synapse' && users.get(s.id)!.every((r) => r.kind === 'snn.readout'))
+      );
     };
     const targets = g.nodes.filter((n): n is Neurons => n.kind === 'snn.neurons' && feedsOnlyReadouts(n));
-    if (targets.some((n) => n.arith !== 'float')) throw new PassError('stagger', 'runs on float networks: stagger before quantize');
+    if (targets.some((n) => n.arith !== 'float'))
+      throw new PassError('stagger', 'runs on float networks: stagger before quantize');
     const eligible = targets.filter((n) => n.spikeSign === 'unsigned' && n.reset === 'subtract');
-    const openings = startPotentials(g);
+    const openings = windowOpenings(g);
     const replace = new Map<string, Node>();
-    const wanted = new Map<string, number[]>();
     for (const n of eligible) {
       const w = openings.get(n.id)!.length;
       const pick = Array.from({ length: w * M }, (_, k) => Math.floor(k / M));
-      reindexPopulation(n, pick, pick.map(() => 1 / M), byId, users, replace);
-      const v = openings.get(n.id)!;
-      wanted.set(
-        n.id,
-        pick.map((i, k) => v[i] - n.threshold / 2 + (n.threshold * ((k % M) + 0.5)) / M),
+      reindexPopulation(
+        n,
+        pick,
+        pick.map(() => 1 / M),
+        byId,
+        users,
+        replace,
       );
+      const v = openings.get(n.id)!;
+      const opening = pick.map((i, k) => v[i] - n.threshold / 2 + (n.threshold * ((k % M) + 0.5)) / M);
+      replace.set(n.id, NodeSchema.parse({ ...replace.get(n.id)!, openingV: potentialTensor(n, opening) }));
     }
-    const graph = eligible.length ? alignStartPotentials(rewrite(g, replace), wanted) : g;
-    return { graph, stats: { copies: M, populations: eligible.length, ...(targets.length > eligible.length ? { 'skipped (signed or reset to zero)': targets.length - eligible.length } : {}) } };
+    const graph = eligible.length ? rewrite(g, replace) : g;
+    return {
+      graph,
+      stats: {
+        copies: M,
+        populations: eligible.length,
+        ...(targets.length > eligible.length
+          ? { 'skipped (signed or reset to zero)': targets.length - eligible.length }
+          : {}),
+      },
+    };
   },
 };

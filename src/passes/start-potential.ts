@@ -1,14 +1,14 @@
-import { type Graph, type Node, Node as NodeSchema, type NodeOf, f32, i32 } from '../ir/index.js';
+import { type Graph, type Node, Node as NodeSchema, type NodeOf, type Tensor, f32, i32 } from '../ir/index.js';
 import { simulate } from '../sim/simulate.js';
 import { rewrite } from './graph-edit.js';
 
 type Neurons = NodeOf<'snn.neurons'>;
 
 /**
- * The membrane potential of every population when its window opens (step = its depth). Spikes take
- * one step per layer, so a population at depth d integrates its bias alone (and whatever its
- * upstream layers emit before their own windows) for d steps first; that prologue is the same for
- * every input, so one simulated row of zeros measures it.
+ * The membrane potential of every population when its window opens (step = its depth), as simulated
+ * from its initialV. Spikes take one step per layer, so a population at depth d integrates its bias
+ * alone (and whatever its upstream layers emit before their own windows) for d steps first; that
+ * prologue is the same for every input, so one simulated row of zeros measures it.
  */
 export function startPotentials(g: Graph): Map<string, Float64Array> {
   const enc = g.nodes.find((n) => n.kind === 'snn.encoder');
@@ -17,29 +17,78 @@ export function startPotentials(g: Graph): Map<string, Float64Array> {
 }
 
 /**
- * Sets each population's initial potential so that its window opens at the wanted potential, as if
+ * Where each population's window opens: its `openingV` attribute, or (a population that states none,
+ * e.g. read from NIR) where its initialV takes it.
+ */
+export function windowOpenings(g: Graph): Map<string, Float64Array> {
+  const stated = g.nodes.filter((n): n is Neurons => n.kind === 'snn.neurons');
+  const measured = stated.some((n) => !n.openingV) ? startPotentials(g) : new Map<string, Float64Array>();
+  return new Map(stated.map((n) => [n.id, n.openingV ? Float64Array.from(n.openingV.data) : measured.get(n.id)!]));
+}
+
+/** The potential tensor of a population's arithmetic: integers (rounded) in fixed point, float32 otherwise. */
+export function potentialTensor(n: Neurons, values: ArrayLike<number>): Tensor {
+  const v = Array.from(values);
+  return n.arith === 'fixed' ? i32([v.length], v.map(Math.round)) : f32([v.length], v);
+}
+
+const tolerance = (n: Neurons): number => 1e-6 * Math.max(1, n.threshold);
+
+/**
+ * The graph with each population's initialV set so that its window opens at its `openingV`, as if
  * the population had been held at rest until its input arrived. Without this, a layer at depth d
  * starts its window d * bias away from where conversion put it: for narrow pwl ramps (large
  * bias / threshold) that is many thresholds, the largest error of an uncompensated network.
- * Populations are aligned in order (the prologue of one shapes the next); a neuron that spikes in its
- * prologue moves by whole thresholds, so each is iterated until its potential stops changing.
- * Float potentials are matched exactly, fixed ones to the nearest integer.
+ *
+ * Passes state where windows open (openingV) and never touch initialV for that purpose: the pass
+ * manager settles every graph a pass returns (runPass), and a pass that simulates a candidate
+ * network settles it first. A graph that already opens where it states is returned as it is (one
+ * simulated row of zeros to check). Populations are settled in order (the prologue of one shapes the
+ * next); a neuron that spikes in its prologue moves by whole thresholds, so each is iterated until its
+ * potential stops changing. Float potentials are matched to 1e-6 thresholds, fixed ones exactly.
  */
-export function alignStartPotentials(g: Graph, wanted: ReadonlyMap<string, ArrayLike<number>>): Graph {
+export function settleStartPotentials(g: Graph, only?: ReadonlySet<string>): Graph {
+  const targets = g.nodes.filter(
+    (n): n is Neurons => n.kind === 'snn.neurons' && !!n.openingV && (!only || only.has(n.id)),
+  );
+  if (targets.length === 0) return g;
+  const misses = (cur: Graph, n: Neurons, start: ArrayLike<number>): number[] | undefined => {
+    const node = cur.nodes.find((m) => m.id === n.id) as Neurons;
+    const want = node.openingV!.data;
+    const fixed = node.arith === 'fixed';
+    const delta = Array.from(want, (w, i) => (fixed ? Math.round(w - start[i]) : w - start[i]));
+    return delta.every((d) => Math.abs(d) <= tolerance(node)) ? undefined : delta;
+  };
+  const first = startPotentials(g);
+  if (targets.every((n) => !misses(g, n, first.get(n.id)!))) return g;
   let cur = g;
-  for (const n of g.nodes) {
-    if (n.kind !== 'snn.neurons' || !wanted.has(n.id)) continue;
-    const target = wanted.get(n.id)!;
+  for (const n of targets) {
     for (let iter = 0; iter < 8; iter++) {
+      const delta = misses(cur, n, startPotentials(cur).get(n.id)!);
+      if (!delta) break;
       const node = cur.nodes.find((m) => m.id === n.id) as Neurons;
-      const start = startPotentials(cur).get(n.id)!;
-      const fixed = node.arith === 'fixed';
-      const delta = Array.from(start, (v, i) => (fixed ? Math.round(target[i] - v) : target[i] - v));
-      if (delta.every((d) => Math.abs(d) <= 1e-6 * Math.max(1, node.threshold))) break;
-      const v0 = node.initialV.data.map((v, i) => v + delta[i]);
-      const initialV = fixed ? i32([v0.length], v0) : f32([v0.length], v0);
+      const initialV = potentialTensor(
+        node,
+        node.initialV.data.map((v, i) => v + delta[i]),
+      );
       cur = rewrite(cur, new Map<string, Node>([[n.id, NodeSchema.parse({ ...node, initialV })]]));
     }
   }
   return cur;
+}
+
+/**
+ * The graph with the stated openings of these populations moved to where their initialV now takes
+ * them (populations already within tolerance keep theirs).
+ */
+export function restateOpenings(g: Graph, ids: ReadonlySet<string>): Graph {
+  const start = startPotentials(g);
+  const replace = new Map<string, Node>();
+  for (const n of g.nodes) {
+    if (n.kind !== 'snn.neurons' || !n.openingV || !ids.has(n.id)) continue;
+    const v = start.get(n.id)!;
+    if (Array.from(v).every((x, i) => Math.abs(x - n.openingV!.data[i]) <= tolerance(n))) continue;
+    replace.set(n.id, NodeSchema.parse({ ...n, openingV: potentialTensor(n, v) }));
+  }
+  return replace.size ? rewrite(g, replace) : g;
 }

@@ -29,17 +29,39 @@ export const thresholdBalance: Pass = {
       const bound = (s: Float64Array): [number, number] => {
         const p = ctx.percentile === 'max' ? 1 : ctx.percentile / 100;
         let [lo, hi] = [quantile(s, 1 - p), quantile(s, p)];
-        if (!(hi - lo > 1e-6)) [lo, hi] = [lo - 1e-3 * Math.max(1, Math.abs(lo)), hi + 1e-3 * Math.max(1, Math.abs(hi))];
+        if (!(hi - lo > 1e-6))
+          [lo, hi] = [lo - 1e-3 * Math.max(1, Math.abs(lo)), hi + 1e-3 * Math.max(1, Math.abs(hi))];
         return [lo, hi];
       };
-      const ranges = ctx.balance === 'layer' ? Array(w).fill(bound(sorted(z))) : Array.from({ length: w }, (_, c) => bound(sorted(columnOf(z, w, c))));
+      const ranges =
+        ctx.balance === 'layer'
+          ? Array(w).fill(bound(sorted(z)))
+          : Array.from({ length: w }, (_, c) => bound(sorted(columnOf(z, w, c))));
       for (let k = 0; k < z.length; k++) {
         const [lo, hi] = ranges[k % w];
         if (z[k] < lo || z[k] > hi) clipped++;
       }
       total += z.length;
-      replace.set(a.id, NodeSchema.parse({ ...a, range: { lo: f32([w], ranges.map((r) => r[0])), hi: f32([w], ranges.map((r) => r[1])) } }));
+      replace.set(
+        a.id,
+        NodeSchema.parse({
+          ...a,
+          range: {
+            lo: f32(
+              [w],
+              ranges.map((r) => r[0]),
+            ),
+            hi: f32(
+              [w],
+              ranges.map((r) => r[1]),
+            ),
+          },
+        }),
+      );
     }
-    return { graph: rewrite(g, replace), stats: { activations: acts.length, 'clipped fraction': Number((clipped / Math.max(total, 1)).toPrecision(3)) } };
+    return {
+      graph: rewrite(g, replace),
+      stats: { activations: acts.length, 'clipped fraction': Number((clipped / Math.max(total, 1)).toPrecision(3)) },
+    };
   },
 };

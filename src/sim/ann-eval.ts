@@ -9,7 +9,11 @@ export type Activations = Map<string, Float64Array>;
  * returns every node's values (the outputs are under the ann.output node's id). `preset` supplies
  * the values of nodes computed elsewhere (the simulator's readouts); other snn ops are then skipped.
  */
-export function evalAnnAll(g: Graph, inputs: readonly (readonly number[])[], preset?: ReadonlyMap<string, Float64Array>): Activations {
+export function evalAnnAll(
+  g: Graph,
+  inputs: readonly (readonly number[])[],
+  preset?: ReadonlyMap<string, Float64Array>,
+): Activations {
   const batch = inputs.length;
   const vals: Activations = new Map();
   const widths = new Map(g.nodes.map((n) => [n.id, width(n.type)]));
@@ -27,7 +31,8 @@ export function evalAnnAll(g: Graph, inputs: readonly (readonly number[])[], pre
     match(n)
       .with({ kind: 'ann.input' }, (x) => {
         inputs.forEach((row, r) => {
-          if (row.length !== x.dims) throw new IrError(`input row ${r} has ${row.length} values, the graph takes ${x.dims}`, `%${x.id}`);
+          if (row.length !== x.dims)
+            throw new IrError(`input row ${r} has ${row.length} values, the graph takes ${x.dims}`, `%${x.id}`);
           for (let j = 0; j < x.dims; j++) {
             const v = row[j];
             if (!Number.isFinite(v)) throw new IrError(`input row ${r} value ${j} is ${v}`, `%${x.id}`);
@@ -87,7 +92,10 @@ export function evalAnnAll(g: Graph, inputs: readonly (readonly number[])[], pre
       })
       .with({ kind: 'ann.output' }, () => out.set(src()))
       .with({ kind: 'snn.encoder' }, { kind: 'snn.synapse' }, { kind: 'snn.neurons' }, { kind: 'snn.readout' }, (s) => {
-        throw new IrError(`${s.kind} is an snn op; the ann evaluator runs ann-dialect graphs (use the simulator for snn graphs)`, `%${s.id}`);
+        throw new IrError(
+          `${s.kind} is an snn op; the ann evaluator runs ann-dialect graphs (use the simulator for snn graphs)`,
+          `%${s.id}`,
+        );
       })
       .exhaustive();
     vals.set(n.id, out);

@@ -21,7 +21,11 @@ export interface EnergyEstimate {
   readonly ratio: number;
 }
 
-export function energyEstimate(synopsPerInference: number, neuronUpdatesPerInference: number, annMacsPerInference: number): EnergyEstimate {
+export function energyEstimate(
+  synopsPerInference: number,
+  neuronUpdatesPerInference: number,
+  annMacsPerInference: number,
+): EnergyEstimate {
   const snn = synopsPerInference * ENERGY_PJ.synapticOp + neuronUpdatesPerInference * ENERGY_PJ.neuronUpdate;
   const ann = annMacsPerInference * ENERGY_PJ.annMac;
   return { snnPicojoules: snn, annPicojoules: ann, ratio: snn / ann };

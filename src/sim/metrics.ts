@@ -1,5 +1,9 @@
 /** sqrt(sum (a - b)^2 / sum b^2) over the chosen output columns (all when absent). */
-export function relativeL2(a: readonly (readonly number[])[], b: readonly (readonly number[])[], outputs?: readonly number[]): number {
+export function relativeL2(
+  a: readonly (readonly number[])[],
+  b: readonly (readonly number[])[],
+  outputs?: readonly number[],
+): number {
   let num = 0;
   let den = 0;
   a.forEach((row, i) => {

@@ -44,12 +44,19 @@ export function mergeResults(parts: readonly SimResult[]): SimResult {
  * inputs). Inputs are independent, so the result equals the single-threaded one exactly. Runs in
  * this thread when the batch is small or when running from TypeScript sources (tests).
  */
-export async function simulateParallel(g: Graph, inputs: readonly (readonly number[])[], opts: SimOptions = {}, threads = availableParallelism()): Promise<SimResult> {
+export async function simulateParallel(
+  g: Graph,
+  inputs: readonly (readonly number[])[],
+  opts: SimOptions = {},
+  threads = availableParallelism(),
+): Promise<SimResult> {
   const workerUrl = new URL('./worker.js', import.meta.url);
   const n = Math.min(threads, Math.floor(inputs.length / MIN_CHUNK));
   if (n < 2 || !import.meta.url.endsWith('.js')) return simulate(g, inputs, opts);
   const size = Math.ceil(inputs.length / n);
-  const chunks = Array.from({ length: n }, (_, i) => inputs.slice(i * size, (i + 1) * size)).filter((c) => c.length > 0);
+  const chunks = Array.from({ length: n }, (_, i) => inputs.slice(i * size, (i + 1) * size)).filter(
+    (c) => c.length > 0,
+  );
   const parts = await Promise.all(
     chunks.map(
       (chunk) =>

@@ -24,7 +24,8 @@ export interface SimProgram {
 
 export function compileProgram(g: Graph): SimProgram {
   const encoders = g.nodes.filter((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder');
-  if (encoders.length !== 1) throw new IrError(`the simulator runs graphs with exactly one snn.encoder (found ${encoders.length})`);
+  if (encoders.length !== 1)
+    throw new IrError(`the simulator runs graphs with exactly one snn.encoder (found ${encoders.length})`);
   const synapses = new Map<string, SynapseOp>();
   const depth = new Map<string, number>();
   const arith = new Set<string>();
@@ -36,7 +37,15 @@ export function compileProgram(g: Graph): SimProgram {
       const w = n.weight.kind === 'float' ? n.weight.values.data : n.weight.mantissa.data;
       const wt = new Float64Array(fanIn * fanOut);
       for (let o = 0; o < fanOut; o++) for (let i = 0; i < fanIn; i++) wt[i * fanOut + o] = w[o * fanIn + i];
-      synapses.set(n.id, { node: n, source: n.inputs[0], fanIn, fanOut, wt, integer: n.weight.kind === 'int', exponent: n.weight.kind === 'int' ? n.weight.exponent : 0 });
+      synapses.set(n.id, {
+        node: n,
+        source: n.inputs[0],
+        fanIn,
+        fanOut,
+        wt,
+        integer: n.weight.kind === 'int',
+        exponent: n.weight.kind === 'int' ? n.weight.exponent : 0,
+      });
       depth.set(n.id, depth.get(n.inputs[0])! + 1);
     } else if (n.kind === 'snn.neurons' || n.kind === 'snn.readout') {
       depth.set(n.id, Math.max(...n.inputs.map((i) => depth.get(i)!)));
@@ -44,7 +53,11 @@ export function compileProgram(g: Graph): SimProgram {
       for (const i of n.inputs) {
         const s = synapses.get(i)!;
         if (n.kind === 'snn.neurons' && s.integer !== (n.arith === 'fixed')) {
-          throw new IrError(`${n.arith} neurons are fed by ${s.integer ? 'integer' : 'float'} weights of %${i}; quantize the whole network`, `%${n.id}`);
+          throw new IrError(
+            `${n.arith} neurons are fed by ${s.integer ? 'integer' : 'float'} weights of %${i}; ` +
+              'quantize the whole network',
+            `%${n.id}`,
+          );
         }
       }
     } else if (n.inputs.some((i) => byId.get(i)?.kind.startsWith('snn.') && byId.get(i)?.kind !== 'snn.readout')) {

@@ -63,7 +63,8 @@ function encode(p: SimProgram, inputs: readonly (readonly number[])[]): Float64A
   const out = new Float64Array(inputs.length * e.dims);
   const lim = e.payloadBits ? 2 ** (e.payloadBits - 1) : Infinity;
   inputs.forEach((row, r) => {
-    if (row.length !== e.dims) throw new IrError(`input row ${r} has ${row.length} values, the network takes ${e.dims}`, `%${e.id}`);
+    if (row.length !== e.dims)
+      throw new IrError(`input row ${r} has ${row.length} values, the network takes ${e.dims}`, `%${e.id}`);
     for (let j = 0; j < e.dims; j++) {
       if (!Number.isFinite(row[j])) throw new IrError(`input row ${r} value ${j} is ${row[j]}`, `%${e.id}`);
       let v = normalize(e.normalization, j, row[j]);

@@ -6,13 +6,10 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { emit } from '../../src/backends/index.js';
 import { openHdf5 } from '../../src/backends/hdf5.js';
 import { importNir, loadModel } from '../../src/frontend/index.js';
-import { Rng, grid, readProblemFile } from '../../src/frontend/train/index.js';
-import { type Graph, type Node, diagnose } from '../../src/ir/index.js';
-import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, coreUsage, mapCores, relativeL2, runPipeline } from '../../src/passes/index.js';
-import { evalAnn } from '../../src/sim/ann-eval.js';
-import { simulate } from '../../src/sim/simulate.js';
+import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
+import { type Graph, type Node } from '../../src/ir/index.js';
+import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, coreUsage, runPipeline } from '../../src/passes/index.js';
 import { ROOT, spikec } from '../support/cli.js';
-import { wideSnn } from '../support/graphs.js';
 
 const P2 = join(ROOT, 'examples', 'poisson2d');
 const P1 = join(ROOT, 'examples', 'poisson1d');
@@ -25,7 +22,7 @@ let dir: string;
 beforeAll(async () => {
   ann = (await loadModel(P2)).graph;
   // finetune is left out: these tests pin what quantize and the backends do to a network, and the
-  // fine-tuned network's integer error (worse than its float error by more than 1.5x) is in bench/results/stages.md
+  // fine-tuned network's integer error is in bench/results/stages.md
   ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(P2)!.domain, 128), T: 64, finetuneSteps: 0 };
   float = runPipeline(ann, DEFAULT_PIPELINE, ctx, { verifyEach: true }).graph;
   fixed = runPipeline(float, ['quantize', 'map-cores'], ctx, { verifyEach: true }).graph;
@@ -34,39 +31,12 @@ beforeAll(async () => {
 
 const val = (f: { get(p: string): unknown }, path: string): unknown => (f.get(path) as { value: unknown }).value;
 
-const stripOrigin = (g: Graph): Graph => ({ ...g, nodes: g.nodes.map((n) => (('origin' in n && n.origin) ? (({ origin: _o, ...rest }) => rest)(n as Node & { origin?: unknown }) : n) as Node) });
-
-describe('quantize', () => {
-  test('the integer network stays within 1.5x of the float SNN error on bundled poisson2d at T = 64', () => {
-    const points = grid([[0, 1], [0, 1]], [20, 20]);
-    const ref = evalAnn(ann, points);
-    const floatErr = relativeL2(simulate(float, points).outputs, ref);
-    const fixedErr = relativeL2(simulate(fixed, points).outputs, ref);
-    expect(fixed.nodes.filter((n) => n.kind === 'snn.neurons').every((n) => n.kind === 'snn.neurons' && n.arith === 'fixed')).toBe(true);
-    expect(fixedErr).toBeLessThanOrEqual(1.5 * floatErr);
-  });
-
-  test('every field is an integer within its Loihi width (the verifier checks them)', () => {
-    expect(diagnose(fixed)).toEqual([]);
-    for (const n of fixed.nodes) {
-      if (n.kind === 'snn.synapse') expect(n.weight.kind === 'int' && n.weight.bits).toBe(8);
-      if (n.kind === 'snn.neurons') expect(n.threshold).toBeLessThanOrEqual(2 ** 17 - 1);
-    }
-  });
-});
-
-describe('map-cores', () => {
-  test('annotates placement and reports resources', () => {
-    const usage = coreUsage(fixed, ctx);
-    expect(usage.map((u) => u.neurons)).toEqual(fixed.nodes.filter((n) => n.kind === 'snn.neurons' || n.kind === 'snn.readout').map((n) => n.type.shape[0]));
-    expect(fixed.nodes.filter((n) => n.kind === 'snn.neurons').every((n) => n.kind === 'snn.neurons' && (n.placement?.length ?? 0) >= 1)).toBe(true);
-  });
-
-  test('a network too large for the chosen profile fails with a clear message', () => {
-    const g = wideSnn(140_000);
-    expect(() => mapCores.run(g, { ...DEFAULT_CONTEXT, profile: 'loihi1', chips: 1 })).toThrow(/map-cores: (the network needs \d+ cores, but loihi1 with 1 chip\(s\) has 128|%r: fan-in 140000 exceeds the loihi1 limit of 4096)/);
-    expect(() => mapCores.run(g, { ...DEFAULT_CONTEXT, profile: 'generic', chips: 1 })).not.toThrow();
-  });
+const stripOrigin = (g: Graph): Graph => ({
+  ...g,
+  nodes: g.nodes.map(
+    (n) =>
+      ('origin' in n && n.origin ? (({ origin: _o, ...rest }) => rest)(n as Node & { origin?: unknown }) : n) as Node,
+  ),
 });
 
 describe('backends', () => {
@@ -90,7 +60,9 @@ describe('backends', () => {
         expect(Number(val(f, `${l}/neuron/vThMant`))).toBe(n.threshold);
         expect(Number(val(f, `${l}/neuron/iDecay`))).toBe(4096);
         expect(Number(val(f, `${l}/neuron/vDecay`))).toBe(0);
-        expect(Array.from(val(f, `${l}/bias`) as BigInt64Array, Number)).toEqual(n.bias.data.map((m) => Math.round(m * 2 ** ((n.biasExp ?? 0) - 6))));
+        expect(Array.from(val(f, `${l}/bias`) as BigInt64Array, Number)).toEqual(
+          n.bias.data.map((m) => Math.round(m * 2 ** ((n.biasExp ?? 0) - 6))),
+        );
       } else expect(f.get(`${l}/neuron`)).toBeFalsy();
     });
     f.close();
@@ -103,20 +75,26 @@ describe('backends', () => {
     const f = await openHdf5(path);
     expect(val(f, 'version')).toBe('1.0.0');
     expect(val(f, 'node/type')).toBe('NIRGraph');
-    const types = (f.get('node/nodes') as unknown as { keys(): string[] }).keys().map((k) => val(f, `node/nodes/${k}/type`));
+    const types = (f.get('node/nodes') as unknown as { keys(): string[] })
+      .keys()
+      .map((k) => val(f, `node/nodes/${k}/type`));
     expect(types.sort()).toEqual(['Affine', 'Affine', 'Affine', 'Affine', 'IF', 'IF', 'IF', 'Input', 'Output']);
     f.close();
     const back = await importNir(path);
     // NIR stores float32: the round trip is exact for the float32 network
     const outId = back.nodes.find((n) => n.kind === 'ann.output')!.id;
-    expect(back.nodes).toStrictEqual(g.nodes.map((n) => (n.kind === 'ann.output' ? { ...n, id: outId } : n)));
+    // provenance (loc) belongs to the compile, not to the network a file describes
+    const network = g.nodes.map(({ loc: _loc, ...n }) => (n.kind === 'ann.output' ? { ...n, id: outId } : n));
+    expect(back.nodes).toStrictEqual(network);
   });
 
   test('the Lava script compiles with python3 -m py_compile, and the JSON description parses', async () => {
     const written = await emit(fixed, ['lava-py', 'json'], dir, coreUsage(fixed, ctx), 'loihi2');
     const py = written.find(([w]) => w === 'lava-py')![1];
     execFileSync('python3', ['-m', 'py_compile', py]);
-    expect(readFileSync(py, 'utf8')).toMatch(/^#!\/usr\/bin\/env python3\n"""poisson2d: a spiking network compiled by spikec/);
+    expect(readFileSync(py, 'utf8')).toMatch(
+      /^#!\/usr\/bin\/env python3\n"""poisson2d: a spiking network compiled by spikec/,
+    );
     const desc = JSON.parse(readFileSync(written.find(([w]) => w === 'json')![1], 'utf8'));
     expect(desc).toMatchObject({ generator: 'spikec', graph: 'poisson2d', profile: 'loihi2' });
     expect(desc.resources.length).toBeGreaterThan(0);
@@ -138,8 +116,16 @@ describe('backends', () => {
     const fast = ['--T', '8', '--calib-samples', '16', '--pipeline', 'fold-weights,threshold-balance,lower-to-snn'];
     const r = spikec(['compile', P1, ...fast, '--target', 'loihi2,lava-netx,nir,lava-py,json', '--report', '-o', out]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/resources on loihi2 .*: \d+ cores on 1 chip\(s\)\nlayer +neurons +fan-in +synapses +cores +bytes\/core\n/);
-    for (const w of ['spikec IR', 'lava-netx', 'nir', 'lava-py', 'json', 'manifest']) expect(r.stderr).toContain(`(${w})`);
-    expect(spikec(['compile', P2, '--target', 'loihi9']).stderr).toMatch(/^spikec: error: unknown target 'loihi9' \(profiles: loihi2, loihi1, generic; backends: lava-netx, nir, lava-py, json\)/);
+    expect(r.stderr).toMatch(
+      /resources on loihi2 .*: \d+ cores on 1 chip\(s\)\nlayer +neurons +fan-in +synapses +cores +bytes\/core\n/,
+    );
+    for (const w of ['spikec IR', 'lava-netx', 'nir', 'lava-py', 'json', 'manifest'])
+      expect(r.stderr).toContain(`(${w})`);
+    expect(spikec(['compile', P2, '--target', 'loihi9']).stderr).toMatch(
+      new RegExp(
+        String.raw`^spikec: error: unknown target 'loihi9' ` +
+          String.raw`\(profiles: loihi2, loihi1, generic; backends: lava-netx, nir, lava-py, json\)`,
+      ),
+    );
   });
 });

@@ -48,11 +48,14 @@ describe('NIR import checks every stored shape against the graph', () => {
     expect(syn?.kind === 'snn.synapse' && syn.weight.kind === 'float' && syn.weight.values.shape).toEqual([2, 3]);
   });
 
-  test('an Affine weight stored transposed (3x2 for 3 inputs and 2 outputs) names the node and the shapes', async () => {
+  test('an Affine weight stored transposed (3x2 for 3 inputs, 2 outputs) names the node and shapes', async () => {
     const path = join(dir, 'transposed.nir');
     await writeNirFile(path, chain(v([1, 2, 3, 4, 5, 6], [3, 2]), [0.1, 0.2]), EDGES);
     expect(await importError(path)).toMatch(
-      /node\/nodes\/a0\/weight: shape \[3, 2\] takes 2 inputs, but the layer before it has 3 \(NIR stores an Affine weight as \[out, in\]\)/,
+      new RegExp(
+        String.raw`node\/nodes\/a0\/weight: shape \[3, 2\] takes 2 inputs, but the layer before it has 3 ` +
+          String.raw`\(NIR stores an Affine weight as \[out, in\]\)`,
+      ),
     );
     const r = spikec(['import', path]);
     expect(r.code).toBe(1);

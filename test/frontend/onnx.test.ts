@@ -35,7 +35,10 @@ describe('ONNX fixtures exported by PyTorch 1.13', () => {
     test(`${name} imports and reproduces PyTorch's outputs to 1e-5`, () => {
       const g = importOnnx(join(FIXTURES, `${name}.onnx`));
       expect(diagnose(g)).toEqual([]);
-      const ref = JSON.parse(readFileSync(join(FIXTURES, `${name}.reference.json`), 'utf8')) as { inputs: number[][]; outputs: number[][] };
+      const ref = JSON.parse(readFileSync(join(FIXTURES, `${name}.reference.json`), 'utf8')) as {
+        inputs: number[][];
+        outputs: number[][];
+      };
       expect(ref.inputs.length).toBe(64);
       const out = evalAnn(g, ref.inputs);
       const worst = Math.max(...out.map((o, i) => Math.abs(o[0] - ref.outputs[i][0])));
@@ -68,7 +71,12 @@ describe('ONNX op coverage', () => {
     const p = write('affine.onnx', {
       inputs: [x],
       outputs: [{ name: 'y', width: 3 }],
-      initializers: { W, b: { dims: [3], data: [0.1, 0.2, 0.3] }, two: { dims: [], data: [2] }, c: { dims: [1, 3], data: [1, 2, 4] } },
+      initializers: {
+        W,
+        b: { dims: [3], data: [0.1, 0.2, 0.3] },
+        two: { dims: [], data: [2] },
+        c: { dims: [1, 3], data: [1, 2, 4] },
+      },
       nodes: [
         { op: 'MatMul', inputs: ['x', 'W'], output: 'm' },
         { op: 'Add', inputs: ['m', 'b'], output: 'a' },
@@ -106,7 +114,11 @@ describe('ONNX op coverage', () => {
     expect(acts.sort()).toEqual(['relu', 'silu', 'sin', 'softplus']);
     const want = rows.map((r) => {
       const h = matmul(r);
-      return [...h.map((v) => Math.sin(v * sig(v))), ...h.map((v) => Math.log1p(Math.exp(v))), ...r.map((v) => Math.max(0, v))];
+      return [
+        ...h.map((v) => Math.sin(v * sig(v))),
+        ...h.map((v) => Math.log1p(Math.exp(v))),
+        ...r.map((v) => Math.max(0, v)),
+      ];
     });
     evalAnn(g, rows).forEach((o, i) => o.forEach((v, j) => expect(v).toBeCloseTo(want[i][j], 5)));
   });
@@ -174,7 +186,9 @@ describe('ONNX errors', () => {
       initializers: { W: { dims: [1, 3], data: [1, 2, 3] } },
       nodes: [{ op: 'Gemm', inputs: ['x', 'W'], output: 'y', name: 'fc', attrs: { transB: 1 } }],
     });
-    expect(importError(p)).toContain("node 'fc' (Gemm): weight B has shape [1,3] (transB = 1) but its input has 2 features");
+    expect(importError(p)).toContain(
+      "node 'fc' (Gemm): weight B has shape [1,3] (transB = 1) but its input has 2 features",
+    );
   });
 
   test('NaN and Inf weights are caught where they enter', () => {
@@ -195,7 +209,9 @@ describe('ONNX errors', () => {
     expect(importError(join(dir, 'trunc.onnx'))).toMatch(/trunc\.onnx: cannot import:\n {2}file: not an ONNX model/);
     writeFileSync(join(dir, 'text.onnx'), 'hello, this is not a model\n');
     expect(importError(join(dir, 'text.onnx'))).toMatch(/text\.onnx: cannot import:\n {2}file: not an ONNX model/);
-    expect(importError(join(dir, 'none.onnx'))).toMatch(/none\.onnx: cannot import:\n {2}file: cannot read: no such file or directory/);
+    expect(importError(join(dir, 'none.onnx'))).toMatch(
+      /none\.onnx: cannot import:\n {2}file: cannot read: no such file or directory/,
+    );
   });
 
   test('the CLI reports import errors with a non-zero exit and no stack trace', () => {

@@ -26,14 +26,26 @@ function parseError(text: string): string {
 
 describe('malformed text', () => {
   test('errors name the file, line and column, and say what was expected', () => {
-    expect(parseError('graph "g" {\n  %x = ann.input() {dims = 2 : f32[2]\n}')).toBe("m.sir:2:30: expected ',' between attributes, found ':'");
-    expect(parseError('graph "g" {\n  %x = ann.conv() : f32[2]\n}')).toMatch(/^m\.sir:2:8: unknown op 'ann\.conv' \(known: ann\.input,/);
-    expect(parseError('graph "g" {\n  %x = ann.input() {dims = 2} : f32[2]\n')).toBe("m.sir:3:1: the graph body is not closed with '}'");
-    expect(parseError('graph "g" {\n  %x = ann.input() {dims = "two"} : f32[2]\n}')).toMatch(/^m\.sir:2:3: %x \(ann\.input\) has bad attributes: dims:/);
-    expect(parseError('graph "g" {\n  %x = ann.input() {dims = 2, dims = 3} : f32[2]\n}')).toBe("m.sir:2:31: attribute 'dims' is given twice");
-    expect(parseError('graph "g" { %w = ann.scale(%x) {scale = tensor<f32[3]> [1, 2], shift = tensor<f32[3]> [0, 0, 0]} : f32[3] }')).toMatch(
-      /needs 3 values, found 2/,
+    expect(parseError('graph "g" {\n  %x = ann.input() {dims = 2 : f32[2]\n}')).toBe(
+      "m.sir:2:30: expected ',' between attributes, found ':'",
     );
+    expect(parseError('graph "g" {\n  %x = ann.conv() : f32[2]\n}')).toMatch(
+      /^m\.sir:2:8: unknown op 'ann\.conv' \(known: ann\.input,/,
+    );
+    expect(parseError('graph "g" {\n  %x = ann.input() {dims = 2} : f32[2]\n')).toBe(
+      "m.sir:3:1: the graph body is not closed with '}'",
+    );
+    expect(parseError('graph "g" {\n  %x = ann.input() {dims = "two"} : f32[2]\n}')).toMatch(
+      /^m\.sir:2:3: %x \(ann\.input\) has bad attributes: dims:/,
+    );
+    expect(parseError('graph "g" {\n  %x = ann.input() {dims = 2, dims = 3} : f32[2]\n}')).toBe(
+      "m.sir:2:31: attribute 'dims' is given twice",
+    );
+    expect(
+      parseError(
+        'graph "g" { %w = ann.scale(%x) {scale = tensor<f32[3]> [1, 2], shift = tensor<f32[3]> [0, 0, 0]} : f32[3] }',
+      ),
+    ).toMatch(/needs 3 values, found 2/);
     expect(parseError('graph "g" {\n  %x = ann.input() {s = "open\n}')).toBe('m.sir:2:25: unterminated string');
     expect(parseError('graph "g" { ~ }')).toMatch(/^m\.sir:1:13: unexpected character "~"/);
   });
@@ -63,7 +75,10 @@ describe('malformed text', () => {
   });
 
   test('arbitrary strings give an IrError or a graph (property)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => parsesOrIrError(() => parseGraph(s))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => parsesOrIrError(() => parseGraph(s))),
+      { numRuns: 2000 },
+    );
   });
 });
 
@@ -76,21 +91,29 @@ describe('malformed binary', () => {
 
   test('a text file or random bytes are not mistaken for binary IR', () => {
     expect(() => decodeGraph(new TextEncoder().encode(valid), 'x.sirpb')).toThrow(/^x\.sirpb: /);
-    expect(() => decodeGraph(new Uint8Array(0), 'empty.sirpb')).toThrow('empty.sirpb: not a spikec binary IR file of format version 1 (found none)');
+    expect(() => decodeGraph(new Uint8Array(0), 'empty.sirpb')).toThrow(
+      'empty.sirpb: not a spikec binary IR file of format version 1 (found none)',
+    );
   });
 
   test('garbled bytes give an IrError or a graph (property)', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (flips) => {
-        const b = Uint8Array.from(bytes);
-        for (const [i, v] of flips) b[i] = v;
-        parsesOrIrError(() => decodeGraph(b));
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(bytes.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }),
+        (flips) => {
+          const b = Uint8Array.from(bytes);
+          for (const [i, v] of flips) b[i] = v;
+          parsesOrIrError(() => decodeGraph(b));
+        },
+      ),
       { numRuns: 2000 },
     );
   });
 
   test('random bytes give an IrError or a graph (property)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => parsesOrIrError(() => decodeGraph(b))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => parsesOrIrError(() => decodeGraph(b))),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -6,7 +6,10 @@ import { exampleMlp as tinyMlp, exampleSnn as tinySnn } from '../../src/ir/index
 
 describe('round trips', () => {
   test('random graphs are valid', () => {
-    fc.assert(fc.property(anyGraph, (g) => void verify(g)), { numRuns: 200 });
+    fc.assert(
+      fc.property(anyGraph, (g) => void verify(g)),
+      { numRuns: 200 },
+    );
   });
 
   test('text with weights parses back to an identical graph, bit for bit', () => {
@@ -35,15 +38,25 @@ describe('round trips', () => {
 
   test('float32 weights survive both forms exactly, including awkward values', () => {
     const g = tinyMlp();
-    const awkward = [Math.fround(0.1), -0, 1.401298464324817e-45, 3.4028234663852886e38, Math.fround(Math.PI), -1.1754943508222875e-38];
+    const awkward = [
+      Math.fround(0.1),
+      -0,
+      1.401298464324817e-45,
+      3.4028234663852886e38,
+      Math.fround(Math.PI),
+      -1.1754943508222875e-38,
+    ];
     const dense = g.nodes[1];
     if (dense.kind !== 'ann.dense') throw new Error('fixture changed');
-    const patched = { ...g, nodes: g.nodes.map((n) => (n === dense ? { ...dense, weight: { ...dense.weight, data: awkward } } : n)) };
+    const patched = {
+      ...g,
+      nodes: g.nodes.map((n) => (n === dense ? { ...dense, weight: { ...dense.weight, data: awkward } } : n)),
+    };
     const viaText = parseGraph(printGraph(patched, { weights: true }));
     const viaBinary = decodeGraph(encodeGraph(patched));
     for (const back of [viaText, viaBinary]) {
       const w = back.nodes[1].kind === 'ann.dense' ? back.nodes[1].weight.data : [];
-      expect(w.map((x) => Object.is(x, -0) ? '-0' : x)).toEqual(awkward.map((x) => (Object.is(x, -0) ? '-0' : x)));
+      expect(w.map((x) => (Object.is(x, -0) ? '-0' : x))).toEqual(awkward.map((x) => (Object.is(x, -0) ? '-0' : x)));
     }
   });
 

@@ -25,7 +25,11 @@ describe('verifier', () => {
   });
 
   test('schema: an attribute of the wrong type', () => {
-    expectBreaks(edit(tinyMlp(), 'a0', (n) => ({ ...n, fn: 'gelu' })), 'schema', 'a0');
+    expectBreaks(
+      edit(tinyMlp(), 'a0', (n) => ({ ...n, fn: 'gelu' })),
+      'schema',
+      'a0',
+    );
   });
 
   test('duplicate-id', () => {
@@ -34,7 +38,11 @@ describe('verifier', () => {
   });
 
   test('undefined-input', () => {
-    expectBreaks(edit(tinyMlp(), 'a0', (n) => ({ ...n, inputs: ['nowhere'] })), 'undefined-input', 'a0');
+    expectBreaks(
+      edit(tinyMlp(), 'a0', (n) => ({ ...n, inputs: ['nowhere'] })),
+      'undefined-input',
+      'a0',
+    );
   });
 
   test('cycle', () => {
@@ -50,31 +58,59 @@ describe('verifier', () => {
   });
 
   test('arity', () => {
-    expectBreaks(edit(tinyMlp(), 'a0', (n) => ({ ...n, inputs: ['h0', 'x'] })), 'arity', 'a0');
+    expectBreaks(
+      edit(tinyMlp(), 'a0', (n) => ({ ...n, inputs: ['h0', 'x'] })),
+      'arity',
+      'a0',
+    );
   });
 
   test('operand: spikes where real values are needed, and synapses fed by the wrong op', () => {
-    expectBreaks(edit(tinySnn(), 's1', (n) => ({ ...n, inputs: ['s0'] })), 'operand', 's1');
+    expectBreaks(
+      edit(tinySnn(), 's1', (n) => ({ ...n, inputs: ['s0'] })),
+      'operand',
+      's1',
+    );
     const g = tinySnn();
     const bad = { kind: 'ann.act', id: 'bad', inputs: ['n0'], type: { dtype: 'f32', shape: [3] }, fn: 'tanh' };
     expectBreaks({ ...g, nodes: [...g.nodes.slice(0, 3), bad as Node, ...g.nodes.slice(3)] }, 'operand', 'bad');
   });
 
   test('shape: weight columns disagree with the input width', () => {
-    expectBreaks(edit(tinyMlp(), 'h1', (n) => ({ ...n, weight: f32([1, 2], [1, 2]) })), 'shape', 'h1');
+    expectBreaks(
+      edit(tinyMlp(), 'h1', (n) => ({ ...n, weight: f32([1, 2], [1, 2]) })),
+      'shape',
+      'h1',
+    );
   });
 
   test('shape: tensor data length disagrees with its shape', () => {
-    expectBreaks(edit(tinyMlp(), 'h1', (n) => ({ ...n, bias: { dtype: 'f32', shape: [1], data: [1, 2] } })), 'shape', 'h1');
+    expectBreaks(
+      edit(tinyMlp(), 'h1', (n) => ({ ...n, bias: { dtype: 'f32', shape: [1], data: [1, 2] } })),
+      'shape',
+      'h1',
+    );
   });
 
   test('type-mismatch: declared result type is wrong', () => {
-    expectBreaks(edit(tinyMlp(), 'a0', (n) => ({ ...n, type: { dtype: 'f32', shape: [4] } })), 'type-mismatch', 'a0');
+    expectBreaks(
+      edit(tinyMlp(), 'a0', (n) => ({ ...n, type: { dtype: 'f32', shape: [4] } })),
+      'type-mismatch',
+      'a0',
+    );
   });
 
   test('non-finite weights', () => {
-    expectBreaks(edit(tinyMlp(), 'h0', (n) => ({ ...n, weight: { dtype: 'f32', shape: [3, 2], data: [0, 1, NaN, 0, 0, 0] } })), 'non-finite', 'h0');
-    expectBreaks(edit(tinyMlp(), 'h1', (n) => ({ ...n, bias: { dtype: 'f32', shape: [1], data: [Infinity] } })), 'non-finite', 'h1');
+    expectBreaks(
+      edit(tinyMlp(), 'h0', (n) => ({ ...n, weight: { dtype: 'f32', shape: [3, 2], data: [0, 1, NaN, 0, 0, 0] } })),
+      'non-finite',
+      'h0',
+    );
+    expectBreaks(
+      edit(tinyMlp(), 'h1', (n) => ({ ...n, bias: { dtype: 'f32', shape: [1], data: [Infinity] } })),
+      'non-finite',
+      'h1',
+    );
   });
 
   test('threshold must be positive', () => {
@@ -93,25 +129,55 @@ describe('verifier', () => {
 
   test('bit-width: fixed-point fields out of range', () => {
     const g = tinySnn();
-    expectBreaks(edit(g, 'n0', (n) => ({ ...n, threshold: 2 ** 17 })), 'bit-width', 'n0');
-    expectBreaks(edit(g, 'n0', (n) => ({ ...n, currentDecay: 4096 })), 'bit-width', 'n0');
-    expectBreaks(edit(g, 'n0', (n) => ({ ...n, bias: i32([3], [0, 0, 4096]) })), 'bit-width', 'n0');
-    expectBreaks(edit(g, 'n0', (n) => ({ ...n, initialV: i32([3], [0, 2 ** 23, 0]) })), 'bit-width', 'n0');
     expectBreaks(
-      edit(g, 's0', (n) => ({ ...n, weight: { kind: 'int', mantissa: i32([3, 2], [128, 0, 0, 0, 0, 0]), exponent: 0, bits: 8 } })),
+      edit(g, 'n0', (n) => ({ ...n, threshold: 2 ** 17 })),
+      'bit-width',
+      'n0',
+    );
+    expectBreaks(
+      edit(g, 'n0', (n) => ({ ...n, currentDecay: 4096 })),
+      'bit-width',
+      'n0',
+    );
+    expectBreaks(
+      edit(g, 'n0', (n) => ({ ...n, bias: i32([3], [0, 0, 4096]) })),
+      'bit-width',
+      'n0',
+    );
+    expectBreaks(
+      edit(g, 'n0', (n) => ({ ...n, initialV: i32([3], [0, 2 ** 23, 0]) })),
+      'bit-width',
+      'n0',
+    );
+    expectBreaks(
+      edit(g, 's0', (n) => ({
+        ...n,
+        weight: { kind: 'int', mantissa: i32([3, 2], [128, 0, 0, 0, 0, 0]), exponent: 0, bits: 8 },
+      })),
       'bit-width',
       's0',
     );
     expectBreaks(
-      edit(g, 's0', (n) => ({ ...n, weight: { kind: 'int', mantissa: i32([3, 2], [1, 0, 0, 0, 0, 0]), exponent: 9, bits: 8 } })),
+      edit(g, 's0', (n) => ({
+        ...n,
+        weight: { kind: 'int', mantissa: i32([3, 2], [1, 0, 0, 0, 0, 0]), exponent: 9, bits: 8 },
+      })),
       'bit-width',
       's0',
     );
   });
 
   test('attribute: a pwl activation without knots, or decreasing knots', () => {
-    expectBreaks(edit(tinyMlp(), 'a0', (n) => ({ ...n, fn: 'pwl' })), 'attribute', 'a0');
-    expectBreaks(edit(tinyMlp(), 'a0', (n) => ({ ...n, fn: 'pwl', table: { x: [1, 0], y: [0, 1] } })), 'attribute', 'a0');
+    expectBreaks(
+      edit(tinyMlp(), 'a0', (n) => ({ ...n, fn: 'pwl' })),
+      'attribute',
+      'a0',
+    );
+    expectBreaks(
+      edit(tinyMlp(), 'a0', (n) => ({ ...n, fn: 'pwl', table: { x: [1, 0], y: [0, 1] } })),
+      'attribute',
+      'a0',
+    );
   });
 
   test('no-input and no-output', () => {

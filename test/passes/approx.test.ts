@@ -3,7 +3,10 @@ import { activationFn } from '../../src/ir/index.js';
 import { evalApprox, pwlApprox } from '../../src/passes/approx.js';
 
 /** Skewed pre-activations: most mass near 0.3, a long tail to 3 (as a tanh layer's inputs often are). */
-const samples = Float64Array.from({ length: 2000 }, (_, i) => 0.3 + 2.7 * ((i + 0.5) / 2000) ** 3 - 1.2 * ((2000 - i) / 2000) ** 4).sort();
+const samples = Float64Array.from(
+  { length: 2000 },
+  (_, i) => 0.3 + 2.7 * ((i + 0.5) / 2000) ** 3 - 1.2 * ((2000 - i) / 2000) ** 4,
+).sort();
 const rms = (fn: 'tanh' | 'sin' | 'silu', K: number): number => {
   const f = activationFn(fn);
   const a = pwlApprox(fn, undefined, samples, samples[0], samples[samples.length - 1], K);

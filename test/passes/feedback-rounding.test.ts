@@ -15,14 +15,16 @@ function outputError(W: readonly number[], Q: readonly number[], X: Float64Array
 }
 
 describe('rounding with feedback', () => {
-  test('gives integers in range, and over many layers delivers inputs much closer to the real weights than plain rounding', () => {
+  test('gives integers in range; over many layers its inputs are closer to the real ones than plain rounding', () => {
     let s = 12345;
-    const rnd = (): number => ((s = (s * 16807) % 2147483647) / 2147483647);
+    const rnd = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
     const [out, k, batch, mmax] = [3, 24, 64, 127];
     let [feedback, plain] = [0, 0];
     for (let layer = 0; layer < 50; layer++) {
       // saturated ramps: counts that are mostly 0 or 1, correlated across columns
-      const X = Float64Array.from({ length: batch * k }, (_, idx) => (rnd() < 0.2 ? rnd() : (idx % k) / k < rnd() ? 1 : 0));
+      const X = Float64Array.from({ length: batch * k }, (_, idx) =>
+        rnd() < 0.2 ? rnd() : (idx % k) / k < rnd() ? 1 : 0,
+      );
       const W = Array.from({ length: out * k }, () => (rnd() * 2 - 1) * 40);
       const Q = roundWithFeedback(W, out, k, X, mmax);
       for (const q of Q) {

@@ -6,7 +6,16 @@ import { LoihiNeurons } from '../../src/sim/neurons/lif-loihi.js';
 
 type Neurons = NodeOf<'snn.neurons'>;
 
-function fixedNode(p: Partial<Omit<Neurons, 'bias'>> & { du: number; dv: number; vth: number; bias?: number; biasExp?: number; v0?: number }): Neurons {
+function fixedNode(
+  p: Partial<Omit<Neurons, 'bias'>> & {
+    du: number;
+    dv: number;
+    vth: number;
+    bias?: number;
+    biasExp?: number;
+    v0?: number;
+  },
+): Neurons {
   return {
     kind: 'snn.neurons',
     id: 'n',
@@ -133,7 +142,22 @@ describe('fixed point converges to float as the bit width grows', () => {
     const T = 64;
     const cs = Array.from({ length: 200 }, (_, i) => (i + 0.37) / 200);
     const floatCounts = cs.map((c) => {
-      const n = new FloatNeurons({ ...fixedNode({ du: 0, dv: 0, vth: 1 }), model: 'if', arith: 'float', threshold: 1, reset: 'subtract', currentDecay: 1, voltageDecay: 0, bias: f32([1], [0]), biasExp: undefined, initialV: f32([1], [0]) }, 1, 1);
+      const n = new FloatNeurons(
+        {
+          ...fixedNode({ du: 0, dv: 0, vth: 1 }),
+          model: 'if',
+          arith: 'float',
+          threshold: 1,
+          reset: 'subtract',
+          currentDecay: 1,
+          voltageDecay: 0,
+          bias: f32([1], [0]),
+          biasExp: undefined,
+          initialV: f32([1], [0]),
+        },
+        1,
+        1,
+      );
       const s = new Float64Array(1);
       let k = 0;
       for (let t = 0; t < T; t++) k += n.step(Float64Array.of(c), s);

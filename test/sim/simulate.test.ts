@@ -9,10 +9,31 @@ import { simulate } from '../../src/sim/simulate.js';
 export function smallMlp(): Graph {
   const b = new GraphBuilder('small');
   const rnd = (k: number): number => Math.sin(k * 12.9898) * 0.9;
-  let h = b.add({ kind: 'ann.input', id: 'x', inputs: [], dims: 2, domain: [[0, 1], [0, 1]] });
+  let h = b.add({
+    kind: 'ann.input',
+    id: 'x',
+    inputs: [],
+    dims: 2,
+    domain: [
+      [0, 1],
+      [0, 1],
+    ],
+  });
   let inW = 2;
   for (const [l, w] of [6, 6, 1].entries()) {
-    h = b.add({ kind: 'ann.dense', id: `d${l}`, inputs: [h], weight: f32([w, inW], Array.from({ length: w * inW }, (_, k) => rnd(100 * l + k) * 1.5)), bias: f32([w], Array.from({ length: w }, (_, k) => rnd(7 + k) * 0.3)) });
+    h = b.add({
+      kind: 'ann.dense',
+      id: `d${l}`,
+      inputs: [h],
+      weight: f32(
+        [w, inW],
+        Array.from({ length: w * inW }, (_, k) => rnd(100 * l + k) * 1.5),
+      ),
+      bias: f32(
+        [w],
+        Array.from({ length: w }, (_, k) => rnd(7 + k) * 0.3),
+      ),
+    });
     if (l < 2) h = b.add({ kind: 'ann.act', id: `a${l}`, inputs: [h], fn: 'tanh' });
     inW = w;
   }
@@ -20,11 +41,13 @@ export function smallMlp(): Graph {
   return b.build();
 }
 
-const rows = (n: number, seed = 1): number[][] => Array.from({ length: n }, (_, i) => [((i * 37 + seed) % 101) / 100, ((i * 53 + 3 * seed) % 97) / 96]);
+const rows = (n: number, seed = 1): number[][] =>
+  Array.from({ length: n }, (_, i) => [((i * 37 + seed) % 101) / 100, ((i * 53 + 3 * seed) % 97) / 96]);
 
 function converted(T = 32): Graph {
   const ctx = { ...DEFAULT_CONTEXT, calibration: rows(64, 5), T };
-  return runPipeline(smallMlp(), ['fold-weights', 'threshold-balance', 'lower-to-snn'], ctx, { verifyEach: true }).graph;
+  return runPipeline(smallMlp(), ['fold-weights', 'threshold-balance', 'lower-to-snn'], ctx, { verifyEach: true })
+    .graph;
 }
 
 describe('simulator', () => {
@@ -35,7 +58,9 @@ describe('simulator', () => {
     const single = inputs.map((x) => simulate(g, [x]));
     expect(all.outputs).toEqual(single.map((s) => s.outputs[0]));
     expect(all.synops).toBe(single.reduce((s, r) => s + r.synops, 0));
-    expect(all.layers.map((l) => l.spikes)).toEqual(all.layers.map((_, i) => single.reduce((s, r) => s + r.layers[i].spikes, 0)));
+    expect(all.layers.map((l) => l.spikes)).toEqual(
+      all.layers.map((_, i) => single.reduce((s, r) => s + r.layers[i].spikes, 0)),
+    );
   });
 
   test('split batches merge back into the whole-batch result (what the worker threads do)', () => {
@@ -59,11 +84,42 @@ describe('simulator', () => {
     const b = new GraphBuilder('chain');
     let cur = b.add({ kind: 'snn.encoder', id: 'x', inputs: [], dims: 1, mode: 'current' });
     for (const l of [1, 2]) {
-      const syn = b.add({ kind: 'snn.synapse', id: `s${l}`, inputs: [cur], weight: { kind: 'float', values: f32([1, 1], [1]) } });
-      cur = b.add({ kind: 'snn.neurons', id: `n${l}`, inputs: [syn], model: 'if', arith: 'float', threshold: 1, reset: 'subtract', currentDecay: 1, voltageDecay: 0, bias: f32([1], [0]), initialV: f32([1], [0]), spikeSign: 'unsigned', payloadBits: 0 });
+      const syn = b.add({
+        kind: 'snn.synapse',
+        id: `s${l}`,
+        inputs: [cur],
+        weight: { kind: 'float', values: f32([1, 1], [1]) },
+      });
+      cur = b.add({
+        kind: 'snn.neurons',
+        id: `n${l}`,
+        inputs: [syn],
+        model: 'if',
+        arith: 'float',
+        threshold: 1,
+        reset: 'subtract',
+        currentDecay: 1,
+        voltageDecay: 0,
+        bias: f32([1], [0]),
+        initialV: f32([1], [0]),
+        spikeSign: 'unsigned',
+        payloadBits: 0,
+      });
     }
-    const syn = b.add({ kind: 'snn.synapse', id: 's3', inputs: [cur], weight: { kind: 'float', values: f32([1, 1], [1]) } });
-    const r = b.add({ kind: 'snn.readout', id: 'r', inputs: [syn], scale: f32([1], [1]), offset: f32([1], [0]), window: [3, 7] });
+    const syn = b.add({
+      kind: 'snn.synapse',
+      id: 's3',
+      inputs: [cur],
+      weight: { kind: 'float', values: f32([1, 1], [1]) },
+    });
+    const r = b.add({
+      kind: 'snn.readout',
+      id: 'r',
+      inputs: [syn],
+      scale: f32([1], [1]),
+      offset: f32([1], [0]),
+      window: [3, 7],
+    });
     b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
     const sim = simulate(verify(b.build()), [[1]], { trace: true });
     expect(sim.trace!.get('n1')!.map((s) => s[0])).toEqual([0, 1, 1, 1, 1, 1, 1]);
@@ -76,7 +132,9 @@ describe('simulator', () => {
     const ann = evalAnn(smallMlp(), test);
     const err = (T: number): number => {
       const out = simulate(converted(T), test).outputs;
-      return Math.sqrt(out.reduce((s, o, i) => s + (o[0] - ann[i][0]) ** 2, 0) / ann.reduce((s, a) => s + a[0] ** 2, 0));
+      return Math.sqrt(
+        out.reduce((s, o, i) => s + (o[0] - ann[i][0]) ** 2, 0) / ann.reduce((s, a) => s + a[0] ** 2, 0),
+      );
     };
     const e = [8, 32, 128, 512].map(err);
     expect(e[3]).toBeLessThan(e[0]);

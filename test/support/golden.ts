@@ -7,7 +7,8 @@ import { ROOT } from './cli.js';
 export function expectGolden(name: string, actual: string): void {
   const path = join(ROOT, 'test', 'golden', name);
   if (process.env.UPDATE_GOLDEN === '1' || !existsSync(path)) {
-    if (process.env.CI) throw new Error(`golden file ${name} is missing; run UPDATE_GOLDEN=1 npx vitest run locally and commit it`);
+    if (process.env.CI)
+      throw new Error(`golden file ${name} is missing; run UPDATE_GOLDEN=1 npx vitest run locally and commit it`);
     writeFileSync(path, actual);
   }
   expect(actual).toBe(readFileSync(path, 'utf8'));

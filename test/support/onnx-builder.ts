@@ -42,7 +42,11 @@ export function onnxBytes(m: TestModel): Uint8Array {
     input: n.inputs,
     output: [n.output],
     attribute: Object.entries(n.attrs ?? {}).map(([name, v]) =>
-      Array.isArray(v) ? { name, ints: v, type: 7 } : Number.isInteger(v) ? { name, i: v, type: 2 } : { name, f: v, type: 1 },
+      Array.isArray(v)
+        ? { name, ints: v, type: 7 }
+        : Number.isInteger(v)
+          ? { name, i: v, type: 2 }
+          : { name, f: v, type: 1 },
     ),
   }));
   const msg = Model.fromObject({

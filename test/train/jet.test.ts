@@ -17,7 +17,9 @@ describe('Taylor-mode derivatives match finite differences', () => {
         fc.property(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 3 }), (seed, d) => {
           const domain = Array.from({ length: d }, (_, i) => [-1 - i, 2 + i] as const);
           const p = initMlp(tf, [d, 8, 8, 2], act, domain, seed);
-          const pts = Array.from({ length: 5 }, (_, k) => domain.map(([lo, hi], i) => lo + ((hi - lo) * ((k * 7 + i * 3 + seed) % 11)) / 11 + 0.013));
+          const pts = Array.from({ length: 5 }, (_, k) =>
+            domain.map(([lo, hi], i) => lo + ((hi - lo) * ((k * 7 + i * 3 + seed) % 11)) / 11 + 0.013),
+          );
           const first = Array.from({ length: d }, (_, i) => i);
           const jet = tf.tidy(() => {
             const j = mlpJet(tf, p, tf.tensor2d(pts), { first, second: first });
@@ -58,7 +60,16 @@ describe('Taylor-mode derivatives match finite differences', () => {
   }
 
   test('only the derivatives asked for are carried', () => {
-    const p = initMlp(tf, [2, 4, 1], 'tanh', [[0, 1], [0, 1]], 1);
+    const p = initMlp(
+      tf,
+      [2, 4, 1],
+      'tanh',
+      [
+        [0, 1],
+        [0, 1],
+      ],
+      1,
+    );
     const j = mlpJet(tf, p, tf.tensor2d([[0.5, 0.5]]), { first: [0, 1], second: [0] });
     expect(() => j.d2(1)).toThrow(/does not carry d2u\/dx1/);
   });

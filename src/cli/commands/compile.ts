@@ -2,10 +2,25 @@ import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
 import { printGraph, writeGraphFile } from '../../ir/index.js';
 import { type Backend, BACKENDS, emit } from '../../backends/index.js';
-import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, MAX_T, type PassContext, PROFILES, STRATEGIES, type Strategy, checkPipelineNeeds, coreUsage, formatPassStats, formatReport, parsePipeline, runPipeline, withoutCorrections } from '../../passes/index.js';
-import { calibrationInputs, parseDomain, withDomain } from '../calibration.js';
+import {
+  DEFAULT_CONTEXT,
+  DEFAULT_PIPELINE,
+  MAX_T,
+  type PassContext,
+  PROFILES,
+  STRATEGIES,
+  type Strategy,
+  checkPipelineNeeds,
+  coreUsage,
+  formatPassStats,
+  formatReport,
+  parsePipeline,
+  runPipeline,
+  withoutCorrections,
+} from '../../passes/index.js';
+import { calibrationInputs, parseDomain, withDomain } from '../../verification/calibration-data.js';
 import { UsageError } from '../errors.js';
-import { readInputRows } from '../inputs.js';
+import { readInputRows } from '../../verification/input-rows.js';
 import { intOption } from '../options.js';
 import { checkIrOutput, checkOutputDir } from '../output-paths.js';
 import { pipelineProgress, say } from '../progress.js';
@@ -30,6 +45,7 @@ export interface CompileOptions {
   printIrAfter?: string;
   printIrBefore?: string;
   printWeights?: boolean;
+  printDebuginfo?: boolean;
   verifyEach?: boolean;
   passStats?: boolean;
   target?: string;
@@ -54,12 +70,22 @@ export const DEFAULT_OPTIONS: CompileOptions = {
 
 /** Splits --target into the hardware profile and the backends, rejecting unknown names (all listed). */
 export function parseTarget(spec: string | undefined): { profile: string; backends: Backend[] } {
-  const names = (spec ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (spec ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !PROFILES.has(n) && !(BACKENDS as readonly string[]).includes(n));
-  if (unknown.length) throw new UsageError(`unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} (profiles: ${[...PROFILES.keys()].join(', ')}; backends: ${BACKENDS.join(', ')})`);
+  if (unknown.length)
+    throw new UsageError(
+      `unknown target${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `'${u}'`).join(', ')} ` +
+        `(profiles: ${[...PROFILES.keys()].join(', ')}; backends: ${BACKENDS.join(', ')})`,
+    );
   const profiles = names.filter((n) => PROFILES.has(n));
   if (profiles.length > 1) throw new UsageError(`--target names ${profiles.length} hardware profiles; give one`);
-  return { profile: profiles[0] ?? 'loihi2', backends: names.filter((n): n is Backend => (BACKENDS as readonly string[]).includes(n)) };
+  return {
+    profile: profiles[0] ?? 'loihi2',
+    backends: names.filter((n): n is Backend => (BACKENDS as readonly string[]).includes(n)),
+  };
 }
 
 /** Registers the options `compile` and `verify` share: the pass context's, and the pipeline. */
@@ -72,16 +98,40 @@ export function conversionOptions(cmd: Command): Command {
 /** Registers the options that set the pass context (what `opt` shares with `compile`). */
 export function contextOptions(cmd: Command): Command {
   return cmd
-    .option('--T <steps>', `time steps each spiking layer integrates (1 to ${MAX_T})`, intOption('--T', 1, MAX_T), DEFAULT_OPTIONS.T)
+    .option(
+      '--T <steps>',
+      `time steps each spiking layer integrates (1 to ${MAX_T})`,
+      intOption('--T', 1, MAX_T),
+      DEFAULT_OPTIONS.T,
+    )
     .option('--strategy <s>', `neuron strategy for activations (${STRATEGIES.join(', ')})`, 'pwl')
     .option('--K <n>', 'ramps per activation for the pwl strategy', intOption('--K', 1, 256), DEFAULT_OPTIONS.K)
-    .option('--calib-samples <n>', 'calibration inputs to draw', intOption('--calib-samples', 1, 1_000_000), DEFAULT_OPTIONS.calibSamples)
+    .option(
+      '--calib-samples <n>',
+      'calibration inputs to draw',
+      intOption('--calib-samples', 1, 1_000_000),
+      DEFAULT_OPTIONS.calibSamples,
+    )
     .option('--calib-inputs <file>', 'calibration inputs (JSON rows, as for eval --inputs)')
     .option('--domain <lo:hi,...>', 'draw calibration inputs uniformly from this box')
     .option('--no-weight-calibration', 'skip the least-squares weight calibration')
-    .option('--stagger <M>', 'copies of each neuron feeding a readout, windows opening θ/M apart (1: none)', intOption('--stagger', 1, 64), DEFAULT_CONTEXT.stagger)
-    .option('--finetune-steps <n>', 'Adam steps fitting the whole network to the ANN through its spike counts (0: none)', intOption('--finetune-steps', 0, 1_000_000), DEFAULT_CONTEXT.finetuneSteps)
-    .option('--percentile <p>', "clipping range: a percentile of the calibration data, or 'max'", DEFAULT_OPTIONS.percentile)
+    .option(
+      '--stagger <M>',
+      'copies of each neuron feeding a readout, windows opening θ/M apart (1: none)',
+      intOption('--stagger', 1, 64),
+      DEFAULT_CONTEXT.stagger,
+    )
+    .option(
+      '--finetune-steps <n>',
+      'Adam steps fitting the whole network to the ANN through its spike counts (0: none)',
+      intOption('--finetune-steps', 0, 1_000_000),
+      DEFAULT_CONTEXT.finetuneSteps,
+    )
+    .option(
+      '--percentile <p>',
+      "clipping range: a percentile of the calibration data, or 'max'",
+      DEFAULT_OPTIONS.percentile,
+    )
     .option('--balance <mode>', 'threshold balancing per channel or layer', DEFAULT_OPTIONS.balance)
     .option('--reset <mode>', 'reset by subtraction or to zero', DEFAULT_OPTIONS.reset);
 }
@@ -103,11 +153,15 @@ export function checkConversionOptions(o: CompileOptions): void {
 }
 
 export function passContext(o: CompileOptions, calibration: number[][] | undefined): PassContext {
-  if (!(STRATEGIES as readonly string[]).includes(o.strategy)) throw new UsageError(`unknown strategy '${o.strategy}' (known: ${STRATEGIES.join(', ')})`);
+  if (!(STRATEGIES as readonly string[]).includes(o.strategy))
+    throw new UsageError(`unknown strategy '${o.strategy}' (known: ${STRATEGIES.join(', ')})`);
   const percentile = o.percentile === 'max' ? 'max' : Number(o.percentile);
-  if (percentile !== 'max' && !(percentile > 50 && percentile <= 100)) throw new UsageError(`--percentile must be in (50, 100] or 'max', not '${o.percentile}'`);
-  if (o.balance !== 'channel' && o.balance !== 'layer') throw new UsageError(`--balance must be channel or layer, not '${o.balance}'`);
-  if (o.reset !== 'subtract' && o.reset !== 'zero') throw new UsageError(`--reset must be subtract or zero, not '${o.reset}'`);
+  if (percentile !== 'max' && !(percentile > 50 && percentile <= 100))
+    throw new UsageError(`--percentile must be in (50, 100] or 'max', not '${o.percentile}'`);
+  if (o.balance !== 'channel' && o.balance !== 'layer')
+    throw new UsageError(`--balance must be channel or layer, not '${o.balance}'`);
+  if (o.reset !== 'subtract' && o.reset !== 'zero')
+    throw new UsageError(`--reset must be subtract or zero, not '${o.reset}'`);
   return {
     ...DEFAULT_CONTEXT,
     calibration,
@@ -140,10 +194,15 @@ export function registerCompile(program: Command): void {
     .option('--print-ir-after <pass>', 'print the IR after the named pass')
     .option('--print-ir-before <pass>', 'print the IR before the named pass')
     .option('--print-weights', 'print every weight in IR dumps')
+    .option('--print-debuginfo', "print each op's loc (the model op it derives from, the pass that last changed it)")
     .option('--verify-each', 'run the verifier after every pass')
     .option('--pass-stats', 'print per-pass counters and times')
-    .option('--target <list>', `hardware profile (${[...PROFILES.keys()].join(', ')}) and/or backends (${BACKENDS.join(', ')}), comma-separated; backends need -o DIR`)
-    .option('--chips <n>', 'chips available to map-cores (default: the profile\'s)', intOption('--chips', 1))
+    .option(
+      '--target <list>',
+      `hardware profile (${[...PROFILES.keys()].join(', ')}) and/or backends (${BACKENDS.join(', ')}), ` +
+        'comma-separated; backends need -o DIR',
+    )
+    .option('--chips <n>', "chips available to map-cores (default: the profile's)", intOption('--chips', 1))
     .option('--report', 'print the resource table (cores, neurons, synapses, memory per core, chips)')
     .action(async (modelPath: string, o: CompileOptions) => {
       const target = parseTarget(o.target);
@@ -153,7 +212,13 @@ export function registerCompile(program: Command): void {
         if (!o.output) throw new UsageError(`--target ${target.backends.join(',')} writes files: give -o DIR`);
         checkOutputDir(o.output);
       } else if (o.output) {
-        checkIrOutput(o.output, '-o', o.target ? `; to write hardware files, name backends in --target (${BACKENDS.join(', ')}) and give -o DIR` : '');
+        checkIrOutput(
+          o.output,
+          '-o',
+          o.target
+            ? `; to write hardware files, name backends in --target (${BACKENDS.join(', ')}) and give -o DIR`
+            : '',
+        );
       }
       const model = await loadModel(modelPath);
       const names = [...pipelineOf(o), ...(target.backends.length || o.target ? ['quantize', 'map-cores'] : [])];
@@ -164,6 +229,7 @@ export function registerCompile(program: Command): void {
         printAfter: o.printIrAfterAll ? 'all' : o.printIrAfter ? new Set([o.printIrAfter]) : undefined,
         printBefore: o.printIrBefore ? new Set([o.printIrBefore]) : undefined,
         printWeights: o.printWeights,
+        printDebuginfo: o.printDebuginfo,
         verifyEach: o.verifyEach,
         print: (t) => process.stdout.write(t),
         progress: pipelineProgress('compile'),

@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { BACKENDS, emit } from '../../backends/index.js';
 import { packageRoot } from '../../ir/index.js';
 import { coreUsage, formatPassStats, formatReport, runPipeline } from '../../passes/index.js';
-import { calibrationInputs } from '../calibration.js';
-import { formatTable, measure, verifySetup } from '../verification.js';
+import { calibrationInputs } from '../../verification/calibration-data.js';
+import { formatTable, measure, verifySetup } from '../../verification/measure.js';
 import { DEFAULT_OPTIONS, passContext, pipelineOf } from './compile.js';
 import { checkOutputDir } from '../output-paths.js';
 import { pipelineProgress } from '../progress.js';
@@ -17,7 +17,10 @@ import { pipelineProgress } from '../progress.js';
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('the main job on the bundled default (what `npm start` runs): compile examples/poisson2d for Loihi 2 and verify it')
+    .description(
+      'the main job on the bundled default (what `npm start` runs): ' +
+        'compile examples/poisson2d for Loihi 2 and verify it',
+    )
     .option('-o, --output <dir>', 'where to write the hardware descriptions', 'out')
     .action(async (o: { output: string }) => {
       checkOutputDir(o.output);
@@ -28,11 +31,14 @@ export function registerDemo(program: Command): void {
       say(`  ${setup.problem.problem}: ${setup.problem.equation}\n  imported: ${setup.ann.nodes.length} ann ops\n\n`);
       const opts = DEFAULT_OPTIONS;
       const ctx = passContext(opts, calibrationInputs(setup.model, opts));
-      const { graph, records } = runPipeline(setup.ann, [...pipelineOf(opts), 'quantize', 'map-cores'], ctx, { progress: pipelineProgress('compile') });
+      const { graph, records } = runPipeline(setup.ann, [...pipelineOf(opts), 'quantize', 'map-cores'], ctx, {
+        progress: pipelineProgress('compile'),
+      });
       say(formatPassStats(records));
       const usage = coreUsage(graph, ctx);
       say(`\n${formatReport(usage, ctx.profile)}\n`);
-      for (const [what, path] of await emit(graph, BACKENDS, o.output, usage, ctx.profile)) say(`  wrote ${path} (${what})\n`);
+      for (const [what, path] of await emit(graph, BACKENDS, o.output, usage, ctx.profile))
+        say(`  wrote ${path} (${what})\n`);
       say(`\nverification of the integer network on the ${setup.points.length}-point test grid (spikec verify):\n`);
       say(formatTable([await measure(setup, graph)]));
     });

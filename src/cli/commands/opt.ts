@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
 import { printGraph, writeGraphFile } from '../../ir/index.js';
 import { PROFILES, checkPipelineNeeds, formatPassStats, parsePipeline, runPipeline } from '../../passes/index.js';
-import { calibrationInputs, withDomain } from '../calibration.js';
+import { calibrationInputs, withDomain } from '../../verification/calibration-data.js';
 import { UsageError } from '../errors.js';
 import { intOption } from '../options.js';
 import { checkIrOutput } from '../output-paths.js';
@@ -35,6 +35,7 @@ export function registerOpt(program: Command): void {
     .option('--reference <model>', 'the ANN the network was converted from (calibrate and finetune measure against it)')
     .option('-o, --output <file>', 'write the result here (.sir or .sirpb) instead of printing it')
     .option('--print-weights', 'print every weight')
+    .option('--print-debuginfo', "print each op's loc (the model op it derives from, the pass that last changed it)")
     .option('--pass-stats', 'print per-pass counters and times')
     .action(async (file: string, o: OptOptions) => {
       const names = parsePipeline(o.pass);
@@ -56,6 +57,6 @@ export function registerOpt(program: Command): void {
       if (o.output) {
         writeGraphFile(o.output, graph);
         process.stderr.write(`spikec: wrote ${o.output} (${graph.nodes.length} ops)\n`);
-      } else process.stdout.write(printGraph(graph, { weights: !!o.printWeights }));
+      } else process.stdout.write(printGraph(graph, { weights: !!o.printWeights, debuginfo: !!o.printDebuginfo }));
     });
 }

@@ -4,9 +4,18 @@ import type { Graph } from '../../ir/index.js';
 import { UsageError } from '../errors.js';
 import { intListOption } from '../options.js';
 import { checkOutputDir } from '../output-paths.js';
-import { MAX_T } from '../../passes/index.js';
-import { type VerifyRow, compileFor, formatTable, measure, measureWithOutputs, verifySetup } from '../verification.js';
-import { type CompileOptions, checkConversionOptions, conversionOptions } from './compile.js';
+import { MAX_T, checkPipelineNeeds, runPipeline } from '../../passes/index.js';
+import { calibrationInputs } from '../../verification/calibration-data.js';
+import {
+  type VerifyRow,
+  type VerifySetup,
+  formatTable,
+  measure,
+  measureWithOutputs,
+  verifySetup,
+} from '../../verification/measure.js';
+import { pipelineProgress, say } from '../progress.js';
+import { type CompileOptions, checkConversionOptions, conversionOptions, passContext, pipelineOf } from './compile.js';
 
 interface VerifyOptions extends CompileOptions {
   plot?: string;
@@ -20,7 +29,10 @@ export function registerVerify(program: Command): void {
     program
       .command('verify')
       .description('simulate a compiled network on the problem test grid; compare with the ANN and the exact solution')
-      .argument('<model>', 'a model directory (compiled with the conversion options), or a compiled .sir/.sirpb with --reference'),
+      .argument(
+        '<model>',
+        'a model directory (compiled with the conversion options), or a compiled .sir/.sirpb with --reference',
+      ),
   )
     .option('--reference <model>', 'the trained model directory a compiled .sir/.sirpb came from')
     .option('--sweep-T <list>', 'verify at each of these T (comma-separated)', intListOption('--sweep-T', 1, MAX_T))
@@ -28,24 +40,57 @@ export function registerVerify(program: Command): void {
     .option('--plot <dir>', 'write plots (solution, SNN error field, error vs T) as SVG and PNG into DIR')
     .action(async (modelPath: string, o: VerifyOptions) => {
       const isIr = /\.sir(pb)?$/.test(modelPath);
-      if (isIr && !o.reference) throw new UsageError('verifying a compiled .sir/.sirpb needs --reference MODEL_DIR (the trained ANN and its problem.json)');
+      if (isIr && !o.reference)
+        throw new UsageError(
+          'verifying a compiled .sir/.sirpb needs --reference MODEL_DIR (the trained ANN and its problem.json)',
+        );
       checkConversionOptions(o);
       if (o.plot) checkOutputDir(o.plot, '--plot');
       const setup = await verifySetup(isIr ? o.reference! : modelPath);
       const compiled: Graph | undefined = isIr ? (await loadModel(modelPath)).graph : undefined;
-      const run = async (T: number): Promise<VerifyRow> => (compiled ? measure(setup, compiled, T) : measure(setup, compileFor(setup, { ...o, T }), T));
-      const first = await measureWithOutputs(setup, compiled ?? compileFor(setup, o), o.T);
+      const run = async (T: number): Promise<VerifyRow> =>
+        compiled ? measure(setup, compiled, T, say) : measure(setup, compileFor(setup, { ...o, T }), T, say);
+      const first = await measureWithOutputs(setup, compiled ?? compileFor(setup, o), o.T, say);
       const main = first.row;
-      const sweep = o.sweepT ? await Promise.all(o.sweepT.map(async (T) => (T === o.T ? main : await run(T)))) : undefined;
+      const sweep = o.sweepT
+        ? await Promise.all(o.sweepT.map(async (T) => (T === o.T ? main : await run(T))))
+        : undefined;
       const plots = o.plot
-        ? await (await import('../plots.js')).verificationPlots(o.plot, setup.problem.problem, { inputs: setup.problem.inputs, points: setup.points, snn: first.outputs, exact: setup.exact, ann: setup.annOut, output: setup.problem.outputs[0] }, sweep)
+        ? await (
+            await import('../../verification/plots.js')
+          ).verificationPlots(
+            o.plot,
+            setup.problem.problem,
+            {
+              inputs: setup.problem.inputs,
+              points: setup.points,
+              snn: first.outputs,
+              exact: setup.exact,
+              ann: setup.annOut,
+              output: setup.problem.outputs[0],
+            },
+            sweep,
+          )
         : [];
       for (const p of plots) process.stderr.write(`spikec: wrote ${p}\n`);
       if (o.json) {
-        process.stdout.write(`${JSON.stringify({ problem: setup.problem.problem, ...main, ...(sweep ? { sweep } : {}) }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ problem: setup.problem.problem, ...main, ...(sweep ? { sweep } : {}) }, null, 2)}\n`,
+        );
         return;
       }
-      process.stdout.write(`spikec verify: ${setup.problem.problem}, ${setup.points.length} test points, strategy ${o.strategy}\n`);
+      process.stdout.write(
+        `spikec verify: ${setup.problem.problem}, ${setup.points.length} test points, strategy ${o.strategy}\n`,
+      );
       process.stdout.write(formatTable(sweep ?? [main]));
     });
+}
+
+/** Compiles the setup's ANN with the command's conversion options. */
+export function compileFor(setup: VerifySetup, o: CompileOptions): Graph {
+  const ctx = passContext(o, calibrationInputs(setup.model, o));
+  const names = pipelineOf(o);
+  checkPipelineNeeds(names, ctx);
+  say(`compiling at T = ${o.T}: ${names.length} passes`);
+  return runPipeline(setup.ann, names, ctx, { progress: pipelineProgress('compile') }).graph;
 }

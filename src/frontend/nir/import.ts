@@ -205,6 +205,7 @@ function buildGraph(t: NirTree, path: string): Graph {
       if (perNeuron('v_reset', false)?.some((v) => v !== 0))
         t.fail(`node '${target}' (IF)`, 'v_reset other than 0; spikec neurons reset to 0 or by subtraction');
       const v0 = t.attrNumbers(p(target), 'spikec_initial_v', out);
+      const opening = t.attrNumbers(p(target), 'spikec_opening_v', out);
       cur = b.add({
         kind: 'snn.neurons',
         id: target,
@@ -217,6 +218,7 @@ function buildGraph(t: NirTree, path: string): Graph {
         voltageDecay: 0,
         bias: f32([out], bias),
         initialV: f32([out], v0 ?? Array(out).fill(0)),
+        ...(opening ? { openingV: f32([out], opening) } : {}),
         spikeSign: t.attrChoice(p(target), 'spikec_spike_sign', ['unsigned', 'signed'] as const) ?? 'unsigned',
         payloadBits: 0,
       });

@@ -50,7 +50,18 @@ export const ONNX_INT32 = 6;
 export const ONNX_INT64 = 7;
 export const ONNX_DOUBLE = 11;
 const ELEMENT_BYTES: Record<number, number> = { [ONNX_FLOAT]: 4, [ONNX_INT32]: 4, [ONNX_INT64]: 8, [ONNX_DOUBLE]: 8 };
-const TYPE_NAMES: Record<number, string> = { 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 8: 'string', 9: 'bool', 10: 'float16', 12: 'uint32', 13: 'uint64', 16: 'bfloat16' };
+const TYPE_NAMES: Record<number, string> = {
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  12: 'uint32',
+  13: 'uint64',
+  16: 'bfloat16',
+};
 
 let modelType: protobuf.Type | undefined;
 function onnxModelType(): protobuf.Type {
@@ -78,11 +89,16 @@ function decodeTensor(t: RawTensor): OnnxConst {
   const dataType = t.dataType ?? 0;
   const n = numel(dims);
   const bytes = ELEMENT_BYTES[dataType];
-  if (!bytes) throw new Bad(`has element type ${TYPE_NAMES[dataType] ?? dataType}; spikec reads float32, float64, int32 and int64`);
-  if (t.dataLocation === 1 || (t.externalData?.length ?? 0) > 0) throw new Bad('keeps its data in an external file, which spikec does not read');
+  if (!bytes)
+    throw new Bad(
+      `has element type ${TYPE_NAMES[dataType] ?? dataType}; spikec reads float32, float64, int32 and int64`,
+    );
+  if (t.dataLocation === 1 || (t.externalData?.length ?? 0) > 0)
+    throw new Bad('keeps its data in an external file, which spikec does not read');
   let data: number[];
   if (t.rawData && t.rawData.length > 0) {
-    if (t.rawData.length !== n * bytes) throw new Bad(`holds ${t.rawData.length} bytes but shape [${dims.join(',')}] needs ${n * bytes}`);
+    if (t.rawData.length !== n * bytes)
+      throw new Bad(`holds ${t.rawData.length} bytes but shape [${dims.join(',')}] needs ${n * bytes}`);
     const view = new DataView(t.rawData.buffer, t.rawData.byteOffset, t.rawData.byteLength);
     data = Array.from({ length: n }, (_, i) =>
       dataType === ONNX_FLOAT
@@ -94,7 +110,10 @@ function decodeTensor(t: RawTensor): OnnxConst {
             : Number(view.getBigInt64(i * 8, true)),
     );
   } else {
-    const field = { [ONNX_FLOAT]: t.floatData, [ONNX_INT32]: t.int32Data, [ONNX_INT64]: t.int64Data, [ONNX_DOUBLE]: t.doubleData }[dataType] ?? [];
+    const field =
+      { [ONNX_FLOAT]: t.floatData, [ONNX_INT32]: t.int32Data, [ONNX_INT64]: t.int64Data, [ONNX_DOUBLE]: t.doubleData }[
+        dataType
+      ] ?? [];
     if (field.length !== n) throw new Bad(`holds ${field.length} values but shape [${dims.join(',')}] needs ${n}`);
     data = [...field];
   }
@@ -110,7 +129,9 @@ interface RawValueInfo {
 
 const valueInfo = (v: RawValueInfo): OnnxValueInfo => ({
   name: v.name ?? '',
-  dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimValue !== undefined && d.dimValue > 0 ? d.dimValue : -1)),
+  dims: (v.type?.tensorType?.shape?.dim ?? []).map((d) =>
+    d.dimValue !== undefined && d.dimValue > 0 ? d.dimValue : -1,
+  ),
 });
 
 /** Decodes an .onnx file; anything that is not a readable ONNX model is an ImportError naming the file. */
@@ -120,11 +141,15 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
   try {
     raw = M.toObject(M.decode(bytes), { longs: Number, arrays: true, defaults: false }) as Record<string, any>;
   } catch (e) {
-    throw new ImportError(file, [{ where: 'file', message: `not an ONNX model (protobuf decoding failed: ${(e as Error).message})` }]);
+    throw new ImportError(file, [
+      { where: 'file', message: `not an ONNX model (protobuf decoding failed: ${(e as Error).message})` },
+    ]);
   }
   const g = raw.graph;
   if (!g || !raw.irVersion || !Array.isArray(g.node) || g.node.length === 0) {
-    throw new ImportError(file, [{ where: 'file', message: 'not an ONNX model (no ir_version or no graph with nodes)' }]);
+    throw new ImportError(file, [
+      { where: 'file', message: 'not an ONNX model (no ir_version or no graph with nodes)' },
+    ]);
   }
   const problems: { where: string; message: string }[] = [];
   const initializers = new Map<string, OnnxConst>();
@@ -168,7 +193,10 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
     };
   });
   if (problems.length) throw new ImportError(file, problems);
-  const opset = ((raw.opsetImport ?? []) as { domain?: string; version?: number }[]).find((o) => !o.domain || o.domain === 'ai.onnx')?.version ?? 0;
+  const opset =
+    ((raw.opsetImport ?? []) as { domain?: string; version?: number }[]).find(
+      (o) => !o.domain || o.domain === 'ai.onnx',
+    )?.version ?? 0;
   return {
     opset,
     producer: `${raw.producerName ?? ''} ${raw.producerVersion ?? ''}`.trim(),

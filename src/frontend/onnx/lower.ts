@@ -10,8 +10,23 @@ import { type OnnxConst, type OnnxModel, type OnnxNode, ONNX_FLOAT } from './dec
 type Sym =
   | { readonly kind: 'const'; readonly value: OnnxConst }
   | { readonly kind: 'act'; readonly id: string; readonly width: number }
-  | { readonly kind: 'linear'; readonly input: string; readonly inWidth: number; readonly width: number; readonly weight: readonly number[]; readonly bias: readonly number[]; readonly name: string }
-  | { readonly kind: 'scale'; readonly input: string; readonly width: number; readonly scale: readonly number[]; readonly shift: readonly number[]; readonly name: string }
+  | {
+      readonly kind: 'linear';
+      readonly input: string;
+      readonly inWidth: number;
+      readonly width: number;
+      readonly weight: readonly number[];
+      readonly bias: readonly number[];
+      readonly name: string;
+    }
+  | {
+      readonly kind: 'scale';
+      readonly input: string;
+      readonly width: number;
+      readonly scale: readonly number[];
+      readonly shift: readonly number[];
+      readonly name: string;
+    }
   | { readonly kind: 'product'; readonly inputs: readonly string[]; readonly width: number; readonly name: string }
   | { readonly kind: 'poison' };
 
@@ -44,12 +59,14 @@ const ACTIVATIONS = { Tanh: 'tanh', Sin: 'sin', Sigmoid: 'sigmoid', Softplus: 's
 function broadcast(c: OnnxConst, width: number, what: string): number[] {
   const n = c.data.length;
   const dimsOk = c.dims.length <= 1 || (c.dims.length === 2 && c.dims[0] === 1);
-  if (!dimsOk || (n !== 1 && n !== width)) fail(`${what} of shape [${c.dims.join(',')}] does not broadcast over ${width} features`);
+  if (!dimsOk || (n !== 1 && n !== width))
+    fail(`${what} of shape [${c.dims.join(',')}] does not broadcast over ${width} features`);
   return Array.from({ length: width }, (_, i) => c.data[n === 1 ? 0 : i]);
 }
 
 function featureAxis(axis: number, what: string): void {
-  if (axis !== 1 && axis !== -1) fail(`${what} works on axis ${axis}; spikec handles the feature axis (1 or -1) of a [batch, features] value`);
+  if (axis !== 1 && axis !== -1)
+    fail(`${what} works on axis ${axis}; spikec handles the feature axis (1 or -1) of a [batch, features] value`);
 }
 
 function elementwise(ctx: Ctx, op: 'Add' | 'Sub' | 'Mul' | 'Div'): Sym {
@@ -57,7 +74,8 @@ function elementwise(ctx: Ctx, op: 'Add' | 'Sub' | 'Mul' | 'Div'): Sym {
   if (a.kind === 'poison' || c.kind === 'poison') return { kind: 'poison' };
   if (op === 'Mul' && a.kind !== 'const' && c.kind !== 'const') return multiplyBranches(ctx);
   if (a.kind === 'const' && c.kind === 'const') fail(`${op} of two constants is not supported (fold it before export)`);
-  if (a.kind !== 'const' && c.kind !== 'const') fail(`${op} of two computed values is not supported; spikec handles ${op} by a constant`);
+  if (a.kind !== 'const' && c.kind !== 'const')
+    fail(`${op} of two computed values is not supported; spikec handles ${op} by a constant`);
   const xIndex = a.kind === 'const' ? 1 : 0;
   const x = ctx.sym(xIndex);
   const k = ctx.constant(1 - xIndex, `${op} operand`);
@@ -69,7 +87,8 @@ function elementwise(ctx: Ctx, op: 'Add' | 'Sub' | 'Mul' | 'Div'): Sym {
   else if (op === 'Mul') [scale, shift] = [kv, kv.map(() => 0)];
   else if (op === 'Sub') [scale, shift] = xIndex === 0 ? [kv.map(() => 1), kv.map((v) => -v)] : [kv.map(() => -1), kv];
   else {
-    if (xIndex === 1) fail('Div of a constant by a computed value is not affine; spikec handles division by a constant');
+    if (xIndex === 1)
+      fail('Div of a constant by a computed value is not affine; spikec handles division by a constant');
     if (kv.some((v) => v === 0)) fail('Div by a constant that holds a zero');
     [scale, shift] = [kv.map((v) => 1 / v), kv.map(() => 0)];
   }
@@ -106,7 +125,11 @@ function multiplyBranches(ctx: Ctx): Sym {
   ]) {
     const n = ctx.b.get(s.id);
     if (n.kind === 'ann.act' && n.fn === 'sigmoid' && n.inputs[0] === x.id) {
-      return { kind: 'act', id: ctx.b.add({ kind: 'ann.act', id: ctx.node.name, inputs: [x.id], fn: 'silu' }), width: x.width };
+      return {
+        kind: 'act',
+        id: ctx.b.add({ kind: 'ann.act', id: ctx.node.name, inputs: [x.id], fn: 'silu' }),
+        width: x.width,
+      };
     }
   }
   if (a.width !== c.width) fail(`Mul of values of widths ${a.width} and ${c.width}`);
@@ -127,7 +150,15 @@ function reduceSum(ctx: Ctx): Sym {
     return { kind: 'act', id, width: 1 };
   }
   const { id, width } = ctx.act(0);
-  return { kind: 'linear', input: id, inWidth: width, width: 1, weight: Array(width).fill(1), bias: [0], name: ctx.node.name };
+  return {
+    kind: 'linear',
+    input: id,
+    inWidth: width,
+    width: 1,
+    weight: Array(width).fill(1),
+    bias: [0],
+    name: ctx.node.name,
+  };
 }
 
 function gemm(ctx: Ctx): Sym {
@@ -141,7 +172,8 @@ function gemm(ctx: Ctx): Sym {
   if (B.dims.length !== 2) fail(`weight B has shape [${B.dims.join(',')}], expected a matrix`);
   const [rows, cols] = B.dims;
   const [out, inW] = transB ? [rows, cols] : [cols, rows];
-  if (inW !== x.width) fail(`weight B has shape [${B.dims.join(',')}] (transB = ${transB ? 1 : 0}) but its input has ${x.width} features`);
+  if (inW !== x.width)
+    fail(`weight B has shape [${B.dims.join(',')}] (transB = ${transB ? 1 : 0}) but its input has ${x.width} features`);
   const weight = Array.from({ length: out * inW }, (_, k) => {
     const [o, i] = [Math.floor(k / inW), k % inW];
     return alpha * (transB ? B.data[o * cols + i] : B.data[i * cols + o]);
@@ -153,10 +185,19 @@ function gemm(ctx: Ctx): Sym {
 function matmul(ctx: Ctx): Sym {
   const x = ctx.act(0);
   const B = ctx.constant(1, 'weight');
-  if (B.dims.length !== 2 || B.dims[0] !== x.width) fail(`weight of shape [${B.dims.join(',')}] does not multiply ${x.width} features`);
+  if (B.dims.length !== 2 || B.dims[0] !== x.width)
+    fail(`weight of shape [${B.dims.join(',')}] does not multiply ${x.width} features`);
   const [inW, out] = B.dims;
   const weight = Array.from({ length: out * inW }, (_, k) => B.data[(k % inW) * out + Math.floor(k / inW)]);
-  return { kind: 'linear', input: x.id, inWidth: inW, width: out, weight, bias: Array(out).fill(0), name: ctx.node.name };
+  return {
+    kind: 'linear',
+    input: x.id,
+    inWidth: inW,
+    width: out,
+    weight,
+    bias: Array(out).fill(0),
+    name: ctx.node.name,
+  };
 }
 
 function slice(ctx: Ctx): Sym {
@@ -180,14 +221,19 @@ function slice(ctx: Ctx): Sym {
   });
   if (lo === 0 && hi === x.width) return ctx.sym(0);
   if (lo >= hi) fail(`Slice [${lo}:${hi}] is empty`);
-  return { kind: 'act', id: ctx.b.add({ kind: 'ann.slice', id: ctx.node.name, inputs: [x.id], start: lo, stop: hi }), width: hi - lo };
+  return {
+    kind: 'act',
+    id: ctx.b.add({ kind: 'ann.slice', id: ctx.node.name, inputs: [x.id], start: lo, stop: hi }),
+    width: hi - lo,
+  };
 }
 
 function reshape(ctx: Ctx): Sym {
   const x = ctx.sym(0);
   const shape = ctx.constant(1, 'shape').data;
   const w = widthOf(x);
-  const ok = (shape.length === 2 && (shape[1] === w || (shape[1] === -1 && shape[0] !== -1))) || (shape.length === 1 && w === 1);
+  const ok =
+    (shape.length === 2 && (shape[1] === w || (shape[1] === -1 && shape[0] !== -1))) || (shape.length === 1 && w === 1);
   if (!ok || (shape.length === 2 && shape[0] > 0 && shape[1] === -1)) {
     fail(`Reshape to [${shape.join(',')}] changes more than the batch shape of a [batch, ${w}] value`);
   }
@@ -199,9 +245,21 @@ function constantNode(ctx: Ctx): Sym {
   const t = a.get('value')?.t;
   if (t) return { kind: 'const', value: t };
   const f = a.get('value_float')?.f ?? a.get('value_floats')?.floats;
-  if (f !== undefined) return { kind: 'const', value: { dims: Array.isArray(f) ? [f.length] : [], dataType: ONNX_FLOAT, data: Array.isArray(f) ? f : [f as number] } };
+  if (f !== undefined)
+    return {
+      kind: 'const',
+      value: {
+        dims: Array.isArray(f) ? [f.length] : [],
+        dataType: ONNX_FLOAT,
+        data: Array.isArray(f) ? f : [f as number],
+      },
+    };
   const i = a.get('value_int')?.i ?? a.get('value_ints')?.ints;
-  if (i !== undefined) return { kind: 'const', value: { dims: Array.isArray(i) ? [i.length] : [], dataType: 7, data: Array.isArray(i) ? i : [i as number] } };
+  if (i !== undefined)
+    return {
+      kind: 'const',
+      value: { dims: Array.isArray(i) ? [i.length] : [], dataType: 7, data: Array.isArray(i) ? i : [i as number] },
+    };
   return fail('Constant without a numeric value');
 }
 
@@ -236,7 +294,11 @@ const RULES: Record<string, Rule> = {
       op,
       (ctx) => {
         const x = ctx.act(0);
-        return { kind: 'act', id: ctx.b.add({ kind: 'ann.act', id: ctx.node.name, inputs: [x.id], fn }), width: x.width };
+        return {
+          kind: 'act',
+          id: ctx.b.add({ kind: 'ann.act', id: ctx.node.name, inputs: [x.id], fn }),
+          width: x.width,
+        };
       },
     ]),
   ),
@@ -244,7 +306,12 @@ const RULES: Record<string, Rule> = {
 
 export const SUPPORTED_ONNX_OPS: readonly string[] = Object.keys(RULES).sort();
 
-const tidy = (name: string): string => name.replace(/^\/+/, '').replace(/\//g, '.').replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]+/, '') || 'v';
+const tidy = (name: string): string =>
+  name
+    .replace(/^\/+/, '')
+    .replace(/\//g, '.')
+    .replace(/[^A-Za-z0-9_.-]/g, '_')
+    .replace(/^[.-]+/, '') || 'v';
 
 /** Lowers a decoded ONNX model into an ann-dialect graph; every problem found is reported together. */
 export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
@@ -261,18 +328,32 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
   const widths = model.inputs.map((v) => v.dims[v.dims.length - 1] ?? -1);
   model.inputs.forEach((v, i) => {
     if (v.dims.length > 2 || widths[i] <= 0) {
-      problems.add(`input '${v.name}'`, `has shape [${v.dims.map((d) => (d < 0 ? '?' : d)).join(',')}]; spikec needs [batch, features]`);
+      problems.add(
+        `input '${v.name}'`,
+        `has shape [${v.dims.map((d) => (d < 0 ? '?' : d)).join(',')}]; spikec needs [batch, features]`,
+      );
     }
   });
   if (model.inputs.length === 0) problems.add('graph', 'has no inputs');
   if (model.outputs.length === 0) problems.add('graph', 'has no outputs');
   problems.throwIfAny(file);
-  const names = model.inputs.flatMap((v, i) => (widths[i] === 1 ? [v.name] : Array.from({ length: widths[i] }, (_, j) => `${v.name}${j}`)));
-  const inputId = b.add({ kind: 'ann.input', id: model.inputs.length === 1 ? tidy(model.inputs[0].name) : 'input', inputs: [], dims: names.length, names });
+  const names = model.inputs.flatMap((v, i) =>
+    widths[i] === 1 ? [v.name] : Array.from({ length: widths[i] }, (_, j) => `${v.name}${j}`),
+  );
+  const inputId = b.add({
+    kind: 'ann.input',
+    id: model.inputs.length === 1 ? tidy(model.inputs[0].name) : 'input',
+    inputs: [],
+    dims: names.length,
+    names,
+  });
   let offset = 0;
   model.inputs.forEach((v, i) => {
     const w = widths[i];
-    const id = model.inputs.length === 1 ? inputId : b.add({ kind: 'ann.slice', id: tidy(v.name), inputs: [inputId], start: offset, stop: offset + w });
+    const id =
+      model.inputs.length === 1
+        ? inputId
+        : b.add({ kind: 'ann.slice', id: tidy(v.name), inputs: [inputId], start: offset, stop: offset + w });
     syms.set(v.name, { kind: 'act', id, width: w });
     offset += w;
   });
@@ -286,10 +367,28 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
         out = s;
         break;
       case 'linear':
-        out = { id: b.add({ kind: 'ann.dense', id: tidy(s.name), inputs: [s.input], weight: f32([s.width, s.inWidth], s.weight), bias: f32([s.width], s.bias) }), width: s.width };
+        out = {
+          id: b.add({
+            kind: 'ann.dense',
+            id: tidy(s.name),
+            inputs: [s.input],
+            weight: f32([s.width, s.inWidth], s.weight),
+            bias: f32([s.width], s.bias),
+          }),
+          width: s.width,
+        };
         break;
       case 'scale':
-        out = { id: b.add({ kind: 'ann.scale', id: tidy(s.name), inputs: [s.input], scale: f32([s.width], s.scale), shift: f32([s.width], s.shift) }), width: s.width };
+        out = {
+          id: b.add({
+            kind: 'ann.scale',
+            id: tidy(s.name),
+            inputs: [s.input],
+            scale: f32([s.width], s.scale),
+            shift: f32([s.width], s.shift),
+          }),
+          width: s.width,
+        };
         break;
       case 'product':
         out = { id: b.add({ kind: 'ann.product', id: tidy(s.name), inputs: [...s.inputs], rank: 1 }), width: s.width };
@@ -308,7 +407,11 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
     const rule = node.domain && node.domain !== 'ai.onnx' ? undefined : RULES[node.opType];
     const poison = (): void => node.outputs.forEach((o) => syms.set(o, { kind: 'poison' }));
     if (!rule) {
-      problems.add(where, `unsupported op${node.domain ? ` of domain '${node.domain}'` : ''} (spikec supports ${SUPPORTED_ONNX_OPS.join(', ')})`);
+      problems.add(
+        where,
+        `unsupported op${node.domain ? ` of domain '${node.domain}'` : ''} ` +
+          `(spikec supports ${SUPPORTED_ONNX_OPS.join(', ')})`,
+      );
       poison();
       continue;
     }
@@ -322,7 +425,10 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
     };
     const constant = (i: number, what: string): OnnxConst => {
       const s = sym(i);
-      if (s.kind !== 'const') return fail(`${what} ('${node.inputs[i]}') is not a constant; spikec needs trained weights stored in the model`);
+      if (s.kind !== 'const')
+        return fail(
+          `${what} ('${node.inputs[i]}') is not a constant; spikec needs trained weights stored in the model`,
+        );
       return s.value;
     };
     const attr = node.attrs;
@@ -341,7 +447,8 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
     };
     try {
       const out = rule(ctx);
-      if (node.outputs.length !== 1 && node.opType !== 'Dropout') fail(`has ${node.outputs.length} outputs, expected 1`);
+      if (node.outputs.length !== 1 && node.opType !== 'Dropout')
+        fail(`has ${node.outputs.length} outputs, expected 1`);
       syms.set(node.outputs[0], out);
     } catch (e) {
       if (e instanceof Poisoned) poison();
@@ -365,9 +472,19 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
     }
   }
   problems.throwIfAny(file);
-  const outNames = model.outputs.flatMap((o, i) => (outputIds[i].width === 1 ? [o.name] : Array.from({ length: outputIds[i].width }, (_, j) => `${o.name}${j}`)));
-  const final = outputIds.length === 1 ? outputIds[0].id : b.add({ kind: 'ann.concat', id: 'outputs', inputs: outputIds.map((x) => x.id) });
-  b.add({ kind: 'ann.output', id: model.outputs.length === 1 ? `${tidy(model.outputs[0].name)}_out` : 'output', inputs: [final], names: outNames });
+  const outNames = model.outputs.flatMap((o, i) =>
+    outputIds[i].width === 1 ? [o.name] : Array.from({ length: outputIds[i].width }, (_, j) => `${o.name}${j}`),
+  );
+  const final =
+    outputIds.length === 1
+      ? outputIds[0].id
+      : b.add({ kind: 'ann.concat', id: 'outputs', inputs: outputIds.map((x) => x.id) });
+  b.add({
+    kind: 'ann.output',
+    id: model.outputs.length === 1 ? `${tidy(model.outputs[0].name)}_out` : 'output',
+    inputs: [final],
+    names: outNames,
+  });
   return verify(pruneDead(b.build()), file);
 }
 

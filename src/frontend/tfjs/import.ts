@@ -22,7 +22,9 @@ export async function importTfjs(modelJson: string): Promise<Graph> {
   try {
     model = await tf.loadLayersModel({ load: async () => artifacts });
   } catch (e) {
-    throw new ImportError(modelJson, [{ where: 'model', message: `TensorFlow.js cannot build it: ${(e as Error).message}` }]);
+    throw new ImportError(modelJson, [
+      { where: 'model', message: `TensorFlow.js cannot build it: ${(e as Error).message}` },
+    ]);
   }
   try {
     return lowerLayersModel(model, topology, modelJson);

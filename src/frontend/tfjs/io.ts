@@ -37,7 +37,8 @@ export function fileLoader(modelJson: string): TF.io.IOHandler {
       } catch (e) {
         return fail(modelJson, 'file', `not JSON (${(e as Error).message})`);
       }
-      if (!raw || typeof raw !== 'object' || !('modelTopology' in raw)) fail(modelJson, 'file', 'not a TensorFlow.js LayersModel (no modelTopology)');
+      if (!raw || typeof raw !== 'object' || !('modelTopology' in raw))
+        fail(modelJson, 'file', 'not a TensorFlow.js LayersModel (no modelTopology)');
       const { problems, model: json } = modelJsonProblems(raw);
       if (!json || problems.length) throw new ImportError(modelJson, problems);
       const manifest = (json.weightsManifest ?? []) as WeightsManifest;
@@ -52,14 +53,22 @@ export function fileLoader(modelJson: string): TF.io.IOHandler {
           try {
             bytes = readFileSync(shard);
           } catch (e) {
-            return fail(modelJson, `weight shard '${p}'`, `listed in the weights manifest but cannot be read: ${describeFsError(e)}`);
+            return fail(
+              modelJson,
+              `weight shard '${p}'`,
+              `listed in the weights manifest but cannot be read: ${describeFsError(e)}`,
+            );
           }
           have += bytes.length;
           buffers.push(bytes);
         }
         if (have !== want) {
           const names = group.weights.map((w) => w.name).join(', ');
-          fail(modelJson, `weight shards ${group.paths.map((p) => `'${p}'`).join(', ')}`, `hold ${have} bytes, but the weights they carry (${names}) need ${want}`);
+          fail(
+            modelJson,
+            `weight shards ${group.paths.map((p) => `'${p}'`).join(', ')}`,
+            `hold ${have} bytes, but the weights they carry (${names}) need ${want}`,
+          );
         }
         specs.push(...group.weights);
       }
@@ -81,12 +90,17 @@ export function fileLoader(modelJson: string): TF.io.IOHandler {
   };
 }
 
-/** A tfjs IOHandler that writes `model.json` and one weight shard into a directory, atomically and deterministically. */
+/**
+ * A tfjs IOHandler that writes `model.json` and one weight shard into a directory, atomically and
+ * deterministically.
+ */
 export function fileSaver(dir: string): TF.io.IOHandler {
   return {
     save: async (a: Artifacts): Promise<TF.io.SaveResult> => {
       const shard = 'weights.bin';
-      const data = a.weightData ? new Uint8Array(Array.isArray(a.weightData) ? concat(a.weightData) : a.weightData) : new Uint8Array();
+      const data = a.weightData
+        ? new Uint8Array(Array.isArray(a.weightData) ? concat(a.weightData) : a.weightData)
+        : new Uint8Array();
       const modelJson = {
         format: a.format ?? 'layers-model',
         generatedBy: a.generatedBy,
@@ -96,7 +110,9 @@ export function fileSaver(dir: string): TF.io.IOHandler {
       };
       writeFileAtomic(join(dir, shard), data);
       writeFileAtomic(join(dir, 'model.json'), `${JSON.stringify(modelJson, null, 1)}\n`);
-      return { modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON', weightDataBytes: data.length } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: 'JSON', weightDataBytes: data.length },
+      };
     },
   };
 }

@@ -30,9 +30,20 @@ const ACTIVATIONS: Record<string, ActivationFn> = {
   relu: 'relu',
 };
 
-export const SUPPORTED_TFJS_LAYERS = ['InputLayer', 'Dense', 'Activation', 'Rescaling', 'Multiply', 'Dot', 'Concatenate', 'Dropout', 'Flatten'];
+export const SUPPORTED_TFJS_LAYERS = [
+  'InputLayer',
+  'Dense',
+  'Activation',
+  'Rescaling',
+  'Multiply',
+  'Dot',
+  'Concatenate',
+  'Dropout',
+  'Flatten',
+];
 
-const activationName = (a: unknown): string => (a == null ? 'linear' : typeof a === 'string' ? a : String((a as any).class_name ?? (a as any).className ?? a));
+const activationName = (a: unknown): string =>
+  a == null ? 'linear' : typeof a === 'string' ? a : String((a as any).class_name ?? (a as any).className ?? a);
 
 /** Reads the Keras JSON topology of a LayersModel (Sequential or functional). */
 export function readTopology(raw: unknown): Topology {
@@ -52,7 +63,13 @@ export function readTopology(raw: unknown): Topology {
       inbound: (l.inbound_nodes?.[0] ?? []).map((n: any[]) => n[0] as string),
     }));
     const names = (xs: any[]): string[] => (xs ?? []).map((x) => x[0] as string);
-    return { kind: 'functional', name: cfg.name ?? 'model', layers, inputs: names(cfg.input_layers), outputs: names(cfg.output_layers) };
+    return {
+      kind: 'functional',
+      name: cfg.name ?? 'model',
+      layers,
+      inputs: names(cfg.input_layers),
+      outputs: names(cfg.output_layers),
+    };
   }
   throw new Error(`a model of class '${cls ?? 'unknown'}' (expected Sequential or a functional Model)`);
 }
@@ -65,8 +82,15 @@ export function topologyProblems(t: Topology, problems: ProblemList): void {
       problems.add(where, `unsupported layer (spikec supports ${SUPPORTED_TFJS_LAYERS.join(', ')})`);
       continue;
     }
-    if ((l.className === 'Dense' || l.className === 'Activation') && !(activationName(l.config.activation) in ACTIVATIONS)) {
-      problems.add(where, `unsupported activation '${activationName(l.config.activation)}' (spikec supports ${Object.keys(ACTIVATIONS).join(', ')})`);
+    if (
+      (l.className === 'Dense' || l.className === 'Activation') &&
+      !(activationName(l.config.activation) in ACTIVATIONS)
+    ) {
+      problems.add(
+        where,
+        `unsupported activation '${activationName(l.config.activation)}' ` +
+          `(spikec supports ${Object.keys(ACTIVATIONS).join(', ')})`,
+      );
     }
   }
 }
@@ -91,14 +115,28 @@ export function lowerLayersModel(model: TF.LayersModel, t: Topology, file: strin
   const seqFirst = t.layers[0];
   const inputSpecs =
     t.kind === 'functional'
-      ? inputLayers.map((l) => ({ name: l.name, width: inputWidth(l.config.batch_input_shape, `input '${l.name}'`, problems) }))
+      ? inputLayers.map((l) => ({
+          name: l.name,
+          width: inputWidth(l.config.batch_input_shape, `input '${l.name}'`, problems),
+        }))
       : [{ name: 'x', width: inputWidth(seqFirst?.config.batch_input_shape, `layer '${seqFirst?.name}'`, problems) }];
   problems.throwIfAny(file);
-  const names = inputSpecs.flatMap((s) => (s.width === 1 ? [s.name] : Array.from({ length: s.width }, (_, j) => `${s.name}${j}`)));
-  const input = b.add({ kind: 'ann.input', id: inputSpecs.length === 1 ? inputSpecs[0].name : 'input', inputs: [], dims: names.length, names });
+  const names = inputSpecs.flatMap((s) =>
+    s.width === 1 ? [s.name] : Array.from({ length: s.width }, (_, j) => `${s.name}${j}`),
+  );
+  const input = b.add({
+    kind: 'ann.input',
+    id: inputSpecs.length === 1 ? inputSpecs[0].name : 'input',
+    inputs: [],
+    dims: names.length,
+    names,
+  });
   let offset = 0;
   for (const s of inputSpecs) {
-    const id = inputSpecs.length === 1 ? input : b.add({ kind: 'ann.slice', id: s.name, inputs: [input], start: offset, stop: offset + s.width });
+    const id =
+      inputSpecs.length === 1
+        ? input
+        : b.add({ kind: 'ann.slice', id: s.name, inputs: [input], start: offset, stop: offset + s.width });
     out.set(s.name, { id, width: s.width });
     offset += s.width;
   }
@@ -121,8 +159,13 @@ export function lowerLayersModel(model: TF.LayersModel, t: Topology, file: strin
   problems.throwIfAny(file);
   const outputs = t.kind === 'functional' ? t.outputs : [previous];
   const results = outputs.map((n) => out.get(n)!);
-  const outNames = outputs.flatMap((n, i) => (results[i].width === 1 ? [n] : Array.from({ length: results[i].width }, (_, j) => `${n}${j}`)));
-  const final = results.length === 1 ? results[0].id : b.add({ kind: 'ann.concat', id: 'outputs', inputs: results.map((r) => r.id) });
+  const outNames = outputs.flatMap((n, i) =>
+    results[i].width === 1 ? [n] : Array.from({ length: results[i].width }, (_, j) => `${n}${j}`),
+  );
+  const final =
+    results.length === 1
+      ? results[0].id
+      : b.add({ kind: 'ann.concat', id: 'outputs', inputs: results.map((r) => r.id) });
   b.add({ kind: 'ann.output', id: 'output', inputs: [final], names: outNames.length === 1 ? ['u'] : outNames });
   return verify(b.build(), file);
 }
@@ -141,13 +184,24 @@ function weightsOf(model: TF.LayersModel, l: LayerSpec): { shape: number[]; data
   });
 }
 
-function activation(b: GraphBuilder, x: { id: string; width: number }, a: unknown, name: string): { id: string; width: number } {
+function activation(
+  b: GraphBuilder,
+  x: { id: string; width: number },
+  a: unknown,
+  name: string,
+): { id: string; width: number } {
   const fn = ACTIVATIONS[activationName(a)];
   if (fn === 'identity') return x;
   return { id: b.add({ kind: 'ann.act', id: name, inputs: [x.id], fn }), width: x.width };
 }
 
-function lowerLayer(model: TF.LayersModel, l: LayerSpec, srcs: { id: string; width: number }[], b: GraphBuilder, where: string): { id: string; width: number } {
+function lowerLayer(
+  model: TF.LayersModel,
+  l: LayerSpec,
+  srcs: { id: string; width: number }[],
+  b: GraphBuilder,
+  where: string,
+): { id: string; width: number } {
   const c = l.config;
   const one = (): { id: string; width: number } => {
     if (srcs.length !== 1) fail(`takes one input, got ${srcs.length}`);
@@ -159,8 +213,17 @@ function lowerLayer(model: TF.LayersModel, l: LayerSpec, srcs: { id: string; wid
       const [kernel, bias] = weightsOf(model, l);
       const [inW, units] = kernel.shape;
       if (inW !== x.width) fail(`kernel has shape [${kernel.shape}] but its input has ${x.width} features`);
-      const weight = Array.from({ length: units * inW }, (_, k) => kernel.data[(k % inW) * units + Math.floor(k / inW)]);
-      const id = b.add({ kind: 'ann.dense', id: l.name, inputs: [x.id], weight: f32([units, inW], weight), bias: f32([units], bias?.data ?? Array(units).fill(0)) });
+      const weight = Array.from(
+        { length: units * inW },
+        (_, k) => kernel.data[(k % inW) * units + Math.floor(k / inW)],
+      );
+      const id = b.add({
+        kind: 'ann.dense',
+        id: l.name,
+        inputs: [x.id],
+        weight: f32([units, inW], weight),
+        bias: f32([units], bias?.data ?? Array(units).fill(0)),
+      });
       return activation(b, { id, width: units }, c.activation, `${l.name}_act`);
     }
     case 'Activation':
@@ -169,20 +232,37 @@ function lowerLayer(model: TF.LayersModel, l: LayerSpec, srcs: { id: string; wid
       const x = one();
       const s = Number(c.scale ?? 1);
       const o = Number(c.offset ?? 0);
-      const id = b.add({ kind: 'ann.scale', id: l.name, inputs: [x.id], scale: f32([x.width], Array(x.width).fill(s)), shift: f32([x.width], Array(x.width).fill(o)) });
+      const id = b.add({
+        kind: 'ann.scale',
+        id: l.name,
+        inputs: [x.id],
+        scale: f32([x.width], Array(x.width).fill(s)),
+        shift: f32([x.width], Array(x.width).fill(o)),
+      });
       return { id, width: x.width };
     }
     case 'Multiply':
       if (srcs.length < 2) fail('needs at least two inputs');
-      return { id: b.add({ kind: 'ann.product', id: l.name, inputs: srcs.map((s) => s.id), rank: 1 }), width: srcs[0].width };
+      return {
+        id: b.add({ kind: 'ann.product', id: l.name, inputs: srcs.map((s) => s.id), rank: 1 }),
+        width: srcs[0].width,
+      };
     case 'Dot': {
       const axes = Array.isArray(c.axes) ? c.axes : [c.axes, c.axes];
-      if (srcs.length !== 2 || !axes.every((a: number) => a === 1 || a === -1) || c.normalize) fail('only the plain inner product of two [batch, r] values (axes = -1, normalize = false) is supported');
-      return { id: b.add({ kind: 'ann.product', id: l.name, inputs: srcs.map((s) => s.id), rank: srcs[0].width }), width: 1 };
+      if (srcs.length !== 2 || !axes.every((a: number) => a === 1 || a === -1) || c.normalize)
+        fail('only the plain inner product of two [batch, r] values (axes = -1, normalize = false) is supported');
+      return {
+        id: b.add({ kind: 'ann.product', id: l.name, inputs: srcs.map((s) => s.id), rank: srcs[0].width }),
+        width: 1,
+      };
     }
     case 'Concatenate':
-      if (c.axis !== undefined && c.axis !== -1 && c.axis !== 1) fail(`concatenates along axis ${c.axis}; spikec handles the feature axis`);
-      return { id: b.add({ kind: 'ann.concat', id: l.name, inputs: srcs.map((s) => s.id) }), width: srcs.reduce((s, x) => s + x.width, 0) };
+      if (c.axis !== undefined && c.axis !== -1 && c.axis !== 1)
+        fail(`concatenates along axis ${c.axis}; spikec handles the feature axis`);
+      return {
+        id: b.add({ kind: 'ann.concat', id: l.name, inputs: srcs.map((s) => s.id) }),
+        width: srcs.reduce((s, x) => s + x.width, 0),
+      };
     case 'Dropout':
     case 'Flatten':
       return one();

@@ -39,7 +39,8 @@ export function mlpJet(tf: Tf, p: MlpParams, x: TF.Tensor2D, spec: JetSpec): Jet
   const [n, d] = x.shape;
   const F = spec.first.length;
   const S = spec.second.length;
-  if (spec.second.some((i, k) => spec.first[k] !== i)) throw new Error('internal: jet.second must be a prefix of jet.first');
+  if (spec.second.some((i, k) => spec.first[k] !== i))
+    throw new Error('internal: jet.second must be a prefix of jet.first');
   let z: TF.Tensor2D = tf.mul(tf.sub(x, tf.tensor1d(p.inShift as number[])), tf.tensor1d(p.inScale as number[]));
   let D: TF.Tensor3D | undefined;
   if (F > 0) {
@@ -86,8 +87,17 @@ export function column(tf: Tf, t: TF.Tensor2D, k: number): TF.Tensor2D {
   return tf.slice(t, [0, k], [t.shape[0], 1]);
 }
 
-/** Glorot-normal weights (std sqrt(2 / (fan_in + fan_out))) and zero biases, from a seed, for widths [in, h, ..., h, out]. */
-export function initMlp(tf: Tf, widths: readonly number[], act: TrainableActivation, domain: readonly (readonly [number, number])[], seed: number): MlpParams {
+/**
+ * Glorot-normal weights (std sqrt(2 / (fan_in + fan_out))) and zero biases, from a seed, for widths
+ * [in, h, ..., h, out].
+ */
+export function initMlp(
+  tf: Tf,
+  widths: readonly number[],
+  act: TrainableActivation,
+  domain: readonly (readonly [number, number])[],
+  seed: number,
+): MlpParams {
   const rng = new Rng(seed);
   const W: TF.Variable[] = [];
   const b: TF.Variable[] = [];

@@ -30,12 +30,22 @@ function foldedWeights(p: MlpParams, axes?: readonly number[]): { W: number[][][
   return { W, b };
 }
 
-function denseStack(tf: Tf, p: MlpParams, input: TF.SymbolicTensor, prefix: string, axes?: readonly number[]): TF.SymbolicTensor {
+function denseStack(
+  tf: Tf,
+  p: MlpParams,
+  input: TF.SymbolicTensor,
+  prefix: string,
+  axes?: readonly number[],
+): TF.SymbolicTensor {
   const { W, b } = foldedWeights(p, axes);
   let h = input;
   W.forEach((w, l) => {
     const last = l === W.length - 1;
-    const layer = tf.layers.dense({ units: w[0].length, activation: (last ? 'linear' : tfjsActivationName(p.act)) as 'linear', name: `${prefix}dense${l}` });
+    const layer = tf.layers.dense({
+      units: w[0].length,
+      activation: (last ? 'linear' : tfjsActivationName(p.act)) as 'linear',
+      name: `${prefix}dense${l}`,
+    });
     h = layer.apply(h) as TF.SymbolicTensor;
     layer.setWeights([tf.tensor2d(w), tf.tensor1d(b[l])]);
   });
@@ -91,7 +101,8 @@ export class SpinnPinn implements PinnModel {
     widths: { width: number; depth: number; act: MlpParams['act']; rank: number },
     seed: number,
   ) {
-    if (problem.inputs.length !== 2 || problem.outputs.length !== 1) throw new Error('the SPINN trainer handles 2 inputs and 1 output');
+    if (problem.inputs.length !== 2 || problem.outputs.length !== 1)
+      throw new Error('the SPINN trainer handles 2 inputs and 1 output');
     const layers = [1, ...Array(widths.depth).fill(widths.width), widths.rank];
     this.branches = problem.domain.map((d, i) => initMlp(tf, layers, widths.act, [d], seed + 100 * i));
   }
@@ -101,7 +112,9 @@ export class SpinnPinn implements PinnModel {
   }
 
   sampleInterior(rng: Rng, n: number): TF.Tensor2D[] {
-    return this.problem.domain.map(([lo, hi]) => this.tf.tensor2d(Array.from({ length: n }, () => [rng.uniform(lo, hi)])));
+    return this.problem.domain.map(([lo, hi]) =>
+      this.tf.tensor2d(Array.from({ length: n }, () => [rng.uniform(lo, hi)])),
+    );
   }
 
   private branchJet(i: number, x: TF.Tensor2D): Jet {
@@ -114,7 +127,8 @@ export class SpinnPinn implements PinnModel {
     const F = this.branchJet(0, xs);
     const G = this.branchJet(1, ys);
     const [nx, ny] = [xs.shape[0], ys.shape[0]];
-    const outer = (a: TF.Tensor2D, b: TF.Tensor2D): TF.Tensor2D => tf.reshape(tf.matMul(a, b, false, true), [nx * ny, 1]);
+    const outer = (a: TF.Tensor2D, b: TF.Tensor2D): TF.Tensor2D =>
+      tf.reshape(tf.matMul(a, b, false, true), [nx * ny, 1]);
     const has2 = (i: number): boolean => this.problem.jet.second.includes(i);
     const jet: Jet = {
       u: outer(F.u, G.u),

@@ -57,7 +57,10 @@ export function readProblemFile(dir: string): ProblemFile | undefined {
   }
   const parsed = ProblemFile.safeParse(json);
   if (!parsed.success) {
-    throw new ImportError(path, parsed.error.issues.map((i) => ({ where: i.path.join('.') || 'file', message: i.message })));
+    throw new ImportError(
+      path,
+      parsed.error.issues.map((i) => ({ where: i.path.join('.') || 'file', message: i.message })),
+    );
   }
   return parsed.data;
 }

@@ -34,7 +34,16 @@ export interface TrainResult {
 
 export function defaultOptions(p: PdeProblem, overrides: Partial<TrainOptions> = {}): TrainOptions {
   const d = p.defaults;
-  const o: TrainOptions = { act: d.act, width: d.width, depth: d.depth, steps: d.steps, seed: 1234, lr: d.lr, lrEnd: d.lrEnd, rank: d.rank };
+  const o: TrainOptions = {
+    act: d.act,
+    width: d.width,
+    depth: d.depth,
+    steps: d.steps,
+    seed: 1234,
+    lr: d.lr,
+    lrEnd: d.lrEnd,
+    rank: d.rank,
+  };
   const given = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
   return { ...o, ...given };
 }
@@ -60,7 +69,12 @@ export function predict(tf: Tf, model: PinnModel, points: readonly (readonly num
  * over the run), PDE residual plus weighted boundary/initial-condition loss, collocation points
  * redrawn from a seeded generator every `resample` steps.
  */
-export async function trainPinn(tf: Tf, p: PdeProblem, o: TrainOptions, onProgress?: (s: TrainProgress) => void): Promise<TrainResult> {
+export async function trainPinn(
+  tf: Tf,
+  p: PdeProblem,
+  o: TrainOptions,
+  onProgress?: (s: TrainProgress) => void,
+): Promise<TrainResult> {
   const model = buildModel(tf, p, o);
   const rng = new Rng(o.seed);
   const d = p.defaults;
@@ -91,7 +105,8 @@ export async function trainPinn(tf: Tf, p: PdeProblem, o: TrainOptions, onProgre
     const cost = optimizer.minimize(lossFn, true, model.variables);
     if (step % 50 === 0 || step === o.steps - 1) {
       loss = (await cost!.data())[0];
-      if (!Number.isFinite(loss)) throw new Error(`training diverged at step ${step} (loss ${loss}); try a smaller --lr`);
+      if (!Number.isFinite(loss))
+        throw new Error(`training diverged at step ${step} (loss ${loss}); try a smaller --lr`);
       onProgress?.({ step: step + 1, steps: o.steps, loss });
     }
     cost?.dispose();

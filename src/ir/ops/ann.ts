@@ -7,7 +7,10 @@ import { inputFields, nodeBase } from './common.js';
  *   y = x * normalization.scale + normalization.offset   (y = x without normalization)
  * `domain` gives the interval each coordinate is sampled from, when known.
  */
-export const AnnInput = z.object({ kind: z.literal('ann.input'), ...nodeBase, ...inputFields }).strict().readonly();
+export const AnnInput = z
+  .object({ kind: z.literal('ann.input'), ...nodeBase, ...inputFields })
+  .strict()
+  .readonly();
 
 /** ann.dense: y = W x + b, with W of shape [out, in] and b of shape [out]. */
 export const AnnDense = z
@@ -36,7 +39,13 @@ export type ActRange = z.infer<typeof ActRange>;
  * `range` (set by threshold-balance) is the interval of x per channel that conversion represents.
  */
 export const AnnAct = z
-  .object({ kind: z.literal('ann.act'), ...nodeBase, fn: ActivationFn, table: PwlTable.optional(), range: ActRange.optional() })
+  .object({
+    kind: z.literal('ann.act'),
+    ...nodeBase,
+    fn: ActivationFn,
+    table: PwlTable.optional(),
+    range: ActRange.optional(),
+  })
   .strict()
   .readonly();
 
@@ -58,7 +67,10 @@ export const AnnSlice = z
   .readonly();
 
 /** ann.concat: y = [x_1; x_2; ...], the inputs' features one after another. */
-export const AnnConcat = z.object({ kind: z.literal('ann.concat'), ...nodeBase }).strict().readonly();
+export const AnnConcat = z
+  .object({ kind: z.literal('ann.concat'), ...nodeBase })
+  .strict()
+  .readonly();
 
 /**
  * ann.product: the rank-r inner product that combines the branches of a separable PINN.

@@ -36,7 +36,10 @@ export const SnnEncoder = z
 
 /** Synaptic weights, either real or as integer mantissas m with one exponent e: w = m * 2^e. */
 export const Weights = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('float'), values: Tensor }).strict().readonly(),
+  z
+    .object({ kind: z.literal('float'), values: Tensor })
+    .strict()
+    .readonly(),
   z
     .object({
       kind: z.literal('int'),
@@ -71,11 +74,34 @@ export const Origin = z
 export type Origin = z.infer<typeof Origin>;
 
 /**
- * snn.neurons: a population of integrate-and-fire neurons fed by the sum of its input synapses.
- * The update equation of each model and arithmetic lives in src/sim/neurons (one file per model).
- * arith float: threshold > 0, decays are fractions in [0, 1], bias and initialV real.
- * arith fixed: Loihi units: threshold is vth (17-bit, compared as vth << 6), decays are 12-bit du/dv,
- * bias is a 13-bit mantissa scaled by 2^biasExp, initialV a 24-bit integer.
+ * snn.neurons: a population of current-based integrate-and-fire neurons fed by the sum a_t of its
+ * input synapses (each a_t = W s_{t-1}, see snn.synapse). Per step t = 0, 1, ... and neuron i:
+ *
+ * arith float (graphs before quantize; potentials and thresholds in activation units):
+ *   u_t = (1 - currentDecay) u_{t-1} + a_t
+ *   v_t = (1 - voltageDecay) v_{t-1} + u_t + bias_i
+ *   unsigned: s_t = 1 if v_t >= threshold, else 0
+ *   signed:   s_t = +1 if v_t >= threshold, -1 if v_t <= -threshold, else 0
+ *   reset subtract: v_t <- v_t - s_t threshold;   reset zero: v_t <- 0 where s_t != 0
+ *
+ * arith fixed (Loihi's CUBA neuron, bit-exactly as Lava's PyLifModelBitAcc; all state integer, the
+ * voltage in units of 2^-6 of a_in: VOLTAGE_SCALE in ir/bits.ts; threshold is vth, 17 bits; decays du, dv
+ * are 12-bit; bias a 13-bit mantissa; initialV and openingV 24-bit voltages):
+ *   u_t = sign(p) (|p| >> 12) + a_t << 6,   p = u_{t-1} (4096 - (currentDecay + 1)),
+ *         then wrapped once to 24 bits (u > 2^23: u - 2^24; u <= -2^23: u + 2^24)
+ *   v_t = sign(q) (|q| >> 12) + u_t + bias_i 2^biasExp,   q = v_{t-1} (4096 - voltageDecay),
+ *         clipped to [-(2^23 - 1), 2^23 - 1]
+ *   unsigned: s_t = 1 if v_t > threshold << 6 (strictly); signed: also -1 if v_t < -(threshold << 6)
+ *   reset subtract: v_t <- v_t - s_t (threshold << 6);   reset zero: v_t <- 0 where s_t != 0
+ *
+ * Both start from u_{-1} = 0 and v_{-1} = initialV. The model `if` is the case voltageDecay = 0;
+ * currentDecay = 1 (float) or 4095 (fixed) passes each step's input straight through.
+ * A population at depth d (synapses from the encoder) first sees input at step d: its window, the
+ * steps its spikes are counted and decoded in, is [d, d + T). openingV, where given, is the potential
+ * v_{d-1} at which that window opens. It is what passes state and keep; initialV is the hardware's
+ * step-0 state that the pass manager derives from it through the input-independent prologue
+ * (passes/start-potential.ts). payloadBits > 0 sends graded spikes of that many bits (0: binary).
+ * src/sim/neurons implements these equations, one file per arithmetic.
  */
 export const SnnNeurons = z
   .object({
@@ -90,6 +116,7 @@ export const SnnNeurons = z
     bias: Tensor,
     biasExp: z.number().int().optional(),
     initialV: Tensor,
+    openingV: Tensor.optional(),
     spikeSign: z.enum(['unsigned', 'signed']),
     payloadBits: z.number().int().min(0).max(32),
     origin: Origin.optional(),

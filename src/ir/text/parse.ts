@@ -45,7 +45,8 @@ class Parser {
 
   private expectPunct(p: string, what?: string): Token {
     const t = this.next();
-    if (t.kind !== 'punct' || t.text !== p) this.fail(`expected '${p}'${what ? ` ${what}` : ''}, found ${this.describe(t)}`, t);
+    if (t.kind !== 'punct' || t.text !== p)
+      this.fail(`expected '${p}'${what ? ` ${what}` : ''}, found ${this.describe(t)}`, t);
     return t;
   }
 
@@ -93,7 +94,9 @@ class Parser {
     const attrs = this.isPunct('{') ? this.dict() : {};
     this.expectPunct(':', 'before the result type');
     const type = this.valueType();
-    const parsed = Node.safeParse({ ...attrs, kind, id: start.text, inputs, type });
+    const t = this.peek();
+    const loc = t.kind === 'ident' && t.text === 'loc' ? (this.next(), this.dict()) : undefined;
+    const parsed = Node.safeParse({ ...attrs, kind, id: start.text, inputs, type, ...(loc ? { loc } : {}) });
     if (!parsed.success) {
       const msgs = parsed.error.issues.map((i) => `${i.path.join('.') || 'node'}: ${i.message}`);
       this.fail(`%${start.text} (${kind}) has bad attributes: ${msgs.join('; ')}`, start);
@@ -168,12 +171,16 @@ class Parser {
     this.expectPunct('<', "after 'tensor'");
     const dt = this.expect('ident', 'a tensor element type');
     const dtype = TensorDType.safeParse(dt.text);
-    if (!dtype.success) this.fail(`unknown tensor element type '${dt.text}' (known: ${TensorDType.options.join(', ')})`, dt);
+    if (!dtype.success)
+      this.fail(`unknown tensor element type '${dt.text}' (known: ${TensorDType.options.join(', ')})`, dt);
     const shape = this.dims();
     this.expectPunct('>', 'to close the tensor type');
     const t = this.peek();
     if (t.kind === 'ident' && t.text === 'elided') {
-      this.fail('this tensor was summarised when the IR was printed; print it with --weights to get text that parses back', t);
+      this.fail(
+        'this tensor was summarised when the IR was printed; print it with --weights to get text that parses back',
+        t,
+      );
     }
     this.expectPunct('[', 'to open the tensor values');
     const data: number[] = [];

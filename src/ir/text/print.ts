@@ -1,11 +1,39 @@
+import { VOLTAGE_SCALE } from '../bits.js';
 import { type Graph, type Node, STRUCTURAL_FIELDS } from '../graph.js';
 import { type Tensor, isTensor, numel, tensorStats } from '../tensor.js';
 import { showType } from '../types.js';
 
 export interface PrintOptions {
-  /** Print every weight; without it tensors of more than SMALL_TENSOR values are summarised. */
+  /**
+   * Print every weight and each op's loc (text that parses back to the same graph); without it tensors
+   * of more than SMALL_TENSOR values are summarised and neurons carry a comment with their units.
+   */
   readonly weights?: boolean;
+  /** Print each op's loc (MLIR's --mlir-print-debuginfo); always on with `weights`. */
+  readonly debuginfo?: boolean;
 }
+
+/** Attributes printed first, in this order, per op: what a reader looks for before the long tensors. */
+const KEY_ATTRIBUTES: Partial<Record<Node['kind'], readonly string[]>> = {
+  'snn.neurons': [
+    'model',
+    'arith',
+    'threshold',
+    'reset',
+    'spikeSign',
+    'payloadBits',
+    'bias',
+    'biasExp',
+    'openingV',
+    'initialV',
+  ],
+  'snn.readout': ['window', 'scale', 'offset'],
+  'snn.encoder': ['mode', 'payloadBits'],
+  'ann.act': ['fn'],
+};
+
+/** Fields printed outside the attribute dictionary. */
+const NOT_ATTRIBUTES = new Set([...STRUCTURAL_FIELDS, 'loc']);
 
 const SMALL_TENSOR = 8;
 
@@ -48,17 +76,36 @@ export function formatValue(v: unknown, opts: PrintOptions = {}): string {
   throw new Error(`cannot print attribute value ${String(v)}`);
 }
 
-function formatDict(o: Record<string, unknown>, opts: PrintOptions, skip: ReadonlySet<string>): string {
-  const keys = Object.keys(o)
-    .filter((k) => !skip.has(k) && o[k] !== undefined)
+function formatDict(
+  o: Record<string, unknown>,
+  opts: PrintOptions,
+  skip: ReadonlySet<string>,
+  first: readonly string[] = [],
+): string {
+  const rest = Object.keys(o)
+    .filter((k) => !first.includes(k))
     .sort();
+  const keys = [...first, ...rest].filter((k) => !skip.has(k) && o[k] !== undefined);
   return `{${keys.map((k) => `${k} = ${formatValue(o[k], opts)}`).join(', ')}}`;
 }
 
+/** What a population's threshold and potentials mean, for a reader of a dump. */
+function unitsComment(n: Node): string {
+  if (n.kind !== 'snn.neurons') return '';
+  if (n.arith === 'float') {
+    return ` // float: fires at v >= ${formatNumber(n.threshold)}; v, bias, potentials in input-current units`;
+  }
+  const vth = n.threshold * VOLTAGE_SCALE;
+  const bias = `bias = mantissa << ${n.biasExp ?? 0}`;
+  return ` // fixed: fires at v > threshold << 6 = ${vth}; v, potentials in a_in/64 units; ${bias}`;
+}
+
 export function printNode(n: Node, opts: PrintOptions = {}): string {
-  const attrs = formatDict(n as unknown as Record<string, unknown>, opts, STRUCTURAL_FIELDS);
+  const attrs = formatDict(n as unknown as Record<string, unknown>, opts, NOT_ATTRIBUTES, KEY_ATTRIBUTES[n.kind]);
   const args = n.inputs.map((i) => `%${i}`).join(', ');
-  return `%${n.id} = ${n.kind}(${args})${attrs === '{}' ? '' : ` ${attrs}`} : ${showType(n.type)}`;
+  const loc = n.loc && (opts.weights || opts.debuginfo) ? ` loc ${formatValue(n.loc, opts)}` : '';
+  const units = opts.weights ? '' : unitsComment(n);
+  return `%${n.id} = ${n.kind}(${args})${attrs === '{}' ? '' : ` ${attrs}`} : ${showType(n.type)}${loc}${units}`;
 }
 
 /** The textual IR: one op per line. With `weights` it parses back to an identical graph. */

@@ -2,15 +2,7 @@ import type { NodeOf } from '../../ir/index.js';
 import { restingState } from './state.js';
 
 /**
- * Integrate-and-fire neurons in floating point (the arithmetic of graphs before quantization).
- * Per time step t, for each neuron, with a_t the summed synaptic input:
- *   u_t = (1 - currentDecay) u_{t-1} + a_t
- *   v_t = (1 - voltageDecay) v_{t-1} + u_t + bias
- *   unsigned: s_t = 1 if v_t >= threshold, else 0
- *   signed:   s_t = +1 if v_t >= threshold, -1 if v_t <= -threshold, else 0
- *   reset subtract: v_t <- v_t - s_t threshold;   reset zero: v_t <- 0 where s_t != 0
- * with v_0 = initialV and u_0 = 0. The IF model is the case voltageDecay = 0; currentDecay = 1 feeds
- * each step's input straight through (no synaptic filtering), as converted networks use.
+ * snn.neurons in float arithmetic: the update equation documented on SnnNeurons (src/ir/ops/snn.ts).
  */
 export class FloatNeurons {
   readonly u: Float64Array;

@@ -8,17 +8,9 @@ const TWO24 = 2 ** 24;
 const decayShift = (x: number): number => (x < 0 ? -Math.floor(-x / 4096) : Math.floor(x / 4096));
 
 /**
- * Loihi's fixed-point CUBA-LIF neuron, bit-exactly as Lava's PyLifModelBitAcc computes it
- * (shared/reference/formats.md), all state integer:
- *   u' = sign(p) (|p| >> 12) + (a_in << 6),  p = u (4096 - (du + 1));  then wrap once to 24 bits:
- *        u' > 2^23 -> u' - 2^24;  u' <= -2^23 -> u' + 2^24
- *   v' = sign(q) (|q| >> 12) + u' + bias_mant 2^bias_exp,  q = v (4096 - dv);
- *        clipped to [-(2^23) + 1, 2^23 - 1]
- *   spike where v' > vth << 6 (strictly); reset v' = 0 (Lava's LIF).
- * spikec's variants, written in the same integer conventions:
- *   reset subtract: v' <- v' - (vth << 6) on a spike;
- *   signed (ternary): +1 where v' > vth << 6, -1 where v' < -(vth << 6), reset by the spike's sign.
- * Intermediate products reach 2^36 and are exact in float64.
+ * snn.neurons in fixed arithmetic: Loihi's CUBA neuron as documented on SnnNeurons (src/ir/ops/snn.ts),
+ * bit-exactly as Lava's PyLifModelBitAcc (shared/reference/formats.md). Intermediate products reach
+ * 2^36 and are exact in float64.
  */
 export class LoihiNeurons {
   readonly u: Float64Array;

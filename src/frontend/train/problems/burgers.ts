@@ -6,7 +6,8 @@ export const BURGERS_NU = 0.01 / PI;
 
 /**
  * The Cole-Hopf solution of viscous Burgers with u(x, 0) = -sin(pi x):
- *   u(x, t) = -I1 / I0,  I_k = integral of sin^k(pi (x - eta)) exp(-cos(pi (x - eta)) / (2 pi nu)) exp(-eta^2 / (4 nu t)) d eta
+ *   u(x, t) = -I1 / I0,
+ *   I_k = integral of sin^k(pi (x - eta)) exp(-cos(pi (x - eta)) / (2 pi nu)) exp(-eta^2 / (4 nu t)) d eta
  * With eta = sqrt(4 nu t) s the Gaussian weight is exp(-s^2); the integrals are taken by the trapezoid
  * rule on s in [-10, 10] (4001 nodes) in log space, since exp(1 / (2 pi nu)) = e^50 would overflow.
  */
@@ -41,7 +42,9 @@ export function burgersColeHopf(x: number, t: number, nu = BURGERS_NU): number {
 export const burgers1d: PdeProblem = {
   name: 'burgers1d',
   title: '1-D viscous Burgers equation',
-  equation: 'u_t + u u_x = (0.01/pi) u_xx on [-1, 1] x [0, 1], u(x, 0) = -sin(pi x), u(-1, t) = u(1, t) = 0; reference by the Cole-Hopf integral',
+  equation:
+    'u_t + u u_x = (0.01/pi) u_xx on [-1, 1] x [0, 1], u(x, 0) = -sin(pi x), u(-1, t) = u(1, t) = 0; ' +
+    'reference by the Cole-Hopf integral',
   inputs: ['x', 't'],
   outputs: ['u'],
   domain: [
@@ -51,12 +54,25 @@ export const burgers1d: PdeProblem = {
   testGrid: [201, 101],
   architecture: 'mlp',
   jet: { first: [0, 1], second: [0] },
-  defaults: { act: 'tanh', width: 32, depth: 4, steps: 16000, lr: 3e-3, lrEnd: 1e-5, interior: 1500, boundary: 400, boundaryWeight: 10, resample: 200 },
+  defaults: {
+    act: 'tanh',
+    width: 32,
+    depth: 4,
+    steps: 16000,
+    lr: 3e-3,
+    lrEnd: 1e-5,
+    interior: 1500,
+    boundary: 400,
+    boundaryWeight: 10,
+    resample: 200,
+  },
   target: 5e-2,
   exact: ([x, t]) => [burgersColeHopf(x, t)],
   // A third of the points in the band |x| < 0.15 where the front steepens (from t = 0.2 on).
   sampleInterior: (rng, n) =>
-    Array.from({ length: n }, (_, k) => (k % 3 === 0 ? [rng.uniform(-0.15, 0.15), rng.uniform(0.2, 1)] : [rng.uniform(-1, 1), rng.uniform(0, 1)])),
+    Array.from({ length: n }, (_, k) =>
+      k % 3 === 0 ? [rng.uniform(-0.15, 0.15), rng.uniform(0.2, 1)] : [rng.uniform(-1, 1), rng.uniform(0, 1)],
+    ),
   residuals: (tf, j) => [tf.sub(tf.add(j.d1(1), tf.mul(j.u, j.d1(0))), tf.mul(BURGERS_NU, j.d2(0)))],
   constraints: (rng, n) => {
     const walls = faces(rng, burgers1d.domain, [0], Math.ceil(n / 4));

@@ -8,7 +8,9 @@ const ALPHA = 0.1;
 export const heat1d: PdeProblem = {
   name: 'heat1d',
   title: '1-D heat equation',
-  equation: `u_t = ${ALPHA} u_xx on [0, 1] x [0, 1], u(x, 0) = sin(pi x), u(0, t) = u(1, t) = 0; exact u = exp(-${ALPHA} pi^2 t) sin(pi x)`,
+  equation:
+    `u_t = ${ALPHA} u_xx on [0, 1] x [0, 1], u(x, 0) = sin(pi x), u(0, t) = u(1, t) = 0; ` +
+    `exact u = exp(-${ALPHA} pi^2 t) sin(pi x)`,
   inputs: ['x', 't'],
   outputs: ['u'],
   domain: [
@@ -18,7 +20,18 @@ export const heat1d: PdeProblem = {
   testGrid: [101, 101],
   architecture: 'mlp',
   jet: { first: [0, 1], second: [0] },
-  defaults: { act: 'tanh', width: 32, depth: 3, steps: 6000, lr: 3e-3, lrEnd: 3e-5, interior: 1000, boundary: 300, boundaryWeight: 10, resample: 500 },
+  defaults: {
+    act: 'tanh',
+    width: 32,
+    depth: 3,
+    steps: 6000,
+    lr: 3e-3,
+    lrEnd: 3e-5,
+    interior: 1000,
+    boundary: 300,
+    boundaryWeight: 10,
+    resample: 500,
+  },
   target: 5e-3,
   exact: ([x, t]) => [Math.exp(-ALPHA * PI * PI * t) * Math.sin(PI * x)],
   residuals: (tf, j) => [tf.sub(j.d1(1), tf.mul(ALPHA, j.d2(0)))],

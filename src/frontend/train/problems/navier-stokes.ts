@@ -8,7 +8,11 @@ const TWO_PI = 2 * Math.PI;
 /** The Taylor-Green vortex: an exact unsteady solution of the incompressible Navier-Stokes equations. */
 function taylorGreen([x, y, t]: readonly number[]): number[] {
   const F = Math.exp(-2 * NU * t);
-  return [-Math.cos(x) * Math.sin(y) * F, Math.sin(x) * Math.cos(y) * F, -0.25 * (Math.cos(2 * x) + Math.cos(2 * y)) * F * F];
+  return [
+    -Math.cos(x) * Math.sin(y) * F,
+    Math.sin(x) * Math.cos(y) * F,
+    -0.25 * (Math.cos(2 * x) + Math.cos(2 * y)) * F * F,
+  ];
 }
 
 /**
@@ -19,7 +23,9 @@ export const navierStokes2d: PdeProblem = {
   name: 'navier-stokes2d',
   title: '2-D unsteady incompressible Navier-Stokes (Taylor-Green vortex)',
   equation:
-    'u_t + u u_x + v u_y + p_x = 0.1 (u_xx + u_yy), v_t + u v_x + v v_y + p_y = 0.1 (v_xx + v_yy), u_x + v_y = 0 on [0, 2pi]^2 x [0, 1]; exact: Taylor-Green vortex u = -cos x sin y e^{-0.2t}, v = sin x cos y e^{-0.2t}, p = -(cos 2x + cos 2y) e^{-0.4t} / 4',
+    'u_t + u u_x + v u_y + p_x = 0.1 (u_xx + u_yy), v_t + u v_x + v v_y + p_y = 0.1 (v_xx + v_yy), ' +
+    'u_x + v_y = 0 on [0, 2pi]^2 x [0, 1]; exact: Taylor-Green vortex u = -cos x sin y e^{-0.2t}, ' +
+    'v = sin x cos y e^{-0.2t}, p = -(cos 2x + cos 2y) e^{-0.4t} / 4',
   inputs: ['x', 'y', 't'],
   outputs: ['u', 'v', 'p'],
   domain: [
@@ -31,7 +37,18 @@ export const navierStokes2d: PdeProblem = {
   errorOutputs: [0, 1],
   architecture: 'mlp',
   jet: { first: [0, 1, 2], second: [0, 1] },
-  defaults: { act: 'tanh', width: 32, depth: 4, steps: 6000, lr: 3e-3, lrEnd: 3e-5, interior: 1000, boundary: 600, boundaryWeight: 10, resample: 500 },
+  defaults: {
+    act: 'tanh',
+    width: 32,
+    depth: 4,
+    steps: 6000,
+    lr: 3e-3,
+    lrEnd: 3e-5,
+    interior: 1000,
+    boundary: 600,
+    boundaryWeight: 10,
+    resample: 500,
+  },
   target: 5e-2,
   exact: taylorGreen,
   residuals: (tf, j) => {

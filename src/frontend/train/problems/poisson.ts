@@ -15,7 +15,18 @@ export const poisson1d: PdeProblem = {
   testGrid: [1001],
   architecture: 'mlp',
   jet: { first: [0], second: [0] },
-  defaults: { act: 'tanh', width: 20, depth: 3, steps: 4000, lr: 3e-3, lrEnd: 3e-5, interior: 256, boundary: 1, boundaryWeight: 10, resample: 500 },
+  defaults: {
+    act: 'tanh',
+    width: 20,
+    depth: 3,
+    steps: 4000,
+    lr: 3e-3,
+    lrEnd: 3e-5,
+    interior: 256,
+    boundary: 1,
+    boundaryWeight: 10,
+    resample: 500,
+  },
   target: 1e-3,
   exact: ([x]) => [Math.sin(PI * x)],
   residuals: (tf, j, x) => {
@@ -26,7 +37,8 @@ export const poisson1d: PdeProblem = {
 };
 
 const poisson2dBase = {
-  equation: '-(u_xx + u_yy) = 2 pi^2 sin(pi x) sin(pi y) on [0, 1]^2, u = 0 on the boundary; exact u = sin(pi x) sin(pi y)',
+  equation:
+    '-(u_xx + u_yy) = 2 pi^2 sin(pi x) sin(pi y) on [0, 1]^2, u = 0 on the boundary; exact u = sin(pi x) sin(pi y)',
   inputs: ['x', 'y'],
   outputs: ['u'],
   domain: [
@@ -53,7 +65,18 @@ export const poisson2d: PdeProblem = {
   name: 'poisson2d',
   title: '2-D Poisson equation',
   architecture: 'mlp',
-  defaults: { act: 'tanh', width: 32, depth: 3, steps: 9000, lr: 3e-3, lrEnd: 1e-5, interior: 1000, boundary: 400, boundaryWeight: 10, resample: 500 },
+  defaults: {
+    act: 'tanh',
+    width: 32,
+    depth: 3,
+    steps: 9000,
+    lr: 3e-3,
+    lrEnd: 1e-5,
+    interior: 1000,
+    boundary: 400,
+    boundaryWeight: 10,
+    resample: 500,
+  },
   target: 5e-3,
 };
 
@@ -63,6 +86,18 @@ export const poisson2dSpinn: PdeProblem = {
   name: 'poisson2d-spinn',
   title: '2-D Poisson equation, separable PINN',
   architecture: 'spinn',
-  defaults: { act: 'tanh', width: 24, depth: 2, rank: 16, steps: 4000, lr: 3e-3, lrEnd: 3e-5, interior: 64, boundary: 64, boundaryWeight: 10, resample: 500 },
+  defaults: {
+    act: 'tanh',
+    width: 24,
+    depth: 2,
+    rank: 16,
+    steps: 4000,
+    lr: 3e-3,
+    lrEnd: 3e-5,
+    interior: 64,
+    boundary: 64,
+    boundaryWeight: 10,
+    resample: 500,
+  },
   target: 1e-2,
 };

@@ -16,7 +16,10 @@ describe('spikec import and eval, as a user runs them', () => {
     const dump = spikec(['dump', ir]);
     expect(dump.stdout).toMatch(/ann\.product\(%fx\.fx\.4\.Gemm, %fy\.fy\.4\.Gemm\) \{rank = 16\} : f32\[1\]/);
 
-    const ref = JSON.parse(readFileSync(join(FIX, 'poisson2d_spinn.reference.json'), 'utf8')) as { inputs: number[][]; outputs: number[][] };
+    const ref = JSON.parse(readFileSync(join(FIX, 'poisson2d_spinn.reference.json'), 'utf8')) as {
+      inputs: number[][];
+      outputs: number[][];
+    };
     for (const model of [ir, join(FIX, 'poisson2d_spinn.onnx')]) {
       const r = spikec(['eval', model, '--inputs', join(FIX, 'poisson2d_spinn.reference.json')]);
       expect(r.code).toBe(0);

@@ -38,12 +38,18 @@ describe('spikec dump', () => {
   });
 
   test('an invalid graph exits non-zero with the verifier message and no stack trace', () => {
-    const bad = printGraph(exampleMlp(), { weights: true }).replace('tensor<f32[1,3]> [1, -2, 0.5]', 'tensor<f32[1,3]> [1, nan, 0.5]');
+    const bad = printGraph(exampleMlp(), { weights: true }).replace(
+      'tensor<f32[1,3]> [1, -2, 0.5]',
+      'tensor<f32[1,3]> [1, nan, 0.5]',
+    );
     writeFileSync(join(dir, 'bad.sir'), bad);
     const r = spikec(['dump', join(dir, 'bad.sir')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`spikec: error: ${join(dir, 'bad.sir')}: invalid graph:\n  %h1: weight value 1 is NaN, not a finite number [non-finite]\n`);
+    expect(r.stderr).toBe(
+      `spikec: error: ${join(dir, 'bad.sir')}: invalid graph:\n` +
+        '  %h1: weight value 1 is NaN, not a finite number [non-finite]\n',
+    );
   });
 
   test('a malformed or missing file is a clear error; --verbose adds the stack', () => {
@@ -53,8 +59,12 @@ describe('spikec dump', () => {
     expect(r.stderr).toMatch(/^spikec: error: .*garbled\.sirpb: not a spikec binary IR file/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(spikec(['dump', join(dir, 'garbled.sirpb'), '--verbose']).stderr).toMatch(/\n\s+at /);
-    expect(spikec(['dump', join(dir, 'none.sir')]).stderr).toBe(`spikec: error: ${join(dir, 'none.sir')}: cannot read: no such file or directory\n`);
-    expect(spikec(['dump', join(dir, 'mlp.sir'), '--format', 'yaml']).stderr).toBe("spikec: error: --format must be text or json, not 'yaml'\n");
+    expect(spikec(['dump', join(dir, 'none.sir')]).stderr).toBe(
+      `spikec: error: ${join(dir, 'none.sir')}: cannot read: no such file or directory\n`,
+    );
+    expect(spikec(['dump', join(dir, 'mlp.sir'), '--format', 'yaml']).stderr).toBe(
+      "spikec: error: --format must be text or json, not 'yaml'\n",
+    );
   });
 });
 

@@ -3,7 +3,7 @@ import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { writeFileAtomic } from '../ir/index.js';
-import type { VerifyRow } from './verification.js';
+import type { VerifyRow } from './measure.js';
 
 /** Renders a vega-lite spec to DIR/NAME.svg and DIR/NAME.png; returns the paths. */
 export async function render(spec: TopLevelSpec, dir: string, name: string): Promise<string[]> {
@@ -31,7 +31,12 @@ export interface FieldData {
  * maps over the first two inputs otherwise, at the last value of any further input), and the
  * errors against T when a sweep was run.
  */
-export async function verificationPlots(dir: string, title: string, field: FieldData, sweep: readonly VerifyRow[] | undefined): Promise<string[]> {
+export async function verificationPlots(
+  dir: string,
+  title: string,
+  field: FieldData,
+  sweep: readonly VerifyRow[] | undefined,
+): Promise<string[]> {
   const ref = field.exact ?? field.ann;
   const refName = field.exact ? 'exact' : 'ANN';
   const written: string[] = [];
@@ -41,10 +46,43 @@ export async function verificationPlots(dir: string, title: string, field: Field
       { x: p[0], u: field.snn[i][0], series: 'SNN' },
     ]);
     written.push(
-      ...(await render({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: `${title}: ${field.output}`, width: 480, height: 280, data: { values }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative', title: field.inputs[0] }, y: { field: 'u', type: 'quantitative', title: field.output }, color: { field: 'series', type: 'nominal' } } }, dir, 'solution')),
+      ...(await render(
+        {
+          $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+          title: `${title}: ${field.output}`,
+          width: 480,
+          height: 280,
+          data: { values },
+          mark: 'line',
+          encoding: {
+            x: { field: 'x', type: 'quantitative', title: field.inputs[0] },
+            y: { field: 'u', type: 'quantitative', title: field.output },
+            color: { field: 'series', type: 'nominal' },
+          },
+        },
+        dir,
+        'solution',
+      )),
     );
     const err = field.points.map((p, i) => ({ x: p[0], error: field.snn[i][0] - ref[i][0] }));
-    written.push(...(await render({ $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: `SNN - ${refName}`, width: 480, height: 200, data: { values: err }, mark: 'line', encoding: { x: { field: 'x', type: 'quantitative', title: field.inputs[0] }, y: { field: 'error', type: 'quantitative' } } }, dir, 'error')));
+    written.push(
+      ...(await render(
+        {
+          $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+          title: `SNN - ${refName}`,
+          width: 480,
+          height: 200,
+          data: { values: err },
+          mark: 'line',
+          encoding: {
+            x: { field: 'x', type: 'quantitative', title: field.inputs[0] },
+            y: { field: 'error', type: 'quantitative' },
+          },
+        },
+        dir,
+        'error',
+      )),
+    );
   } else {
     const last = field.inputs.length > 2 ? Math.max(...field.points.map((p) => p[2])) : undefined;
     const keep = field.points.map((_, i) => i).filter((i) => last === undefined || field.points[i][2] === last);
@@ -59,7 +97,13 @@ export async function verificationPlots(dir: string, title: string, field: Field
           mark: 'rect',
           encoding: {
             x: { field: 'x', type: 'ordinal', title: field.inputs[0], axis: { labels: false, ticks: false } },
-            y: { field: 'y', type: 'ordinal', title: field.inputs[1], sort: 'descending', axis: { labels: false, ticks: false } },
+            y: {
+              field: 'y',
+              type: 'ordinal',
+              title: field.inputs[1],
+              sort: 'descending',
+              axis: { labels: false, ticks: false },
+            },
             color: { field: color, type: 'quantitative', scale: { scheme } },
           },
         },
@@ -67,8 +111,24 @@ export async function verificationPlots(dir: string, title: string, field: Field
         name,
       );
     const suffix = last === undefined ? '' : ` (${field.inputs[2]} = ${last})`;
-    written.push(...(await heat(keep.map((i) => ({ x: field.points[i][0], y: field.points[i][1], u: field.snn[i][0] })), 'u', 'solution', `SNN ${field.output}${suffix}`, 'viridis')));
-    written.push(...(await heat(keep.map((i) => ({ x: field.points[i][0], y: field.points[i][1], error: field.snn[i][0] - ref[i][0] })), 'error', 'error', `SNN - ${refName}${suffix}`, 'redblue')));
+    written.push(
+      ...(await heat(
+        keep.map((i) => ({ x: field.points[i][0], y: field.points[i][1], u: field.snn[i][0] })),
+        'u',
+        'solution',
+        `SNN ${field.output}${suffix}`,
+        'viridis',
+      )),
+    );
+    written.push(
+      ...(await heat(
+        keep.map((i) => ({ x: field.points[i][0], y: field.points[i][1], error: field.snn[i][0] - ref[i][0] })),
+        'error',
+        'error',
+        `SNN - ${refName}${suffix}`,
+        'redblue',
+      )),
+    );
   }
   if (sweep && sweep.length > 1) {
     const values = sweep.flatMap((r) => [
@@ -77,7 +137,19 @@ export async function verificationPlots(dir: string, title: string, field: Field
     ]);
     written.push(
       ...(await render(
-        { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', title: `${title}: relative L2 error vs T`, width: 420, height: 280, data: { values }, mark: { type: 'line', point: true }, encoding: { x: { field: 'T', type: 'quantitative', scale: { type: 'log', base: 2 } }, y: { field: 'error', type: 'quantitative', scale: { type: 'log' } }, color: { field: 'against', type: 'nominal' } } },
+        {
+          $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+          title: `${title}: relative L2 error vs T`,
+          width: 420,
+          height: 280,
+          data: { values },
+          mark: { type: 'line', point: true },
+          encoding: {
+            x: { field: 'T', type: 'quantitative', scale: { type: 'log', base: 2 } },
+            y: { field: 'error', type: 'quantitative', scale: { type: 'log' } },
+            color: { field: 'against', type: 'nominal' },
+          },
+        },
         dir,
         'error-vs-T',
       )),

@@ -1,8 +1,8 @@
 import type { LoadedModel } from '../frontend/index.js';
 import { type Graph, Node } from '../ir/index.js';
 import { Rng, readProblemFile } from '../frontend/train/index.js';
-import { UsageError } from './errors.js';
-import { readInputRows } from './inputs.js';
+import { DataError } from './errors.js';
+import { readInputRows } from './input-rows.js';
 
 export interface CalibrationSource {
   readonly calibInputs?: string;
@@ -17,7 +17,7 @@ export function parseDomain(spec: string): [number, number][] {
     const bounds = part.split(':');
     const [lo, hi] = bounds.map((b) => (b.trim() === '' ? Number.NaN : Number(b)));
     if (!(bounds.length === 2 && Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
-      throw new UsageError(`--domain needs lo:hi pairs with lo < hi, separated by commas; '${part}' is not one`);
+      throw new DataError(`--domain needs lo:hi pairs with lo < hi, separated by commas; '${part}' is not one`);
     }
     return [lo, hi];
   });
@@ -29,7 +29,9 @@ export function withDomain(g: Graph, src: CalibrationSource): Graph {
   const domain = parseDomain(src.domain);
   return {
     ...g,
-    nodes: g.nodes.map((n) => (n.kind === 'ann.input' && !n.domain && n.dims === domain.length ? Node.parse({ ...n, domain }) : n)),
+    nodes: g.nodes.map((n) =>
+      n.kind === 'ann.input' && !n.domain && n.dims === domain.length ? Node.parse({ ...n, domain }) : n,
+    ),
   };
 }
 
@@ -43,8 +45,11 @@ export function calibrationInputs(model: LoadedModel, src: CalibrationSource): n
   const dims = input && 'dims' in input ? input.dims : undefined;
   if (src.calibInputs) return readInputRows(src.calibInputs, dims).slice(0, src.calibSamples);
   const recorded = input && 'domain' in input ? input.domain : undefined;
-  const domain = src.domain ? parseDomain(src.domain) : ((model.dir ? readProblemFile(model.dir)?.domain : undefined) ?? recorded);
+  const domain = src.domain
+    ? parseDomain(src.domain)
+    : ((model.dir ? readProblemFile(model.dir)?.domain : undefined) ?? recorded);
   if (!domain) return undefined;
-  if (dims !== undefined && domain.length !== dims) throw new UsageError(`the domain has ${domain.length} intervals, the model takes ${dims} inputs`);
+  if (dims !== undefined && domain.length !== dims)
+    throw new DataError(`the domain has ${domain.length} intervals, the model takes ${dims} inputs`);
   return new Rng(src.seed ?? 7).box(domain, src.calibSamples);
 }

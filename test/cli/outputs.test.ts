@@ -64,7 +64,7 @@ function killedCompile(out: string, delayMs: number): Promise<void> {
 }
 
 describe('outputs are written as one unit', () => {
-  test('a compile writes its files and, last, a manifest with their hashes; a rerun with fewer backends drops the others', () => {
+  test('a compile writes its files, then a manifest of their hashes; fewer backends drop the rest', () => {
     const out = join(dir, 'set');
     expect(spikec(compileArgs(out)).code).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, 'poisson1d.manifest.json'), 'utf8'));
@@ -87,7 +87,7 @@ describe('outputs are written as one unit', () => {
     for (const f of readdirSync(a)) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f)))).toBe(true);
   });
 
-  test('kill -9 at several moments leaves each file absent or complete; the next compile removes the temporaries', async () => {
+  test('kill -9 at any moment leaves each file absent or complete; the next compile removes temporaries', async () => {
     const out = join(dir, 'killed');
     expect(spikec(compileArgs(out)).code).toBe(0);
     for (const delay of [0, 2, 5, 10, 20, 40]) {

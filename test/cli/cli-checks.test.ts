@@ -30,7 +30,8 @@ describe('options and output paths are checked before any work starts', () => {
     refused(['compile', P1, '--target', 'nir'], '--target nir writes files: give -o DIR');
     refused(
       ['compile', P1, '--target', 'loihi2', '-o', join(dir, 'outdir')],
-      `-o ${join(dir, 'outdir')}: an IR output needs a .sir (text) or .sirpb (binary) name; to write hardware files, name backends in --target (lava-netx, nir, lava-py, json) and give -o DIR`,
+      `-o ${join(dir, 'outdir')}: an IR output needs a .sir (text) or .sirpb (binary) name; ` +
+        'to write hardware files, name backends in --target (lava-netx, nir, lava-py, json) and give -o DIR',
     );
   });
 
@@ -105,7 +106,10 @@ describe('newcomer findings', () => {
     const c = spikec([...small, '--finetune-steps', '20', '--stagger', '1', '-o', join(dir, 'progress.sir')]);
     expect(c.code).toBe(0);
     expect(c.stderr).toMatch(
-      /^spikec: compiling .*poisson1d: 7 passes\nspikec: compile \[1\/7\] fold-weights\n(.*\n)*spikec: compile \[6\/7\] finetune\n/,
+      new RegExp(
+        String.raw`^spikec: compiling .*poisson1d: 7 passes\nspikec: compile \[1\/7\] fold-weights\n` +
+          String.raw`(.*\n)*spikec: compile \[6\/7\] finetune\n`,
+      ),
     );
     const q = spikec([...small, '--finetune-steps', '0', '--quiet', '-o', join(dir, 'quiet.sir')]);
     expect(q.stderr).toBe(`spikec: wrote ${join(dir, 'quiet.sir')} (10 ops)\n`);

@@ -1,14 +1,11 @@
 import { type LoadedModel, loadModel } from '../frontend/index.js';
 import { type ProblemFile, bundledProblem, exactOn, readProblemFile, testPoints } from '../frontend/train/index.js';
 import type { Graph } from '../ir/index.js';
-import { checkPipelineNeeds, runPipeline, relativeL2 } from '../passes/index.js';
+import { relativeL2 } from '../passes/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
 import { annMacs, energyEstimate } from '../sim/energy.js';
 import { simulateParallel } from '../sim/parallel.js';
-import { calibrationInputs } from './calibration.js';
-import { type CompileOptions, passContext, pipelineOf } from './commands/compile.js';
-import { UsageError } from './errors.js';
-import { pipelineProgress, say } from './progress.js';
+import { DataError } from './errors.js';
 
 /** One row of the verification table (the keys are what `spikec verify --json` prints). */
 export interface VerifyRow {
@@ -42,8 +39,12 @@ export interface VerifySetup {
 export async function verifySetup(modelPath: string): Promise<VerifySetup> {
   const model = await loadModel(modelPath);
   const problem = model.dir ? readProblemFile(model.dir) : undefined;
-  if (!problem) throw new UsageError(`${modelPath}: verification needs a model directory with a problem.json (test grid and domain)`);
-  if (model.graph.nodes.some((n) => n.kind.startsWith('snn.'))) throw new UsageError(`${modelPath}: the reference must be the trained ANN, not a spiking network`);
+  if (!problem)
+    throw new DataError(
+      `${modelPath}: verification needs a model directory with a problem.json (test grid and domain)`,
+    );
+  if (model.graph.nodes.some((n) => n.kind.startsWith('snn.')))
+    throw new DataError(`${modelPath}: the reference must be the trained ANN, not a spiking network`);
   const points = testPoints(problem);
   const bundled = bundledProblem(problem);
   return {
@@ -57,22 +58,24 @@ export async function verifySetup(modelPath: string): Promise<VerifySetup> {
   };
 }
 
-export function compileFor(setup: VerifySetup, o: CompileOptions): Graph {
-  const ctx = passContext(o, calibrationInputs(setup.model, o));
-  const names = pipelineOf(o);
-  checkPipelineNeeds(names, ctx);
-  say(`compiling at T = ${o.T}: ${names.length} passes`);
-  return runPipeline(setup.ann, names, ctx, { progress: pipelineProgress('compile') }).graph;
-}
-
 /** Simulates an snn graph on the test grid and measures it against the ANN and the exact solution. */
-export async function measure(setup: VerifySetup, snn: Graph, T?: number): Promise<VerifyRow> {
-  return (await measureWithOutputs(setup, snn, T)).row;
+export async function measure(
+  setup: VerifySetup,
+  snn: Graph,
+  T?: number,
+  say?: (line: string) => void,
+): Promise<VerifyRow> {
+  return (await measureWithOutputs(setup, snn, T, say)).row;
 }
 
 /** measure(), also returning the SNN's outputs on the test grid (for plots). */
-export async function measureWithOutputs(setup: VerifySetup, snn: Graph, T?: number): Promise<{ row: VerifyRow; outputs: number[][] }> {
-  say(`simulating ${setup.points.length} test points${T ? ` at T = ${T}` : ''}`);
+export async function measureWithOutputs(
+  setup: VerifySetup,
+  snn: Graph,
+  T?: number,
+  say?: (line: string) => void,
+): Promise<{ row: VerifyRow; outputs: number[][] }> {
+  say?.(`simulating ${setup.points.length} test points${T ? ` at T = ${T}` : ''}`);
   const sim = await simulateParallel(snn, setup.points, { T });
   const batch = setup.points.length;
   const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
@@ -101,7 +104,15 @@ const fmt = (x: number | null, digits = 3): string => (x === null ? 'n/a' : x.to
 /** The human-readable verification table. */
 export function formatTable(rows: readonly VerifyRow[]): string {
   const head = ['T', 'ANN vs exact', 'SNN vs ANN', 'SNN vs exact', 'spike rate', 'synops/inf', 'energy ratio'];
-  const body = rows.map((r) => [String(r.T), fmt(r.ann_vs_exact), fmt(r.snn_vs_ann), fmt(r.snn_vs_exact), r.spike_rate.toFixed(3), r.synops_per_inference.toFixed(0), r.energy_ratio.toFixed(2)]);
+  const body = rows.map((r) => [
+    String(r.T),
+    fmt(r.ann_vs_exact),
+    fmt(r.snn_vs_ann),
+    fmt(r.snn_vs_exact),
+    r.spike_rate.toFixed(3),
+    r.synops_per_inference.toFixed(0),
+    r.energy_ratio.toFixed(2),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => c.padStart(widths[i])).join('  ');
   return `${[line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n')}\n`;

@@ -1,0 +1,257 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { ROOT, spikec } from '../support/cli.js';
+
+const P1 = join(ROOT, 'examples', 'poisson1d');
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'spikec-cv-'));
+});
+
+describe('spikec compile, eval, sim and verify, as a user runs them', () => {
+  test('compile a bundled model to snn IR, then run it with eval and sim', () => {
+    const out = join(dir, 'p1.sir');
+    const c = spikec([
+      'compile',
+      P1,
+      '--T',
+      '32',
+      '--calib-samples',
+      '32',
+      '--finetune-steps',
+      '20',
+      '--pass-stats',
+      '-o',
+      out,
+    ]);
+    expect(c.code).toBe(0);
+    expect(c.stderr).toMatch(
+      new RegExp(
+        [
+          'pass statistics:',
+          ' {2}fold-weights .*',
+          ' {2}threshold-balance .*',
+          ' {2}lower-to-snn .*neurons=\\d+.*',
+          ' {2}calibrate .*calib error before=.*calib error after=.*',
+          ' {2}stagger .*copies=4.*',
+          ' {2}finetune .*steps=20.*count-model error after=.*kept=(yes|no).*',
+          ' {2}fold-weights',
+        ].join('\n'),
+      ),
+    );
+    expect(c.stderr).toContain(`spikec: wrote ${out}`);
+    expect(spikec(['dump', out]).stdout).toMatch(/snn\.readout\(.*window = \[4, 36\]/);
+
+    writeFileSync(join(dir, 'in.json'), JSON.stringify({ inputs: [[0.25], [0.5], [0.75]] }));
+    const e = spikec(['eval', out, '--inputs', join(dir, 'in.json')]);
+    expect(e.code).toBe(0);
+    const y = JSON.parse(e.stdout).outputs as number[][];
+    y.forEach((v, i) => expect(Math.abs(v[0] - Math.sin(Math.PI * [0.25, 0.5, 0.75][i]))).toBeLessThan(0.15));
+
+    const s = spikec(['sim', out, '--input', '0.5', '--trace']);
+    expect(s.code).toBe(0);
+    expect(s.stdout).toMatch(
+      new RegExp(
+        String.raw`^outputs: [\d.]+ {2}\(T = 32, 36 steps, \d+ synaptic ops\)\n` +
+          String.raw`%\S+: \d+ neurons, [\d.]+ spikes\/neuron\/step\n +0 [|.-]{36}\n`,
+      ),
+    );
+  });
+
+  test('--print-ir-after-all prints the IR after every pass; --print-ir-after=PASS after one', () => {
+    const all = spikec([
+      'compile',
+      P1,
+      '--T',
+      '8',
+      '--calib-samples',
+      '16',
+      '--finetune-steps',
+      '10',
+      '--print-ir-after-all',
+    ]);
+    expect(all.code).toBe(0);
+    expect(all.stdout.match(/^\/\/ -----\/\/ IR Dump After [\w-]+ \/\/----- \/\/$/gm)).toEqual([
+      '// -----// IR Dump After fold-weights //----- //',
+      '// -----// IR Dump After threshold-balance //----- //',
+      '// -----// IR Dump After lower-to-snn //----- //',
+      '// -----// IR Dump After calibrate //----- //',
+      '// -----// IR Dump After stagger //----- //',
+      '// -----// IR Dump After finetune //----- //',
+      '// -----// IR Dump After fold-weights //----- //',
+    ]);
+    const one = spikec([
+      'compile',
+      P1,
+      '--T',
+      '8',
+      '--calib-samples',
+      '16',
+      '--finetune-steps',
+      '10',
+      '--print-ir-after',
+      'lower-to-snn',
+      '--print-ir-before',
+      'threshold-balance',
+    ]);
+    expect(one.stdout.match(/IR Dump (Before|After) [\w-]+/g)).toEqual([
+      'IR Dump Before threshold-balance',
+      'IR Dump After lower-to-snn',
+    ]);
+  });
+
+  test('verify prints the table, and --json the documented keys', () => {
+    const cheap = ['--calib-samples', '32', '--finetune-steps', '10', '--stagger', '1'];
+    const t = spikec(['verify', P1, '--T', '16', ...cheap]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(
+      new RegExp(
+        String.raw`^spikec verify: poisson1d, 1001 test points, strategy pwl\n` +
+          String.raw`\s*T\s+ANN vs exact\s+SNN vs ANN\s+SNN vs exact\s+spike rate\s+synops\/inf\s+energy ratio\n`,
+      ),
+    );
+    const j = spikec(['verify', P1, '--T', '16', ...cheap, '--json', '--sweep-T', '8,16']);
+    expect(j.code).toBe(0);
+    const r = JSON.parse(j.stdout);
+    for (const k of [
+      'T',
+      'ann_vs_exact',
+      'snn_vs_ann',
+      'snn_vs_exact',
+      'spike_rate',
+      'synops_per_inference',
+      'energy_ratio',
+    ])
+      expect(r).toHaveProperty(k);
+    expect(r.T).toBe(16);
+    expect(r.ann_vs_exact).toBeLessThan(1e-3);
+    expect(r.sweep.map((s: { T: number }) => s.T)).toEqual([8, 16]);
+    expect(r.sweep[0].snn_vs_ann).toBeGreaterThan(r.sweep[1].snn_vs_ann);
+  });
+
+  test('verify --plot writes the solution, error and error-vs-T plots as SVG and PNG', () => {
+    const plots = join(dir, 'plots');
+    const r = spikec([
+      'verify',
+      P1,
+      '--T',
+      '8',
+      '--calib-samples',
+      '32',
+      '--finetune-steps',
+      '0',
+      '--stagger',
+      '1',
+      '--sweep-T',
+      '4,8',
+      '--plot',
+      plots,
+    ]);
+    expect(r.code).toBe(0);
+    for (const f of ['solution', 'error', 'error-vs-T']) {
+      expect(readFileSync(join(plots, `${f}.svg`), 'utf8')).toMatch(/^<svg/);
+      expect(
+        readFileSync(join(plots, `${f}.png`))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
+    }
+  });
+
+  test('bad options are clear errors', () => {
+    const bad = (args: string[], msg: RegExp): void => {
+      const r = spikec(args);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    };
+    bad(['compile', P1, '--T', '0'], /^spikec: error: --T must be an integer from 1 to 4096, not '0'/);
+    bad(['compile', P1, '--stagger', '0'], /^spikec: error: --stagger must be an integer from 1 to 64, not '0'/);
+    bad(
+      ['compile', P1, '--finetune-steps', '-5'],
+      /^spikec: error: --finetune-steps must be an integer from 0 to 1000000, not '-5'/,
+    );
+    bad(
+      ['compile', P1, '--strategy', 'magic'],
+      /^spikec: error: unknown strategy 'magic' \(known: clip, signed, pwl\)/,
+    );
+    bad(
+      ['compile', P1, '--pipeline', 'fold-weights,frobnicate'],
+      /^spikec: error: pipeline: unknown pass 'frobnicate'/,
+    );
+    bad(
+      ['compile', join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_tanh.onnx')],
+      new RegExp(
+        String.raw`^spikec: error: threshold-balance: needs calibration inputs: give a model directory with ` +
+          String.raw`problem\.json, --calib-inputs FILE\.json or --domain lo:hi,\.\.\.`,
+      ),
+    );
+    bad(['compile', P1, '--domain', '0:1,1:0'], /--domain needs lo:hi pairs with lo < hi/);
+    bad(['verify', join(dir, 'p1.sir')], /needs --reference MODEL_DIR/);
+  });
+
+  test('an ONNX model compiles with --domain', () => {
+    const cheap = ['--T', '8', '--calib-samples', '32', '--finetune-steps', '0', '--stagger', '1'];
+    const r = spikec([
+      'compile',
+      join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_spinn.onnx'),
+      '--domain',
+      '0:1,0:1',
+      ...cheap,
+      '-o',
+      join(dir, 'spinn.sirpb'),
+    ]);
+    expect(r.code).toBe(0);
+    expect(spikec(['dump', join(dir, 'spinn.sirpb')]).stdout).toMatch(
+      /ann\.product\(%fx\.fx\.4\.Gemm, %fy\.fy\.4\.Gemm\) \{rank = 16\}/,
+    );
+    // the ONNX input states no domain: --domain gives quantize the input range for 8-bit graded inputs
+    const q = spikec([
+      'compile',
+      join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_tanh.onnx'),
+      '--domain',
+      '0:1,0:1',
+      ...cheap,
+      '--target',
+      'loihi2',
+      '-o',
+      join(dir, 'tanh-q.sir'),
+    ]);
+    expect(q.code).toBe(0);
+    expect(spikec(['dump', join(dir, 'tanh-q.sir')]).stdout).toMatch(
+      new RegExp(
+        String.raw`snn\.encoder\(\) \{mode = "graded", payloadBits = 8, dims = 2, domain = \[\[0, 1\], \[0, 1\]\], ` +
+          String.raw`names = \["x0", "x1"\], normalization = \{offset = \[0, 0\], scale = \[127, 127\]\}\}`,
+      ),
+    );
+  });
+});
+
+describe('spikec verify on the bundled poisson2d model', () => {
+  test('prints the verification table for the 10,000-point test grid', () => {
+    const r = spikec(
+      [
+        'verify',
+        join(ROOT, 'examples', 'poisson2d'),
+        '--T',
+        '32',
+        '--calib-samples',
+        '64',
+        '--finetune-steps',
+        '0',
+        '--stagger',
+        '1',
+      ],
+      { timeoutMs: 300_000 },
+    );
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('spikec verify: poisson2d, 10000 test points, strategy pwl');
+    const cells = lines[3].trim().split(/\s+/);
+    expect(cells[0]).toBe('32');
+    expect(Number(cells[1])).toBeLessThan(5e-3); // ANN vs exact
+    expect(Number(cells[2])).toBeLessThan(0.5); // SNN vs ANN
+  }, 300_000);
+});

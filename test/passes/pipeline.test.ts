@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest';
+import { type Graph, type Node, Node as NodeSchema, exampleMlp, f32 } from '../../src/ir/index.js';
+import { DEFAULT_CONTEXT, type Pass, runPass, runPipeline } from '../../src/passes/index.js';
+
+const calibration = Array.from({ length: 16 }, (_, k) => [(k % 4) / 3, Math.floor(k / 4) / 3]);
+const ctx = { ...DEFAULT_CONTEXT, calibration, T: 8, K: 2 };
+const lowered = runPipeline(exampleMlp(), ['fold-weights', 'threshold-balance', 'lower-to-snn'], ctx).graph;
+const byId = (g: Graph, id: string): Node => g.nodes.find((n) => n.id === id)!;
+
+describe('the pass manager stamps locations', () => {
+  test('ops a pass creates carry the pass and the model op they derive from', () => {
+    expect(byId(lowered, 'a0').loc).toEqual({ source: 'a0', pass: 'lower-to-snn' });
+    expect(byId(lowered, 'a0.syn').loc).toEqual({ source: 'a0', pass: 'lower-to-snn' });
+    expect(byId(lowered, 'h1').loc).toEqual({ source: 'h1', pass: 'lower-to-snn' });
+    expect(byId(lowered, 'x').loc).toEqual({ source: 'x', pass: 'lower-to-snn' });
+  });
+
+  test('a pass that changes one op restamps that op only; one that changes nothing returns the same graph', () => {
+    const offsetReadout: Pass = {
+      name: 'shift-readout',
+      description: 'adds 1 to the readout offset',
+      run: (g) => {
+        const r = byId(g, 'h1') as Node & { offset: { data: number[] } };
+        const next = NodeSchema.parse({ ...r, offset: f32([1], [r.offset.data[0] + 1]) });
+        return { graph: { ...g, nodes: g.nodes.map((n) => (n.id === 'h1' ? next : n)) }, stats: {} };
+      },
+    };
+    const shifted = runPass(offsetReadout, lowered, ctx).graph;
+    expect(byId(shifted, 'h1').loc).toEqual({ source: 'h1', pass: 'shift-readout' });
+    expect(byId(shifted, 'a0')).toBe(byId(lowered, 'a0'));
+    const idle: Pass = { name: 'idle', description: 'changes nothing', run: (g) => ({ graph: g, stats: {} }) };
+    expect(runPass(idle, lowered, ctx).graph).toBe(lowered);
+  });
+});
