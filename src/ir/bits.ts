@@ -11,6 +11,15 @@ export const unsignedRange = (bits: number): readonly [number, number] => [0, 2 
  */
 export const VOLTAGE_SCALE = 64;
 
+/**
+ * Decays du and dv are fractions of 2^12: per step the state keeps (DECAY_UNIT - d) / DECAY_UNIT of
+ * itself (current: DECAY_UNIT - (du + 1)), so du = DECAY_UNIT - 1 passes each step's input through.
+ */
+export const DECAY_UNIT = 4096;
+
+/** Width of Loihi's current and voltage registers: u wraps at 2^23, v saturates at +-(2^23 - 1). */
+export const STATE_BITS = 24;
+
 export const FIXED_LIMITS = {
   /** vth, unsigned 17-bit; compared as vth << 6. */
   threshold: [1, 2 ** 17 - 1],
@@ -21,7 +30,7 @@ export const FIXED_LIMITS = {
   /** bias exponent, 3-bit. */
   biasExp: unsignedRange(3),
   /** membrane voltage, 24-bit signed and saturated at +-(2^23 - 1). */
-  voltage: [-(2 ** 23) + 1, 2 ** 23 - 1],
+  voltage: [-(2 ** (STATE_BITS - 1)) + 1, 2 ** (STATE_BITS - 1) - 1],
   /** synaptic weight mantissa widths the IR accepts; target profiles narrow this. */
   weightBits: [1, 16],
   /** weight exponent, signed 4-bit. */

@@ -1,11 +1,11 @@
-import { type NodeOf, VOLTAGE_SCALE } from '../../ir/index.js';
+import { DECAY_UNIT, type NodeOf, STATE_BITS, VOLTAGE_SCALE } from '../../ir/index.js';
 import { restingState } from './state.js';
 
-const TWO23 = 2 ** 23;
-const TWO24 = 2 ** 24;
+const TWO23 = 2 ** (STATE_BITS - 1);
+const TWO24 = 2 ** STATE_BITS;
 
 /** x >> 12 rounding toward zero, as Lava's sign(x) * (|x| >> 12). */
-const decayShift = (x: number): number => (x < 0 ? -Math.floor(-x / 4096) : Math.floor(x / 4096));
+const decayShift = (x: number): number => (x < 0 ? -Math.floor(-x / DECAY_UNIT) : Math.floor(x / DECAY_UNIT));
 
 /**
  * snn.neurons in fixed arithmetic: Loihi's CUBA neuron as documented on SnnNeurons (src/ir/ops/snn.ts),
@@ -28,8 +28,8 @@ export class LoihiNeurons {
     readonly batch: number,
   ) {
     [this.u, this.v] = restingState(node, n, batch);
-    this.keepU = 4096 - (node.currentDecay + 1);
-    this.keepV = 4096 - node.voltageDecay;
+    this.keepU = DECAY_UNIT - (node.currentDecay + 1);
+    this.keepV = DECAY_UNIT - node.voltageDecay;
     const exp = node.biasExp ?? 0;
     this.bias = Float64Array.from(node.bias.data, (m) => m * 2 ** exp);
     this.vth = node.threshold * VOLTAGE_SCALE;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { type Tf, loadTf } from '../../src/frontend/index.js';
-import { TRAINABLE_ACTIVATIONS, initMlp, mlpJet } from '../../src/frontend/train/index.js';
-import { activationFn } from '../../src/ir/index.js';
+import { type Tf, loadTf } from '../../../src/frontend/index.js';
+import { TRAINABLE_ACTIVATIONS, initMlp, mlpJet } from '../../../src/frontend/train/index.js';
+import { activationFn } from '../../../src/ir/index.js';
 
 let tf: Tf;
 beforeAll(async () => {

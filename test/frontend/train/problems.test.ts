@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { PROBLEMS, burgersColeHopf, grid } from '../../src/frontend/train/index.js';
+import { PROBLEMS, burgersColeHopf, grid } from '../../../src/frontend/train/index.js';
 
 describe('bundled problems', () => {
   test('every exact solution satisfies its boundary conditions', () => {

@@ -2,12 +2,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { loadModel } from '../../src/frontend/index.js';
-import { PROBLEMS, exactOn, readProblemFile, testPoints } from '../../src/frontend/train/index.js';
-import { diagnose } from '../../src/ir/index.js';
-import { relativeL2 } from '../../src/passes/index.js';
-import { evalAnn } from '../../src/sim/ann-eval.js';
-import { ROOT, spikec } from '../support/cli.js';
+import { loadModel } from '../../../src/frontend/index.js';
+import { PROBLEMS, exactOn, readProblemFile, testPoints } from '../../../src/frontend/train/index.js';
+import { diagnose } from '../../../src/ir/index.js';
+import { relativeL2 } from '../../../src/passes/index.js';
+import { evalAnn } from '../../../src/sim/ann-eval.js';
+import { ROOT, spikec } from '../../support/cli.js';
 
 describe('bundled pre-trained models (examples/)', () => {
   for (const p of PROBLEMS.values()) {
