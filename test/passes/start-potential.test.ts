@@ -1,51 +1,14 @@
 import { describe, expect, test } from 'vitest';
-import { type Graph, GraphBuilder, Node as NodeSchema, type NodeOf, f32 } from '../../src/ir/index.js';
+import { type Graph, Node as NodeSchema, type NodeOf, f32 } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, type Pass, relativeL2, runPass, runPipeline } from '../../src/passes/index.js';
 import { rewrite } from '../../src/passes/graph-edit.js';
 import { settleStartPotentials, startPotentials, windowOpenings } from '../../src/passes/start-potential.js';
 import { evalAnn } from '../../src/sim/ann-eval.js';
 import { simulate } from '../../src/sim/simulate.js';
+import { mlp } from '../support/small-nets.js';
 
 /** 2 -> 8 -> 8 -> 8 -> 1 tanh MLP whose biases are large next to its pre-activation spread. */
-function deepMlp(): Graph {
-  const b = new GraphBuilder('deep');
-  let prev = b.add({
-    kind: 'ann.input',
-    id: 'x',
-    inputs: [],
-    dims: 2,
-    domain: [
-      [0, 1],
-      [0, 1],
-    ],
-  });
-  let width = 2;
-  let seed = 3;
-  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
-  for (let l = 0; l < 3; l++) {
-    const d = b.add({
-      kind: 'ann.dense',
-      id: `d${l}`,
-      inputs: [prev],
-      weight: f32([8, width], Array.from({ length: 8 * width }, rnd)),
-      bias: f32(
-        [8],
-        Array.from({ length: 8 }, () => 1.5 * rnd()),
-      ),
-    });
-    prev = b.add({ kind: 'ann.act', id: `a${l}`, inputs: [d], fn: 'tanh' });
-    width = 8;
-  }
-  const out = b.add({
-    kind: 'ann.dense',
-    id: 'd3',
-    inputs: [prev],
-    weight: f32([1, 8], Array.from({ length: 8 }, rnd)),
-    bias: f32([1], [0.1]),
-  });
-  b.add({ kind: 'ann.output', id: 'u', inputs: [out] });
-  return b.build();
-}
+const deepMlp = (): Graph => mlp({ name: 'deep', hidden: 3, seed: 3, weightScale: 1, biasScale: 1.5, outBias: 0.1 });
 
 const grid = (n: number): number[][] =>
   Array.from({ length: n * n }, (_, k) => [(k % n) / (n - 1), Math.floor(k / n) / (n - 1)]);

@@ -1,8 +1,29 @@
 import { type Graph, GraphBuilder, f32 } from '../../src/ir/index.js';
 
-/** 2 -> 8 -> 8 -> 1 tanh MLP. */
-export function mlp(): Graph {
-  const b = new GraphBuilder('mlp');
+export interface MlpShape {
+  readonly name: string;
+  readonly hidden: number;
+  readonly seed: number;
+  /** Hidden weights are uniform in +-weightScale, hidden biases in +-biasScale. */
+  readonly weightScale: number;
+  readonly biasScale: number;
+  readonly outBias: number;
+}
+
+/** A 2 -> 8 x hidden -> 1 tanh MLP with seeded uniform weights; by default 2 -> 8 -> 8 -> 1. */
+export function mlp(shape: Partial<MlpShape> = {}): Graph {
+  const {
+    name,
+    hidden,
+    seed: seed0,
+    weightScale,
+    biasScale,
+    outBias,
+  } = {
+    ...{ name: 'mlp', hidden: 2, seed: 11, weightScale: 2, biasScale: 1, outBias: 0.2 },
+    ...shape,
+  };
+  const b = new GraphBuilder(name);
   let prev = b.add({
     kind: 'ann.input',
     id: 'x',
@@ -14,28 +35,27 @@ export function mlp(): Graph {
     ],
   });
   let width = 2;
-  let seed = 11;
+  let seed = seed0;
   const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
-  for (let l = 0; l < 2; l++) {
-    const d = b.add({
-      kind: 'ann.dense',
-      id: `d${l}`,
-      inputs: [prev],
-      weight: f32(
-        [8, width],
-        Array.from({ length: 8 * width }, () => 2 * rnd()),
-      ),
-      bias: f32([8], Array.from({ length: 8 }, rnd)),
-    });
+  for (let l = 0; l < hidden; l++) {
+    const weight = f32(
+      [8, width],
+      Array.from({ length: 8 * width }, () => weightScale * rnd()),
+    );
+    const bias = f32(
+      [8],
+      Array.from({ length: 8 }, () => biasScale * rnd()),
+    );
+    const d = b.add({ kind: 'ann.dense', id: `d${l}`, inputs: [prev], weight, bias });
     prev = b.add({ kind: 'ann.act', id: `a${l}`, inputs: [d], fn: 'tanh' });
     width = 8;
   }
   const out = b.add({
     kind: 'ann.dense',
-    id: 'd2',
+    id: `d${hidden}`,
     inputs: [prev],
     weight: f32([1, 8], Array.from({ length: 8 }, rnd)),
-    bias: f32([1], [0.2]),
+    bias: f32([1], [outBias]),
   });
   b.add({ kind: 'ann.output', id: 'u', inputs: [out] });
   return b.build();
