@@ -1,19 +1,30 @@
-import { type Graph, VOLTAGE_SCALE } from '../ir/index.js';
-import { effectiveWeights, snnChain, weightShape } from './chain.js';
+import { type Graph, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
+import { snnChain, weightShape } from './chain.js';
 
-const pyList = (v: readonly number[]): string =>
-  `[${v.map((x) => (Number.isInteger(x) ? `${x}` : x.toPrecision(9))).join(', ')}]`;
+/** A number as Python reads back the same float64 (JavaScript's shortest round-trip form). */
+const pyNum = (x: number): string => (Object.is(x, -0) ? '-0.0' : String(x));
+const pyList = (v: readonly number[]): string => `[${v.map(pyNum).join(', ')}]`;
 const pyMatrix = (v: readonly number[], rows: number, cols: number): string => {
   const lines = Array.from({ length: rows }, (_, r) => `        ${pyList(v.slice(r * cols, (r + 1) * cols))},`);
   return `np.array([\n${lines.join('\n')}\n    ])`;
 };
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
+/** Weights as the Dense process holds them: integer mantissas (the exponent shifts the sum later), or reals. */
+function denseWeights(s: NodeOf<'snn.synapse'>): { values: readonly number[]; exponent: string } {
+  return s.weight.kind === 'int'
+    ? { values: s.weight.mantissa.data, exponent: String(s.weight.exponent) }
+    : { values: s.weight.values.data, exponent: 'None' };
+}
+
 /**
  * A standalone Python script that builds the compiled network from Lava processes (RingBuffer
- * source, Dense synapses, a small IF process for spikec's neurons with subtract or zero reset and
- * unsigned or ternary spikes, and a windowed accumulator for the readout), runs it on Lava's CPU
- * backend and prints the decoded outputs. Fixed-point networks run in their integer units.
+ * source, Dense synapses carrying graded values, a small IF process for spikec's neurons with
+ * subtract or zero reset and unsigned or ternary spikes, and a windowed accumulator for the readout),
+ * runs it on Lava's CPU backend and prints the decoded outputs as `spikec eval` does. It computes
+ * what the snn.neurons docstring states: fixed-point networks in their integer units (inputs rounded
+ * to the encoder's payload, sums shifted by the weight exponent and floored, a_in << 6, 24-bit
+ * wrap and saturation, v > vth << 6), float networks in float64, each sum in spikec's order.
  */
 export function lavaScript(g: Graph): string {
   const chain = snnChain(g, 'lava-py');
@@ -21,27 +32,26 @@ export function lavaScript(g: Graph): string {
   const norm = e.normalization ?? { scale: Array(e.dims).fill(1), offset: Array(e.dims).fill(0) };
   const readout = chain.layers[chain.layers.length - 1].target;
   const window = readout.kind === 'snn.readout' ? readout.window : [0, 1];
+  const payload = e.mode === 'graded' && e.payloadBits ? e.payloadBits : 0;
   const layers = chain.layers.map(({ synapse, target }, k) => {
     const [out, inW] = weightShape(synapse);
-    const W = pyMatrix(effectiveWeights(synapse), out, inW);
+    const w = denseWeights(synapse);
+    const dense = `    dense${k} = Dense(weights=${pyMatrix(w.values, out, inW)}, num_message_bits=24)\n`;
     if (target.kind === 'snn.neurons') {
       const fixed = target.arith === 'fixed';
-      const bias = target.bias.data.map((b) => (fixed ? (b * 2 ** (target.biasExp ?? 0)) / VOLTAGE_SCALE : b));
-      const v0 = target.initialV.data.map((v) => (fixed ? v / VOLTAGE_SCALE : v));
-      const gt = fixed ? 'strict=True' : 'strict=False';
+      const bias = target.bias.data.map((b) => (fixed ? b * 2 ** (target.biasExp ?? 0) : b));
       const args = [
         `shape=(${out},)`,
-        `vth=${target.threshold}`,
+        `vth=${pyNum(fixed ? target.threshold * VOLTAGE_SCALE : target.threshold)}`,
         `bias=np.array(${pyList(bias)})`,
-        `v0=np.array(${pyList(v0)})`,
+        `v0=np.array(${pyList(target.initialV.data)})`,
         `subtract=${pyBool(target.reset === 'subtract')}`,
         `signed=${pyBool(target.spikeSign === 'signed')}`,
-        gt,
+        `fixed=${pyBool(fixed)}`,
+        `weight_exp=${w.exponent}`,
+        `name=${JSON.stringify(target.id)}`,
       ];
-      return (
-        `    dense${k} = Dense(weights=${W})\n    neurons${k} = SpikecIF(${args.join(', ')})\n` +
-        `    procs.append((dense${k}, neurons${k}))`
-      );
+      return `${dense}    neurons${k} = SpikecIF(${args.join(', ')})\n    procs.append((dense${k}, neurons${k}))`;
     }
     const t = target as Extract<typeof target, { kind: 'snn.readout' }>;
     const args = [
@@ -50,17 +60,18 @@ export function lavaScript(g: Graph): string {
       `stop=${window[1]}`,
       `scale=np.array(${pyList(t.scale.data)})`,
       `offset=np.array(${pyList(t.offset.data)})`,
+      `weight_exp=${w.exponent}`,
     ];
-    return (
-      `    dense${k} = Dense(weights=${W})\n    readout = WindowedReadout(${args.join(', ')})\n` +
-      `    procs.append((dense${k}, readout))`
-    );
+    return `${dense}    readout = WindowedReadout(${args.join(', ')})\n    procs.append((dense${k}, readout))`;
   });
   return `#!/usr/bin/env python3
 """${g.name}: a spiking network compiled by spikec, built from Lava processes.
 
-Usage: python3 ${g.name}.py [INPUTS.json]   (a JSON list of input rows; default: the centre of the domain)
-Runs each input for ${window[1]} steps on Lava's CPU backend (Loihi2SimCfg) and prints the decoded outputs.
+Usage: python3 ${g.name}.py [INPUTS.json] [--rasters]
+INPUTS.json: a JSON list of input rows, or {"inputs": rows}, as for \`spikec eval --inputs\` (default: the
+centre of the domain). Runs each input for ${window[1]} steps on Lava's CPU backend (Loihi2SimCfg) and prints
+{"outputs": [[...], ...]}, equal to \`spikec eval\` of the compiled network; --rasters adds each
+population's spikes at every step, equal to \`spikec sim --trace --json\`.
 Requires lava-nc (pip install lava-nc). Generated file: edit the spikec model, not this script.
 """
 import json
@@ -84,18 +95,32 @@ from lava.proc.io.source import RingBuffer
 STEPS = ${window[1]}
 INPUT_SCALE = np.array(${pyList(norm.scale)})
 INPUT_OFFSET = np.array(${pyList(norm.offset)})
+PAYLOAD_BITS = ${payload}
 DOMAIN = ${JSON.stringify(e.domain ?? Array.from({ length: e.dims }, () => [0, 1]))}
 
 
-class SpikecIF(AbstractProcess):
-    """Integrate-and-fire: v += a_in + bias; spike +1 where v >= vth (v > vth when strict), -1 where
-    v <= -vth for ternary neurons; reset by subtracting the spike's vth, or to zero."""
+def synaptic_input(a, weight_exp):
+    """The summed input of a synapse: Dense sums integer mantissas; the exponent scales the sum, floored."""
+    if weight_exp is None:
+        return a
+    return a * 2.0**weight_exp if weight_exp >= 0 else np.floor(a / 2.0**-weight_exp)
 
-    def __init__(self, shape, vth, bias, v0, subtract, signed, strict):
-        super().__init__(shape=shape, vth=vth, bias=bias, v0=v0, subtract=subtract, signed=signed, strict=strict)
+
+class SpikecIF(AbstractProcess):
+    """spikec's snn.neurons (model if). float: v = (v + a) + bias, spike +1 where v >= vth, -1 where
+    v <= -vth for ternary neurons. fixed (Loihi units): u = a << 6 wrapped to 24 bits, v = (v + u) + bias
+    saturated at +-(2^23 - 1), spike where v > vth (vth already << 6). Reset by subtracting the spike's
+    vth, or to zero."""
+
+    def __init__(self, shape, vth, bias, v0, subtract, signed, fixed, weight_exp, name):
+        super().__init__(
+            shape=shape, vth=vth, bias=bias, v0=v0, subtract=subtract, signed=signed, fixed=fixed,
+            weight_exp=weight_exp, name=name,
+        )
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
         self.v = Var(shape=shape, init=v0)
+        self.raster = Var(shape=(STEPS,) + tuple(shape), init=np.zeros((STEPS,) + tuple(shape)))
         self.bias = Var(shape=shape, init=bias)
         self.vth = Var(shape=(1,), init=vth)
 
@@ -109,22 +134,32 @@ class PySpikecIFModel(PyLoihiProcessModel):
     v: np.ndarray = LavaPyType(np.ndarray, float)
     bias: np.ndarray = LavaPyType(np.ndarray, float)
     vth: np.ndarray = LavaPyType(np.ndarray, float)
+    raster: np.ndarray = LavaPyType(np.ndarray, float)
 
     def run_spk(self):
         p = self.proc_params
-        self.v += self.a_in.recv() + self.bias
-        up = self.v > self.vth if p["strict"] else self.v >= self.vth
-        down = (self.v < -self.vth if p["strict"] else self.v <= -self.vth) if p["signed"] else np.zeros_like(up)
+        a = synaptic_input(self.a_in.recv(), p["weight_exp"])
+        if p["fixed"]:
+            u = a * 64
+            u = np.where(u > 2**23, u - 2**24, np.where(u <= -(2**23), u + 2**24, u))
+            v = np.clip((self.v + u) + self.bias, -(2**23 - 1), 2**23 - 1)
+            up, down = v > self.vth, v < -self.vth
+        else:
+            v = (self.v + a) + self.bias
+            up, down = v >= self.vth, v <= -self.vth
+        if not p["signed"]:
+            down = np.zeros_like(up)
         s = up.astype(float) - down.astype(float)
-        self.v = self.v - s * self.vth if p["subtract"] else np.where(s != 0, 0.0, self.v)
+        self.v = v - s * self.vth if p["subtract"] else np.where(s != 0, 0.0, v)
+        self.raster[self.time_step - 1] = s
         self.s_out.send(s)
 
 
 class WindowedReadout(AbstractProcess):
     """y = scale * mean of a_in over steps [start, stop) + offset (a non-spiking accumulator)."""
 
-    def __init__(self, shape, start, stop, scale, offset):
-        super().__init__(shape=shape, start=start, stop=stop)
+    def __init__(self, shape, start, stop, scale, offset, weight_exp):
+        super().__init__(shape=shape, start=start, stop=stop, weight_exp=weight_exp)
         self.a_in = InPort(shape=shape)
         self.acc = Var(shape=shape, init=np.zeros(shape))
         self.scale = Var(shape=shape, init=scale)
@@ -141,15 +176,25 @@ class PyWindowedReadoutModel(PyLoihiProcessModel):
     offset: np.ndarray = LavaPyType(np.ndarray, float)
 
     def run_spk(self):
-        a = self.a_in.recv()
+        a = synaptic_input(self.a_in.recv(), self.proc_params["weight_exp"])
         # Lava counts steps from 1; spikec's step t is Lava's t + 1
         if self.proc_params["start"] <= self.time_step - 1 < self.proc_params["stop"]:
             self.acc += a
 
 
+def encode(x):
+    """The encoder's value for one input row: normalised, then rounded to the graded payload (if any)."""
+    current = np.asarray(x, dtype=float) * INPUT_SCALE + INPUT_OFFSET
+    if PAYLOAD_BITS:
+        lim = 2 ** (PAYLOAD_BITS - 1)
+        low = np.floor(current)  # round half up, exactly (as spikec's Math.round)
+        current = np.clip(low + (current - low >= 0.5), -lim, lim - 1)
+    return current
+
+
 def build(x):
     """The network for one input row x."""
-    current = np.asarray(x, dtype=float) * INPUT_SCALE + INPUT_OFFSET
+    current = encode(x)
     # spikec's encoder drives the first synapse every step; Lava's RingBuffer sends column (t-1) mod T at step t
     source = RingBuffer(data=np.tile(current[:, None], (1, STEPS)))
     procs = []
@@ -159,22 +204,30 @@ ${layers.join('\n')}
         prev.connect(dense.s_in)
         dense.a_out.connect(target.a_in)
         prev = getattr(target, "s_out", None)
-    return source, readout
+    return source, readout, [target for _, target in procs if isinstance(target, SpikecIF)]
 
 
 def run(x):
-    source, readout = build(x)
+    """The decoded outputs for one input row, and each population's spikes per step (its raster)."""
+    source, readout, populations = build(x)
     source.run(condition=RunSteps(num_steps=STEPS), run_cfg=Loihi2SimCfg(select_tag="floating_pt"))
     acc = readout.acc.get()
     scale, offset = readout.scale.get(), readout.offset.get()
+    rasters = {p.proc_params["name"]: p.raster.get().astype(int).tolist() for p in populations}
     source.stop()
-    return (scale * acc / (${window[1]} - ${window[0]}) + offset).tolist()
+    return ((scale * acc) / (${window[1]} - ${window[0]}) + offset).tolist(), rasters
 
 
 def main():
-    rows = json.load(open(sys.argv[1])) if len(sys.argv) > 1 else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
+    args = [a for a in sys.argv[1:] if a != "--rasters"]
+    rows = json.load(open(args[0])) if args else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
     rows = rows["inputs"] if isinstance(rows, dict) else rows
-    print(json.dumps({"outputs": [run(r) for r in rows]}))
+    runs = [run(r) for r in rows]
+    result = {"outputs": [outputs for outputs, _ in runs]}
+    if "--rasters" in sys.argv:
+        # per input, per population: spikes (+1, -1 or 0) of every neuron at every step
+        result["rasters"] = [rasters for _, rasters in runs]
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

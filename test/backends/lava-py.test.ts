@@ -1,0 +1,73 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { lavaScript } from '../../src/backends/lava-py.js';
+import { loadModel } from '../../src/frontend/index.js';
+import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
+import type { Graph } from '../../src/ir/index.js';
+import { DEFAULT_CONTEXT, type PassContext, runPipeline } from '../../src/passes/index.js';
+import { simulate } from '../../src/sim/simulate.js';
+import { ROOT } from '../support/cli.js';
+
+/**
+ * The real tool as the judge: the script spikec writes for `--target lava-py`, run by the Lava of
+ * ../shared/oracles (Debian's python3; .ci/run installs its packages) on 16 inputs, must print the
+ * outputs `spikec eval` gives and, per input, every population's spikes at every step as the
+ * simulator's trace has them.
+ */
+const ORACLES = join(ROOT, '..', 'shared', 'oracles');
+const P1 = join(ROOT, 'examples', 'poisson1d');
+
+interface ScriptResult {
+  outputs: number[][];
+  rasters: Record<string, number[][]>[];
+}
+
+function runScript(g: Graph, inputs: number[][]): ScriptResult {
+  const dir = mkdtempSync(join(tmpdir(), 'spikec-lava-py-'));
+  writeFileSync(join(dir, 'net.py'), lavaScript(g));
+  writeFileSync(join(dir, 'inputs.json'), JSON.stringify(inputs));
+  const env = { ...process.env, PYTHONPATH: [join(ORACLES, 'lava'), join(ORACLES, 'nir')].join(':') };
+  const out = execFileSync('/usr/bin/python3', [join(dir, 'net.py'), join(dir, 'inputs.json'), '--rasters'], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  return JSON.parse(out) as ScriptResult;
+}
+
+async function compiled(over: Partial<PassContext>, passes: readonly string[]): Promise<Graph> {
+  const ann = (await loadModel(P1)).graph;
+  const calibration = new Rng(7).box(readProblemFile(P1)!.domain, 64);
+  const ctx = { ...DEFAULT_CONTEXT, calibration, T: 16, finetuneSteps: 20, ...over };
+  return runPipeline(ann, passes, ctx).graph;
+}
+
+const CONVERT = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'finetune'];
+
+describe.skipIf(!existsSync(ORACLES))('lava-py in Lava (../shared/oracles)', () => {
+  const inputs = new Rng(11).box([[0, 1]], 16);
+
+  const cases: [string, () => Promise<Graph>][] = [
+    ['Loihi 2 integer, pwl', () => compiled({}, [...CONVERT, 'quantize'])],
+    [
+      'Loihi 2 integer, ternary spikes (signed)',
+      () => compiled({ strategy: 'signed', stagger: 1 }, [...CONVERT, 'quantize']),
+    ],
+    ['float, pwl', () => compiled({}, CONVERT)],
+  ];
+  for (const [name, make] of cases) {
+    test(`${name}: same outputs and the same spikes per population per step on 16 inputs`, async () => {
+      const g = await make();
+      const lava = runScript(g, inputs);
+      expect(lava.outputs).toEqual(simulate(g, inputs).outputs);
+      inputs.forEach((row, r) => {
+        const trace = simulate(g, [row], { trace: true }).trace!;
+        const ours = Object.fromEntries([...trace].map(([id, steps]) => [id, steps.map((s) => Array.from(s))]));
+        expect(lava.rasters[r], `input ${r}`).toEqual(ours);
+      });
+    });
+  }
+});
