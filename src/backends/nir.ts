@@ -11,11 +11,21 @@ export const NIR_VERSION = '1.0.0';
  *   neurons -> IF {r, v_threshold, v_reset};
  *   readout synapse -> Affine {weight, bias = readout offset};  readout -> Output {shape}.
  * Fixed-point networks are written in their integer units (weights m 2^e, thresholds vth, biases in a_in units).
- * What NIR cannot say is kept in attributes (which NIR readers ignore): spikec_reset ("subtract" has no
+ * What NIR cannot say is kept in each node's metadata group (see `metadata`): spikec_reset ("subtract" has no
  * NIR form; NIR's IF resets to v_reset), spikec_spike_sign (ternary), spikec_initial_v, spikec_opening_v
  * (where the window opens), spikec_window (the readout averages its input over these steps), the
  * encoder's names and domain.
  */
+/**
+ * Records what NIR cannot say in the node's `metadata` group, NIR's own place for it: `nir.read` loads
+ * it into the node's `metadata` dict and `nir.write` writes it back, so it survives a NIR round trip.
+ */
+function metadata(node: H5Group, name: string, value: string | readonly number[]): void {
+  const group = (node.get('metadata') as H5Group | null) ?? node.create_group('metadata');
+  if (typeof value === 'string') group.create_dataset({ name, data: value });
+  else group.create_dataset({ name, data: Float64Array.from(value), shape: [value.length] });
+}
+
 export async function writeNir(g: Graph, path: string): Promise<void> {
   const chain = snnChain(g, 'nir');
   const nodes: [string, (grp: H5Group) => void][] = [];
@@ -26,9 +36,9 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
     (n) => {
       n.create_dataset({ name: 'type', data: 'Input' });
       float32Array(n, 'shape', [e.dims], [1]);
-      if (e.names) n.create_attribute('spikec_names', JSON.stringify(e.names));
-      if (e.domain) n.create_attribute('spikec_domain', JSON.stringify(e.domain));
-      if (e.normalization) n.create_attribute('spikec_normalization', JSON.stringify(e.normalization));
+      if (e.names) metadata(n, 'spikec_names', JSON.stringify(e.names));
+      if (e.domain) metadata(n, 'spikec_domain', JSON.stringify(e.domain));
+      if (e.normalization) metadata(n, 'spikec_normalization', JSON.stringify(e.normalization));
     },
   ]);
   let prev = e.id;
@@ -58,17 +68,19 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
           float32Array(n, 'r', Array(out).fill(1), [out]);
           float32Array(n, 'v_threshold', Array(out).fill(target.threshold), [out]);
           float32Array(n, 'v_reset', Array(out).fill(0), [out]);
-          n.create_attribute('spikec_reset', target.reset);
-          n.create_attribute('spikec_spike_sign', target.spikeSign);
-          n.create_attribute(
+          metadata(n, 'spikec_reset', target.reset);
+          metadata(n, 'spikec_spike_sign', target.spikeSign);
+          metadata(
+            n,
             'spikec_initial_v',
-            Float64Array.from(target.initialV.data, (v) => v * vScale),
-            [out],
+            target.initialV.data.map((v) => v * vScale),
           );
-          if (target.openingV) {
-            const opening = Float64Array.from(target.openingV.data, (v) => v * vScale);
-            n.create_attribute('spikec_opening_v', opening, [out]);
-          }
+          if (target.openingV)
+            metadata(
+              n,
+              'spikec_opening_v',
+              target.openingV.data.map((v) => v * vScale),
+            );
         },
       ]);
     } else {
@@ -90,8 +102,8 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
         (n) => {
           n.create_dataset({ name: 'type', data: 'Output' });
           float32Array(n, 'shape', [out], [1]);
-          n.create_attribute('spikec_window', Float64Array.from(target.window), [2]);
-          if (chain.output.names) n.create_attribute('spikec_names', JSON.stringify(chain.output.names));
+          metadata(n, 'spikec_window', [...target.window]);
+          if (chain.output.names) metadata(n, 'spikec_names', JSON.stringify(chain.output.names));
         },
       ]);
     }

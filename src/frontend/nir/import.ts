@@ -55,7 +55,13 @@ class NirTree {
     return this.checkNumbers(path, this.dataset(path), rank);
   }
 
+  /**
+   * What spikec recorded beyond NIR: a dataset in the node's `metadata` group (NIR's own place, which
+   * nir.read and nir.write keep), or an HDF5 attribute (files of earlier spikec versions).
+   */
   attr(path: string, name: string): H5Value | undefined {
+    const meta = this.entry(`${path}/metadata/${name}`);
+    if (meta?.kind === 'dataset') return meta;
     const e = this.entry(path);
     return e && e.kind !== 'other' ? e.attrs[name] : undefined;
   }
