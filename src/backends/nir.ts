@@ -1,4 +1,4 @@
-import { type Graph, VOLTAGE_SCALE } from '../ir/index.js';
+import { type Graph, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
 import { effectiveWeights, snnChain, weightShape } from './chain.js';
 import { type H5Group, float32Array, writeHdf5Atomic } from './hdf5.js';
 
@@ -26,6 +26,16 @@ function metadata(node: H5Group, name: string, value: string | readonly number[]
   else group.create_dataset({ name, data: Float64Array.from(value), shape: [value.length] });
 }
 
+/**
+ * An integer synapse's exponent and width: the Affine holds m 2^e (exact in float32 for Loihi's
+ * mantissas), from which a reader recovers m.
+ */
+function integerWeights(node: H5Group, synapse: NodeOf<'snn.synapse'>): void {
+  if (synapse.weight.kind !== 'int') return;
+  metadata(node, 'spikec_weight_exp', [synapse.weight.exponent]);
+  metadata(node, 'spikec_weight_bits', [synapse.weight.bits]);
+}
+
 export async function writeNir(g: Graph, path: string): Promise<void> {
   const chain = snnChain(g, 'nir');
   const nodes: [string, (grp: H5Group) => void][] = [];
@@ -39,6 +49,7 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
       if (e.names) metadata(n, 'spikec_names', JSON.stringify(e.names));
       if (e.domain) metadata(n, 'spikec_domain', JSON.stringify(e.domain));
       if (e.normalization) metadata(n, 'spikec_normalization', JSON.stringify(e.normalization));
+      if (e.mode === 'graded' && e.payloadBits) metadata(n, 'spikec_payload_bits', [e.payloadBits]);
     },
   ]);
   let prev = e.id;
@@ -53,6 +64,7 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
         (n) => {
           n.create_dataset({ name: 'type', data: 'Affine' });
           float32Array(n, 'weight', W, [out, inW]);
+          integerWeights(n, synapse);
           float32Array(
             n,
             'bias',
@@ -69,6 +81,11 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
           float32Array(n, 'v_threshold', Array(out).fill(target.threshold), [out]);
           float32Array(n, 'v_reset', Array(out).fill(0), [out]);
           metadata(n, 'spikec_reset', target.reset);
+          if (target.arith === 'fixed') {
+            metadata(n, 'spikec_arith', 'fixed');
+            metadata(n, 'spikec_bias_exp', [target.biasExp ?? 0]);
+            metadata(n, 'spikec_decays', [target.currentDecay, target.voltageDecay]);
+          }
           metadata(n, 'spikec_spike_sign', target.spikeSign);
           metadata(
             n,
@@ -95,6 +112,8 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
             [out, inW],
           );
           float32Array(n, 'bias', [...target.offset.data], [out]);
+          integerWeights(n, synapse);
+          if (synapse.weight.kind === 'int') metadata(n, 'spikec_readout_scale', target.scale.data);
         },
       ]);
       nodes.push([

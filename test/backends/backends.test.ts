@@ -9,6 +9,7 @@ import { importNir, loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import { type Graph, type Node } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, coreUsage, runPipeline } from '../../src/passes/index.js';
+import { simulate } from '../../src/sim/simulate.js';
 import { ROOT, spikec } from '../support/cli.js';
 
 const P2 = join(ROOT, 'examples', 'poisson2d');
@@ -86,6 +87,21 @@ describe('backends', () => {
     // provenance (loc) belongs to the compile, not to the network a file describes
     const network = g.nodes.map(({ loc: _loc, ...n }) => (n.kind === 'ann.output' ? { ...n, id: outId } : n));
     expect(back.nodes).toStrictEqual(network);
+  });
+
+  test('NIR: the integer network reads back as the same integer network, and simulates alike', async () => {
+    const plain = (g: Graph): Node[] =>
+      stripOrigin(g).nodes.map(
+        ({ loc: _loc, ...n }) =>
+          (n.kind === 'ann.output'
+            ? { ...n, id: 'out' }
+            : (({ placement: _p, ...m }) => m)(n as Node & { placement?: unknown })) as Node,
+      );
+    const written = await emit(fixed, ['nir'], dir, undefined, 'loihi2');
+    const back = await importNir(written.find(([w]) => w === 'nir')![1]);
+    expect(plain(back)).toStrictEqual(plain(fixed));
+    const points = new Rng(3).box(readProblemFile(P2)!.domain, 32);
+    expect(simulate(back, points).outputs).toEqual(simulate(fixed, points).outputs);
   });
 
   test('the Lava script compiles with python3 -m py_compile, and the JSON description parses', async () => {

@@ -1,4 +1,4 @@
-import { type Graph, GraphBuilder, IrError, f32, verify } from '../../ir/index.js';
+import { DECAY_UNIT, type Graph, GraphBuilder, IrError, VOLTAGE_SCALE, f32, i32, verify } from '../../ir/index.js';
 import { ImportError } from '../errors.js';
 import type { H5Entry, H5Value } from './hdf5-tree.js';
 import { readHdf5Tree } from './read-hdf5.js';
@@ -160,7 +160,9 @@ function buildGraph(t: NirTree, path: string): Graph {
       return v === undefined ? [] : [[k, v]];
     }),
   );
-  let cur = b.add({ kind: 'snn.encoder', id: inName, inputs: [], dims, mode: 'current', ...extras });
+  const payload = t.attrNumbers(p(inName), 'spikec_payload_bits', 1)?.[0];
+  const mode = payload ? { mode: 'graded' as const, payloadBits: payload } : { mode: 'current' as const };
+  let cur = b.add({ kind: 'snn.encoder', id: inName, inputs: [], dims, ...mode, ...extras });
   let width = dims;
   let node = next.get(inName);
   let depth = 0;
@@ -188,11 +190,20 @@ function buildGraph(t: NirTree, path: string): Graph {
       );
     if (bias.length !== out)
       t.fail(`${p(node)}/bias`, `has ${bias.length} values; the weight [${w.shape.join(', ')}] has ${out} outputs`);
+    // an integer synapse: the Affine holds m 2^e (times the readout's scale before an Output)
+    const exponent = t.attrNumbers(p(node), 'spikec_weight_exp', 1)?.[0];
+    const readoutScale = t.attrNumbers(p(node), 'spikec_readout_scale', out);
+    const integer = (e: number, bits: number) => {
+      const m = w.values.map((x, k) => Math.round(x / (2 ** e * (readoutScale?.[Math.floor(k / inW)] ?? 1))));
+      return { kind: 'int' as const, mantissa: i32([out, inW], m), exponent: e, bits };
+    };
+    const bits = t.attrNumbers(p(node), 'spikec_weight_bits', 1)?.[0];
     const syn = b.add({
       kind: 'snn.synapse',
       id: node,
       inputs: [cur],
-      weight: { kind: 'float', values: f32([out, inW], w.values) },
+      weight:
+        exponent === undefined ? { kind: 'float', values: f32([out, inW], w.values) } : integer(exponent, bits ?? 8),
     });
     depth++;
     const perNeuron = (field: string, required: boolean): number[] | undefined => {
@@ -212,19 +223,36 @@ function buildGraph(t: NirTree, path: string): Graph {
         t.fail(`node '${target}' (IF)`, 'v_reset other than 0; spikec neurons reset to 0 or by subtraction');
       const v0 = t.attrNumbers(p(target), 'spikec_initial_v', out);
       const opening = t.attrNumbers(p(target), 'spikec_opening_v', out);
+      const fixed = t.attrChoice(p(target), 'spikec_arith', ['fixed'] as const) === 'fixed';
+      // fixed point (Loihi units): the file holds bias m 2^biasExp / 64 and potentials v / 64
+      const biasExp = fixed ? (t.attrNumbers(p(target), 'spikec_bias_exp', 1)?.[0] ?? 0) : undefined;
+      const [du, dv] = fixed ? (t.attrNumbers(p(target), 'spikec_decays', 2) ?? [DECAY_UNIT - 1, 0]) : [1, 0];
+      const potential = (v: readonly number[]) =>
+        fixed
+          ? i32(
+              [out],
+              v.map((x) => Math.round(x * VOLTAGE_SCALE)),
+            )
+          : f32([out], v);
       cur = b.add({
         kind: 'snn.neurons',
         id: target,
         inputs: [syn],
         model: 'if',
-        arith: 'float',
+        arith: fixed ? 'fixed' : 'float',
         threshold: th[0],
         reset: t.attrChoice(p(target), 'spikec_reset', ['subtract', 'zero'] as const) ?? 'zero',
-        currentDecay: 1,
-        voltageDecay: 0,
-        bias: f32([out], bias),
-        initialV: f32([out], v0 ?? Array(out).fill(0)),
-        ...(opening ? { openingV: f32([out], opening) } : {}),
+        currentDecay: du,
+        voltageDecay: dv,
+        bias: fixed
+          ? i32(
+              [out],
+              bias.map((x) => Math.round((x * VOLTAGE_SCALE) / 2 ** biasExp!)),
+            )
+          : f32([out], bias),
+        ...(fixed ? { biasExp } : {}),
+        initialV: potential(v0 ?? Array(out).fill(0)),
+        ...(opening ? { openingV: potential(opening) } : {}),
         spikeSign: t.attrChoice(p(target), 'spikec_spike_sign', ['unsigned', 'signed'] as const) ?? 'unsigned',
         payloadBits: 0,
       });
@@ -242,7 +270,7 @@ function buildGraph(t: NirTree, path: string): Graph {
         kind: 'snn.readout',
         id: target,
         inputs: [syn],
-        scale: f32([out], Array(out).fill(1)),
+        scale: f32([out], readoutScale ?? Array(out).fill(1)),
         offset: f32([out], bias),
         window,
       });
