@@ -50,6 +50,7 @@ export function lavaScript(g: Graph): string {
         `fixed=${pyBool(fixed)}`,
         `weight_exp=${w.exponent}`,
         `name=${JSON.stringify(target.id)}`,
+        'rows=rows',
       ];
       return `${dense}    neurons${k} = SpikecIF(${args.join(', ')})\n    procs.append((dense${k}, neurons${k}))`;
     }
@@ -61,6 +62,7 @@ export function lavaScript(g: Graph): string {
       `scale=np.array(${pyList(t.scale.data)})`,
       `offset=np.array(${pyList(t.offset.data)})`,
       `weight_exp=${w.exponent}`,
+      'rows=rows',
     ];
     return `${dense}    readout = WindowedReadout(${args.join(', ')})\n    procs.append((dense${k}, readout))`;
   });
@@ -69,9 +71,9 @@ export function lavaScript(g: Graph): string {
 
 Usage: python3 ${g.name}.py [INPUTS.json] [--rasters]
 INPUTS.json: a JSON list of input rows, or {"inputs": rows}, as for \`spikec eval --inputs\` (default: the
-centre of the domain). Runs each input for ${window[1]} steps on Lava's CPU backend (Loihi2SimCfg) and prints
-{"outputs": [[...], ...]}, equal to \`spikec eval\` of the compiled network; --rasters adds each
-population's spikes at every step, equal to \`spikec sim --trace --json\`.
+centre of the domain). Runs the inputs one after another, ${window[1]} steps each, in one run of Lava's
+CPU backend (Loihi2SimCfg) and prints {"outputs": [[...], ...]}, equal to \`spikec eval\` of the compiled
+network; --rasters adds each population's spikes at every step, equal to \`spikec sim --trace --json\`.
 Requires lava-nc (pip install lava-nc). Generated file: edit the spikec model, not this script.
 """
 import json
@@ -106,13 +108,21 @@ def synaptic_input(a, weight_exp):
     return a * 2.0**weight_exp if weight_exp >= 0 else np.floor(a / 2.0**-weight_exp)
 
 
+def block_step(time_step):
+    """Which input row a Lava step belongs to, and spikec's step t within that row's run.
+
+    Every row runs for STEPS steps, one row after another in one Lava run; Lava counts steps from 1."""
+    return divmod(time_step - 1, STEPS)
+
+
 class SpikecIF(AbstractProcess):
     """spikec's snn.neurons (model if). float: v = (v + a) + bias, spike +1 where v >= vth, -1 where
     v <= -vth for ternary neurons. fixed (Loihi units): u = a << 6 wrapped to 24 bits, v = (v + u) + bias
     saturated at +-(2^23 - 1), spike where v > vth (vth already << 6). Reset by subtracting the spike's
-    vth, or to zero."""
+    vth, or to zero. At t = 0 of each row, v starts again from v0 and a_0 = 0 (what the previous row's
+    last spikes sent is dropped), so each row runs as if alone."""
 
-    def __init__(self, shape, vth, bias, v0, subtract, signed, fixed, weight_exp, name):
+    def __init__(self, shape, vth, bias, v0, subtract, signed, fixed, weight_exp, name, rows):
         super().__init__(
             shape=shape, vth=vth, bias=bias, v0=v0, subtract=subtract, signed=signed, fixed=fixed,
             weight_exp=weight_exp, name=name,
@@ -120,7 +130,8 @@ class SpikecIF(AbstractProcess):
         self.a_in = InPort(shape=shape)
         self.s_out = OutPort(shape=shape)
         self.v = Var(shape=shape, init=v0)
-        self.raster = Var(shape=(STEPS,) + tuple(shape), init=np.zeros((STEPS,) + tuple(shape)))
+        self.v0 = Var(shape=shape, init=v0)
+        self.raster = Var(shape=(rows * STEPS,) + tuple(shape), init=np.zeros((rows * STEPS,) + tuple(shape)))
         self.bias = Var(shape=shape, init=bias)
         self.vth = Var(shape=(1,), init=vth)
 
@@ -132,6 +143,7 @@ class PySpikecIFModel(PyLoihiProcessModel):
     a_in: PyInPort = LavaPyType(PyInPort.VEC_DENSE, float)
     s_out: PyOutPort = LavaPyType(PyOutPort.VEC_DENSE, float)
     v: np.ndarray = LavaPyType(np.ndarray, float)
+    v0: np.ndarray = LavaPyType(np.ndarray, float)
     bias: np.ndarray = LavaPyType(np.ndarray, float)
     vth: np.ndarray = LavaPyType(np.ndarray, float)
     raster: np.ndarray = LavaPyType(np.ndarray, float)
@@ -139,6 +151,9 @@ class PySpikecIFModel(PyLoihiProcessModel):
     def run_spk(self):
         p = self.proc_params
         a = synaptic_input(self.a_in.recv(), p["weight_exp"])
+        if block_step(self.time_step)[1] == 0:
+            a = np.zeros_like(a)
+            self.v = self.v0.copy()
         if p["fixed"]:
             u = a * 64
             u = np.where(u > 2**23, u - 2**24, np.where(u <= -(2**23), u + 2**24, u))
@@ -158,10 +173,10 @@ class PySpikecIFModel(PyLoihiProcessModel):
 class WindowedReadout(AbstractProcess):
     """y = scale * mean of a_in over steps [start, stop) + offset (a non-spiking accumulator)."""
 
-    def __init__(self, shape, start, stop, scale, offset, weight_exp):
+    def __init__(self, shape, start, stop, scale, offset, weight_exp, rows):
         super().__init__(shape=shape, start=start, stop=stop, weight_exp=weight_exp)
         self.a_in = InPort(shape=shape)
-        self.acc = Var(shape=shape, init=np.zeros(shape))
+        self.acc = Var(shape=(rows,) + tuple(shape), init=np.zeros((rows,) + tuple(shape)))
         self.scale = Var(shape=shape, init=scale)
         self.offset = Var(shape=shape, init=offset)
 
@@ -177,9 +192,9 @@ class PyWindowedReadoutModel(PyLoihiProcessModel):
 
     def run_spk(self):
         a = synaptic_input(self.a_in.recv(), self.proc_params["weight_exp"])
-        # Lava counts steps from 1; spikec's step t is Lava's t + 1
-        if self.proc_params["start"] <= self.time_step - 1 < self.proc_params["stop"]:
-            self.acc += a
+        row, t = block_step(self.time_step)
+        if self.proc_params["start"] <= t < self.proc_params["stop"]:
+            self.acc[row] += a
 
 
 def encode(x):
@@ -192,11 +207,11 @@ def encode(x):
     return current
 
 
-def build(x):
-    """The network for one input row x."""
-    current = encode(x)
-    # spikec's encoder drives the first synapse every step; Lava's RingBuffer sends column (t-1) mod T at step t
-    source = RingBuffer(data=np.tile(current[:, None], (1, STEPS)))
+def build(xs):
+    """The network for input rows xs, each driving the encoder for STEPS steps, one after another."""
+    rows = len(xs)
+    # spikec's encoder drives the first synapse every step; Lava's RingBuffer sends column t - 1 at step t
+    source = RingBuffer(data=np.concatenate([np.tile(encode(x)[:, None], (1, STEPS)) for x in xs], axis=1))
     procs = []
 ${layers.join('\n')}
     prev = source.s_out
@@ -207,26 +222,28 @@ ${layers.join('\n')}
     return source, readout, [target for _, target in procs if isinstance(target, SpikecIF)]
 
 
-def run(x):
-    """The decoded outputs for one input row, and each population's spikes per step (its raster)."""
-    source, readout, populations = build(x)
-    source.run(condition=RunSteps(num_steps=STEPS), run_cfg=Loihi2SimCfg(select_tag="floating_pt"))
+def run(xs):
+    """The decoded outputs of every input row, and per row each population's spikes per step."""
+    source, readout, populations = build(xs)
+    source.run(condition=RunSteps(num_steps=len(xs) * STEPS), run_cfg=Loihi2SimCfg(select_tag="floating_pt"))
     acc = readout.acc.get()
     scale, offset = readout.scale.get(), readout.offset.get()
-    rasters = {p.proc_params["name"]: p.raster.get().astype(int).tolist() for p in populations}
+    raster = {p.proc_params["name"]: p.raster.get().astype(int) for p in populations}
     source.stop()
-    return ((scale * acc) / (${window[1]} - ${window[0]}) + offset).tolist(), rasters
+    outputs = [((scale * acc[r]) / (${window[1]} - ${window[0]}) + offset).tolist() for r in range(len(xs))]
+    rasters = [{name: s[r * STEPS : (r + 1) * STEPS].tolist() for name, s in raster.items()} for r in range(len(xs))]
+    return outputs, rasters
 
 
 def main():
     args = [a for a in sys.argv[1:] if a != "--rasters"]
     rows = json.load(open(args[0])) if args else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
     rows = rows["inputs"] if isinstance(rows, dict) else rows
-    runs = [run(r) for r in rows]
-    result = {"outputs": [outputs for outputs, _ in runs]}
+    outputs, rasters = run(rows)
+    result = {"outputs": outputs}
     if "--rasters" in sys.argv:
         # per input, per population: spikes (+1, -1 or 0) of every neuron at every step
-        result["rasters"] = [rasters for _, rasters in runs]
+        result["rasters"] = rasters
     print(json.dumps(result))
 
 

@@ -47,7 +47,47 @@ async function compiled(over: Partial<PassContext>, passes: readonly string[]): 
 
 const CONVERT = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'finetune'];
 
+const BUNDLED_CHAINS = ['poisson1d-sin', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d'];
+
 describe.skipIf(!existsSync(ORACLES))('lava-py in Lava (../shared/oracles)', () => {
+  for (const name of BUNDLED_CHAINS) {
+    test(`${name} (integer, uncalibrated, T = 16): the same outputs and spikes on 16 inputs`, async () => {
+      const dir = join(ROOT, 'examples', name);
+      const domain = readProblemFile(dir)!.domain;
+      const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 32), T: 16 };
+      const passes = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'quantize'];
+      const g = runPipeline((await loadModel(dir)).graph, passes, ctx).graph;
+      const rows = new Rng(5).box(domain, 16);
+      const lava = runScript(g, rows);
+      expect(lava.outputs).toEqual(simulate(g, rows).outputs);
+      rows.forEach((row, r) => {
+        const trace = simulate(g, [row], { trace: true }).trace!;
+        expect(lava.rasters[r], `input ${r}`).toEqual(
+          Object.fromEntries([...trace].map(([id, steps]) => [id, steps.map((x) => Array.from(x))])),
+        );
+      });
+    });
+  }
+
+  test('a SPINN (its branch product is a host op) is refused, naming the op', async () => {
+    const g = runPipeline(
+      (await loadModel(join(ROOT, 'examples', 'poisson2d-spinn'))).graph,
+      ['fold-weights', 'threshold-balance', 'lower-to-snn'],
+      {
+        ...DEFAULT_CONTEXT,
+        calibration: new Rng(7).box(
+          [
+            [0, 1],
+            [0, 1],
+          ],
+          16,
+        ),
+        T: 8,
+      },
+    ).graph;
+    expect(() => lavaScript(g)).toThrow(/^lava-py: cannot express %\S+ \(ann\.product\)/);
+  });
+
   const inputs = new Rng(11).box([[0, 1]], 16);
 
   const cases: [string, () => Promise<Graph>][] = [
