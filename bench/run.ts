@@ -88,6 +88,14 @@ async function main(): Promise<void> {
     log(`  ${JSON.stringify(r)}`);
     writeResult(`simulator${suffix}.json`, { command: cmd, machine: machine(), ...r });
   }
+  if (want('fidelity') && !quick) {
+    log('bench: emitted files in the real tools (../shared/oracles)');
+    const { fidelityBench, fidelityMarkdown } = await import('./fidelity.js');
+    const r = await fidelityBench(log);
+    const made = 'npm run bench -- --only=fidelity';
+    writeResult('fidelity.json', { command: made, machine: machine(), ...r });
+    writeResult('fidelity.md', `<!-- made by: ${made} -->\n${fidelityMarkdown(r.rows)}`);
+  }
   if (want('floor') && !quick) {
     log('bench: rate-coding floor (poisson2d)');
     const r = await floorBench();
