@@ -1,15 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lavaScript } from '../src/backends/lava-py.js';
 import { writeNir } from '../src/backends/nir.js';
 import { importNir, loadModel } from '../src/frontend/index.js';
 import { Rng, readProblemFile } from '../src/frontend/train/index.js';
-import type { Graph } from '../src/ir/index.js';
+import { type Graph, packageRoot } from '../src/ir/index.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, runPipeline } from '../src/passes/index.js';
 import { simulate } from '../src/sim/simulate.js';
 import { mdRow } from './markdown.js';
+import { ORACLES, nirRewrite, runLavaScript } from './oracles.js';
 
 /**
  * The emitted files in the real tools of ../shared/oracles, per bundled model and ONNX fixture: the
@@ -17,8 +16,7 @@ import { mdRow } from './markdown.js';
  * NIR file through nir.read + nir.write and back into spikec (the same network, the same outputs).
  * poisson2d runs the default pipeline; the others calibrate without finetune (minutes less each).
  */
-const ROOT = join(import.meta.dirname, '..', '..');
-const ORACLES = join(ROOT, '..', 'shared', 'oracles');
+const ROOT = packageRoot();
 const FAST = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'fold-weights'];
 
 export interface FidelityRow {
@@ -32,18 +30,12 @@ export interface FidelityRow {
   nir: string;
 }
 
-const python = (args: string[]): string =>
-  execFileSync('/usr/bin/python3', args, {
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-    env: { ...process.env, PYTHONPATH: `${join(ORACLES, 'lava')}:${join(ORACLES, 'nir')}` },
-  });
-
 async function check(name: string, ann: Graph, domain: [number, number][], passes: readonly string[]) {
   const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 256) };
   const g = runPipeline(ann, [...passes, 'quantize'], ctx).graph;
   const rows = new Rng(99).box(domain, 16);
   const dir = mkdtempSync(join(tmpdir(), 'spikec-fidelity-'));
+  const expected = simulate(g, rows).outputs;
   const row: FidelityRow = {
     model: name,
     pipeline: passes === DEFAULT_PIPELINE ? 'default' : 'no finetune',
@@ -55,11 +47,10 @@ async function check(name: string, ann: Graph, domain: [number, number][], passe
     nir: '',
   };
   try {
-    writeFileSync(join(dir, 'net.py'), lavaScript(g));
-    writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
-    const lava = JSON.parse(python([join(dir, 'net.py'), join(dir, 'rows.json'), '--rasters']));
-    const ours = simulate(g, rows).outputs;
-    row.lava_py_outputs_differing = ours.filter((o, r) => JSON.stringify(o) !== JSON.stringify(lava.outputs[r])).length;
+    const lava = runLavaScript(g, rows);
+    row.lava_py_outputs_differing = expected.filter(
+      (o, r) => JSON.stringify(o) !== JSON.stringify(lava.outputs[r]),
+    ).length;
     rows.forEach((x, r) => {
       for (const [id, steps] of simulate(g, [x], { trace: true }).trace!) {
         steps.forEach((s, t) =>
@@ -77,9 +68,9 @@ async function check(name: string, ann: Graph, domain: [number, number][], passe
   try {
     const [ours, theirs] = [join(dir, 'net.nir'), join(dir, 'rewritten.nir')];
     await writeNir(g, ours);
-    python(['-c', 'import sys, nir; nir.write(sys.argv[2], nir.read(sys.argv[1]))', ours, theirs]);
+    nirRewrite(ours, theirs);
     const back = await importNir(theirs);
-    const same = JSON.stringify(simulate(back, rows).outputs) === JSON.stringify(simulate(g, rows).outputs);
+    const same = JSON.stringify(simulate(back, rows).outputs) === JSON.stringify(expected);
     row.nir = same ? 'identical outputs' : 'DIFFERS';
   } catch (e) {
     row.nir = `refused: ${(e as Error).message.split('\n')[0]}`;

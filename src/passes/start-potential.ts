@@ -32,7 +32,16 @@ export function potentialTensor(n: Neurons, values: ArrayLike<number>): Tensor {
   return n.arith === 'fixed' ? i32([v.length], v.map(Math.round)) : f32([v.length], v);
 }
 
-const tolerance = (n: Neurons): number => 1e-6 * Math.max(1, n.threshold);
+/**
+ * How far a population's potentials at its window opening (`start`) are from its openingV: the
+ * per-neuron correction (whole units in fixed point), or undefined when all lie within 1e-6 thresholds.
+ */
+function openingMiss(n: Neurons, start: ArrayLike<number>): number[] | undefined {
+  const fixed = n.arith === 'fixed';
+  const delta = Array.from(n.openingV!.data, (w, i) => (fixed ? Math.round(w - start[i]) : w - start[i]));
+  const tolerance = 1e-6 * Math.max(1, n.threshold);
+  return delta.every((d) => Math.abs(d) <= tolerance) ? undefined : delta;
+}
 
 /**
  * The graph with each population's initialV set so that its window opens at its `openingV`, as if
@@ -52,26 +61,21 @@ export function settleStartPotentials(g: Graph, only?: ReadonlySet<string>): Gra
     (n): n is Neurons => n.kind === 'snn.neurons' && !!n.openingV && (!only || only.has(n.id)),
   );
   if (targets.length === 0) return g;
-  const misses = (cur: Graph, n: Neurons, start: ArrayLike<number>): number[] | undefined => {
-    const node = cur.nodes.find((m) => m.id === n.id) as Neurons;
-    const want = node.openingV!.data;
-    const fixed = node.arith === 'fixed';
-    const delta = Array.from(want, (w, i) => (fixed ? Math.round(w - start[i]) : w - start[i]));
-    return delta.every((d) => Math.abs(d) <= tolerance(node)) ? undefined : delta;
-  };
-  const first = startPotentials(g);
-  if (targets.every((n) => !misses(g, n, first.get(n.id)!))) return g;
+  const nodeOf = (cur: Graph, id: string): Neurons => cur.nodes.find((m) => m.id === id) as Neurons;
   let cur = g;
-  for (const n of targets) {
+  // the potentials at every window opening of `cur`, simulated again only after cur changes
+  let start = startPotentials(g);
+  for (const { id } of targets) {
     for (let iter = 0; iter < 8; iter++) {
-      const delta = misses(cur, n, startPotentials(cur).get(n.id)!);
+      const node = nodeOf(cur, id);
+      const delta = openingMiss(node, start.get(id)!);
       if (!delta) break;
-      const node = cur.nodes.find((m) => m.id === n.id) as Neurons;
       const initialV = potentialTensor(
         node,
         node.initialV.data.map((v, i) => v + delta[i]),
       );
-      cur = rewrite(cur, new Map<string, Node>([[n.id, NodeSchema.parse({ ...node, initialV })]]));
+      cur = rewrite(cur, new Map<string, Node>([[id, NodeSchema.parse({ ...node, initialV })]]));
+      start = startPotentials(cur);
     }
   }
   return cur;
@@ -87,8 +91,7 @@ export function restateOpenings(g: Graph, ids: ReadonlySet<string>): Graph {
   for (const n of g.nodes) {
     if (n.kind !== 'snn.neurons' || !n.openingV || !ids.has(n.id)) continue;
     const v = start.get(n.id)!;
-    if (Array.from(v).every((x, i) => Math.abs(x - n.openingV!.data[i]) <= tolerance(n))) continue;
-    replace.set(n.id, NodeSchema.parse({ ...n, openingV: potentialTensor(n, v) }));
+    if (openingMiss(n, v)) replace.set(n.id, NodeSchema.parse({ ...n, openingV: potentialTensor(n, v) }));
   }
   return replace.size ? rewrite(g, replace) : g;
 }

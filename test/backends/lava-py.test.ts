@@ -1,6 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { lavaScript } from '../../src/backends/lava-py.js';
@@ -9,6 +7,7 @@ import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import type { Graph } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, type PassContext, runPipeline } from '../../src/passes/index.js';
 import { simulate } from '../../src/sim/simulate.js';
+import { ORACLES, runLavaScript } from '../../bench/oracles.js';
 import { ROOT } from '../support/cli.js';
 
 /**
@@ -17,25 +16,17 @@ import { ROOT } from '../support/cli.js';
  * outputs `spikec eval` gives and, per input, every population's spikes at every step as the
  * simulator's trace has them.
  */
-const ORACLES = join(ROOT, '..', 'shared', 'oracles');
 const P1 = join(ROOT, 'examples', 'poisson1d');
 
-interface ScriptResult {
-  outputs: number[][];
-  rasters: Record<string, number[][]>[];
-}
-
-function runScript(g: Graph, inputs: number[][]): ScriptResult {
-  const dir = mkdtempSync(join(tmpdir(), 'spikec-lava-py-'));
-  writeFileSync(join(dir, 'net.py'), lavaScript(g));
-  writeFileSync(join(dir, 'inputs.json'), JSON.stringify(inputs));
-  const env = { ...process.env, PYTHONPATH: [join(ORACLES, 'lava'), join(ORACLES, 'nir')].join(':') };
-  const out = execFileSync('/usr/bin/python3', [join(dir, 'net.py'), join(dir, 'inputs.json'), '--rasters'], {
-    env,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
+/** The script in Lava against the simulator: the same outputs, and per row the same spikes at every step. */
+function expectLavaToMatch(g: Graph, rows: number[][]): void {
+  const lava = runLavaScript(g, rows);
+  expect(lava.outputs).toEqual(simulate(g, rows).outputs);
+  rows.forEach((row, r) => {
+    const trace = simulate(g, [row], { trace: true }).trace!;
+    const ours = Object.fromEntries([...trace].map(([id, steps]) => [id, steps.map((x) => Array.from(x))]));
+    expect(lava.rasters[r], `input ${r}`).toEqual(ours);
   });
-  return JSON.parse(out) as ScriptResult;
 }
 
 async function compiled(over: Partial<PassContext>, passes: readonly string[]): Promise<Graph> {
@@ -57,15 +48,7 @@ describe.skipIf(!existsSync(ORACLES))('lava-py in Lava (../shared/oracles)', () 
       const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 32), T: 16 };
       const passes = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'quantize'];
       const g = runPipeline((await loadModel(dir)).graph, passes, ctx).graph;
-      const rows = new Rng(5).box(domain, 16);
-      const lava = runScript(g, rows);
-      expect(lava.outputs).toEqual(simulate(g, rows).outputs);
-      rows.forEach((row, r) => {
-        const trace = simulate(g, [row], { trace: true }).trace!;
-        expect(lava.rasters[r], `input ${r}`).toEqual(
-          Object.fromEntries([...trace].map(([id, steps]) => [id, steps.map((x) => Array.from(x))])),
-        );
-      });
+      expectLavaToMatch(g, new Rng(5).box(domain, 16));
     });
   }
 
@@ -100,14 +83,7 @@ describe.skipIf(!existsSync(ORACLES))('lava-py in Lava (../shared/oracles)', () 
   ];
   for (const [name, make] of cases) {
     test(`${name}: same outputs and the same spikes per population per step on 16 inputs`, async () => {
-      const g = await make();
-      const lava = runScript(g, inputs);
-      expect(lava.outputs).toEqual(simulate(g, inputs).outputs);
-      inputs.forEach((row, r) => {
-        const trace = simulate(g, [row], { trace: true }).trace!;
-        const ours = Object.fromEntries([...trace].map(([id, steps]) => [id, steps.map((s) => Array.from(s))]));
-        expect(lava.rasters[r], `input ${r}`).toEqual(ours);
-      });
+      expectLavaToMatch(await make(), inputs);
     });
   }
 });

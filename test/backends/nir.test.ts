@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { importNir, loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import type { Graph } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, runPipeline } from '../../src/passes/index.js';
+import { ORACLES, nirRewrite } from '../../bench/oracles.js';
 import { ROOT } from '../support/cli.js';
 
 /**
@@ -15,19 +15,7 @@ import { ROOT } from '../support/cli.js';
  * written back by `nir.write`, must still hold everything spikec recorded (its node metadata), so that
  * spikec reads back the same network from either file.
  */
-const ORACLES = join(ROOT, '..', 'shared', 'oracles');
 const P1 = join(ROOT, 'examples', 'poisson1d');
-
-function nirRoundTrip(src: string, dst: string): string {
-  const env = { ...process.env, PYTHONPATH: join(ORACLES, 'nir') };
-  const script = [
-    'import sys, nir',
-    'g = nir.read(sys.argv[1])',
-    'nir.write(sys.argv[2], g)',
-    'print(sorted(k for n in g.nodes.values() for k in n.metadata))',
-  ].join('\n');
-  return execFileSync('/usr/bin/python3', ['-c', script, src, dst], { env, encoding: 'utf8' });
-}
 
 async function compiled(quantized: boolean): Promise<Graph> {
   const ann = (await loadModel(P1)).graph;
@@ -42,7 +30,7 @@ describe.skipIf(!existsSync(ORACLES))('NIR through nir.read and nir.write (../sh
       const dir = mkdtempSync(join(tmpdir(), 'spikec-nir-'));
       const [ours, theirs] = [join(dir, 'net.nir'), join(dir, 'rewritten.nir')];
       await writeNir(await compiled(quantized), ours);
-      const keys = nirRoundTrip(ours, theirs);
+      const keys = nirRewrite(ours, theirs);
       expect(keys).toContain("'spikec_opening_v'");
       expect(keys).toContain("'spikec_reset'");
       const [a, b] = [await importNir(ours), await importNir(theirs)];
