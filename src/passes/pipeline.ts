@@ -83,7 +83,8 @@ function stampLocations(before: Graph, after: Graph, pass: string): Graph {
     if (old.get(n.id) === n) return n;
     changed = true;
     const origin = n.kind === 'snn.neurons' || n.kind === 'snn.readout' ? n.origin?.node : undefined;
-    const source = sourceOf(n.id) ?? sourceOf(origin) ?? sourceOf(n.id.slice(0, n.id.lastIndexOf('.')) || undefined);
+    const dot = n.id.lastIndexOf('.');
+    const source = sourceOf(n.id) ?? sourceOf(origin) ?? sourceOf(dot > 0 ? n.id.slice(0, dot) : undefined);
     return { ...n, loc: { ...(source !== undefined ? { source } : {}), pass } } as Node;
   });
   return changed ? { ...after, nodes } : after;

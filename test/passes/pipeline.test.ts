@@ -28,6 +28,16 @@ describe('the pass manager stamps locations', () => {
     const shifted = runPass(offsetReadout, lowered, ctx).graph;
     expect(byId(shifted, 'h1').loc).toEqual({ source: 'h1', pass: 'shift-readout' });
     expect(byId(shifted, 'a0')).toBe(byId(lowered, 'a0'));
+    // a new op whose name has no '.' extends nothing: 'h10' does not come from 'h1'
+    const addOp: Pass = {
+      name: 'add-op',
+      description: 'adds an ann.output named h10 reading h1',
+      run: (g) => ({
+        graph: { ...g, nodes: [...g.nodes, { ...byId(g, 'u'), id: 'h10', loc: undefined } as Node] },
+        stats: {},
+      }),
+    };
+    expect(byId(runPass(addOp, lowered, ctx).graph, 'h10').loc).toEqual({ pass: 'add-op' });
     const idle: Pass = { name: 'idle', description: 'changes nothing', run: (g) => ({ graph: g, stats: {} }) };
     expect(runPass(idle, lowered, ctx).graph).toBe(lowered);
   });
