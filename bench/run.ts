@@ -88,6 +88,15 @@ async function main(): Promise<void> {
     log(`  ${JSON.stringify(r)}`);
     writeResult(`simulator${suffix}.json`, { command: cmd, machine: machine(), ...r });
   }
+  if (want('compile') && !quick) {
+    log('bench: compile speed (poisson2d against the base commit; per-pass time against width)');
+    const { compileBench, compileMarkdown, compilePlot } = await import('./compile.js');
+    const r = await compileBench(log);
+    const made = 'npm run bench -- --only=compile';
+    writeResult('compile.json', { command: made, machine: machine(), ...r });
+    writeResult('compile.md', compileMarkdown(r, made, machine().date as string));
+    await compilePlot(r);
+  }
   if (want('fidelity') && !quick) {
     log('bench: emitted files in the real tools (../shared/oracles)');
     const { fidelityBench, fidelityMarkdown } = await import('./fidelity.js');

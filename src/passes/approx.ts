@@ -31,6 +31,14 @@ function mse(f: (z: number) => number, a: ChannelApprox, samples: Float64Array):
   return s / Math.max(samples.length, 1);
 }
 
+/** Fitting samples z with their values y = f(z), computed once for the many fits a knot search makes. */
+interface Samples {
+  readonly z: Float64Array;
+  readonly y: Float64Array;
+}
+
+const samplesOf = (f: (z: number) => number, z: Float64Array): Samples => ({ z, y: Float64Array.from(z, f) });
+
 const ramp = (f: (z: number) => number, a: number, b: number): Unit => ({
   offset: a,
   theta: b - a,
@@ -68,13 +76,13 @@ export function pwlApprox(
     knots = Array.from({ length: K + 1 }, (_, k) => (k === 0 ? lo : k === K ? hi : quantile(clipped, k / K)));
     if (fn === 'relu' && lo < 0 && hi > 0) knots = [...knots.filter((x) => x < 0), 0, ...knots.filter((x) => x > 0)];
     else if (fn !== 'relu' && K > 1 && hi > lo)
-      knots = optimizeKnots(f, knots, subsample(s, lo, hi, 512), (hi - lo) / (4 * K));
+      knots = optimizeKnots(f, knots, samplesOf(f, subsample(s, lo, hi, 512)), (hi - lo) / (4 * K));
   }
   const gap = (hi - lo) * 1e-3;
   const clean = [knots[0]];
   for (const x of knots.slice(1)) if (x - clean[clean.length - 1] > gap) clean.push(x);
   if (clean.length === 1) clean.push(clean[0] + Math.max(gap, 1e-6));
-  const fitted = leastSquaresHeights(f, clean, subsample(s, lo, hi, 1024));
+  const fitted = leastSquaresHeights(f, clean, samplesOf(f, subsample(s, lo, hi, 1024)));
   const units: Unit[] = [];
   for (let k = 0; k + 1 < clean.length; k++) {
     const u = { ...ramp(f, clean[k], clean[k + 1]), slope: fitted.slopes[k] };
@@ -91,11 +99,23 @@ export function pwlApprox(
   return { constant: fitted.constant, units };
 }
 
-/** Residual mean square of the least-squares fit with these knots. */
-function fitError(f: (z: number) => number, knots: readonly number[], data: Float64Array): number {
+/**
+ * Residual mean square of the least-squares fit with these knots: the mse of the fitted ChannelApprox,
+ * computed without building it (the knot search calls this tens of thousands of times).
+ */
+function fitError(f: (z: number) => number, knots: readonly number[], data: Samples): number {
   const { constant, slopes } = leastSquaresHeights(f, knots, data);
-  const units = slopes.map((slope, k) => ({ offset: knots[k], theta: knots[k + 1] - knots[k], slope, signed: false }));
-  return mse(f, { constant, units }, data);
+  const { z, y } = data;
+  let s = 0;
+  for (let d = 0; d < z.length; d++) {
+    let fit = constant;
+    for (let k = 0; k < slopes.length; k++) {
+      const theta = knots[k + 1] - knots[k];
+      fit += slopes[k] * theta * Math.min(Math.max((z[d] - knots[k]) / theta, 0), 1);
+    }
+    s += (y[d] - fit) ** 2;
+  }
+  return s / Math.max(z.length, 1);
 }
 
 /**
@@ -103,12 +123,7 @@ function fitError(f: (z: number) => number, knots: readonly number[], data: Floa
  * least-squares fit error on the samples; every ramp stays at least `minWidth` wide, because a
  * very narrow ramp needs a very small threshold, which integer weights cannot reach.
  */
-function optimizeKnots(
-  f: (z: number) => number,
-  start: readonly number[],
-  data: Float64Array,
-  minWidth: number,
-): number[] {
+function optimizeKnots(f: (z: number) => number, start: readonly number[], data: Samples, minWidth: number): number[] {
   const K = start.length - 1;
   const lo = start[0];
   const hi = start[K];
@@ -164,7 +179,7 @@ function optimizeKnots(
 function leastSquaresHeights(
   f: (z: number) => number,
   knots: readonly number[],
-  data: Float64Array,
+  data: Samples,
 ): { constant: number; slopes: number[] } {
   const K = knots.length - 1;
   const n = K + 1;
@@ -172,21 +187,24 @@ function leastSquaresHeights(
     f(knots[0]),
     ...Array.from({ length: K }, (_, k) => (f(knots[k + 1]) - f(knots[k])) / (knots[k + 1] - knots[k])),
   ];
-  const basis = (z: number): number[] => [
-    1,
-    ...Array.from({ length: K }, (_, k) => Math.min(Math.max(z - knots[k], 0), knots[k + 1] - knots[k])),
-  ];
+  // the basis of a sample: 1, then how far z has climbed each ramp
+  const phi = new Float64Array(n);
+  phi[0] = 1;
   const A = new Float64Array(n * n);
   const B = new Float64Array(n);
-  for (const z of data) {
-    const phi = basis(z);
-    const y = f(z);
+  const { z: zs, y: ys } = data;
+  for (let d = 0; d < zs.length; d++) {
+    const z = zs[d];
+    for (let k = 0; k < K; k++) phi[k + 1] = Math.min(Math.max(z - knots[k], 0), knots[k + 1] - knots[k]);
+    const y = ys[d];
+    // the upper triangle only: A is symmetric, and phi[i] phi[j] = phi[j] phi[i] exactly
     for (let i = 0; i < n; i++) {
       B[i] += phi[i] * y;
-      for (let j = 0; j < n; j++) A[i * n + j] += phi[i] * phi[j];
+      for (let j = i; j < n; j++) A[i * n + j] += phi[i] * phi[j];
     }
   }
-  const ridge = 1e-6 * Math.max(1, data.length);
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) A[i * n + j] = A[j * n + i];
+  const ridge = 1e-6 * Math.max(1, zs.length);
   for (let i = 0; i < n; i++) {
     A[i * n + i] += ridge;
     B[i] += ridge * interp[i];

@@ -1,6 +1,6 @@
 import { type Node, type NodeOf, Node as NodeSchema, f32, normalizeRows, width } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
-import { simulate } from '../sim/simulate.js';
+import { simulateRows } from '../sim/parallel.js';
 import { rewrite } from './graph-edit.js';
 import { potentialTensor, restateOpenings, settleStartPotentials, windowOpenings } from './start-potential.js';
 import { gram, solveSpd } from './linalg.js';
@@ -31,7 +31,13 @@ function meanDiff(a: Float64Array, b: Float64Array, w: number): Float64Array {
   return out;
 }
 
-/** Least squares W (rows for each target) with bias fixed: min ||X W^T + bias - Y||^2 + ridge ||W||^2. */
+/**
+ * Least squares W (rows for each target) with bias fixed: min ||X W^T + bias - Y||^2 + ridge batch ||W||^2.
+ * Solved in whichever form is smaller: the normal equations (X^T X + ridge batch I) W^T = X^T (Y - bias)
+ * when inputs are fewer than calibration rows, else their dual W^T = X^T (X X^T + ridge batch I)^-1 (Y - bias)
+ * (the same minimiser), so the cost grows with rows x inputs x targets, as the layer's synapses do, and
+ * never with inputs cubed.
+ */
 function fitWeights(
   X: Float64Array,
   Y: Float64Array,
@@ -41,19 +47,40 @@ function fitWeights(
   ridge = 1e-3,
 ): number[] {
   const batch = X.length / nIn;
-  const G = gram(X, nIn);
-  const R = new Float64Array(nIn * nOut);
-  for (let b = 0; b < batch; b++) {
+  const residual = new Float64Array(batch * nOut);
+  for (let b = 0; b < batch; b++) for (let o = 0; o < nOut; o++) residual[b * nOut + o] = Y[b * nOut + o] - bias[o];
+  const W: number[] = new Array(nOut * nIn);
+  if (nIn <= batch) {
+    const G = gram(X, nIn);
+    const R = new Float64Array(nIn * nOut);
+    for (let b = 0; b < batch; b++) {
+      for (let i = 0; i < nIn; i++) {
+        const xi = X[b * nIn + i];
+        if (xi === 0) continue;
+        for (let o = 0; o < nOut; o++) R[i * nOut + o] += xi * residual[b * nOut + o];
+      }
+    }
+    for (let i = 0; i < nIn; i++) G[i * nIn + i] += ridge * batch;
+    const Wt = solveSpd(G, R, nIn, nOut);
+    for (let o = 0; o < nOut; o++) for (let i = 0; i < nIn; i++) W[o * nIn + i] = Wt[i * nOut + o];
+    return W;
+  }
+  const K = new Float64Array(batch * batch);
+  for (let a = 0; a < batch; a++)
+    for (let b = 0; b <= a; b++) {
+      let s = 0;
+      for (let i = 0; i < nIn; i++) s += X[a * nIn + i] * X[b * nIn + i];
+      K[a * batch + b] = K[b * batch + a] = s;
+    }
+  for (let a = 0; a < batch; a++) K[a * batch + a] += ridge * batch;
+  const Z = solveSpd(K, residual, batch, nOut);
+  W.fill(0);
+  for (let b = 0; b < batch; b++)
     for (let i = 0; i < nIn; i++) {
       const xi = X[b * nIn + i];
       if (xi === 0) continue;
-      for (let o = 0; o < nOut; o++) R[i * nOut + o] += xi * (Y[b * nOut + o] - bias[o]);
+      for (let o = 0; o < nOut; o++) W[o * nIn + i] += xi * Z[b * nOut + o];
     }
-  }
-  for (let i = 0; i < nIn; i++) G[i * nIn + i] += ridge * batch;
-  const Wt = solveSpd(G, R, nIn, nOut);
-  const W: number[] = new Array(nOut * nIn);
-  for (let o = 0; o < nOut; o++) for (let i = 0; i < nIn; i++) W[o * nIn + i] = Wt[i * nOut + o];
   return W;
 }
 
@@ -88,7 +115,7 @@ export const calibrate: Pass = {
     if (g.nodes.some((n) => n.kind === 'snn.neurons' && n.arith === 'fixed'))
       throw new PassError('calibrate', 'runs on float networks: calibrate before quantize');
     let cur = settleStartPotentials(g);
-    const before = simulate(cur, calib);
+    const before = simulateRows(cur, calib);
     const stats: Record<string, number> = { layers: 0 };
     const byId = (id: string): Node => cur.nodes.find((n) => n.id === id)!;
 
@@ -112,7 +139,7 @@ export const calibrate: Pass = {
       const settled = layer
         ? restateOpenings(settleStartPotentials(candidate, new Set([layer])), after(layer))
         : settleStartPotentials(candidate);
-      const run = simulate(settled, calib);
+      const run = simulateRows(settled, calib);
       const e = err(run.outputs);
       if (e < best) [cur, best, sim] = [settled, e, run];
       else stats[`${step} steps rejected`] = (stats[`${step} steps rejected`] ?? 0) + 1;

@@ -1,5 +1,6 @@
 import type { Graph, NodeOf } from '../ir/index.js';
 import { normalizeRows, width } from '../ir/index.js';
+import { denseBackward, denseForward } from '../sim/kernels.js';
 import { windowOpenings } from './start-potential.js';
 
 /**
@@ -66,51 +67,6 @@ export interface Parameter {
 interface Tape {
   readonly batch: number;
   readonly values: Map<string, Float64Array>;
-}
-
-/** Y[b, o] = scale * sum_i X[b, i] W[o, i] */
-function dense(
-  X: Float64Array,
-  W: Float64Array,
-  Y: Float64Array,
-  batch: number,
-  fanIn: number,
-  fanOut: number,
-  scale: number,
-): void {
-  for (let b = 0; b < batch; b++) {
-    const xo = b * fanIn;
-    for (let o = 0; o < fanOut; o++) {
-      const wo = o * fanIn;
-      let s = 0;
-      for (let i = 0; i < fanIn; i++) s += X[xo + i] * W[wo + i];
-      Y[b * fanOut + o] += scale * s;
-    }
-  }
-}
-
-/** dW += scale dY^T X and, when dX is given, dX += scale dY W. */
-function denseBackward(
-  X: Float64Array,
-  W: Float64Array,
-  dY: Float64Array,
-  dW: Float64Array,
-  dX: Float64Array | undefined,
-  batch: number,
-  fanIn: number,
-  fanOut: number,
-  scale: number,
-): void {
-  for (let b = 0; b < batch; b++) {
-    const xo = b * fanIn;
-    for (let o = 0; o < fanOut; o++) {
-      const g = scale * dY[b * fanOut + o];
-      if (g === 0) continue;
-      const wo = o * fanIn;
-      for (let i = 0; i < fanIn; i++) dW[wo + i] += g * X[xo + i];
-      if (dX) for (let i = 0; i < fanIn; i++) dX[xo + i] += g * W[wo + i];
-    }
-  }
 }
 
 export class CountModel {
@@ -217,7 +173,8 @@ export class CountModel {
     values.set(e.id, normalizeRows(e.normalization, inputs, e.dims));
     const received = (inputs: readonly SynapseTerm[], n: number): Float64Array => {
       const sum = new Float64Array(batch * n);
-      for (const s of inputs) dense(values.get(s.source)!, s.W, sum, batch, s.fanIn, s.fanOut, s.fromEncoder ? T : 1);
+      for (const s of inputs)
+        denseForward(values.get(s.source)!, s.W, sum, batch, s.fanIn, s.fanOut, s.fromEncoder ? T : 1);
       return sum;
     };
     for (const t of this.terms) {
@@ -225,11 +182,15 @@ export class CountModel {
         // the value before rounding decides where the gradient flows; it is kept beside the count
         const pre = received(t.inputs, t.n);
         const count = new Float64Array(pre.length);
-        for (let k = 0; k < pre.length; k++) {
-          const i = k % t.n;
-          const q = (pre[k] = (t.opening[i] + pre[k] + T * t.bias[i]) / t.threshold);
-          const r = round ? (t.signed ? Math.trunc(q) : Math.floor(q)) : t.signed ? q : q - 0.5;
-          count[k] = Math.min(Math.max(r, t.signed ? -T : 0), T);
+        const { n, opening, bias, threshold, signed } = t;
+        const lo = signed ? -T : 0;
+        for (let row = 0; row < pre.length; row += n) {
+          for (let i = 0; i < n; i++) {
+            const k = row + i;
+            const q = (pre[k] = (opening[i] + pre[k] + T * bias[i]) / threshold);
+            const r = round ? (signed ? Math.trunc(q) : Math.floor(q)) : signed ? q : q - 0.5;
+            count[k] = Math.min(Math.max(r, lo), T);
+          }
         }
         values.set(`${t.id}#pre`, pre);
         values.set(t.id, count);
@@ -264,7 +225,24 @@ export class CountModel {
     return { out: values.get(this.output.source)!, tape: { batch, values } };
   }
 
-  /** Gradients of the parameters (in the order of `parameters`) given dL/d(outputs). */
+  /**
+   * The gradients of the parameters (in the order of `parameters`) of the squared error against
+   * `targets` ([batch, outputs]) on a batch of input rows, halved (Adam sees only their direction).
+   */
+  gradient(inputs: readonly (readonly number[])[], targets: Float64Array): Float64Array[] {
+    const { out, tape } = this.forward(inputs);
+    return this.backward(
+      tape,
+      out.map((o, k) => o - targets[k]),
+    );
+  }
+
+  private gradBuffers: Map<Float64Array, Float64Array> | undefined;
+
+  /**
+   * Gradients of the parameters (in the order of `parameters`) given dL/d(outputs), in buffers the
+   * next call overwrites.
+   */
   backward(tape: Tape, dOut: Float64Array): Float64Array[] {
     const { T } = this;
     const { batch, values } = tape;
@@ -275,7 +253,10 @@ export class CountModel {
       return gr;
     };
     gradOf(this.output.source, this.output.n).set(dOut);
-    const dParams = new Map(this.parameters.map((p) => [p.values, new Float64Array(p.values.length)]));
+    // the gradient buffers are reused from call to call (allocating 80,000 zeros a step costs more than using them)
+    this.gradBuffers ??= new Map(this.parameters.map((p) => [p.values, new Float64Array(p.values.length)]));
+    const dParams = this.gradBuffers;
+    for (const d of dParams.values()) d.fill(0);
     const intoSynapses = (inputs: readonly SynapseTerm[], dA: Float64Array): void => {
       for (const s of inputs) {
         const dX = s.fromEncoder ? undefined : gradOf(s.source, s.fanIn);

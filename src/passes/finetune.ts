@@ -2,8 +2,9 @@ import { type Graph, type Node, Node as NodeSchema, f32 } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { relativeL2 } from '../sim/metrics.js';
 import { Rng } from '../sim/rng.js';
-import { simulate } from '../sim/simulate.js';
+import { simulateRows } from '../sim/parallel.js';
 import { CountModel, type Parameter } from './count-model.js';
+import { AdamMoments } from '../sim/kernels.js';
 import { rewrite } from './graph-edit.js';
 import { boxOf } from './linalg.js';
 import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
@@ -12,30 +13,21 @@ import { settleStartPotentials } from './start-potential.js';
 /** Inputs per Adam step. */
 const BATCH = 128;
 
-/** Adam (Kingma and Ba) on one tensor, with its own step size. */
+/** Adam (Kingma and Ba) on a list of tensors, each with its own step size. */
 class Adam {
-  private readonly m: Float64Array;
-  private readonly v: Float64Array;
+  private readonly moments: AdamMoments;
   private t = 0;
   constructor(
-    private readonly p: Parameter,
-    private readonly lr: number,
+    private readonly params: readonly Parameter[],
+    private readonly lr: readonly number[],
   ) {
-    this.m = new Float64Array(p.values.length);
-    this.v = new Float64Array(p.values.length);
+    this.moments = new AdamMoments(params.map((p) => p.values.length));
   }
-  step(grad: Float64Array, rate: number): void {
+  step(grads: readonly Float64Array[], rate: number): void {
     const [b1, b2] = [0.9, 0.999];
     this.t++;
-    const c1 = 1 - b1 ** this.t;
-    const c2 = 1 - b2 ** this.t;
-    const { m, v } = this;
-    const x = this.p.values;
-    for (let i = 0; i < x.length; i++) {
-      m[i] = b1 * m[i] + (1 - b1) * grad[i];
-      v[i] = b2 * v[i] + (1 - b2) * grad[i] * grad[i];
-      x[i] -= (this.lr * rate * (m[i] / c1)) / (Math.sqrt(v[i] / c2) + 1e-12);
-    }
+    const [c1, c2] = [1 - b1 ** this.t, 1 - b2 ** this.t];
+    this.params.forEach((p, i) => this.moments.update(i, p.values, grads[i], b1, b2, c1, c2, this.lr[i] * rate));
   }
 }
 
@@ -117,21 +109,18 @@ export const finetune: Pass = {
     stats['count-model error before'] = Number(modelError().toPrecision(3));
 
     const outScale = rms(annOut(calib));
-    const optimizers = model.parameters.map((p) => {
-      const scale = p.field === 'offset' ? outScale : Math.max(rms(p.values), 1e-6);
-      return new Adam(p, ctx.finetuneRate * scale);
-    });
+    const adam = new Adam(
+      model.parameters,
+      model.parameters.map((p) => ctx.finetuneRate * (p.field === 'offset' ? outScale : Math.max(rms(p.values), 1e-6))),
+    );
     const box = boxOf(calib);
     const rng = new Rng(20230831);
     for (let step = 0; step < ctx.finetuneSteps; step++) {
       const x = rng.box(box, BATCH);
-      const y = annOut(x);
-      const { out, tape } = model.forward(x);
       // loss = sum (out - y)^2 / sum y^2: Adam only sees its direction, so any positive factor will do
-      const dOut = out.map((o, k) => o - y[k]);
-      const grads = model.backward(tape, dOut);
+      const grads = model.gradient(x, annOut(x));
       const rate = 0.5 * (1 + Math.cos((Math.PI * step) / ctx.finetuneSteps));
-      optimizers.forEach((o, i) => o.step(grads[i], rate));
+      adam.step(grads, rate);
       ctx.progress?.(step + 1, ctx.finetuneSteps);
     }
     stats['count-model error after'] = Number(modelError().toPrecision(3));
@@ -140,8 +129,8 @@ export const finetune: Pass = {
     );
 
     const candidate = writeBack(g, model);
-    const before = relativeL2(simulate(g, calib).outputs, calibRef);
-    const after = relativeL2(simulate(candidate, calib).outputs, calibRef);
+    const before = relativeL2(simulateRows(g, calib).outputs, calibRef);
+    const after = relativeL2(simulateRows(candidate, calib).outputs, calibRef);
     stats['calib error before'] = Number(before.toPrecision(3));
     stats['calib error after'] = Number(after.toPrecision(3));
     stats.kept = after < before ? 'yes' : 'no';

@@ -1,5 +1,5 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, tensor, width } from '../ir/index.js';
-import { simulate } from '../sim/simulate.js';
+import { simulateRows } from '../sim/parallel.js';
 import { consumers, matmul, matvec, reindexPopulation, rewrite } from './graph-edit.js';
 import type { Pass, PassContext, PassStats } from './pass.js';
 
@@ -142,7 +142,7 @@ const ANN_RULES: readonly Rule[] = [foldNormalization, foldSlice, foldScale, mer
 /** Removes neurons that never spike on the calibration data, with their synapse rows and columns. */
 function removeDeadNeurons(g: Graph, ctx: PassContext, stats: PassStats): Graph {
   if (!ctx.calibration?.length || !g.nodes.some((n) => n.kind === 'snn.neurons')) return g;
-  const sim = simulate(g, ctx.calibration);
+  const sim = simulateRows(g, ctx.calibration);
   const users = consumers(g);
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const replace = new Map<string, Node>();

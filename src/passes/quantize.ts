@@ -12,7 +12,7 @@ import {
   width,
 } from '../ir/index.js';
 import { rewrite } from './graph-edit.js';
-import { simulate } from '../sim/simulate.js';
+import { simulateRows } from '../sim/parallel.js';
 import { FEEDBACK_MAX_FAN_IN, roundWithFeedback } from './feedback-rounding.js';
 import { boxOf, maxAbs } from './linalg.js';
 import { windowOpenings } from './start-potential.js';
@@ -181,7 +181,7 @@ export const quantize: Pass = {
     );
     // what each synapse's inputs are on the calibration data (graded input values, or spike rates of
     // the float network), for rounding weights with feedback
-    const calibSim = ctx.calibration?.length ? simulate(g, ctx.calibration) : undefined;
+    const calibSim = ctx.calibration?.length ? simulateRows(g, ctx.calibration) : undefined;
     const rounderInputs = (src: Node): Float64Array | undefined => {
       if (!calibSim || !ctx.calibration) return undefined;
       return src.kind === 'snn.encoder' ? normalizeRows(graded, ctx.calibration, enc.dims) : calibSim.rate.get(src.id);

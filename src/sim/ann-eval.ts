@@ -1,5 +1,6 @@
 import { match } from 'ts-pattern';
 import { type Graph, IrError, activationFn, normalize, width } from '../ir/index.js';
+import { denseWithBias } from './kernels.js';
 
 /** Values of every node for a batch: node id -> row-major [batch, width] in float64. */
 export type Activations = Map<string, Float64Array>;
@@ -41,16 +42,7 @@ export function evalAnnAll(
         });
       })
       .with({ kind: 'ann.dense' }, (d) => {
-        const x = src();
-        const k = inW();
-        const W = d.weight.data;
-        for (let r = 0; r < batch; r++) {
-          for (let o = 0; o < w; o++) {
-            let s = d.bias.data[o];
-            for (let i = 0; i < k; i++) s += W[o * k + i] * x[r * k + i];
-            out[r * w + o] = s;
-          }
-        }
+        denseWithBias(src(), Float64Array.from(d.weight.data), Float64Array.from(d.bias.data), out, batch, inW(), w);
       })
       .with({ kind: 'ann.act' }, (a) => {
         const f = activationFn(a.fn, a.table);

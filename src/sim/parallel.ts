@@ -1,9 +1,9 @@
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { Graph } from '../ir/index.js';
+import { BlockingPool } from './blocking-pool.js';
 import { type SimOptions, type SimResult, simulate } from './simulate.js';
 
-const MIN_CHUNK = 256;
+/** Rows below which a batch is simulated in this thread: posting the graph costs more than it saves. */
+const MIN_CHUNK = 32;
 
 function concatMaps(parts: readonly Map<string, Float64Array>[]): Map<string, Float64Array> {
   const out = new Map<string, Float64Array>();
@@ -36,36 +36,42 @@ export function mergeResults(parts: readonly SimResult[]): SimResult {
     rate: concatMaps(parts.map((p) => p.rate)),
     readout: concatMaps(parts.map((p) => p.readout)),
     trace: first.trace,
+    startV: first.startV,
   };
 }
 
+const pool = new BlockingPool(new URL('./worker.js', import.meta.url));
+
 /**
- * simulate() with the batch split across worker threads (one per core, chunks of at least 256
- * inputs). Inputs are independent, so the result equals the single-threaded one exactly. Runs in
- * this thread when the batch is small or when running from TypeScript sources (tests).
+ * simulate(), with the batch split across every core: this thread runs the first chunk while the
+ * simulator threads run the others, and it blocks until they answer, so synchronous passes use it as
+ * they use simulate(). Inputs are independent rows, so the result equals simulate()'s exactly however
+ * the batch is split. A chunk a thread fails on is run again here, to raise the simulator's own error.
  */
+export function simulateRows(g: Graph, inputs: readonly (readonly number[])[], opts: SimOptions = {}): SimResult {
+  const threads = inputs.length >= 2 * MIN_CHUNK ? pool.size : 0;
+  const n = Math.min(threads + 1, Math.floor(inputs.length / MIN_CHUNK));
+  if (n < 2) return simulate(g, inputs, opts);
+  const size = Math.ceil(inputs.length / n);
+  const chunks = Array.from({ length: n }, (_, i) => inputs.slice(i * size, (i + 1) * size));
+  pool.post(chunks.slice(1).map((rows) => ({ graph: g, inputs: rows, opts })));
+  let answers: unknown[] = [];
+  let first: SimResult;
+  try {
+    first = simulate(g, chunks[0], opts);
+  } finally {
+    // always collect, so no answer is left on a port for the next call
+    answers = pool.wait(n - 1);
+  }
+  const rest = answers.map((r, i) => (r as SimResult | undefined) ?? simulate(g, chunks[i + 1], opts));
+  return mergeResults([first, ...rest]);
+}
+
+/** simulateRows() for callers that await (the CLI's verify and eval). */
 export async function simulateParallel(
   g: Graph,
   inputs: readonly (readonly number[])[],
   opts: SimOptions = {},
-  threads = availableParallelism(),
 ): Promise<SimResult> {
-  const workerUrl = new URL('./worker.js', import.meta.url);
-  const n = Math.min(threads, Math.floor(inputs.length / MIN_CHUNK));
-  if (n < 2 || !import.meta.url.endsWith('.js')) return simulate(g, inputs, opts);
-  const size = Math.ceil(inputs.length / n);
-  const chunks = Array.from({ length: n }, (_, i) => inputs.slice(i * size, (i + 1) * size)).filter(
-    (c) => c.length > 0,
-  );
-  const parts = await Promise.all(
-    chunks.map(
-      (chunk) =>
-        new Promise<SimResult>((resolve, reject) => {
-          const w = new Worker(workerUrl, { workerData: { graph: g, inputs: chunk, opts } });
-          w.once('message', resolve);
-          w.once('error', reject);
-        }),
-    ),
-  );
-  return mergeResults(parts);
+  return simulateRows(g, inputs, opts);
 }

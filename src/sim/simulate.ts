@@ -1,5 +1,6 @@
 import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE, normalize } from '../ir/index.js';
 import { evalAnnAll } from './ann-eval.js';
+import { deliverSpikes } from './kernels.js';
 import { FloatNeurons } from './neurons/if-float.js';
 import { LoihiNeurons } from './neurons/lif-loihi.js';
 import { type SimProgram, compileProgram, widthOf } from './program.js';
@@ -158,29 +159,13 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
           synops += nonzero * s.fanOut;
           continue;
         }
-        const src = prev.get(s.source)!;
-        a.fill(0);
-        for (let b = 0; b < batch; b++) {
-          const base = b * s.fanIn;
-          const out = b * s.fanOut;
-          for (let j = 0; j < s.fanIn; j++) {
-            const sp = src[base + j];
-            if (sp === 0) continue;
-            synops += s.fanOut;
-            const row = j * s.fanOut;
-            if (sp === 1) for (let o = 0; o < s.fanOut; o++) a[out + o] += s.wt[row + o];
-            else for (let o = 0; o < s.fanOut; o++) a[out + o] += sp * s.wt[row + o];
-          }
-        }
+        synops += deliverSpikes(prev.get(s.source)!, s.wt, a, batch, s.fanIn, s.fanOut);
         if (s.integer) for (let k = 0; k < a.length; k++) a[k] = shift(a[k], s.exponent);
       } else if (n.kind === 'snn.neurons') {
         const w = widthOf(n);
         const inp = input.subarray(0, batch * w);
         inp.fill(0);
-        for (const i of n.inputs) {
-          const a = current.get(i)!;
-          for (let k = 0; k < inp.length; k++) inp[k] += a[k];
-        }
+        for (const i of n.inputs) addInto(inp, current.get(i)!);
         const spikes = cur.get(n.id)!;
         const pop = neurons.get(n.id)!;
         const count = pop.step(inp, spikes);
@@ -189,27 +174,21 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
         if (startV && t === layer.depth - 1) startV.set(n.id, Float64Array.from(pop.v.subarray(0, w)));
         if (t >= layer.depth && t < layer.depth + T) {
           layer.spikes += count;
-          const mc = meanCurrent.get(n.id)!;
-          const r = rate.get(n.id)!;
-          for (let k = 0; k < inp.length; k++) {
-            mc[k] += inp[k];
-            r[k] += spikes[k];
-          }
+          addInto(meanCurrent.get(n.id)!, inp);
+          addInto(rate.get(n.id)!, spikes);
         }
         trace?.get(n.id)!.push(Int8Array.from(spikes.subarray(0, w)));
       } else if (n.kind === 'snn.readout') {
         const [lo, hi] = windows.get(n.id)!;
         if (t < lo || t >= hi) continue;
         const out = acc.get(n.id)!;
-        for (const i of n.inputs) {
-          const a = current.get(i)!;
-          for (let k = 0; k < out.length; k++) out[k] += a[k];
-        }
+        for (const i of n.inputs) addInto(out, current.get(i)!);
       }
     }
+    // what fired this step is what the synapses deliver next step
     for (const [id, c] of cur) {
-      const pv = prev.get(id)!;
-      pv.set(c);
+      cur.set(id, prev.get(id)!);
+      prev.set(id, c);
     }
   }
 
@@ -236,6 +215,11 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
   }
   const rows = hostOutputs(g, inputs, readout);
   return { outputs: rows, T, steps, batch, layers, synops, neuronUpdates, meanCurrent, rate, readout, trace, startV };
+}
+
+/** dst[k] += src[k] over dst's length. */
+function addInto(dst: Float64Array, src: Float64Array): void {
+  for (let k = 0; k < dst.length; k++) dst[k] += src[k];
 }
 
 const shift = (acc: number, e: number): number => (e >= 0 ? acc * 2 ** e : Math.floor(acc / 2 ** -e));

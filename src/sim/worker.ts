@@ -1,5 +1,8 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import { simulate } from './simulate.js';
+import type { Graph } from '../ir/index.js';
+import { serveBlocking } from './blocking-pool.js';
+import { type SimOptions, simulate } from './simulate.js';
 
-const { graph, inputs, opts } = workerData;
-parentPort!.postMessage(simulate(graph, inputs, opts));
+/** A simulator thread of parallel.ts: simulates each chunk of rows it is sent. */
+serveBlocking((job: { graph: Graph; inputs: number[][]; opts: SimOptions }) =>
+  simulate(job.graph, job.inputs, job.opts),
+);

@@ -30,21 +30,24 @@ export class FloatNeurons {
 
   /** One step for the whole batch: `input` and `spikes` are [batch, n]; returns the number of spikes. */
   step(input: Float64Array, spikes: Float64Array): number {
-    const { u, v, keepU, keepV, bias, theta, n } = this;
+    const { u, v, keepU, keepV, bias, theta, n, signed, subtract } = this;
     let count = 0;
-    for (let k = 0; k < u.length; k++) {
-      const uu = keepU * u[k] + input[k];
-      u[k] = uu;
-      let vv = keepV * v[k] + uu + bias[k % n];
-      let s = 0;
-      if (vv >= theta) s = 1;
-      else if (this.signed && vv <= -theta) s = -1;
-      if (s !== 0) {
-        count++;
-        vv = this.subtract ? vv - s * theta : 0;
+    for (let row = 0; row < u.length; row += n) {
+      for (let i = 0; i < n; i++) {
+        const k = row + i;
+        const uu = keepU * u[k] + input[k];
+        u[k] = uu;
+        let vv = keepV * v[k] + uu + bias[i];
+        let s = 0;
+        if (vv >= theta) s = 1;
+        else if (signed && vv <= -theta) s = -1;
+        if (s !== 0) {
+          count++;
+          vv = subtract ? vv - s * theta : 0;
+        }
+        v[k] = vv;
+        spikes[k] = s;
       }
-      v[k] = vv;
-      spikes[k] = s;
     }
     return count;
   }

@@ -39,25 +39,28 @@ export class LoihiNeurons {
 
   /** One step for the whole batch; `input` holds a_in (integers); returns the number of spikes. */
   step(input: Float64Array, spikes: Float64Array): number {
-    const { u, v, keepU, keepV, bias, vth, n } = this;
+    const { u, v, keepU, keepV, bias, vth, n, signed, subtract } = this;
     let count = 0;
-    for (let k = 0; k < u.length; k++) {
-      let uu = decayShift(u[k] * keepU) + input[k] * VOLTAGE_SCALE;
-      if (uu > TWO23) uu -= TWO24;
-      else if (uu <= -TWO23) uu += TWO24;
-      u[k] = uu;
-      let vv = decayShift(v[k] * keepV) + uu + bias[k % n];
-      if (vv > TWO23 - 1) vv = TWO23 - 1;
-      else if (vv < -TWO23 + 1) vv = -TWO23 + 1;
-      let s = 0;
-      if (vv > vth) s = 1;
-      else if (this.signed && vv < -vth) s = -1;
-      if (s !== 0) {
-        count++;
-        vv = this.subtract ? vv - s * vth : 0;
+    for (let row = 0; row < u.length; row += n) {
+      for (let i = 0; i < n; i++) {
+        const k = row + i;
+        let uu = decayShift(u[k] * keepU) + input[k] * VOLTAGE_SCALE;
+        if (uu > TWO23) uu -= TWO24;
+        else if (uu <= -TWO23) uu += TWO24;
+        u[k] = uu;
+        let vv = decayShift(v[k] * keepV) + uu + bias[i];
+        if (vv > TWO23 - 1) vv = TWO23 - 1;
+        else if (vv < -TWO23 + 1) vv = -TWO23 + 1;
+        let s = 0;
+        if (vv > vth) s = 1;
+        else if (signed && vv < -vth) s = -1;
+        if (s !== 0) {
+          count++;
+          vv = subtract ? vv - s * vth : 0;
+        }
+        v[k] = vv;
+        spikes[k] = s;
       }
-      v[k] = vv;
-      spikes[k] = s;
     }
     return count;
   }

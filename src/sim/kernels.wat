@@ -1,0 +1,153 @@
+(module
+  (memory (export "memory") 1)
+  ;; D[r, 0..K) += sum over s ascending with G[r, s] != 0 of G[r, s] * M[s, 0..K), for r in 0..R.
+  ;; D, G, M: byte addresses of row-major f64 arrays; offs (i32) and facs (f64): scratch for S terms.
+  ;; Each D[r, k] receives its terms one at a time, in order of s (four per pass over the row).
+  ;; Returns the number of nonzero G entries.
+  (func (export "add_products")
+    (param $D i32) (param $G i32) (param $M i32) (param $R i32) (param $S i32) (param $K i32)
+    (param $offs i32) (param $facs i32) (result i32)
+    (local $r i32) (local $s i32) (local $m i32) (local $q i32) (local $k i32) (local $g f64)
+    (local $nnz i32) (local $row i32) (local $rowK i32) (local $K2 i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32)
+    (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
+    (local $y i32) (local $acc v128) (local $kb i32)
+    (local.set $K2 (i32.and (local.get $K) (i32.const -2)))
+    (local.set $rowK (i32.shl (local.get $K) (i32.const 3)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $R)))
+      ;; gather the nonzero terms of row r
+      (local.set $m (i32.const 0))
+      (local.set $s (i32.const 0))
+      (local.set $row (i32.add (local.get $G) (i32.shl (i32.mul (local.get $r) (local.get $S)) (i32.const 3))))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $s) (local.get $S)))
+        (local.set $g (f64.load (i32.add (local.get $row) (i32.shl (local.get $s) (i32.const 3)))))
+        (if (f64.ne (local.get $g) (f64.const 0))
+          (then
+            (i32.store (i32.add (local.get $offs) (i32.shl (local.get $m) (i32.const 2)))
+              (i32.add (local.get $M) (i32.mul (local.get $s) (local.get $rowK))))
+            (f64.store (i32.add (local.get $facs) (i32.shl (local.get $m) (i32.const 3))) (local.get $g))
+            (local.set $m (i32.add (local.get $m) (i32.const 1)))))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $sloop)))
+      (local.set $nnz (i32.add (local.get $nnz) (local.get $m)))
+      (local.set $y (i32.add (local.get $D) (i32.mul (local.get $r) (local.get $rowK))))
+      ;; four terms per pass
+      (local.set $q (i32.const 0))
+      (block $qdone (loop $qloop
+        (br_if $qdone (i32.gt_u (i32.add (local.get $q) (i32.const 4)) (local.get $m)))
+        (local.set $p0 (i32.load (i32.add (local.get $offs) (i32.shl (local.get $q) (i32.const 2)))))
+        (local.set $p1 (i32.load offset=4 (i32.add (local.get $offs) (i32.shl (local.get $q) (i32.const 2)))))
+        (local.set $p2 (i32.load offset=8 (i32.add (local.get $offs) (i32.shl (local.get $q) (i32.const 2)))))
+        (local.set $p3 (i32.load offset=12 (i32.add (local.get $offs) (i32.shl (local.get $q) (i32.const 2)))))
+        (local.set $f0 (f64x2.splat (f64.load (i32.add (local.get $facs) (i32.shl (local.get $q) (i32.const 3))))))
+        (local.set $f1 (f64x2.splat (f64.load offset=8 (i32.add (local.get $facs) (i32.shl (local.get $q) (i32.const 3))))))
+        (local.set $f2 (f64x2.splat (f64.load offset=16 (i32.add (local.get $facs) (i32.shl (local.get $q) (i32.const 3))))))
+        (local.set $f3 (f64x2.splat (f64.load offset=24 (i32.add (local.get $facs) (i32.shl (local.get $q) (i32.const 3))))))
+        (local.set $k (i32.const 0))
+        (block $kdone (loop $kloop
+          (br_if $kdone (i32.ge_u (local.get $k) (local.get $K2)))
+          (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
+          (local.set $acc (v128.load (i32.add (local.get $y) (local.get $kb))))
+          (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $f0) (v128.load (i32.add (local.get $p0) (local.get $kb))))))
+          (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $f1) (v128.load (i32.add (local.get $p1) (local.get $kb))))))
+          (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $f2) (v128.load (i32.add (local.get $p2) (local.get $kb))))))
+          (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $f3) (v128.load (i32.add (local.get $p3) (local.get $kb))))))
+          (v128.store (i32.add (local.get $y) (local.get $kb)) (local.get $acc))
+          (local.set $k (i32.add (local.get $k) (i32.const 2)))
+          (br $kloop)))
+        ;; odd K: the last element alone
+        (if (i32.lt_u (local.get $K2) (local.get $K))
+          (then
+            (local.set $kb (i32.shl (local.get $K2) (i32.const 3)))
+            (f64.store (i32.add (local.get $y) (local.get $kb))
+              (f64.add (f64.add (f64.add (f64.add
+                (f64.load (i32.add (local.get $y) (local.get $kb)))
+                (f64.mul (f64x2.extract_lane 0 (local.get $f0)) (f64.load (i32.add (local.get $p0) (local.get $kb)))))
+                (f64.mul (f64x2.extract_lane 0 (local.get $f1)) (f64.load (i32.add (local.get $p1) (local.get $kb)))))
+                (f64.mul (f64x2.extract_lane 0 (local.get $f2)) (f64.load (i32.add (local.get $p2) (local.get $kb)))))
+                (f64.mul (f64x2.extract_lane 0 (local.get $f3)) (f64.load (i32.add (local.get $p3) (local.get $kb))))))))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (br $qloop)))
+      ;; the last terms one at a time
+      (block $tdone (loop $tloop
+        (br_if $tdone (i32.ge_u (local.get $q) (local.get $m)))
+        (local.set $p0 (i32.load (i32.add (local.get $offs) (i32.shl (local.get $q) (i32.const 2)))))
+        (local.set $f0 (f64x2.splat (f64.load (i32.add (local.get $facs) (i32.shl (local.get $q) (i32.const 3))))))
+        (local.set $k (i32.const 0))
+        (block $k1done (loop $k1loop
+          (br_if $k1done (i32.ge_u (local.get $k) (local.get $K2)))
+          (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
+          (v128.store (i32.add (local.get $y) (local.get $kb))
+            (f64x2.add (v128.load (i32.add (local.get $y) (local.get $kb)))
+              (f64x2.mul (local.get $f0) (v128.load (i32.add (local.get $p0) (local.get $kb))))))
+          (local.set $k (i32.add (local.get $k) (i32.const 2)))
+          (br $k1loop)))
+        (if (i32.lt_u (local.get $K2) (local.get $K))
+          (then
+            (local.set $kb (i32.shl (local.get $K2) (i32.const 3)))
+            (f64.store (i32.add (local.get $y) (local.get $kb))
+              (f64.add (f64.load (i32.add (local.get $y) (local.get $kb)))
+                (f64.mul (f64x2.extract_lane 0 (local.get $f0)) (f64.load (i32.add (local.get $p0) (local.get $kb))))))))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $tloop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+    (local.get $nnz))
+;; Adam (Kingma and Ba) on n parameters in place, as adamUpdate in src/passes/finetune.ts does in JS:
+  ;;   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g g;  x -= (step (m / c1)) / (sqrt(v / c2) + 1e-12)
+  ;; two lanes at a time (odd n: the last alone); IEEE sqrt and division round exactly as JS's.
+  (func (export "adam")
+    (param $x i32) (param $m i32) (param $v i32) (param $g i32) (param $n i32)
+    (param $b1 f64) (param $b2 f64) (param $c1 f64) (param $c2 f64) (param $step f64)
+    (local $k i32) (local $kb i32) (local $n2 i32)
+    (local $B1 v128) (local $B2 v128) (local $A1 v128) (local $A2 v128) (local $C1 v128) (local $C2 v128)
+    (local $S v128) (local $E v128) (local $gv v128) (local $mv v128) (local $vv v128)
+    (local.set $n2 (i32.and (local.get $n) (i32.const -2)))
+    (local.set $B1 (f64x2.splat (local.get $b1)))
+    (local.set $B2 (f64x2.splat (local.get $b2)))
+    (local.set $A1 (f64x2.splat (f64.sub (f64.const 1) (local.get $b1))))
+    (local.set $A2 (f64x2.splat (f64.sub (f64.const 1) (local.get $b2))))
+    (local.set $C1 (f64x2.splat (local.get $c1)))
+    (local.set $C2 (f64x2.splat (local.get $c2)))
+    (local.set $S (f64x2.splat (local.get $step)))
+    (local.set $E (f64x2.splat (f64.const 1e-12)))
+    (block $done (loop $lp
+      (br_if $done (i32.ge_u (local.get $k) (local.get $n2)))
+      (local.set $kb (i32.shl (local.get $k) (i32.const 3)))
+      (local.set $gv (v128.load (i32.add (local.get $g) (local.get $kb))))
+      (local.set $mv (f64x2.add
+        (f64x2.mul (local.get $B1) (v128.load (i32.add (local.get $m) (local.get $kb))))
+        (f64x2.mul (local.get $A1) (local.get $gv))))
+      (local.set $vv (f64x2.add
+        (f64x2.mul (local.get $B2) (v128.load (i32.add (local.get $v) (local.get $kb))))
+        (f64x2.mul (f64x2.mul (local.get $A2) (local.get $gv)) (local.get $gv))))
+      (v128.store (i32.add (local.get $m) (local.get $kb)) (local.get $mv))
+      (v128.store (i32.add (local.get $v) (local.get $kb)) (local.get $vv))
+      (v128.store (i32.add (local.get $x) (local.get $kb))
+        (f64x2.sub (v128.load (i32.add (local.get $x) (local.get $kb)))
+          (f64x2.div
+            (f64x2.mul (local.get $S) (f64x2.div (local.get $mv) (local.get $C1)))
+            (f64x2.add (f64x2.sqrt (f64x2.div (local.get $vv) (local.get $C2))) (local.get $E)))))
+      (local.set $k (i32.add (local.get $k) (i32.const 2)))
+      (br $lp)))
+    (if (i32.lt_u (local.get $n2) (local.get $n))
+      (then
+        (local.set $kb (i32.shl (local.get $n2) (i32.const 3)))
+        (local.set $gv (f64x2.splat (f64.load (i32.add (local.get $g) (local.get $kb)))))
+        (local.set $mv (f64x2.add
+          (f64x2.mul (local.get $B1) (f64x2.splat (f64.load (i32.add (local.get $m) (local.get $kb)))))
+          (f64x2.mul (local.get $A1) (local.get $gv))))
+        (local.set $vv (f64x2.add
+          (f64x2.mul (local.get $B2) (f64x2.splat (f64.load (i32.add (local.get $v) (local.get $kb)))))
+          (f64x2.mul (f64x2.mul (local.get $A2) (local.get $gv)) (local.get $gv))))
+        (f64.store (i32.add (local.get $m) (local.get $kb)) (f64x2.extract_lane 0 (local.get $mv)))
+        (f64.store (i32.add (local.get $v) (local.get $kb)) (f64x2.extract_lane 0 (local.get $vv)))
+        (f64.store (i32.add (local.get $x) (local.get $kb))
+          (f64.sub (f64.load (i32.add (local.get $x) (local.get $kb)))
+            (f64x2.extract_lane 0 (f64x2.div
+              (f64x2.mul (local.get $S) (f64x2.div (local.get $mv) (local.get $C1)))
+              (f64x2.add (f64x2.sqrt (f64x2.div (local.get $vv) (local.get $C2))) (local.get $E))))))))
+  )
+)
