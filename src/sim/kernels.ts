@@ -38,11 +38,11 @@ class Wasm {
 
   /**
    * The routine on copies of D, G and M in the module's memory; D is copied back. Returns G's nonzeros.
-   * D = 'zeros' starts from zeros (nothing to copy in); M as [A, rows, cols] is A [rows, cols] transposed,
-   * written straight into the module's memory.
+   * D as {fromZeros: D} starts from zeros (nothing to copy in); M as [A, rows, cols] is A [rows, cols]
+   * transposed, written straight into the module's memory.
    */
   products(
-    D: Float64Array | { zeros: number; into: Float64Array },
+    D: Float64Array | { fromZeros: Float64Array },
     G: Float64Array,
     M: Float64Array | readonly [Float64Array, number, number],
     R: number,
@@ -66,7 +66,7 @@ class Wasm {
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[m / 8 + c * rows + r] = A[r * cols + c];
     }
     const nonzero = this.addProducts(d, g, m, R, S, K, offsets, factors);
-    (D instanceof Float64Array ? D : D.into).set(heap.subarray(d / 8, d / 8 + R * K));
+    (D instanceof Float64Array ? D : D.fromZeros).set(heap.subarray(d / 8, d / 8 + R * K));
     return nonzero;
   }
 }
@@ -87,7 +87,7 @@ export function deliverSpikes(
   fanIn: number,
   fanOut: number,
 ): number {
-  return products({ zeros: batch * fanOut, into: a }, s, wt, batch, fanIn, fanOut) * fanOut;
+  return products({ fromZeros: a }, s, wt, batch, fanIn, fanOut) * fanOut;
 }
 
 /**
@@ -121,7 +121,7 @@ export function denseForward(
   scale: number,
 ): void {
   const dots = scratchOf(0, batch * fanOut);
-  products({ zeros: batch * fanOut, into: dots }, X, [W, fanOut, fanIn], batch, fanIn, fanOut);
+  products({ fromZeros: dots }, X, [W, fanOut, fanIn], batch, fanIn, fanOut);
   for (let k = 0; k < dots.length; k++) Y[k] += scale * dots[k];
 }
 
