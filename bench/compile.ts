@@ -199,6 +199,7 @@ export function compileMarkdown(r: CompileBench, command: string, date: string):
   const [base, head] = r.runs;
   const labels = passLabels(head.passes);
   const s = (ms: number): string => (ms / 1000).toFixed(2);
+  const [baseTotal, headTotal] = [base, head].map((run) => run.passes.reduce((a, p) => a + p.ms, 0));
   const lines = [
     `<!-- made by: ${command} -->`,
     '# Compile speed',
@@ -217,12 +218,7 @@ export function compileMarkdown(r: CompileBench, command: string, date: string):
       const [b, h] = [base.passes[i]?.ms ?? NaN, head.passes[i].ms];
       return mdRow([label, s(b), s(h), `${(b / h).toFixed(1)}x`]);
     }),
-    mdRow([
-      '**all passes**',
-      s(base.passes.reduce((a, p) => a + p.ms, 0)),
-      s(head.passes.reduce((a, p) => a + p.ms, 0)),
-      `**${(base.passes.reduce((a, p) => a + p.ms, 0) / head.passes.reduce((a, p) => a + p.ms, 0)).toFixed(1)}x**`,
-    ]),
+    mdRow(['**all passes**', s(baseTotal), s(headTotal), `**${(baseTotal / headTotal).toFixed(1)}x**`]),
     mdRow([
       'wall clock of the command',
       base.wallSeconds.toFixed(1),

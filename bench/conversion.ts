@@ -6,7 +6,7 @@ import type { Graph } from '../src/ir/index.js';
 import { DEFAULT_CONTEXT, type PassContext, type Strategy, relativeL2, runPipeline } from '../src/passes/index.js';
 import { evalAnn } from '../src/sim/ann-eval.js';
 import { annMacs, energyEstimate } from '../src/sim/energy.js';
-import { simulateParallel } from '../src/sim/parallel.js';
+import { simulateRows } from '../src/sim/parallel.js';
 
 export interface ConversionRow {
   model: string;
@@ -98,7 +98,7 @@ export async function convertAndMeasure(
   const t0 = performance.now();
   const snn: Graph = runPipeline(input, pipeline, ctx).graph;
   const compileSeconds = (performance.now() - t0) / 1000;
-  const sim = await simulateParallel(snn, points);
+  const sim = simulateRows(snn, points);
   const t1 = performance.now();
   let integer: Graph | undefined;
   let integerError: string | undefined;
@@ -108,7 +108,7 @@ export async function convertAndMeasure(
     integerError = (err as Error).message;
   }
   const quantizeSeconds = integer ? (performance.now() - t1) / 1000 : null;
-  const q = integer ? await simulateParallel(integer, points) : undefined;
+  const q = integer ? simulateRows(integer, points) : undefined;
   const neurons = sim.layers.reduce((n, l) => n + l.neurons, 0);
   const synops = sim.synops / points.length;
   return {

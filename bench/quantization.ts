@@ -2,7 +2,7 @@ import { loadModel } from '../src/frontend/index.js';
 import { Rng, grid, readProblemFile } from '../src/frontend/train/index.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, relativeL2, runPipeline } from '../src/passes/index.js';
 import { evalAnn } from '../src/sim/ann-eval.js';
-import { simulateParallel } from '../src/sim/parallel.js';
+import { simulateRows } from '../src/sim/parallel.js';
 
 /** SNN-vs-ANN error of the float network and of its Loihi 2 integer version, same grid, same calibration. */
 export async function quantizationBench(): Promise<Record<string, unknown>> {
@@ -16,7 +16,7 @@ export async function quantizationBench(): Promise<Record<string, unknown>> {
     const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(problem.domain, 256), T };
     const float = runPipeline(graph, DEFAULT_PIPELINE, ctx).graph;
     const fixed = runPipeline(float, ['quantize'], ctx).graph;
-    const e = async (g: typeof float): Promise<number> => relativeL2((await simulateParallel(g, points)).outputs, ann);
+    const e = async (g: typeof float): Promise<number> => relativeL2(simulateRows(g, points).outputs, ann);
     out[`T${T}`] = { float_snn_vs_ann: await e(float), integer_snn_vs_ann: await e(fixed) };
   }
   return out;

@@ -2,7 +2,7 @@ import { loadModel } from '../src/frontend/index.js';
 import { Rng, grid, readProblemFile } from '../src/frontend/train/index.js';
 import { type Graph, width } from '../src/ir/index.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, runPipeline } from '../src/passes/index.js';
-import { simulateParallel } from '../src/sim/parallel.js';
+import { simulateRows } from '../src/sim/parallel.js';
 import { simulate } from '../src/sim/simulate.js';
 
 /**
@@ -71,7 +71,7 @@ export async function simulatorBench(quick: boolean): Promise<Record<string, unk
   const points = grid(problem.domain, problem.testGrid);
   const batch = quick ? points.slice(0, 1000) : points;
   let t0 = performance.now();
-  const par = await simulateParallel(snn, batch, {});
+  const par = simulateRows(snn, batch, {});
   const parallelS = (performance.now() - t0) / 1000;
   t0 = performance.now();
   const one = simulate(snn, batch);

@@ -25,19 +25,19 @@ export function evalApprox(a: ChannelApprox, z: number): number {
   return y;
 }
 
-function mse(f: (z: number) => number, a: ChannelApprox, samples: Float64Array): number {
-  let s = 0;
-  for (const z of samples) s += (f(z) - evalApprox(a, z)) ** 2;
-  return s / Math.max(samples.length, 1);
-}
-
-/** Fitting samples z with their values y = f(z), computed once for the many fits a knot search makes. */
+/** Fitting samples z with their values y = f(z), computed once for the many fits a search makes. */
 interface Samples {
   readonly z: Float64Array;
   readonly y: Float64Array;
 }
 
 const samplesOf = (f: (z: number) => number, z: Float64Array): Samples => ({ z, y: Float64Array.from(z, f) });
+
+function mse(a: ChannelApprox, { z, y }: Samples): number {
+  let s = 0;
+  for (let d = 0; d < z.length; d++) s += (y[d] - evalApprox(a, z[d])) ** 2;
+  return s / Math.max(z.length, 1);
+}
 
 const ramp = (f: (z: number) => number, a: number, b: number): Unit => ({
   offset: a,
@@ -99,23 +99,11 @@ export function pwlApprox(
   return { constant: fitted.constant, units };
 }
 
-/**
- * Residual mean square of the least-squares fit with these knots: the mse of the fitted ChannelApprox,
- * computed without building it (the knot search calls this tens of thousands of times).
- */
+/** Residual mean square of the least-squares fit with these knots. */
 function fitError(f: (z: number) => number, knots: readonly number[], data: Samples): number {
   const { constant, slopes } = leastSquaresHeights(f, knots, data);
-  const { z, y } = data;
-  let s = 0;
-  for (let d = 0; d < z.length; d++) {
-    let fit = constant;
-    for (let k = 0; k < slopes.length; k++) {
-      const theta = knots[k + 1] - knots[k];
-      fit += slopes[k] * theta * Math.min(Math.max((z[d] - knots[k]) / theta, 0), 1);
-    }
-    s += (y[d] - fit) ** 2;
-  }
-  return s / Math.max(z.length, 1);
+  const units = slopes.map((slope, k) => ({ offset: knots[k], theta: knots[k + 1] - knots[k], slope, signed: false }));
+  return mse({ constant, units }, data);
 }
 
 /**
@@ -228,16 +216,17 @@ export function clipApprox(
 ): ChannelApprox {
   const f = activationFn(fn, table);
   const data = subsample(s, lo, hi);
+  const samples = samplesOf(f, data);
   const qs = [0, 0.01, 0.03, 0.1, 0.2, 0.3, 0.4];
   const starts = [...qs.map((q) => quantile(data, q)), ...(fn === 'relu' && lo < 0 && hi > 0 ? [0] : [])];
   const ends = qs.map((q) => quantile(data, 1 - q));
   let best: ChannelApprox = { constant: f(lo), units: [ramp(f, lo, hi)] };
-  let bestErr = mse(f, best, data);
+  let bestErr = mse(best, samples);
   for (const a of starts) {
     for (const b of ends) {
       if (!(b - a > (hi - lo) * 1e-3)) continue;
       const cand = { constant: f(a), units: [ramp(f, a, b)] };
-      const e = mse(f, cand, data);
+      const e = mse(cand, samples);
       if (e < bestErr) [best, bestErr] = [cand, e];
     }
   }
@@ -254,6 +243,7 @@ export function signedApprox(
 ): ChannelApprox {
   const f = activationFn(fn, table);
   const data = subsample(s, lo, hi);
+  const samples = samplesOf(f, data);
   const centres = [0.5, 0.4, 0.6, 0.3, 0.7].map((q) => quantile(data, q));
   if (lo < 0 && hi > 0) centres.push(0);
   let best: ChannelApprox | undefined;
@@ -268,7 +258,7 @@ export function signedApprox(
         constant: (f(m + theta) + f(m - theta)) / 2,
         units: [{ offset: m, theta, slope, signed: true }],
       };
-      const e = mse(f, cand, data);
+      const e = mse(cand, samples);
       if (e < bestErr) [best, bestErr] = [cand, e];
     }
   }

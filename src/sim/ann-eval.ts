@@ -42,7 +42,7 @@ export function evalAnnAll(
         });
       })
       .with({ kind: 'ann.dense' }, (d) => {
-        denseWithBias(src(), Float64Array.from(d.weight.data), Float64Array.from(d.bias.data), out, batch, inW(), w);
+        denseWithBias(src(), d.weight.data, d.bias.data, out, batch, inW(), w);
       })
       .with({ kind: 'ann.act' }, (a) => {
         const f = activationFn(a.fn, a.table);

@@ -38,13 +38,13 @@ class Wasm {
 
   /**
    * The routine on copies of D, G and M in the module's memory; D is copied back. Returns G's nonzeros.
-   * D as {fromZeros: D} starts from zeros (nothing to copy in); M as [A, rows, cols] is A [rows, cols]
-   * transposed, written straight into the module's memory.
+   * D as {fromZeros: D} starts from zeros (nothing to copy in); G or M given as `Transposed` is written
+   * straight into the module's memory in the layout the routine reads.
    */
   products(
     D: Float64Array | { fromZeros: Float64Array },
-    G: Float64Array,
-    M: Float64Array | readonly [Float64Array, number, number],
+    G: Operand,
+    M: Operand,
     R: number,
     S: number,
     K: number,
@@ -58,17 +58,26 @@ class Wasm {
     const heap = new Float64Array(this.memory.buffer);
     if (D instanceof Float64Array) heap.set(D.subarray(0, R * K), d / 8);
     else heap.fill(0, d / 8, d / 8 + R * K);
-    heap.set(G.subarray(0, R * S), g / 8);
-    if (M instanceof Float64Array) heap.set(M.subarray(0, S * K), m / 8);
-    else {
-      // M[s, k] = A[k, s]
-      const [A, rows, cols] = M;
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[m / 8 + c * rows + r] = A[r * cols + c];
-    }
+    put(heap, g / 8, G, R * S);
+    put(heap, m / 8, M, S * K);
     const nonzero = this.addProducts(d, g, m, R, S, K, offsets, factors);
     (D instanceof Float64Array ? D : D.fromZeros).set(heap.subarray(d / 8, d / 8 + R * K));
     return nonzero;
   }
+}
+
+/** A [rows, cols] row-major matrix standing for its transpose [cols, rows]. */
+type Transposed = readonly [ArrayLike<number>, number, number];
+type Operand = Float64Array | Transposed;
+
+/** Writes the first n values of an operand into heap at index `at`, transposing a `Transposed` one. */
+function put(heap: Float64Array, at: number, X: Operand, n: number): void {
+  if (X instanceof Float64Array) {
+    heap.set(X.subarray(0, n), at);
+    return;
+  }
+  const [A, rows, cols] = X;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) heap[at + c * rows + r] = A[r * cols + c];
 }
 
 let wasm: Wasm | undefined;
@@ -91,20 +100,14 @@ export function deliverSpikes(
 }
 
 /**
- * Scratch arrays reused from call to call (one thread runs one kernel at a time): allocating and
- * zeroing a few hundred kilobytes per call costs more than the arithmetic on them.
+ * A scratch array reused from call to call (one thread runs one kernel at a time, and each kernel
+ * is done with it when it returns): allocating and zeroing a few hundred kilobytes per call costs
+ * more than the arithmetic on them.
  */
-const scratch: Float64Array[] = [];
-function scratchOf(slot: number, n: number): Float64Array {
-  if (!scratch[slot] || scratch[slot].length < n) scratch[slot] = new Float64Array(n);
-  return scratch[slot].subarray(0, n);
-}
-
-/** [cols, rows] from [rows, cols], into scratch `slot`. */
-function transpose(A: Float64Array, rows: number, cols: number, slot: number): Float64Array {
-  const T = scratchOf(slot, rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) T[c * rows + r] = A[r * cols + c];
-  return T;
+let scratch = new Float64Array(0);
+function scratchOf(n: number): Float64Array {
+  if (scratch.length < n) scratch = new Float64Array(n);
+  return scratch.subarray(0, n);
 }
 
 /**
@@ -120,7 +123,7 @@ export function denseForward(
   fanOut: number,
   scale: number,
 ): void {
-  const dots = scratchOf(0, batch * fanOut);
+  const dots = scratchOf(batch * fanOut);
   products({ fromZeros: dots }, X, [W, fanOut, fanIn], batch, fanIn, fanOut);
   for (let k = 0; k < dots.length; k++) Y[k] += scale * dots[k];
 }
@@ -142,9 +145,9 @@ export function denseBackward(
   fanOut: number,
   scale: number,
 ): void {
-  const G = scratchOf(0, dY.length);
+  const G = scratchOf(dY.length);
   for (let k = 0; k < G.length; k++) G[k] = scale * dY[k];
-  products(dW, transpose(G, batch, fanOut, 1), X, fanOut, batch, fanIn);
+  products(dW, [G, batch, fanOut], X, fanOut, batch, fanIn);
   if (dX) products(dX, G, W, batch, fanOut, fanIn);
 }
 
@@ -154,8 +157,8 @@ export function denseBackward(
  */
 export function denseWithBias(
   x: Float64Array,
-  W: Float64Array,
-  bias: Float64Array,
+  W: ArrayLike<number>,
+  bias: ArrayLike<number>,
   out: Float64Array,
   batch: number,
   k: number,

@@ -95,7 +95,7 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop)))
     (local.get $nnz))
-;; Adam (Kingma and Ba) on n parameters in place, as adamUpdate in src/passes/finetune.ts does in JS:
+  ;; Adam (Kingma and Ba) on n parameters in place (AdamMoments in kernels.ts), in float64:
   ;;   m = b1 m + (1 - b1) g;  v = b2 v + (1 - b2) g g;  x -= (step (m / c1)) / (sqrt(v / c2) + 1e-12)
   ;; two lanes at a time (odd n: the last alone); IEEE sqrt and division round exactly as JS's.
   (func (export "adam")

@@ -66,12 +66,3 @@ export function simulateRows(g: Graph, inputs: readonly (readonly number[])[], o
   const rest = answers.map((r, i) => (r as SimResult | undefined) ?? simulate(g, chunks[i + 1], opts));
   return mergeResults([first, ...rest]);
 }
-
-/** simulateRows() for callers that await (the CLI's verify and eval). */
-export async function simulateParallel(
-  g: Graph,
-  inputs: readonly (readonly number[])[],
-  opts: SimOptions = {},
-): Promise<SimResult> {
-  return simulateRows(g, inputs, opts);
-}

@@ -4,7 +4,7 @@ import type { Graph } from '../ir/index.js';
 import { relativeL2 } from '../passes/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
 import { annMacs, energyEstimate } from '../sim/energy.js';
-import { simulateParallel } from '../sim/parallel.js';
+import { simulateRows } from '../sim/parallel.js';
 import { DataError } from './errors.js';
 
 /** One row of the verification table (the keys are what `spikec verify --json` prints). */
@@ -76,7 +76,7 @@ export async function measureWithOutputs(
   say?: (line: string) => void,
 ): Promise<{ row: VerifyRow; outputs: number[][] }> {
   say?.(`simulating ${setup.points.length} test points${T ? ` at T = ${T}` : ''}`);
-  const sim = await simulateParallel(snn, setup.points, { T });
+  const sim = simulateRows(snn, setup.points, { T });
   const batch = setup.points.length;
   const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
   const macs = annMacs(setup.ann);

@@ -4,7 +4,7 @@ import { evalAnn } from '../../sim/ann-eval.js';
 import { readInputRows } from '../../verification/input-rows.js';
 import { intOption } from '../options.js';
 import { MAX_T } from '../../passes/index.js';
-import { simulateParallel } from '../../sim/parallel.js';
+import { simulateRows } from '../../sim/parallel.js';
 
 export function registerEval(program: Command): void {
   program
@@ -24,7 +24,7 @@ export function registerEval(program: Command): void {
       const input = graph.nodes.find((n) => n.kind === 'ann.input' || n.kind === 'snn.encoder');
       const rows = readInputRows(opts.inputs, input && 'dims' in input ? input.dims : undefined);
       const spiking = graph.nodes.some((n) => n.kind.startsWith('snn.'));
-      const outputs = spiking ? (await simulateParallel(graph, rows, { T: opts.T })).outputs : evalAnn(graph, rows);
+      const outputs = spiking ? simulateRows(graph, rows, { T: opts.T }).outputs : evalAnn(graph, rows);
       process.stdout.write(`${JSON.stringify({ outputs })}\n`);
     });
 }
