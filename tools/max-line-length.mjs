@@ -9,7 +9,7 @@ const { printWidth } = JSON.parse(readFileSync(join(root, '.prettierrc.json'), '
 const files = ['src', 'bench', 'test', 'bin', 'tools'].flatMap((dir) =>
   readdirSync(join(root, dir), { recursive: true })
     .map(String)
-    .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.startsWith('results'))
+    .filter((f) => /\.(ts|js|mjs|wat)$/.test(f) && !f.startsWith('results'))
     .map((f) => join(dir, f)),
 );
 const long = files.flatMap((file) =>

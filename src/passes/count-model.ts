@@ -1,6 +1,7 @@
 import type { Graph, NodeOf } from '../ir/index.js';
 import { normalizeRows, width } from '../ir/index.js';
-import { denseBackward, denseForward } from '../sim/kernels.js';
+import { Arena, type Slot } from '../sim/arena.js';
+import { KernelModule } from '../sim/wasm.js';
 import { windowOpenings } from './start-potential.js';
 
 /**
@@ -79,6 +80,9 @@ export class CountModel {
     /** Each population's potential when its window opens (the model holds them fixed). */
     readonly openings: ReadonlyMap<string, Float64Array>,
   ) {}
+
+  /** The memory the model computes in (WebAssembly, kernels.wat). */
+  private readonly module = new KernelModule();
 
   /** The model of `g`, or why it has none (fixed-point arithmetic, reset to zero, an op it cannot differentiate). */
   static of(g: Graph): CountModel | string {
@@ -160,8 +164,18 @@ export class CountModel {
     return new CountModel([...Ts][0], enc[0], terms, output, parameters, openings);
   }
 
+  private workspace: Workspace | undefined;
+
+  /** The model's tensors for batches of `batch` rows, laid out anew when the batch size changes. */
+  private workspaceFor(batch: number): Workspace {
+    if (this.workspace?.batch === batch) return this.workspace;
+    this.workspace = new Workspace(this.module, this.encoder, this.terms, batch);
+    return this.workspace;
+  }
+
   /**
-   * The network's outputs for a batch of input rows, [batch, outputs], and the tape for `backward`.
+   * The network's outputs for a batch of input rows, [batch, outputs], and the tape for `backward`
+   * (views of the model's memory, valid until the next call).
    * Without `round`, counts are continuous (q - 1/2 unsigned, q signed, clamped): the function whose
    * gradient `backward` returns, and what the network would do with infinitely fine counts.
    */
@@ -169,33 +183,45 @@ export class CountModel {
     const batch = inputs.length;
     const { T } = this;
     const e = this.encoder;
+    const ws = this.workspaceFor(batch);
+    const fn = this.module.fn;
+    ws.loadParameters(this.terms);
     const values = new Map<string, Float64Array>();
-    values.set(e.id, normalizeRows(e.normalization, inputs, e.dims));
-    const received = (inputs: readonly SynapseTerm[], n: number): Float64Array => {
-      const sum = new Float64Array(batch * n);
-      for (const s of inputs)
-        denseForward(values.get(s.source)!, s.W, sum, batch, s.fanIn, s.fanOut, s.fromEncoder ? T : 1);
-      return sum;
+    ws.value(e.id).view.set(normalizeRows(e.normalization, inputs, e.dims));
+    values.set(e.id, ws.value(e.id).view);
+    // sum over synapses of scale (X W^T), each product summed from zeros, then scaled and added
+    const receive = (inputs: readonly SynapseTerm[], into: Slot): void => {
+      into.view.fill(0);
+      for (const s of inputs) {
+        ws.dots.view.fill(0, 0, batch * s.fanOut);
+        fn.add_products(ws.dots.at, ws.value(s.source).at, ws.Wt(s.id).at, batch, s.fanIn, s.fanOut, ...ws.scratch);
+        fn.add_scaled(into.at, ws.dots.at, batch * s.fanOut, s.fromEncoder ? T : 1);
+      }
     };
     for (const t of this.terms) {
       if (t.kind === 'neurons') {
         // the value before rounding decides where the gradient flows; it is kept beside the count
-        const pre = received(t.inputs, t.n);
-        const count = new Float64Array(pre.length);
-        const { n, opening, bias, threshold, signed } = t;
-        const lo = signed ? -T : 0;
-        for (let row = 0; row < pre.length; row += n) {
-          for (let i = 0; i < n; i++) {
-            const k = row + i;
-            const q = (pre[k] = (opening[i] + pre[k] + T * bias[i]) / threshold);
-            const r = round ? (signed ? Math.trunc(q) : Math.floor(q)) : signed ? q : q - 0.5;
-            count[k] = Math.min(Math.max(r, lo), T);
-          }
-        }
-        values.set(`${t.id}#pre`, pre);
-        values.set(t.id, count);
+        const pre = ws.pre(t.id);
+        const count = ws.value(t.id);
+        receive(t.inputs, pre);
+        const mode = (round ? 0 : 2) + (t.signed ? 1 : 0);
+        fn.count_forward(
+          pre.at,
+          count.at,
+          ws.opening(t.id).at,
+          ws.bias(t.id).at,
+          pre.n,
+          T,
+          t.threshold,
+          t.signed ? -T : 0,
+          mode,
+        );
+        values.set(`${t.id}#pre`, pre.view);
+        values.set(t.id, count.view);
       } else if (t.kind === 'readout') {
-        const y = received(t.inputs, t.n);
+        const slot = ws.value(t.id);
+        receive(t.inputs, slot);
+        const y = slot.view;
         for (let k = 0; k < y.length; k++) y[k] = (t.scale[k % t.n] * y[k]) / T + t.offset[k % t.n];
         values.set(t.id, y);
       } else if (t.kind === 'product') {
@@ -222,7 +248,7 @@ export class CountModel {
         values.set(t.id, y);
       }
     }
-    return { out: values.get(this.output.source)!, tape: { batch, values } };
+    return { out: Float64Array.from(values.get(this.output.source)!), tape: { batch, values } };
   }
 
   /**
@@ -241,15 +267,20 @@ export class CountModel {
 
   /**
    * Gradients of the parameters (in the order of `parameters`) given dL/d(outputs), in buffers the
-   * next call overwrites.
+   * next call overwrites. `tape` is the last forward pass's.
    */
   backward(tape: Tape, dOut: Float64Array): Float64Array[] {
     const { T } = this;
     const { batch, values } = tape;
-    const grads = new Map<string, Float64Array>();
+    const ws = this.workspaceFor(batch);
+    const fn = this.module.fn;
+    ws.clearGradients();
+    const hostGrads = new Map<string, Float64Array>();
     const gradOf = (id: string, n: number): Float64Array => {
-      let gr = grads.get(id);
-      if (!gr) grads.set(id, (gr = new Float64Array(batch * n)));
+      const slot = ws.grad(id);
+      if (slot) return slot.view;
+      let gr = hostGrads.get(id);
+      if (!gr) hostGrads.set(id, (gr = new Float64Array(batch * n)));
       return gr;
     };
     gradOf(this.output.source, this.output.n).set(dOut);
@@ -257,46 +288,38 @@ export class CountModel {
     this.gradBuffers ??= new Map(this.parameters.map((p) => [p.values, new Float64Array(p.values.length)]));
     const dParams = this.gradBuffers;
     for (const d of dParams.values()) d.fill(0);
-    const intoSynapses = (inputs: readonly SynapseTerm[], dA: Float64Array): void => {
+    // dW += (scale dA)^T X, summed over the batch in row order; dX += (scale dA) W, over outputs in order
+    const intoSynapses = (inputs: readonly SynapseTerm[], dA: Slot): void => {
       for (const s of inputs) {
-        const dX = s.fromEncoder ? undefined : gradOf(s.source, s.fanIn);
-        denseBackward(
-          values.get(s.source)!,
-          s.W,
-          dA,
-          dParams.get(s.W)!,
-          dX,
-          batch,
-          s.fanIn,
-          s.fanOut,
-          s.fromEncoder ? T : 1,
-        );
+        // G = 0 + scale dA: a zero's sign is irrelevant here, add_products skips zero factors
+        ws.G.view.fill(0, 0, batch * s.fanOut);
+        fn.add_scaled(ws.G.at, dA.at, batch * s.fanOut, s.fromEncoder ? T : 1);
+        fn.transpose(ws.GT.at, ws.G.at, batch, s.fanOut);
+        fn.add_products(ws.dW(s.id).at, ws.GT.at, ws.value(s.source).at, s.fanOut, batch, s.fanIn, ...ws.scratch);
+        if (!s.fromEncoder)
+          fn.add_products(ws.grad(s.source)!.at, ws.G.at, ws.W(s.id).at, batch, s.fanOut, s.fanIn, ...ws.scratch);
       }
     };
     for (let ti = this.terms.length - 1; ti >= 0; ti--) {
       const t = this.terms[ti];
-      const dY = grads.get(t.id);
+      const dY = ws.grad(t.id)?.view ?? hostGrads.get(t.id);
       if (!dY) continue;
       if (t.kind === 'neurons') {
-        const pre = values.get(`${t.id}#pre`)!;
         // the gradient of the unrounded count, clamp(q, -T, T) signed and clamp(q - 1/2, 0, T) unsigned
         const [lo, hi] = t.signed ? [-T, T] : [0.5, T + 0.5];
-        const dS = new Float64Array(dY.length);
-        const db = dParams.get(t.bias)!;
-        for (let k = 0; k < dY.length; k++) {
-          if (pre[k] < lo || pre[k] > hi) continue;
-          dS[k] = dY[k] / t.threshold;
-          db[k % t.n] += T * dS[k];
-        }
-        intoSynapses(t.inputs, dS);
+        const pre = ws.pre(t.id);
+        const db = ws.db(t.id);
+        fn.count_backward(pre.at, ws.grad(t.id)!.at, ws.dA.at, db.at, batch, t.n, lo, hi, t.threshold, T);
+        dParams.get(t.bias)!.set(db.view);
+        intoSynapses(t.inputs, ws.dA);
       } else if (t.kind === 'readout') {
-        const dA = new Float64Array(dY.length);
+        const dA = ws.dA.view;
         const doff = dParams.get(t.offset)!;
         for (let k = 0; k < dY.length; k++) {
           dA[k] = (t.scale[k % t.n] * dY[k]) / T;
           doff[k % t.n] += dY[k];
         }
-        intoSynapses(t.inputs, dA);
+        intoSynapses(t.inputs, ws.dA);
       } else if (t.kind === 'product') {
         const xs = t.inputs.map((i) => values.get(i)!);
         const bw = t.n * t.rank;
@@ -322,6 +345,94 @@ export class CountModel {
         }
       }
     }
+    for (const t of this.terms)
+      if (t.kind === 'neurons' || t.kind === 'readout')
+        for (const s of t.inputs) dParams.get(s.W)!.set(ws.dW(s.id).view);
     return this.parameters.map((p) => dParams.get(p.values)!);
+  }
+}
+
+/**
+ * The count model's tensors for one batch size in its kernel module's memory: the parameters' copies
+ * (W, and W^T for the forward products), the bias and window openings repeated for every row, every
+ * term's values and gradients, and the kernels' scratch.
+ */
+class Workspace {
+  private readonly slots = new Map<string, Slot>();
+  readonly dots: Slot;
+  readonly G: Slot;
+  readonly GT: Slot;
+  readonly dA: Slot;
+  /** add_products' offsets and factors. */
+  readonly scratch: readonly [number, number];
+
+  constructor(
+    private readonly module: KernelModule,
+    encoder: NodeOf<'snn.encoder'>,
+    terms: readonly (PopulationTerm | ReadoutTerm | HostTerm)[],
+    readonly batch: number,
+  ) {
+    const arena = new Arena(module);
+    const put = (key: string, n: number): void => void this.slots.set(key, arena.alloc(n));
+    put(`value:${encoder.id}`, batch * encoder.dims);
+    let widest = 1;
+    for (const t of terms) {
+      if (t.kind !== 'neurons' && t.kind !== 'readout') continue;
+      put(`value:${t.id}`, batch * t.n);
+      put(`grad:${t.id}`, batch * t.n);
+      widest = Math.max(widest, t.n);
+      if (t.kind === 'neurons') {
+        put(`pre:${t.id}`, batch * t.n);
+        put(`bias:${t.id}`, batch * t.n);
+        put(`opening:${t.id}`, batch * t.n);
+        put(`db:${t.id}`, t.n);
+      }
+      for (const s of t.inputs) {
+        put(`W:${s.id}`, s.W.length);
+        put(`Wt:${s.id}`, s.W.length);
+        put(`dW:${s.id}`, s.W.length);
+        widest = Math.max(widest, s.fanIn);
+      }
+    }
+    this.dots = arena.alloc(batch * widest);
+    this.G = arena.alloc(batch * widest);
+    this.GT = arena.alloc(batch * widest);
+    this.dA = arena.alloc(batch * widest);
+    const offsets = arena.alloc(Math.max(widest, batch));
+    const factors = arena.alloc(Math.max(widest, batch));
+    arena.commit();
+    this.scratch = [offsets.at, factors.at];
+    for (const t of terms)
+      if (t.kind === 'neurons') for (let r = 0; r < batch; r++) this.opening(t.id).view.set(t.opening, r * t.n);
+  }
+
+  private slot(key: string): Slot {
+    return this.slots.get(key)!;
+  }
+  value = (id: string): Slot => this.slot(`value:${id}`);
+  pre = (id: string): Slot => this.slot(`pre:${id}`);
+  bias = (id: string): Slot => this.slot(`bias:${id}`);
+  opening = (id: string): Slot => this.slot(`opening:${id}`);
+  db = (id: string): Slot => this.slot(`db:${id}`);
+  W = (id: string): Slot => this.slot(`W:${id}`);
+  Wt = (id: string): Slot => this.slot(`Wt:${id}`);
+  dW = (id: string): Slot => this.slot(`dW:${id}`);
+  /** The gradient of a population's or readout's values (host terms keep theirs in plain arrays). */
+  grad = (id: string): Slot | undefined => this.slots.get(`grad:${id}`);
+
+  /** Copies the parameters in: W and W^T of every synapse, every bias repeated per row. */
+  loadParameters(terms: readonly (PopulationTerm | ReadoutTerm | HostTerm)[]): void {
+    for (const t of terms) {
+      if (t.kind !== 'neurons' && t.kind !== 'readout') continue;
+      if (t.kind === 'neurons') for (let r = 0; r < this.batch; r++) this.bias(t.id).view.set(t.bias, r * t.n);
+      for (const s of t.inputs) {
+        this.W(s.id).view.set(s.W);
+        this.module.fn.transpose(this.Wt(s.id).at, this.W(s.id).at, s.fanOut, s.fanIn);
+      }
+    }
+  }
+
+  clearGradients(): void {
+    for (const [key, slot] of this.slots) if (/^(grad|db|dW):/.test(key)) slot.view.fill(0);
   }
 }

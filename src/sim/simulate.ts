@@ -1,8 +1,6 @@
 import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE, normalize } from '../ir/index.js';
 import { evalAnnAll } from './ann-eval.js';
-import { deliverSpikes } from './kernels.js';
-import { FloatNeurons } from './neurons/if-float.js';
-import { LoihiNeurons } from './neurons/lif-loihi.js';
+import { BlockSim } from './block.js';
 import { type SimProgram, compileProgram, widthOf } from './program.js';
 
 export interface SimOptions {
@@ -52,6 +50,9 @@ export interface SimResult {
   readonly startV?: Map<string, Float64Array>;
 }
 
+/** Rows simulated together: their state (about 60 bytes per neuron per row) stays in cache. */
+const BLOCK_ROWS = 32;
+
 function windowOf(p: SimProgram, n: NodeOf<'snn.readout'>, T?: number): [number, number] {
   if (T === undefined) return [n.window[0], n.window[1]];
   const d = p.depth.get(n.id)!;
@@ -81,6 +82,7 @@ function encode(p: SimProgram, inputs: readonly (readonly number[])[]): Float64A
  * read its readouts. Each step: every synapse delivers what its source emitted the step before
  * (a_t = W s_{t-1}), neurons update and spike, readouts accumulate within their window.
  * Spike delivery costs in proportion to spikes: a spike adds one row of the transposed weights.
+ * The batch runs in blocks of rows (BlockSim); rows are independent, so blocks change nothing.
  */
 export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts: SimOptions = {}): SimResult {
   const p = compileProgram(g);
@@ -93,104 +95,35 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
   const T = [...Ts][0];
   if (!(T >= 1)) throw new IrError(`T must be at least 1 (got ${T})`);
   const steps = Math.max(...[...windows.values()].map(([, b]) => b));
-
   const enc = encode(p, inputs);
-  const prev = new Map<string, Float64Array>();
-  const cur = new Map<string, Float64Array>();
-  const current = new Map<string, Float64Array>();
-  const neurons = new Map<string, FloatNeurons | LoihiNeurons>();
+
   const meanCurrent = new Map<string, Float64Array>();
   const rate = new Map<string, Float64Array>();
   const acc = new Map<string, Float64Array>();
-  const trace = opts.trace ? new Map<string, Int8Array[]>() : undefined;
-  const startV = opts.startPotentials ? new Map<string, Float64Array>() : undefined;
   const layers: LayerCounters[] = [];
-  let synops = 0;
-  let neuronUpdates = 0;
-
   for (const n of p.order) {
     const w = widthOf(n);
-    if (n.kind === 'snn.synapse') current.set(n.id, new Float64Array(batch * w));
     if (n.kind === 'snn.neurons') {
-      prev.set(n.id, new Float64Array(batch * w));
-      cur.set(n.id, new Float64Array(batch * w));
-      neurons.set(n.id, n.arith === 'fixed' ? new LoihiNeurons(n, w, batch) : new FloatNeurons(n, w, batch));
       meanCurrent.set(n.id, new Float64Array(batch * w));
       rate.set(n.id, new Float64Array(batch * w));
       layers.push({ id: n.id, neurons: w, depth: p.depth.get(n.id)!, spikes: 0 });
-      trace?.set(n.id, []);
     }
     if (n.kind === 'snn.readout') acc.set(n.id, new Float64Array(batch * w));
   }
-  const layerOf = new Map(layers.map((l) => [l.id, l]));
-  const encWidth = p.encoder.dims;
-  let encoderCurrent: Map<string, Float64Array> | undefined;
-  const input = new Float64Array(batch * Math.max(1, ...layers.map((l) => l.neurons)));
-
-  for (let t = 0; t < steps; t++) {
-    for (const n of p.order) {
-      if (n.kind === 'snn.synapse') {
-        const s = p.synapses.get(n.id)!;
-        const a = current.get(n.id)!;
-        if (t === 0) {
-          a.fill(0);
-          continue;
-        }
-        if (s.source === p.encoder.id) {
-          // The encoder's output is the same every step: deliver W x once, count it every step.
-          encoderCurrent ??= new Map();
-          let c = encoderCurrent.get(n.id);
-          if (!c) {
-            c = new Float64Array(batch * s.fanOut);
-            for (let b = 0; b < batch; b++) {
-              for (let j = 0; j < encWidth; j++) {
-                const x = enc[b * encWidth + j];
-                if (x === 0) continue;
-                const row = j * s.fanOut;
-                for (let o = 0; o < s.fanOut; o++) c[b * s.fanOut + o] += x * s.wt[row + o];
-              }
-            }
-            if (s.integer) for (let k = 0; k < c.length; k++) c[k] = shift(c[k], s.exponent);
-            encoderCurrent.set(n.id, c);
-          }
-          a.set(c);
-          let nonzero = 0;
-          for (let k = 0; k < enc.length; k++) if (enc[k] !== 0) nonzero++;
-          synops += nonzero * s.fanOut;
-          continue;
-        }
-        synops += deliverSpikes(prev.get(s.source)!, s.wt, a, batch, s.fanIn, s.fanOut);
-        if (s.integer) for (let k = 0; k < a.length; k++) a[k] = shift(a[k], s.exponent);
-      } else if (n.kind === 'snn.neurons') {
-        const w = widthOf(n);
-        const inp = input.subarray(0, batch * w);
-        inp.fill(0);
-        for (const i of n.inputs) addInto(inp, current.get(i)!);
-        const spikes = cur.get(n.id)!;
-        const pop = neurons.get(n.id)!;
-        const count = pop.step(inp, spikes);
-        neuronUpdates += batch * w;
-        const layer = layerOf.get(n.id)!;
-        if (startV && t === layer.depth - 1) startV.set(n.id, Float64Array.from(pop.v.subarray(0, w)));
-        if (t >= layer.depth && t < layer.depth + T) {
-          layer.spikes += count;
-          addInto(meanCurrent.get(n.id)!, inp);
-          addInto(rate.get(n.id)!, spikes);
-        }
-        trace?.get(n.id)!.push(Int8Array.from(spikes.subarray(0, w)));
-      } else if (n.kind === 'snn.readout') {
-        const [lo, hi] = windows.get(n.id)!;
-        if (t < lo || t >= hi) continue;
-        const out = acc.get(n.id)!;
-        for (const i of n.inputs) addInto(out, current.get(i)!);
-      }
-    }
-    // what fired this step is what the synapses deliver next step
-    for (const [id, c] of cur) {
-      cur.set(id, prev.get(id)!);
-      prev.set(id, c);
-    }
+  const first = {
+    trace: opts.trace ? new Map(layers.map((l) => [l.id, [] as Int8Array[]])) : undefined,
+    startV: opts.startPotentials ? new Map<string, Float64Array>() : undefined,
+  };
+  const totals = { synops: 0, neuronUpdates: 0, spikes: layers.map(() => 0) };
+  const block = Math.max(1, Math.min(batch, BLOCK_ROWS));
+  const sim = new BlockSim(p, block, steps, windows, T);
+  const dims = p.encoder.dims;
+  for (let at = 0; at < batch; at += block) {
+    const rows = Math.min(block, batch - at);
+    const rowsEnc = enc.subarray(at * dims, (at + rows) * dims);
+    sim.run(rowsEnc, rows, at, { meanCurrent, rate, acc }, totals, at === 0 ? first : undefined);
   }
+  layers.forEach((l, i) => (l.spikes = totals.spikes[i]));
 
   for (const n of p.order) {
     if (n.kind !== 'snn.neurons') continue;
@@ -214,15 +147,9 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
     readout.set(r.id, y);
   }
   const rows = hostOutputs(g, inputs, readout);
-  return { outputs: rows, T, steps, batch, layers, synops, neuronUpdates, meanCurrent, rate, readout, trace, startV };
+  const { synops, neuronUpdates } = totals;
+  return { outputs: rows, T, steps, batch, layers, synops, neuronUpdates, meanCurrent, rate, readout, ...first };
 }
-
-/** dst[k] += src[k] over dst's length. */
-function addInto(dst: Float64Array, src: Float64Array): void {
-  for (let k = 0; k < dst.length; k++) dst[k] += src[k];
-}
-
-const shift = (acc: number, e: number): number => (e >= 0 ? acc * 2 ** e : Math.floor(acc / 2 ** -e));
 
 /** Runs the ann ops downstream of the readouts (SPINN product, output) with the readouts' values. */
 function hostOutputs(g: Graph, inputs: readonly (readonly number[])[], readout: Map<string, Float64Array>): number[][] {

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { assembleKernels, kernelsModuleSource } from '../../tools/build-wasm.mjs';
-import { AdamMoments, deliverSpikes, denseBackward, denseForward, denseWithBias } from '../../src/sim/kernels.js';
+import { AdamMoments, denseWithBias } from '../../src/sim/kernels.js';
+import { Arena, type Slot } from '../../src/sim/arena.js';
+import { KernelModule } from '../../src/sim/wasm.js';
 import { KERNELS_WASM_BASE64 } from '../../src/sim/kernels-wasm.js';
 import { readFileSync } from 'node:fs';
 
@@ -46,6 +48,14 @@ const plain = {
   },
 };
 
+/** Named arrays of the given lengths in a fresh kernel module's memory, and its functions. */
+function onKernels<K extends string>(sizes: Record<K, number>): Record<K, Slot> & { fn: KernelModule['fn'] } {
+  const arena = new Arena(new KernelModule());
+  const slots = Object.fromEntries(Object.entries<number>(sizes).map(([key, n]) => [key, arena.alloc(n)]));
+  arena.commit();
+  return { ...(slots as Record<K, Slot>), fn: arena.mod.fn };
+}
+
 const shape = fc.record({
   batch: fc.integer({ min: 1, max: 9 }),
   fanIn: fc.integer({ min: 1, max: 11 }),
@@ -60,21 +70,24 @@ const value = fc.oneof(
 const arrayOf = (n: number) => fc.array(value, { minLength: n, maxLength: n }).map((a) => Float64Array.from(a));
 
 describe('kernels (WebAssembly SIMD) equal the plain loops bit for bit', () => {
-  test('spike delivery (property)', () => {
+  test('spike delivery: add_products from zeros (property)', () => {
     fc.assert(
       fc.property(
         shape.chain((s) => fc.tuple(fc.constant(s), arrayOf(s.batch * s.fanIn), arrayOf(s.fanIn * s.fanOut))),
         ([{ batch, fanIn, fanOut }, s, wt]) => {
-          const a = new Float64Array(batch * fanOut).fill(7);
-          const synops = deliverSpikes(s, wt, a, batch, fanIn, fanOut);
-          expect(Array.from(a)).toEqual(Array.from(plain.deliver(s, wt, batch, fanIn, fanOut)));
-          expect(synops).toBe(s.filter((x) => x !== 0).length * fanOut);
+          const k = onKernels({ a: batch * fanOut, s: s.length, wt: wt.length, offs: fanIn, facs: fanIn });
+          k.a.view.fill(0);
+          k.s.view.set(s);
+          k.wt.view.set(wt);
+          const nonzero = k.fn.add_products(k.a.at, k.s.at, k.wt.at, batch, fanIn, fanOut, k.offs.at, k.facs.at);
+          expect(Array.from(k.a.view)).toEqual(Array.from(plain.deliver(s, wt, batch, fanIn, fanOut)));
+          expect(nonzero).toBe(s.filter((x) => x !== 0).length);
         },
       ),
     );
   });
 
-  test('dense forward and backward (property)', () => {
+  test("the count model's dense forward and backward, as its kernels compose them (property)", () => {
     fc.assert(
       fc.property(
         shape.chain((s) =>
@@ -86,17 +99,103 @@ describe('kernels (WebAssembly SIMD) equal the plain loops bit for bit', () => {
             fc.constantFrom(1, 64, 0.37),
           ),
         ),
-        ([{ batch, fanIn, fanOut }, X, W, dY, k]) => {
-          const [Y, Yp] = [dY.slice(), dY.slice()];
-          denseForward(X, W, Y, batch, fanIn, fanOut, k);
-          plain.forward(X, W, Yp, batch, fanIn, fanOut, k);
-          expect(Array.from(Y)).toEqual(Array.from(Yp));
-          const [dW, dWp] = [W.map((w) => w / 3), W.map((w) => w / 3)];
-          const [dX, dXp] = [X.map((x) => -x), X.map((x) => -x)];
-          denseBackward(X, W, dY, dW, dX, batch, fanIn, fanOut, k);
-          plain.backward(X, W, dY, dWp, dXp, batch, fanIn, fanOut, k);
-          expect(Array.from(dW)).toEqual(Array.from(dWp));
-          expect(Array.from(dX)).toEqual(Array.from(dXp));
+        ([{ batch, fanIn, fanOut }, X, W, dY, scale]) => {
+          const most = Math.max(batch, fanIn, fanOut);
+          const k = onKernels({
+            ...{ X: X.length, W: W.length, Wt: W.length, Y: dY.length, dots: dY.length, dY: dY.length },
+            ...{ G: dY.length, GT: dY.length, dW: W.length, dX: X.length, offs: most, facs: most },
+          });
+          const scratch = [k.offs.at, k.facs.at] as const;
+          [k.X, k.W, k.Y, k.dY].forEach((slot, i) => slot.view.set([X, W, dY, dY][i]));
+          // forward: Y += scale (X W^T), the product summed from zeros
+          k.fn.transpose(k.Wt.at, k.W.at, fanOut, fanIn);
+          k.dots.view.fill(0);
+          k.fn.add_products(k.dots.at, k.X.at, k.Wt.at, batch, fanIn, fanOut, ...scratch);
+          k.fn.add_scaled(k.Y.at, k.dots.at, dY.length, scale);
+          const Yp = dY.slice();
+          plain.forward(X, W, Yp, batch, fanIn, fanOut, scale);
+          expect(Array.from(k.Y.view)).toEqual(Array.from(Yp));
+          // backward: G = scale dY; dW += G^T X; dX += G W
+          const [dWp, dXp] = [W.map((w) => w / 3), X.map((x) => -x)];
+          k.dW.view.set(dWp);
+          k.dX.view.set(dXp);
+          k.G.view.fill(0);
+          k.fn.add_scaled(k.G.at, k.dY.at, dY.length, scale);
+          k.fn.transpose(k.GT.at, k.G.at, batch, fanOut);
+          k.fn.add_products(k.dW.at, k.GT.at, k.X.at, fanOut, batch, fanIn, ...scratch);
+          k.fn.add_products(k.dX.at, k.G.at, k.W.at, batch, fanOut, fanIn, ...scratch);
+          plain.backward(X, W, dY, dWp, dXp, batch, fanIn, fanOut, scale);
+          expect(Array.from(k.dW.view)).toEqual(Array.from(dWp));
+          expect(Array.from(k.dX.view)).toEqual(Array.from(dXp));
+        },
+      ),
+    );
+  });
+
+  test("the count model's rounding forward and straight-through backward (property)", () => {
+    fc.assert(
+      fc.property(
+        fc
+          .record({
+            rows: fc.integer({ min: 1, max: 5 }),
+            n: fc.integer({ min: 1, max: 7 }),
+            T: fc.integer({ min: 1, max: 64 }),
+            theta: fc.oneof(fc.constant(1), fc.double({ min: 0.01, max: 4, noNaN: true })),
+            mode: fc.integer({ min: 0, max: 3 }),
+          })
+          .chain((p) =>
+            fc.tuple(
+              fc.constant(p),
+              arrayOf(p.rows * p.n),
+              arrayOf(p.n),
+              arrayOf(p.n).map((b) => b.map((x) => x / 64)),
+              arrayOf(p.rows * p.n),
+            ),
+          ),
+        ([{ rows, n, T, theta, mode }, pre, opening, bias, dY]) => {
+          const total = rows * n;
+          const k = onKernels({ pre: total, count: total, o: total, b: total, dY: total, dS: total, db: n });
+          k.pre.view.set(pre);
+          k.dY.view.set(dY);
+          for (let r = 0; r < rows; r++) {
+            k.o.view.set(opening, r * n);
+            k.b.view.set(bias, r * n);
+          }
+          const signed = mode % 2 === 1;
+          const lo = signed ? -T : 0;
+          k.fn.count_forward(k.pre.at, k.count.at, k.o.at, k.b.at, total, T, theta, lo, mode);
+          const [q, count] = [new Float64Array(total), new Float64Array(total)];
+          for (let i = 0; i < total; i++) {
+            q[i] = (opening[i % n] + pre[i] + T * bias[i % n]) / theta;
+            const r = mode < 2 ? (signed ? Math.trunc(q[i]) : Math.floor(q[i])) : signed ? q[i] : q[i] - 0.5;
+            count[i] = Math.min(Math.max(r, lo), T);
+          }
+          expect([Array.from(k.pre.view), Array.from(k.count.view)]).toEqual([Array.from(q), Array.from(count)]);
+          const [glo, ghi] = signed ? [-T, T] : [0.5, T + 0.5];
+          k.db.view.fill(0);
+          k.fn.count_backward(k.pre.at, k.dY.at, k.dS.at, k.db.at, rows, n, glo, ghi, theta, T);
+          const [dS, db] = [new Float64Array(total), new Float64Array(n)];
+          for (let i = 0; i < total; i++) {
+            if (q[i] < glo || q[i] > ghi) continue;
+            dS[i] = dY[i] / theta;
+            db[i % n] += T * dS[i];
+          }
+          expect([Array.from(k.dS.view), Array.from(k.db.view)]).toEqual([Array.from(dS), Array.from(db)]);
+        },
+      ),
+    );
+  });
+
+  test('scale_floor is the integer shift of a synapse: floor(a / 2^-e), a 2^e (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), { minLength: 1, maxLength: 9 }),
+        fc.integer({ min: -12, max: 6 }),
+        (a, e) => {
+          const k = onKernels({ a: a.length });
+          k.a.view.set(a);
+          k.fn.scale_floor(k.a.at, a.length, 2 ** e);
+          expect(Array.from(k.a.view)).toEqual(a.map((x) => (e >= 0 ? x * 2 ** e : Math.floor(x / 2 ** -e))));
         },
       ),
     );
