@@ -44,12 +44,13 @@ const passStats = (stderr: string): { pass: string; ms: number }[] =>
  * the result, float and quantized for Loihi 2 by this commit's quantize, on the 10,000-point test grid
  * with this commit's simulator: both commits' networks are judged by the same code.
  */
-async function compileWith(root: string, commit: string, out: string): Promise<CompileRun> {
+async function compileWith(root: string, commit: string, out: string, threads?: number): Promise<CompileRun> {
   const model = join(packageRoot(), 'examples', 'poisson2d');
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [join(root, 'bin', 'spikec.js'), 'compile', model, '--pass-stats', '-o', out], {
     encoding: 'utf8',
     maxBuffer: 1 << 26,
+    env: threads ? { ...process.env, SPIKEC_THREADS: String(threads) } : process.env,
   });
   const wallSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`${commit}: compile failed: ${r.stderr}`);
@@ -148,6 +149,9 @@ export async function compileBench(log: (s: string) => void, widths = [32, 64, 1
     log('  poisson2d, default pipeline, this commit');
     runs.push(await compileWith(packageRoot(), 'this commit', join(scratch, 'head.sir')));
     log(`    ${runs.at(-1)!.wallSeconds.toFixed(1)} s`);
+    log('  poisson2d, default pipeline, this commit on one thread (SPIKEC_THREADS=1)');
+    runs.push(await compileWith(packageRoot(), 'this commit, one thread', join(scratch, 'one.sir'), 1));
+    log(`    ${runs.at(-1)!.wallSeconds.toFixed(1)} s`);
   } finally {
     base.remove();
     rmSync(scratch, { recursive: true, force: true });
@@ -196,7 +200,7 @@ const passLabels = (passes: readonly { pass: string }[]): string[] =>
   passes.map((p, i) => (passes.slice(0, i).some((q) => q.pass === p.pass) ? `${p.pass} (2)` : p.pass));
 
 export function compileMarkdown(r: CompileBench, command: string, date: string): string {
-  const [base, head] = r.runs;
+  const [base, head, one] = r.runs;
   const labels = passLabels(head.passes);
   const s = (ms: number): string => (ms / 1000).toFixed(2);
   const [baseTotal, headTotal] = [base, head].map((run) => run.passes.reduce((a, p) => a + p.ms, 0));
@@ -204,7 +208,7 @@ export function compileMarkdown(r: CompileBench, command: string, date: string):
     `<!-- made by: ${command} -->`,
     '# Compile speed',
     '',
-    `Measured ${date} on this machine (2 cores). Both compiles ran in the same \`${command}\`, one after the other.`,
+    `Measured ${date} on this machine (2 cores). The compiles ran in the same \`${command}\`, one after the other.`,
     '',
     `## poisson2d, default pipeline: ${BASE_COMMIT} against this commit`,
     '',
@@ -226,6 +230,15 @@ export function compileMarkdown(r: CompileBench, command: string, date: string):
       `${(base.wallSeconds / head.wallSeconds).toFixed(1)}x`,
     ]),
     '',
+    ...(one
+      ? [
+          `On one thread (\`SPIKEC_THREADS=1\`: no kernel thread for finetune's products, no simulator thread) this`,
+          `commit's compile took ${one.wallSeconds.toFixed(1)} s on the wall clock, finetune ` +
+            `${s(one.passes.find((p) => p.pass === 'finetune')?.ms ?? NaN)} s; its network is the same ` +
+            `(${one.floatSnnVsExact === head.floatSnnVsExact ? 'equal' : 'DIFFERENT'} errors).`,
+          '',
+        ]
+      : []),
     mdRow(['SNN vs exact (test grid)', BASE_COMMIT, 'this commit']),
     mdRow(['---', '---:', '---:']),
     mdRow(['float', base.floatSnnVsExact.toExponential(3), head.floatSnnVsExact.toExponential(3)]),

@@ -8,8 +8,9 @@ import wabtInit from 'wabt';
 export async function assembleKernels() {
   const wat = fileURLToPath(new URL('../src/sim/kernels.wat', import.meta.url));
   const wabt = await wabtInit();
-  const mod = wabt.parseWat('kernels.wat', readFileSync(wat, 'utf8'), { simd: true });
-  mod.validate();
+  const features = { simd: true, threads: true };
+  const mod = wabt.parseWat('kernels.wat', readFileSync(wat, 'utf8'), features);
+  mod.validate(features);
   return Buffer.from(mod.toBinary({}).buffer);
 }
 

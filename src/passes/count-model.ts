@@ -1,6 +1,7 @@
 import type { Graph, NodeOf } from '../ir/index.js';
 import { normalizeRows, width } from '../ir/index.js';
 import { Arena, type Slot } from '../sim/arena.js';
+import { splitProducts } from '../sim/split.js';
 import { KernelModule } from '../sim/wasm.js';
 import { windowOpenings } from './start-potential.js';
 
@@ -194,7 +195,7 @@ export class CountModel {
       into.view.fill(0);
       for (const s of inputs) {
         ws.dots.view.fill(0, 0, batch * s.fanOut);
-        fn.add_products(ws.dots.at, ws.value(s.source).at, ws.Wt(s.id).at, batch, s.fanIn, s.fanOut, ...ws.scratch);
+        ws.products(ws.dots.at, ws.value(s.source).at, ws.Wt(s.id).at, batch, s.fanIn, s.fanOut);
         fn.add_scaled(into.at, ws.dots.at, batch * s.fanOut, s.fromEncoder ? T : 1);
       }
     };
@@ -295,9 +296,8 @@ export class CountModel {
         ws.G.view.fill(0, 0, batch * s.fanOut);
         fn.add_scaled(ws.G.at, dA.at, batch * s.fanOut, s.fromEncoder ? T : 1);
         fn.transpose(ws.GT.at, ws.G.at, batch, s.fanOut);
-        fn.add_products(ws.dW(s.id).at, ws.GT.at, ws.value(s.source).at, s.fanOut, batch, s.fanIn, ...ws.scratch);
-        if (!s.fromEncoder)
-          fn.add_products(ws.grad(s.source)!.at, ws.G.at, ws.W(s.id).at, batch, s.fanOut, s.fanIn, ...ws.scratch);
+        ws.products(ws.dW(s.id).at, ws.GT.at, ws.value(s.source).at, s.fanOut, batch, s.fanIn);
+        if (!s.fromEncoder) ws.products(ws.grad(s.source)!.at, ws.G.at, ws.W(s.id).at, batch, s.fanOut, s.fanIn);
       }
     };
     for (let ti = this.terms.length - 1; ti >= 0; ti--) {
@@ -358,13 +358,22 @@ export class CountModel {
  * term's values and gradients, and the kernels' scratch.
  */
 class Workspace {
-  private readonly slots = new Map<string, Slot>();
+  private readonly values = new Map<string, Slot>();
+  private readonly pres = new Map<string, Slot>();
+  private readonly biases = new Map<string, Slot>();
+  private readonly openings = new Map<string, Slot>();
+  private readonly dbs = new Map<string, Slot>();
+  private readonly Ws = new Map<string, Slot>();
+  private readonly Wts = new Map<string, Slot>();
+  private readonly dWs = new Map<string, Slot>();
+  private readonly grads = new Map<string, Slot>();
   readonly dots: Slot;
   readonly G: Slot;
   readonly GT: Slot;
   readonly dA: Slot;
-  /** add_products' offsets and factors. */
-  readonly scratch: readonly [number, number];
+  /** add_products' offsets and factors, for this thread's rows and for the kernel thread's. */
+  private readonly scratch: readonly [number, number];
+  private readonly theirs: readonly [number, number];
 
   constructor(
     private readonly module: KernelModule,
@@ -373,24 +382,21 @@ class Workspace {
     readonly batch: number,
   ) {
     const arena = new Arena(module);
-    const put = (key: string, n: number): void => void this.slots.set(key, arena.alloc(n));
-    put(`value:${encoder.id}`, batch * encoder.dims);
+    this.values.set(encoder.id, arena.alloc(batch * encoder.dims));
     let widest = 1;
     for (const t of terms) {
       if (t.kind !== 'neurons' && t.kind !== 'readout') continue;
-      put(`value:${t.id}`, batch * t.n);
-      put(`grad:${t.id}`, batch * t.n);
+      this.values.set(t.id, arena.alloc(batch * t.n));
+      this.grads.set(t.id, arena.alloc(batch * t.n));
       widest = Math.max(widest, t.n);
       if (t.kind === 'neurons') {
-        put(`pre:${t.id}`, batch * t.n);
-        put(`bias:${t.id}`, batch * t.n);
-        put(`opening:${t.id}`, batch * t.n);
-        put(`db:${t.id}`, t.n);
+        this.pres.set(t.id, arena.alloc(batch * t.n));
+        this.biases.set(t.id, arena.alloc(batch * t.n));
+        this.openings.set(t.id, arena.alloc(batch * t.n));
+        this.dbs.set(t.id, arena.alloc(t.n));
       }
       for (const s of t.inputs) {
-        put(`W:${s.id}`, s.W.length);
-        put(`Wt:${s.id}`, s.W.length);
-        put(`dW:${s.id}`, s.W.length);
+        for (const kind of [this.Ws, this.Wts, this.dWs]) kind.set(s.id, arena.alloc(s.W.length));
         widest = Math.max(widest, s.fanIn);
       }
     }
@@ -398,27 +404,29 @@ class Workspace {
     this.G = arena.alloc(batch * widest);
     this.GT = arena.alloc(batch * widest);
     this.dA = arena.alloc(batch * widest);
-    const offsets = arena.alloc(Math.max(widest, batch));
-    const factors = arena.alloc(Math.max(widest, batch));
+    const scratch = () => arena.alloc(Math.max(widest, batch)).at;
+    this.scratch = [scratch(), scratch()];
+    this.theirs = [scratch(), scratch()];
     arena.commit();
-    this.scratch = [offsets.at, factors.at];
     for (const t of terms)
       if (t.kind === 'neurons') for (let r = 0; r < batch; r++) this.opening(t.id).view.set(t.opening, r * t.n);
   }
 
-  private slot(key: string): Slot {
-    return this.slots.get(key)!;
+  /** D += G M (kernels.wat's add_products), its rows split with a kernel thread where there is one. */
+  products(D: number, G: number, M: number, R: number, S: number, K: number): void {
+    splitProducts(this.module, D, G, M, R, S, K, this.scratch, this.theirs);
   }
-  value = (id: string): Slot => this.slot(`value:${id}`);
-  pre = (id: string): Slot => this.slot(`pre:${id}`);
-  bias = (id: string): Slot => this.slot(`bias:${id}`);
-  opening = (id: string): Slot => this.slot(`opening:${id}`);
-  db = (id: string): Slot => this.slot(`db:${id}`);
-  W = (id: string): Slot => this.slot(`W:${id}`);
-  Wt = (id: string): Slot => this.slot(`Wt:${id}`);
-  dW = (id: string): Slot => this.slot(`dW:${id}`);
+
+  value = (id: string): Slot => this.values.get(id)!;
+  pre = (id: string): Slot => this.pres.get(id)!;
+  bias = (id: string): Slot => this.biases.get(id)!;
+  opening = (id: string): Slot => this.openings.get(id)!;
+  db = (id: string): Slot => this.dbs.get(id)!;
+  W = (id: string): Slot => this.Ws.get(id)!;
+  Wt = (id: string): Slot => this.Wts.get(id)!;
+  dW = (id: string): Slot => this.dWs.get(id)!;
   /** The gradient of a population's or readout's values (host terms keep theirs in plain arrays). */
-  grad = (id: string): Slot | undefined => this.slots.get(`grad:${id}`);
+  grad = (id: string): Slot | undefined => this.grads.get(id);
 
   /** Copies the parameters in: W and W^T of every synapse, every bias repeated per row. */
   loadParameters(terms: readonly (PopulationTerm | ReadoutTerm | HostTerm)[]): void {
@@ -433,6 +441,6 @@ class Workspace {
   }
 
   clearGradients(): void {
-    for (const [key, slot] of this.slots) if (/^(grad|db|dW):/.test(key)) slot.view.fill(0);
+    for (const kind of [this.grads, this.dbs, this.dWs]) for (const slot of kind.values()) slot.view.fill(0);
   }
 }

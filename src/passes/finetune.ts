@@ -129,8 +129,8 @@ export const finetune: Pass = {
     );
 
     const candidate = writeBack(g, model);
-    const before = relativeL2(simulateRows(g, calib).outputs, calibRef);
-    const after = relativeL2(simulateRows(candidate, calib).outputs, calibRef);
+    const before = relativeL2(simulateRows(g, calib, { perNeuron: false }).outputs, calibRef);
+    const after = relativeL2(simulateRows(candidate, calib, { perNeuron: false }).outputs, calibRef);
     stats['calib error before'] = Number(before.toPrecision(3));
     stats['calib error after'] = Number(after.toPrecision(3));
     stats.kept = after < before ? 'yes' : 'no';

@@ -28,21 +28,35 @@ export function gram(X: Float64Array, k: number): Float64Array {
   return G;
 }
 
-/** Solves A X = B for symmetric positive definite A [n, n] and B [n, m] (Cholesky). Row-major. */
+/**
+ * Solves A X = B for symmetric positive definite A [n, n] and B [n, m] (Cholesky). Row-major. The
+ * substitutions run along rows of X (contiguous) for all m columns at once; each X[i, c] still receives
+ * its terms in order of k, as a column-by-column substitution would.
+ */
 export function solveSpd(A: Float64Array, B: Float64Array, n: number, m: number): Float64Array {
   const L = cholesky(A, n);
   const X = Float64Array.from(B);
-  for (let c = 0; c < m; c++) {
-    for (let i = 0; i < n; i++) {
-      let s = X[i * m + c];
-      for (let k = 0; k < i; k++) s -= L[i * n + k] * X[k * m + c];
-      X[i * m + c] = s / L[i * n + i];
+  // L Y = B
+  for (let i = 0; i < n; i++) {
+    const row = i * m;
+    for (let k = 0; k < i; k++) {
+      const l = L[i * n + k];
+      const from = k * m;
+      for (let c = 0; c < m; c++) X[row + c] -= l * X[from + c];
     }
-    for (let i = n - 1; i >= 0; i--) {
-      let s = X[i * m + c];
-      for (let k = i + 1; k < n; k++) s -= L[k * n + i] * X[k * m + c];
-      X[i * m + c] = s / L[i * n + i];
+    const d = L[i * n + i];
+    for (let c = 0; c < m; c++) X[row + c] /= d;
+  }
+  // L^T X = Y
+  for (let i = n - 1; i >= 0; i--) {
+    const row = i * m;
+    for (let k = i + 1; k < n; k++) {
+      const l = L[k * n + i];
+      const from = k * m;
+      for (let c = 0; c < m; c++) X[row + c] -= l * X[from + c];
     }
+    const d = L[i * n + i];
+    for (let c = 0; c < m; c++) X[row + c] /= d;
   }
   return X;
 }

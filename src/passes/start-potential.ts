@@ -13,7 +13,7 @@ type Neurons = NodeOf<'snn.neurons'>;
 export function startPotentials(g: Graph): Map<string, Float64Array> {
   const enc = g.nodes.find((n) => n.kind === 'snn.encoder');
   if (!enc || !g.nodes.some((n) => n.kind === 'snn.neurons')) return new Map();
-  return simulate(g, [Array(enc.dims).fill(0)], { T: 1, startPotentials: true }).startV!;
+  return simulate(g, [Array(enc.dims).fill(0)], { T: 1, startPotentials: true, perNeuron: false }).startV!;
 }
 
 /**

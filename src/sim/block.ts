@@ -45,6 +45,9 @@ let module: KernelModule | undefined;
 export class BlockSim {
   private readonly arena: Arena;
   private readonly weights = new Map<string, Slot>();
+  /** Integer weights whose sums fit in 32 bits, delivered in i32 lanes (twice the f64 lanes). */
+  private readonly weights32 = new Map<string, Slot<Int32Array>>();
+  private sums32: Slot<Int32Array> | undefined;
   private readonly current = new Map<string, Slot>();
   private readonly encoderCurrent = new Map<string, Slot>();
   private readonly pops: Population[] = [];
@@ -69,7 +72,8 @@ export class BlockSim {
       const w = widthOf(n);
       if (n.kind === 'snn.synapse') {
         const s = p.synapses.get(n.id)!;
-        this.weights.set(n.id, a.alloc(s.wt.length));
+        if (fitsInt32(s)) this.weights32.set(n.id, a.allocInt32(s.wt.length));
+        else this.weights.set(n.id, a.alloc(s.wt.length));
         this.current.set(n.id, a.alloc(rows * w));
         if (s.source === p.encoder.id) this.encoderCurrent.set(n.id, a.alloc(rows * w));
         maxFanIn = Math.max(maxFanIn, s.fanIn);
@@ -91,16 +95,19 @@ export class BlockSim {
       } else if (n.kind === 'snn.readout') this.acc.set(n.id, a.alloc(rows * w));
     }
     this.input = a.alloc(rows * maxWidth);
+    if (this.weights32.size) this.sums32 = a.allocInt32(rows * maxWidth);
     this.offsets = a.alloc(maxFanIn);
     this.factors = a.alloc(maxFanIn);
     a.commit();
     for (const [id, slot] of this.weights) slot.view.set(p.synapses.get(id)!.wt);
+    for (const [id, slot] of this.weights32) slot.view.set(p.synapses.get(id)!.wt);
     for (const pop of this.pops) pop.neurons.init();
   }
 
   /**
    * Simulates `rows` inputs (enc: their encoded values, [rows, dims]). Adds each row's window sums to
-   * the batch's arrays from row `at` (meanCurrent and rate per population, acc per readout).
+   * the batch's arrays from row `at` (meanCurrent and rate per population where `out` has them, acc
+   * per readout).
    */
   run(
     enc: Float64Array,
@@ -112,6 +119,9 @@ export class BlockSim {
   ): void {
     const { p, T } = this;
     const fn = this.arena.mod.fn;
+    // the per-neuron sums are kept where the caller asked for them (simulate's perNeuron)
+    const perNeuron = this.pops.every((pop) => out.meanCurrent.has(pop.node.id));
+    const scratch = [this.offsets.at, this.factors.at] as const;
     this.reset(rows);
     this.deliverEncoder(enc, rows);
     let encoderNonzero = 0;
@@ -127,6 +137,13 @@ export class BlockSim {
             // The encoder's output is the same every step: W x is delivered once, counted every step.
             a.view.set(this.encoderCurrent.get(n.id)!.view.subarray(0, k));
             totals.synops += encoderNonzero * s.fanOut;
+          } else if (this.weights32.has(n.id)) {
+            const sums = this.sums32!;
+            const spikes = this.popOf.get(s.source)!.prev;
+            const weights = this.weights32.get(n.id)!;
+            const nonzero = fn.add_products_i32(sums.at, spikes.at, weights.at, rows, s.fanIn, s.fanOut, ...scratch);
+            totals.synops += nonzero * s.fanOut;
+            fn.scale_floor_i32(a.at, sums.at, k, 2 ** s.exponent);
           } else {
             a.view.fill(0, 0, k);
             const spikes = this.popOf.get(s.source)!.prev;
@@ -147,17 +164,24 @@ export class BlockSim {
         } else if (n.kind === 'snn.neurons') {
           const pop = this.popOf.get(n.id)!;
           const k = rows * pop.w;
-          this.input.view.fill(0, 0, k);
-          for (const i of n.inputs) fn.add_scaled(this.input.at, this.current.get(i)!.at, k, 1);
+          // one synapse: its current is the input (0 + a = a exactly, as a current is never -0)
+          let input = this.current.get(n.inputs[0])!;
+          if (n.inputs.length > 1) {
+            input = this.input;
+            input.view.fill(0, 0, k);
+            for (const i of n.inputs) fn.add_scaled(input.at, this.current.get(i)!.at, k, 1);
+          }
           const { cur } = pop;
-          const count = pop.neurons.step(this.input, cur, rows);
+          const count = pop.neurons.step(input, cur, rows);
           totals.neuronUpdates += k;
           if (first?.startV && t === pop.depth - 1)
             first.startV.set(n.id, Float64Array.from(pop.neurons.v.view.subarray(0, pop.w)));
           if (t >= pop.depth && t < pop.depth + T) {
             totals.spikes[pop.index] += count;
-            fn.add_scaled(pop.meanCurrent.at, this.input.at, k, 1);
-            fn.add_scaled(pop.rate.at, cur.at, k, 1);
+            if (perNeuron) {
+              fn.add_scaled(pop.meanCurrent.at, input.at, k, 1);
+              fn.add_scaled(pop.rate.at, cur.at, k, 1);
+            }
           }
           first?.trace?.get(n.id)!.push(Int8Array.from(cur.view.subarray(0, pop.w)));
         } else if (n.kind === 'snn.readout') {
@@ -170,10 +194,11 @@ export class BlockSim {
       // what fired this step is what the synapses deliver next step
       for (const pop of this.pops) [pop.prev, pop.cur] = [pop.cur, pop.prev];
     }
-    for (const pop of this.pops) {
-      out.meanCurrent.get(pop.node.id)!.set(pop.meanCurrent.view.subarray(0, rows * pop.w), at * pop.w);
-      out.rate.get(pop.node.id)!.set(pop.rate.view.subarray(0, rows * pop.w), at * pop.w);
-    }
+    if (perNeuron)
+      for (const pop of this.pops) {
+        out.meanCurrent.get(pop.node.id)!.set(pop.meanCurrent.view.subarray(0, rows * pop.w), at * pop.w);
+        out.rate.get(pop.node.id)!.set(pop.rate.view.subarray(0, rows * pop.w), at * pop.w);
+      }
     for (const [id, acc] of this.acc) {
       const w = acc.n / this.rows;
       out.acc.get(id)!.set(acc.view.subarray(0, rows * w), at * w);
@@ -211,4 +236,14 @@ export class BlockSim {
       if (s.integer) this.arena.mod.fn.scale_floor(c.at, rows * s.fanOut, 2 ** s.exponent);
     }
   }
+}
+
+/**
+ * Whether a synapse's spike sums are exact in 32-bit integers: integer weights, and at most fanIn
+ * spikes of magnitude 1 times the largest mantissa below 2^31.
+ */
+function fitsInt32(s: SynapseOp): boolean {
+  let most = 0;
+  for (const w of s.wt) most = Math.max(most, Math.abs(w));
+  return s.integer && most * s.fanIn < 2 ** 31;
 }

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   MessageChannel,
@@ -9,6 +8,7 @@ import {
   receiveMessageOnPort,
   workerData,
 } from 'node:worker_threads';
+import { extraThreads } from './threads.js';
 
 /** How long a new thread may take to load its script before it is given up. */
 const STARTUP_MS = 20_000;
@@ -43,7 +43,7 @@ export class BlockingPool {
     this.threads = [];
     // from TypeScript sources the compiled worker script is not there: no threads
     if (!existsSync(fileURLToPath(this.script))) return this.threads;
-    for (let i = 1; i < availableParallelism(); i++) {
+    for (let i = 0; i < extraThreads(); i++) {
       const { port1, port2 } = new MessageChannel();
       const done = new Int32Array(new SharedArrayBuffer(4));
       const worker = new Worker(this.script, { workerData: { port: port2, done }, transferList: [port2] });

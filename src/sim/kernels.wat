@@ -1,5 +1,6 @@
 (module
-  (memory (export "memory") 1)
+  ;; shared, so that a kernel thread can work on the same arrays (split.ts)
+  (import "env" "memory" (memory 1 65536 shared))
   ;; D[r, 0..K) += sum over s ascending with G[r, s] != 0 of G[r, s] * M[s, 0..K), for r in 0..R.
   ;; D, G, M: byte addresses of row-major f64 arrays; offs (i32) and facs (f64): scratch for S terms.
   ;; Each D[r, k] receives its terms one at a time, in order of s (four per pass over the row).
@@ -298,6 +299,155 @@
             (f64.load (i32.add (local.get $s0) (i32.shl (local.get $c) (i32.const 3)))))
           (local.set $c (i32.add (local.get $c) (i32.const 1)))
           (br $lloop))))))
+  ;; add_products in integers for spike delivery, from zeros: D and M are i32 arrays, G f64 holding integers
+  ;; (spikes). D[r, 0..K) = sum over s with G[r, s] != 0 of G[r, s] * M[s, 0..K), four outputs per lane group.
+  ;; Exact while every partial sum fits in 32 bits (the caller bounds |G| |M| S below 2^31); integer sums
+  ;; do not depend on their order, so this equals add_products on the same values. offs (i32) and facs
+  ;; (i32): scratch for S terms. Returns the number of nonzero G entries.
+  (func (export "add_products_i32")
+    (param $D i32) (param $G i32) (param $M i32) (param $R i32) (param $S i32) (param $K i32)
+    (param $offs i32) (param $facs i32) (result i32)
+    (local $r i32) (local $s i32) (local $m i32) (local $q i32) (local $kb i32) (local $g f64)
+    (local $nnz i32) (local $row i32) (local $rowK i32) (local $K4b i32) (local $Kb i32) (local $y i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $c i32)
+    (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
+    (local.set $rowK (i32.shl (local.get $K) (i32.const 2)))
+    (local.set $Kb (local.get $rowK))
+    (local.set $K4b (i32.shl (i32.and (local.get $K) (i32.const -4)) (i32.const 2)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $R)))
+      (local.set $m (i32.const 0))
+      (local.set $s (i32.const 0))
+      (local.set $row (i32.add (local.get $G) (i32.shl (i32.mul (local.get $r) (local.get $S)) (i32.const 3))))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $s) (local.get $S)))
+        (local.set $g (f64.load (i32.add (local.get $row) (i32.shl (local.get $s) (i32.const 3)))))
+        ;; without a branch (spikes are unpredictable): every entry is written, only nonzeros advance m
+        (i32.store (i32.add (local.get $offs) (i32.shl (local.get $m) (i32.const 2)))
+          (i32.add (local.get $M) (i32.mul (local.get $s) (local.get $rowK))))
+        (i32.store (i32.add (local.get $facs) (i32.shl (local.get $m) (i32.const 2)))
+          (i32.trunc_f64_s (local.get $g)))
+        (local.set $m (i32.add (local.get $m) (f64.ne (local.get $g) (f64.const 0))))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $sloop)))
+      (local.set $nnz (i32.add (local.get $nnz) (local.get $m)))
+      (local.set $y (i32.add (local.get $D) (i32.mul (local.get $r) (local.get $rowK))))
+      ;; the row starts from zeros, written here while it stays in cache
+      (local.set $kb (i32.const 0))
+      (block $zdone (loop $zloop
+        (br_if $zdone (i32.ge_u (local.get $kb) (local.get $K4b)))
+        (v128.store (i32.add (local.get $y) (local.get $kb)) (v128.const i64x2 0 0))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+        (br $zloop)))
+      (block $z1done (loop $z1loop
+        (br_if $z1done (i32.ge_u (local.get $kb) (local.get $Kb)))
+        (i32.store (i32.add (local.get $y) (local.get $kb)) (i32.const 0))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
+        (br $z1loop)))
+      ;; four terms per pass
+      (local.set $q (i32.const 0))
+      (block $qdone (loop $qloop
+        (br_if $qdone (i32.gt_u (i32.add (local.get $q) (i32.const 4)) (local.get $m)))
+        (local.set $c (i32.add (local.get $offs) (i32.shl (local.get $q) (i32.const 2))))
+        (local.set $p0 (i32.load (local.get $c)))
+        (local.set $p1 (i32.load offset=4 (local.get $c)))
+        (local.set $p2 (i32.load offset=8 (local.get $c)))
+        (local.set $p3 (i32.load offset=12 (local.get $c)))
+        (local.set $c (i32.add (local.get $facs) (i32.shl (local.get $q) (i32.const 2))))
+        (local.set $f0 (i32x4.splat (i32.load (local.get $c))))
+        (local.set $f1 (i32x4.splat (i32.load offset=4 (local.get $c))))
+        (local.set $f2 (i32x4.splat (i32.load offset=8 (local.get $c))))
+        (local.set $f3 (i32x4.splat (i32.load offset=12 (local.get $c))))
+        (local.set $kb (i32.const 0))
+        ;; four unit factors (unsigned spikes, the common case): additions only
+        (if (i32.and (i32.and (i32.eq (i32.load (local.get $c)) (i32.const 1))
+                              (i32.eq (i32.load offset=4 (local.get $c)) (i32.const 1)))
+                     (i32.and (i32.eq (i32.load offset=8 (local.get $c)) (i32.const 1))
+                              (i32.eq (i32.load offset=12 (local.get $c)) (i32.const 1))))
+          (then
+            (block $udone (loop $uloop
+              (br_if $udone (i32.ge_u (local.get $kb) (local.get $K4b)))
+              (v128.store (i32.add (local.get $y) (local.get $kb))
+                (i32x4.add
+                  (i32x4.add (v128.load (i32.add (local.get $y) (local.get $kb)))
+                    (i32x4.add (v128.load (i32.add (local.get $p0) (local.get $kb)))
+                      (v128.load (i32.add (local.get $p1) (local.get $kb)))))
+                  (i32x4.add (v128.load (i32.add (local.get $p2) (local.get $kb)))
+                    (v128.load (i32.add (local.get $p3) (local.get $kb))))))
+              (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+              (br $uloop)))))
+        (block $kdone (loop $kloop
+          (br_if $kdone (i32.ge_u (local.get $kb) (local.get $K4b)))
+          (v128.store (i32.add (local.get $y) (local.get $kb))
+            (i32x4.add
+              (i32x4.add (v128.load (i32.add (local.get $y) (local.get $kb)))
+                (i32x4.add
+                  (i32x4.mul (local.get $f0) (v128.load (i32.add (local.get $p0) (local.get $kb))))
+                  (i32x4.mul (local.get $f1) (v128.load (i32.add (local.get $p1) (local.get $kb))))))
+              (i32x4.add
+                (i32x4.mul (local.get $f2) (v128.load (i32.add (local.get $p2) (local.get $kb))))
+                (i32x4.mul (local.get $f3) (v128.load (i32.add (local.get $p3) (local.get $kb)))))))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+          (br $kloop)))
+        ;; K not a multiple of 4: the last outputs one at a time
+        (block $tdone (loop $tloop
+          (br_if $tdone (i32.ge_u (local.get $kb) (local.get $Kb)))
+          (i32.store (i32.add (local.get $y) (local.get $kb))
+            (i32.add (i32.add (i32.load (i32.add (local.get $y) (local.get $kb)))
+              (i32.add
+                (i32.mul (i32x4.extract_lane 0 (local.get $f0)) (i32.load (i32.add (local.get $p0) (local.get $kb))))
+                (i32.mul (i32x4.extract_lane 0 (local.get $f1)) (i32.load (i32.add (local.get $p1) (local.get $kb))))))
+              (i32.add
+                (i32.mul (i32x4.extract_lane 0 (local.get $f2)) (i32.load (i32.add (local.get $p2) (local.get $kb))))
+                (i32.mul (i32x4.extract_lane 0 (local.get $f3)) (i32.load (i32.add (local.get $p3) (local.get $kb)))))))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
+          (br $tloop)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (br $qloop)))
+      ;; the last terms one at a time
+      (block $odone (loop $oloop
+        (br_if $odone (i32.ge_u (local.get $q) (local.get $m)))
+        (local.set $p0 (i32.load (i32.add (local.get $offs) (i32.shl (local.get $q) (i32.const 2)))))
+        (local.set $f0 (i32x4.splat (i32.load (i32.add (local.get $facs) (i32.shl (local.get $q) (i32.const 2))))))
+        (local.set $kb (i32.const 0))
+        (block $k1done (loop $k1loop
+          (br_if $k1done (i32.ge_u (local.get $kb) (local.get $K4b)))
+          (v128.store (i32.add (local.get $y) (local.get $kb))
+            (i32x4.add (v128.load (i32.add (local.get $y) (local.get $kb)))
+              (i32x4.mul (local.get $f0) (v128.load (i32.add (local.get $p0) (local.get $kb))))))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+          (br $k1loop)))
+        (block $t1done (loop $t1loop
+          (br_if $t1done (i32.ge_u (local.get $kb) (local.get $Kb)))
+          (i32.store (i32.add (local.get $y) (local.get $kb))
+            (i32.add (i32.load (i32.add (local.get $y) (local.get $kb)))
+              (i32.mul (i32x4.extract_lane 0 (local.get $f0)) (i32.load (i32.add (local.get $p0) (local.get $kb))))))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 4)))
+          (br $t1loop)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $oloop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+    (local.get $nnz))
+  ;; dst[k] = floor(src[k] * f) for k in 0..n: src i32 (add_products_i32's sums), dst f64, f = 2^e: the
+  ;; integer shift of scale_floor, converting exactly.
+  (func (export "scale_floor_i32") (param $dst i32) (param $src i32) (param $n i32) (param $f f64)
+    (local $k i32) (local $n2 i32) (local $F v128)
+    (local.set $n2 (i32.and (local.get $n) (i32.const -2)))
+    (local.set $F (f64x2.splat (local.get $f)))
+    (block $done (loop $lp
+      (br_if $done (i32.ge_u (local.get $k) (local.get $n2)))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 3)))
+        (f64x2.floor (f64x2.mul (local.get $F)
+          (f64x2.convert_low_i32x4_s (v128.load64_zero (i32.add (local.get $src) (i32.shl (local.get $k)
+            (i32.const 2))))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 2)))
+      (br $lp)))
+    (if (i32.lt_u (local.get $n2) (local.get $n))
+      (then
+        (f64.store (i32.add (local.get $dst) (i32.shl (local.get $n2) (i32.const 3)))
+          (f64.floor (f64.mul (local.get $f)
+            (f64.convert_i32_s (i32.load (i32.add (local.get $src) (i32.shl (local.get $n2) (i32.const 2)))))))))))
   ;; a[k] = floor(a[k] * f) for k in 0..n, f = 2^e: integer mantissa sums shifted by an exponent e, as
   ;; floor(acc / 2^-e) for e < 0 and acc * 2^e for e >= 0 (scaling by a power of two is exact).
   (func (export "scale_floor") (param $a i32) (param $n i32) (param $f f64)
@@ -334,66 +484,86 @@
     (param $keepU f64) (param $keepV f64) (param $theta f64) (param $signed i32) (param $subtract i32)
     (param $decayScale f64) (param $inScale f64) (param $stateHalf f64) (result i32)
     (local $kb i32) (local $end i32) (local $count v128) (local $spk v128)
-    (local $KU v128) (local $KV v128) (local $TH v128) (local $SG v128) (local $SB v128)
-    (local $D v128) (local $X v128) (local $H v128) (local $H2 v128) (local $VMAX v128)
-    (local $uu v128) (local $vv v128) (local $pos v128) (local $neg v128) (local $sv v128)
+    (local $KU v128) (local $KV v128) (local $TH v128) (local $NTH v128) (local $SG v128) (local $SB v128)
+    (local $X v128) (local $H v128) (local $NH v128) (local $H2 v128) (local $VMAX v128) (local $ONE v128)
+    (local $MONE v128) (local $uu v128) (local $vv v128) (local $pos v128) (local $neg v128) (local $sv v128)
     (local.set $end (i32.shl (i32.and (i32.add (local.get $n) (i32.const 1)) (i32.const -2)) (i32.const 3)))
-    (local.set $KU (f64x2.splat (local.get $keepU)))
-    (local.set $KV (f64x2.splat (local.get $keepV)))
     (local.set $TH (f64x2.splat (local.get $theta)))
+    (local.set $NTH (f64x2.neg (local.get $TH)))
     (local.set $SG (i64x2.neg (i64x2.splat (i64.extend_i32_u (i32.ne (local.get $signed) (i32.const 0))))))
     (local.set $SB (i64x2.neg (i64x2.splat (i64.extend_i32_u (i32.ne (local.get $subtract) (i32.const 0))))))
-    (local.set $D (f64x2.splat (local.get $decayScale)))
-    (local.set $X (f64x2.splat (local.get $inScale)))
-    (local.set $H (f64x2.splat (local.get $stateHalf)))
-    (local.set $H2 (f64x2.add (local.get $H) (local.get $H)))
-    (local.set $VMAX (f64x2.sub (local.get $H) (f64x2.splat (f64.const 1))))
-    (block $done (loop $lp
-      (br_if $done (i32.ge_u (local.get $kb) (local.get $end)))
-      (if (local.get $model)
-        (then
+    (local.set $ONE (f64x2.splat (f64.const 1)))
+    (local.set $MONE (f64x2.splat (f64.const -1)))
+    (if (local.get $model)
+      (then
+        (local.set $KU (f64x2.splat (local.get $keepU)))
+        (local.set $KV (f64x2.splat (local.get $keepV)))
+        (block $done (loop $lp
+          (br_if $done (i32.ge_u (local.get $kb) (local.get $end)))
           (local.set $uu (f64x2.add (f64x2.mul (local.get $KU) (v128.load (i32.add (local.get $u) (local.get $kb))))
             (v128.load (i32.add (local.get $in) (local.get $kb)))))
           (local.set $vv (f64x2.add
             (f64x2.add (f64x2.mul (local.get $KV) (v128.load (i32.add (local.get $v) (local.get $kb)))) (local.get $uu))
             (v128.load (i32.add (local.get $b) (local.get $kb)))))
           (local.set $pos (f64x2.ge (local.get $vv) (local.get $TH)))
-          (local.set $neg (v128.and (local.get $SG) (f64x2.le (local.get $vv) (f64x2.neg (local.get $TH))))))
-        (else
+          (local.set $neg (v128.and (local.get $SG) (f64x2.le (local.get $vv) (local.get $NTH))))
+          ;; -1 only where not +1 (with theta = 0 both tests can hold)
+          (local.set $neg (v128.andnot (local.get $neg) (local.get $pos)))
+          (local.set $spk (v128.or (local.get $pos) (local.get $neg)))
+          (local.set $sv (v128.or (v128.and (local.get $pos) (local.get $ONE)) (v128.and (local.get $neg)
+            (local.get $MONE))))
+          (v128.store (i32.add (local.get $u) (local.get $kb)) (local.get $uu))
+          (v128.store (i32.add (local.get $v) (local.get $kb))
+            (v128.bitselect
+              (v128.and (local.get $SB) (f64x2.sub (local.get $vv) (f64x2.mul (local.get $sv) (local.get $TH))))
+              (local.get $vv)
+              (local.get $spk)))
+          (v128.store (i32.add (local.get $s) (local.get $kb)) (local.get $sv))
+          (local.set $count (i64x2.sub (local.get $count) (local.get $spk)))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+          (br $lp))))
+      (else
+        ;; (u keepU) D = u (keepU D) exactly: u keepU is an integer below 2^53 and D a power of two
+        (local.set $KU (f64x2.splat (f64.mul (local.get $keepU) (local.get $decayScale))))
+        (local.set $KV (f64x2.splat (f64.mul (local.get $keepV) (local.get $decayScale))))
+        (local.set $X (f64x2.splat (local.get $inScale)))
+        (local.set $H (f64x2.splat (local.get $stateHalf)))
+        (local.set $NH (f64x2.neg (local.get $H)))
+        (local.set $H2 (f64x2.add (local.get $H) (local.get $H)))
+        (local.set $VMAX (f64x2.sub (local.get $H) (local.get $ONE)))
+        (block $done (loop $lp
+          (br_if $done (i32.ge_u (local.get $kb) (local.get $end)))
           (local.set $uu (f64x2.add
-            (f64x2.trunc (f64x2.mul
-              (f64x2.mul (v128.load (i32.add (local.get $u) (local.get $kb))) (local.get $KU)) (local.get $D)))
+            (f64x2.trunc (f64x2.mul (v128.load (i32.add (local.get $u) (local.get $kb))) (local.get $KU)))
             (f64x2.mul (v128.load (i32.add (local.get $in) (local.get $kb))) (local.get $X))))
           (local.set $uu (v128.bitselect
             (f64x2.sub (local.get $uu) (local.get $H2))
             (v128.bitselect
               (f64x2.add (local.get $uu) (local.get $H2))
               (local.get $uu)
-              (f64x2.le (local.get $uu) (f64x2.neg (local.get $H))))
+              (f64x2.le (local.get $uu) (local.get $NH)))
             (f64x2.gt (local.get $uu) (local.get $H))))
           (local.set $vv (f64x2.add (f64x2.add
-            (f64x2.trunc (f64x2.mul
-              (f64x2.mul (v128.load (i32.add (local.get $v) (local.get $kb))) (local.get $KV)) (local.get $D)))
+            (f64x2.trunc (f64x2.mul (v128.load (i32.add (local.get $v) (local.get $kb))) (local.get $KV)))
             (local.get $uu)) (v128.load (i32.add (local.get $b) (local.get $kb)))))
           (local.set $vv (f64x2.pmax (f64x2.pmin (local.get $vv) (local.get $VMAX)) (f64x2.neg (local.get $VMAX))))
           (local.set $pos (f64x2.gt (local.get $vv) (local.get $TH)))
-          (local.set $neg (v128.and (local.get $SG) (f64x2.lt (local.get $vv) (f64x2.neg (local.get $TH)))))))
-      ;; -1 only where not +1 (with theta = 0 both tests can hold)
-      (local.set $neg (v128.andnot (local.get $neg) (local.get $pos)))
-      (local.set $spk (v128.or (local.get $pos) (local.get $neg)))
-      (local.set $sv (v128.or
-        (v128.and (local.get $pos) (f64x2.splat (f64.const 1)))
-        (v128.and (local.get $neg) (f64x2.splat (f64.const -1)))))
-      (v128.store (i32.add (local.get $u) (local.get $kb)) (local.get $uu))
-      (v128.store (i32.add (local.get $v) (local.get $kb))
-        (v128.bitselect
-          (v128.and (local.get $SB) (f64x2.sub (local.get $vv) (f64x2.mul (local.get $sv) (local.get $TH))))
-          (local.get $vv)
-          (local.get $spk)))
-      (v128.store (i32.add (local.get $s) (local.get $kb)) (local.get $sv))
-      (local.set $count (i64x2.sub (local.get $count) (local.get $spk)))
-      (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
-      (br $lp)))
+          (local.set $neg (v128.and (local.get $SG) (f64x2.lt (local.get $vv) (local.get $NTH))))
+          ;; -1 only where not +1 (with theta = 0 both tests can hold)
+          (local.set $neg (v128.andnot (local.get $neg) (local.get $pos)))
+          (local.set $spk (v128.or (local.get $pos) (local.get $neg)))
+          (local.set $sv (v128.or (v128.and (local.get $pos) (local.get $ONE)) (v128.and (local.get $neg)
+            (local.get $MONE))))
+          (v128.store (i32.add (local.get $u) (local.get $kb)) (local.get $uu))
+          (v128.store (i32.add (local.get $v) (local.get $kb))
+            (v128.bitselect
+              (v128.and (local.get $SB) (f64x2.sub (local.get $vv) (f64x2.mul (local.get $sv) (local.get $TH))))
+              (local.get $vv)
+              (local.get $spk)))
+          (v128.store (i32.add (local.get $s) (local.get $kb)) (local.get $sv))
+          (local.set $count (i64x2.sub (local.get $count) (local.get $spk)))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+          (br $lp)))))
     ;; odd n: the padding lane of the last pair does not count
     (i32.wrap_i64 (i64.add
       (i64.add (i64x2.extract_lane 0 (local.get $count)) (i64x2.extract_lane 1 (local.get $count)))

@@ -17,6 +17,8 @@ export class Neurons {
   readonly v: Slot;
   /** The bias each step adds (float, or mantissa << biasExp), repeated for every row. */
   private readonly bias: Slot;
+  /** Each neuron's potential at rest, in float64 (copied row by row at every rest). */
+  private readonly initialV: Float64Array;
   /** neuron_step's constants, in its order of parameters after the arrays. */
   private readonly params: readonly number[];
   private readonly fn: KernelModule['fn'];
@@ -30,6 +32,7 @@ export class Neurons {
   ) {
     [this.u, this.v, this.bias] = [arena.alloc(rows * n), arena.alloc(rows * n), arena.alloc(rows * n)];
     this.fn = arena.mod.fn;
+    this.initialV = Float64Array.from(node.initialV.data);
     const fixed = node.arith === 'fixed';
     this.params = [
       fixed ? DECAY_UNIT - (node.currentDecay + 1) : 1 - node.currentDecay,
@@ -53,7 +56,7 @@ export class Neurons {
   /** Resting state of the first `rows` rows: u = 0, v = initialV. */
   rest(rows: number): void {
     this.u.view.fill(0, 0, rows * this.n);
-    for (let r = 0; r < rows; r++) this.v.view.set(this.node.initialV.data, r * this.n);
+    for (let r = 0; r < rows; r++) this.v.view.set(this.initialV, r * this.n);
   }
 
   /**

@@ -10,6 +10,12 @@ export interface SimOptions {
   readonly trace?: boolean;
   /** Record every population's membrane potentials (batch element 0) at the start of its window. */
   readonly startPotentials?: boolean;
+  /**
+   * Keep every neuron's mean current and rate per row (meanCurrent, rate; default true). Without them
+   * (false) they are empty, and a batch of outputs costs less: 10,000 rows of a 769-neuron network hold
+   * 120 MB of them.
+   */
+  readonly perNeuron?: boolean;
 }
 
 /** Per-population counters. */
@@ -34,9 +40,10 @@ export interface SimResult {
   synops: number;
   /** Neuron updates, summed over the batch and all steps. */
   neuronUpdates: number;
-  /** Per neurons node: mean input current (synaptic input + bias) over the layer's window, [batch * n]. */
+  /** Per neurons node: mean input current (synaptic input + bias) over the layer's window, [batch * n]
+   * (empty with perNeuron: false). */
   readonly meanCurrent: Map<string, Float64Array>;
-  /** Per neurons node: spike count over the layer's window divided by T, [batch * n]. */
+  /** Per neurons node: spike count over the layer's window divided by T, [batch * n] (idem). */
   readonly rate: Map<string, Float64Array>;
   /** Per readout node: its decoded value, [batch * n]. */
   readonly readout: Map<string, Float64Array>;
@@ -104,8 +111,10 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
   for (const n of p.order) {
     const w = widthOf(n);
     if (n.kind === 'snn.neurons') {
-      meanCurrent.set(n.id, new Float64Array(batch * w));
-      rate.set(n.id, new Float64Array(batch * w));
+      if (opts.perNeuron !== false) {
+        meanCurrent.set(n.id, new Float64Array(batch * w));
+        rate.set(n.id, new Float64Array(batch * w));
+      }
       layers.push({ id: n.id, neurons: w, depth: p.depth.get(n.id)!, spikes: 0 });
     }
     if (n.kind === 'snn.readout') acc.set(n.id, new Float64Array(batch * w));
@@ -130,8 +139,9 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
     const bias = n.bias.data;
     const w = widthOf(n);
     const scaleBias = n.arith === 'fixed' ? 2 ** (n.biasExp ?? 0) : 1;
-    const mc = meanCurrent.get(n.id)!;
-    const r = rate.get(n.id)!;
+    const mc = meanCurrent.get(n.id);
+    const r = rate.get(n.id);
+    if (!mc || !r) continue;
     for (let k = 0; k < mc.length; k++) {
       mc[k] = mc[k] / T + bias[k % w] * scaleBias * (n.arith === 'fixed' ? 1 / VOLTAGE_SCALE : 1);
       r[k] /= T;

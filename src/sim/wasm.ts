@@ -1,15 +1,29 @@
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 const PAGE = 65536;
+/** The most a module's memory may grow to: 4 GiB, all that 32-bit addresses reach. */
+const MAX_PAGES = 65536;
 
 let compiled: WebAssembly.Module | undefined;
 
 /** The exports of kernels.wat; addresses are byte offsets into the instance's memory. */
-interface KernelExports {
+export interface KernelExports {
   add_products(D: number, G: number, M: number, R: number, S: number, K: number, offs: number, facs: number): number;
   adam(x: number, m: number, v: number, g: number, n: number, ...hyper: number[]): void;
   add_scaled(dst: number, src: number, n: number, f: number): void;
   scale_floor(a: number, n: number, f: number): void;
+  /** Spike delivery in i32 lanes, from zeros (kernels.wat). */
+  add_products_i32(
+    D: number,
+    G: number,
+    M: number,
+    R: number,
+    S: number,
+    K: number,
+    offs: number,
+    facs: number,
+  ): number;
+  scale_floor_i32(dst: number, src: number, n: number, f: number): void;
   transpose(dst: number, src: number, rows: number, cols: number): void;
   neuron_step(
     model: number,
@@ -38,13 +52,11 @@ interface KernelExports {
  * elementwise; each documents in kernels.wat the plain computation it equals.
  */
 export class KernelModule {
-  readonly memory: WebAssembly.Memory;
   readonly fn: KernelExports;
-  constructor() {
+  /** A new memory, or that of another module: a kernel thread's view of the same arrays (split.ts). */
+  constructor(readonly memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })) {
     compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-    const exports = new WebAssembly.Instance(compiled).exports;
-    this.memory = exports.memory as WebAssembly.Memory;
-    this.fn = exports as unknown as KernelExports;
+    this.fn = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as KernelExports;
   }
 
   /** At least `bytes` of memory; views taken before a call may be stale after it. */

@@ -76,7 +76,7 @@ export async function measureWithOutputs(
   say?: (line: string) => void,
 ): Promise<{ row: VerifyRow; outputs: number[][] }> {
   say?.(`simulating ${setup.points.length} test points${T ? ` at T = ${T}` : ''}`);
-  const sim = simulateRows(snn, setup.points, { T });
+  const sim = simulateRows(snn, setup.points, { T, perNeuron: false });
   const batch = setup.points.length;
   const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
   const macs = annMacs(setup.ann);

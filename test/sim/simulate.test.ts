@@ -110,3 +110,39 @@ describe('simulator', () => {
     expect(() => simulate(converted(), [[0.5, NaN]])).toThrow(/%x: input row 0 value 1 is NaN/);
   });
 });
+
+describe('simulate in blocks of rows', () => {
+  test('a batch gives the same result as its rows one by one, with or without the per-neuron sums', () => {
+    const g = converted(12);
+    const inputs = rows(70); // two blocks of 32 and a partial one
+    const whole = simulate(g, inputs);
+    const single = inputs.map((r) => simulate(g, [r]));
+    const merged = mergeResults(single);
+    expect(whole.outputs).toEqual(merged.outputs);
+    expect(whole.rate).toEqual(merged.rate);
+    expect(whole.meanCurrent).toEqual(merged.meanCurrent);
+    expect(whole.layers).toEqual(merged.layers);
+    expect(whole.synops).toBe(merged.synops);
+    const lean = simulate(g, inputs, { perNeuron: false });
+    expect(lean.outputs).toEqual(whole.outputs);
+    expect([lean.rate.size, lean.meanCurrent.size]).toEqual([0, 0]);
+    expect([lean.layers, lean.synops]).toEqual([whole.layers, whole.synops]);
+  });
+});
+
+test('SPIKEC_THREADS sets the threads in all; anything else leaves one per core', async () => {
+  const { extraThreads } = await import('../../src/sim/threads.js');
+  const saved = process.env.SPIKEC_THREADS;
+  try {
+    process.env.SPIKEC_THREADS = '1';
+    expect(extraThreads()).toBe(0);
+    process.env.SPIKEC_THREADS = '3';
+    expect(extraThreads()).toBe(2);
+    process.env.SPIKEC_THREADS = 'many';
+    const { availableParallelism } = await import('node:os');
+    expect(extraThreads()).toBe(availableParallelism() - 1);
+  } finally {
+    if (saved === undefined) delete process.env.SPIKEC_THREADS;
+    else process.env.SPIKEC_THREADS = saved;
+  }
+});

@@ -24,7 +24,9 @@ export function registerEval(program: Command): void {
       const input = graph.nodes.find((n) => n.kind === 'ann.input' || n.kind === 'snn.encoder');
       const rows = readInputRows(opts.inputs, input && 'dims' in input ? input.dims : undefined);
       const spiking = graph.nodes.some((n) => n.kind.startsWith('snn.'));
-      const outputs = spiking ? simulateRows(graph, rows, { T: opts.T }).outputs : evalAnn(graph, rows);
+      const outputs = spiking
+        ? simulateRows(graph, rows, { T: opts.T, perNeuron: false }).outputs
+        : evalAnn(graph, rows);
       process.stdout.write(`${JSON.stringify({ outputs })}\n`);
     });
 }
