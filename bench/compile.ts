@@ -232,7 +232,7 @@ export function compileMarkdown(r: CompileBench, command: string, date: string):
     '',
     ...(one
       ? [
-          `On one thread (\`SPIKEC_THREADS=1\`: no kernel thread for finetune's products, no simulator thread) this`,
+          `On one thread (\`SPIKEC_THREADS=1\`: no simulator threads for the passes' simulations) this`,
           `commit's compile took ${one.wallSeconds.toFixed(1)} s on the wall clock, finetune ` +
             `${s(one.passes.find((p) => p.pass === 'finetune')?.ms ?? NaN)} s; its network is the same ` +
             `(${one.floatSnnVsExact === head.floatSnnVsExact ? 'equal' : 'DIFFERENT'} errors).`,

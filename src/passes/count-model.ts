@@ -1,7 +1,6 @@
 import type { Graph, NodeOf } from '../ir/index.js';
 import { normalizeRows, width } from '../ir/index.js';
 import { Arena, type Slot } from '../sim/arena.js';
-import { splitProducts } from '../sim/split.js';
 import { KernelModule } from '../sim/wasm.js';
 import { windowOpenings } from './start-potential.js';
 
@@ -371,9 +370,8 @@ class Workspace {
   readonly G: Slot;
   readonly GT: Slot;
   readonly dA: Slot;
-  /** add_products' offsets and factors, for this thread's rows and for the kernel thread's. */
+  /** add_products' offsets and factors. */
   private readonly scratch: readonly [number, number];
-  private readonly theirs: readonly [number, number];
 
   constructor(
     private readonly module: KernelModule,
@@ -406,15 +404,14 @@ class Workspace {
     this.dA = arena.alloc(batch * widest);
     const scratch = () => arena.alloc(Math.max(widest, batch)).at;
     this.scratch = [scratch(), scratch()];
-    this.theirs = [scratch(), scratch()];
     arena.commit();
     for (const t of terms)
       if (t.kind === 'neurons') for (let r = 0; r < batch; r++) this.opening(t.id).view.set(t.opening, r * t.n);
   }
 
-  /** D += G M (kernels.wat's add_products), its rows split with a kernel thread where there is one. */
+  /** D += G M (kernels.wat's add_products). */
   products(D: number, G: number, M: number, R: number, S: number, K: number): void {
-    splitProducts(this.module, D, G, M, R, S, K, this.scratch, this.theirs);
+    this.module.fn.add_products(D, G, M, R, S, K, ...this.scratch);
   }
 
   value = (id: string): Slot => this.values.get(id)!;

@@ -1,6 +1,5 @@
 (module
-  ;; shared, so that a kernel thread can work on the same arrays (split.ts)
-  (import "env" "memory" (memory 1 65536 shared))
+  (memory (export "memory") 1)
   ;; D[r, 0..K) += sum over s ascending with G[r, s] != 0 of G[r, s] * M[s, 0..K), for r in 0..R.
   ;; D, G, M: byte addresses of row-major f64 arrays; offs (i32) and facs (f64): scratch for S terms.
   ;; Each D[r, k] receives its terms one at a time, in order of s (four per pass over the row).

@@ -1,8 +1,6 @@
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 const PAGE = 65536;
-/** The most a module's memory may grow to: 4 GiB, all that 32-bit addresses reach. */
-const MAX_PAGES = 65536;
 
 let compiled: WebAssembly.Module | undefined;
 
@@ -52,11 +50,13 @@ export interface KernelExports {
  * elementwise; each documents in kernels.wat the plain computation it equals.
  */
 export class KernelModule {
+  readonly memory: WebAssembly.Memory;
   readonly fn: KernelExports;
-  /** A new memory, or that of another module: a kernel thread's view of the same arrays (split.ts). */
-  constructor(readonly memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared: true })) {
+  constructor() {
     compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-    this.fn = new WebAssembly.Instance(compiled, { env: { memory } }).exports as unknown as KernelExports;
+    const exports = new WebAssembly.Instance(compiled).exports;
+    this.memory = exports.memory as WebAssembly.Memory;
+    this.fn = exports as unknown as KernelExports;
   }
 
   /** At least `bytes` of memory; views taken before a call may be stale after it. */
