@@ -7,7 +7,7 @@ import { calibrationInputs } from '../../verification/calibration-data.js';
 import { formatTable, measure, verifySetup } from '../../verification/measure.js';
 import { DEFAULT_OPTIONS, passContext, pipelineOf } from './compile.js';
 import { checkOutputDir } from '../output-paths.js';
-import { pipelineProgress } from '../progress.js';
+import { pipelineProgress, say as progressLine } from '../progress.js';
 
 /**
  * The main job on the bundled default (`npm start`): the poisson2d PINN that spikec trained itself,
@@ -40,6 +40,6 @@ export function registerDemo(program: Command): void {
       for (const [what, path] of await emit(graph, BACKENDS, o.output, usage, ctx.profile))
         say(`  wrote ${path} (${what})\n`);
       say(`\nverification of the integer network on the ${setup.points.length}-point test grid (spikec verify):\n`);
-      say(formatTable([await measure(setup, graph)]));
+      say(formatTable([await measure(setup, graph, undefined, progressLine)]));
     });
 }
