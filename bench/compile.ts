@@ -95,7 +95,7 @@ function checkout(commit: string): { root: string; remove: () => void } {
 }
 
 /** A 2 -> W -> W -> W -> 1 tanh MLP with seeded weights (the shape of the bundled poisson2d, wider). */
-function mlp(width: number): Graph {
+export function mlp(width: number): Graph {
   const b = new GraphBuilder(`mlp${width}`);
   const rng = new Rng(width);
   let h = b.add({

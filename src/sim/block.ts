@@ -243,7 +243,5 @@ export class BlockSim {
  * spikes of magnitude 1 times the largest mantissa below 2^31.
  */
 function fitsInt32(s: SynapseOp): boolean {
-  let most = 0;
-  for (const w of s.wt) most = Math.max(most, Math.abs(w));
-  return s.integer && most * s.fanIn < 2 ** 31;
+  return s.integer && s.largest * s.fanIn < 2 ** 31;
 }

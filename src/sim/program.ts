@@ -6,8 +6,10 @@ export interface SynapseOp {
   readonly source: string;
   readonly fanIn: number;
   readonly fanOut: number;
-  /** Transposed weights (float values, or integer mantissas). */
+  /** Transposed weights (float values, or integer mantissas); shared, never to be written. */
   readonly wt: Float64Array;
+  /** The largest |weight|. */
+  readonly largest: number;
   readonly integer: boolean;
   readonly exponent: number;
 }
@@ -22,6 +24,36 @@ export interface SimProgram {
   readonly arith: 'float' | 'fixed';
 }
 
+/**
+ * Each synapse node's transposed weights, made once: IR nodes are immutable, and the passes simulate
+ * graph after graph that share most of their synapses (a transpose per call cost more than the
+ * simulation of a wide network on a few rows).
+ */
+const synapseOps = new WeakMap<NodeOf<'snn.synapse'>, SynapseOp>();
+
+function synapseOp(n: NodeOf<'snn.synapse'>): SynapseOp {
+  let op = synapseOps.get(n);
+  if (op) return op;
+  const [fanOut, fanIn] = n.weight.kind === 'float' ? n.weight.values.shape : n.weight.mantissa.shape;
+  const w = n.weight.kind === 'float' ? n.weight.values.data : n.weight.mantissa.data;
+  const wt = new Float64Array(fanIn * fanOut);
+  for (let o = 0; o < fanOut; o++) for (let i = 0; i < fanIn; i++) wt[i * fanOut + o] = w[o * fanIn + i];
+  let largest = 0;
+  for (let k = 0; k < wt.length; k++) largest = Math.max(largest, Math.abs(wt[k]));
+  op = {
+    node: n,
+    source: n.inputs[0],
+    fanIn,
+    fanOut,
+    wt,
+    largest,
+    integer: n.weight.kind === 'int',
+    exponent: n.weight.kind === 'int' ? n.weight.exponent : 0,
+  };
+  synapseOps.set(n, op);
+  return op;
+}
+
 export function compileProgram(g: Graph): SimProgram {
   const encoders = g.nodes.filter((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder');
   if (encoders.length !== 1)
@@ -33,19 +65,7 @@ export function compileProgram(g: Graph): SimProgram {
   for (const n of g.nodes) {
     if (n.kind === 'snn.encoder') depth.set(n.id, 0);
     else if (n.kind === 'snn.synapse') {
-      const [fanOut, fanIn] = n.weight.kind === 'float' ? n.weight.values.shape : n.weight.mantissa.shape;
-      const w = n.weight.kind === 'float' ? n.weight.values.data : n.weight.mantissa.data;
-      const wt = new Float64Array(fanIn * fanOut);
-      for (let o = 0; o < fanOut; o++) for (let i = 0; i < fanIn; i++) wt[i * fanOut + o] = w[o * fanIn + i];
-      synapses.set(n.id, {
-        node: n,
-        source: n.inputs[0],
-        fanIn,
-        fanOut,
-        wt,
-        integer: n.weight.kind === 'int',
-        exponent: n.weight.kind === 'int' ? n.weight.exponent : 0,
-      });
+      synapses.set(n.id, synapseOp(n));
       depth.set(n.id, depth.get(n.inputs[0])! + 1);
     } else if (n.kind === 'snn.neurons' || n.kind === 'snn.readout') {
       depth.set(n.id, Math.max(...n.inputs.map((i) => depth.get(i)!)));
