@@ -8,7 +8,7 @@ import wabtInit from 'wabt';
 export async function assembleKernels() {
   const wat = fileURLToPath(new URL('../src/sim/kernels.wat', import.meta.url));
   const wabt = await wabtInit();
-  const features = { simd: true, threads: true };
+  const features = { simd: true };
   const mod = wabt.parseWat('kernels.wat', readFileSync(wat, 'utf8'), features);
   mod.validate(features);
   return Buffer.from(mod.toBinary({}).buffer);

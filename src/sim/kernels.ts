@@ -8,18 +8,8 @@ import { KernelModule } from './wasm.js';
 
 /** An instance of kernels.wat whose memory holds copies of each call's operands. */
 class Wasm extends KernelModule {
-  /**
-   * The routine on copies of D, G and M in the module's memory; D is copied back. Returns G's nonzeros.
-   * D as {fromZeros: D} starts from zeros (nothing to copy in).
-   */
-  products(
-    D: Float64Array | { fromZeros: Float64Array },
-    G: Float64Array,
-    M: Float64Array,
-    R: number,
-    S: number,
-    K: number,
-  ): number {
+  /** add_products on copies of D, G and M in the module's memory; D is copied back. Returns G's nonzeros. */
+  products(D: Float64Array, G: Float64Array, M: Float64Array, R: number, S: number, K: number): number {
     const d = 0;
     const g = d + R * K * 8;
     const m = g + R * S * 8;
@@ -27,12 +17,11 @@ class Wasm extends KernelModule {
     const factors = offsets + S * 8;
     this.reserve(factors + S * 8);
     const heap = new Float64Array(this.memory.buffer);
-    if (D instanceof Float64Array) heap.set(D.subarray(0, R * K), d / 8);
-    else heap.fill(0, d / 8, d / 8 + R * K);
+    heap.set(D.subarray(0, R * K), d / 8);
     heap.set(G.subarray(0, R * S), g / 8);
     heap.set(M.subarray(0, S * K), m / 8);
     const nonzero = this.fn.add_products(d, g, m, R, S, K, offsets, factors);
-    (D instanceof Float64Array ? D : D.fromZeros).set(heap.subarray(d / 8, d / 8 + R * K));
+    D.set(heap.subarray(d / 8, d / 8 + R * K));
     return nonzero;
   }
 }
