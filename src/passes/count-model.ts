@@ -216,7 +216,6 @@ export class CountModel {
           t.signed ? -T : 0,
           mode,
         );
-        values.set(`${t.id}#pre`, pre.view);
         values.set(t.id, count.view);
       } else if (t.kind === 'readout') {
         const slot = ws.value(t.id);

@@ -1,4 +1,3 @@
-import type { NodeOf } from '../ir/index.js';
 import { Arena, type Slot } from './arena.js';
 import { Neurons } from './neurons.js';
 import { type SimProgram, type SynapseOp, widthOf } from './program.js';
@@ -7,10 +6,8 @@ import { KernelModule } from './wasm.js';
 /** A population in the block: its neurons, the spikes they send and its window's sums. */
 interface Population {
   readonly neurons: Neurons;
-  readonly node: NodeOf<'snn.neurons'>;
   /** Its place among the program's populations. */
   readonly index: number;
-  readonly w: number;
   readonly depth: number;
   /** Spikes of the step before (what the synapses deliver) and of this step; swapped after each step. */
   prev: Slot;
@@ -67,6 +64,7 @@ export class BlockSim {
     this.arena = new Arena((module ??= new KernelModule()));
     const a = this.arena;
     let maxFanIn = 1;
+    let maxFanOut = 1;
     let maxWidth = 1;
     for (const n of p.order) {
       const w = widthOf(n);
@@ -77,12 +75,11 @@ export class BlockSim {
         this.current.set(n.id, a.alloc(rows * w));
         if (s.source === p.encoder.id) this.encoderCurrent.set(n.id, a.alloc(rows * w));
         maxFanIn = Math.max(maxFanIn, s.fanIn);
+        maxFanOut = Math.max(maxFanOut, s.fanOut);
       } else if (n.kind === 'snn.neurons') {
         const pop: Population = {
           neurons: new Neurons(n, w, rows, a),
-          node: n,
           index: this.pops.length,
-          w,
           depth: p.depth.get(n.id)!,
           prev: a.alloc(rows * w),
           cur: a.alloc(rows * w),
@@ -95,7 +92,7 @@ export class BlockSim {
       } else if (n.kind === 'snn.readout') this.acc.set(n.id, a.alloc(rows * w));
     }
     this.input = a.alloc(rows * maxWidth);
-    if (this.weights32.size) this.sums32 = a.allocInt32(rows * maxWidth);
+    if (this.weights32.size) this.sums32 = a.allocInt32(rows * maxFanOut);
     this.offsets = a.alloc(maxFanIn);
     this.factors = a.alloc(maxFanIn);
     a.commit();
@@ -120,7 +117,7 @@ export class BlockSim {
     const { p, T } = this;
     const fn = this.arena.mod.fn;
     // the per-neuron sums are kept where the caller asked for them (simulate's perNeuron)
-    const perNeuron = this.pops.every((pop) => out.meanCurrent.has(pop.node.id));
+    const perNeuron = this.pops.every((pop) => out.meanCurrent.has(pop.neurons.node.id));
     const scratch = [this.offsets.at, this.factors.at] as const;
     this.reset(rows);
     this.deliverEncoder(enc, rows);
@@ -148,22 +145,13 @@ export class BlockSim {
             a.view.fill(0, 0, k);
             const spikes = this.popOf.get(s.source)!.prev;
             const weights = this.weights.get(n.id)!;
-            const nonzero = fn.add_products(
-              a.at,
-              spikes.at,
-              weights.at,
-              rows,
-              s.fanIn,
-              s.fanOut,
-              this.offsets.at,
-              this.factors.at,
-            );
+            const nonzero = fn.add_products(a.at, spikes.at, weights.at, rows, s.fanIn, s.fanOut, ...scratch);
             totals.synops += nonzero * s.fanOut;
             if (s.integer) fn.scale_floor(a.at, k, 2 ** s.exponent);
           }
         } else if (n.kind === 'snn.neurons') {
           const pop = this.popOf.get(n.id)!;
-          const k = rows * pop.w;
+          const k = rows * pop.neurons.n;
           // one synapse: its current is the input (0 + a = a exactly, as a current is never -0)
           let input = this.current.get(n.inputs[0])!;
           if (n.inputs.length > 1) {
@@ -175,7 +163,7 @@ export class BlockSim {
           const count = pop.neurons.step(input, cur, rows);
           totals.neuronUpdates += k;
           if (first?.startV && t === pop.depth - 1)
-            first.startV.set(n.id, Float64Array.from(pop.neurons.v.view.subarray(0, pop.w)));
+            first.startV.set(n.id, Float64Array.from(pop.neurons.v.view.subarray(0, pop.neurons.n)));
           if (t >= pop.depth && t < pop.depth + T) {
             totals.spikes[pop.index] += count;
             if (perNeuron) {
@@ -183,7 +171,7 @@ export class BlockSim {
               fn.add_scaled(pop.rate.at, cur.at, k, 1);
             }
           }
-          first?.trace?.get(n.id)!.push(Int8Array.from(cur.view.subarray(0, pop.w)));
+          first?.trace?.get(n.id)!.push(Int8Array.from(cur.view.subarray(0, pop.neurons.n)));
         } else if (n.kind === 'snn.readout') {
           const [lo, hi] = this.windows.get(n.id)!;
           if (t < lo || t >= hi) continue;
@@ -196,8 +184,9 @@ export class BlockSim {
     }
     if (perNeuron)
       for (const pop of this.pops) {
-        out.meanCurrent.get(pop.node.id)!.set(pop.meanCurrent.view.subarray(0, rows * pop.w), at * pop.w);
-        out.rate.get(pop.node.id)!.set(pop.rate.view.subarray(0, rows * pop.w), at * pop.w);
+        const { node, n } = pop.neurons;
+        out.meanCurrent.get(node.id)!.set(pop.meanCurrent.view.subarray(0, rows * n), at * n);
+        out.rate.get(node.id)!.set(pop.rate.view.subarray(0, rows * n), at * n);
       }
     for (const [id, acc] of this.acc) {
       const w = acc.n / this.rows;
@@ -208,7 +197,7 @@ export class BlockSim {
   /** Resting state: u = 0, v = initialV, nothing fired, empty window sums. */
   private reset(rows: number): void {
     for (const pop of this.pops) {
-      const k = rows * pop.w;
+      const k = rows * pop.neurons.n;
       pop.neurons.rest(rows);
       pop.prev.view.fill(0, 0, k);
       pop.cur.view.fill(0, 0, k);

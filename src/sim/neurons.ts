@@ -2,6 +2,15 @@ import { DECAY_UNIT, type NodeOf, STATE_BITS, VOLTAGE_SCALE } from '../ir/index.
 import type { Arena, Slot } from './arena.js';
 import type { KernelModule } from './wasm.js';
 
+/**
+ * The bias a neuron adds each step, in its arithmetic's units: the float bias, or for arith 'fixed' the
+ * mantissa << biasExp (a voltage in Loihi units, VOLTAGE_SCALE per unit of input).
+ */
+export function stepBias(node: NodeOf<'snn.neurons'>): Float64Array {
+  const scale = node.arith === 'fixed' ? 2 ** (node.biasExp ?? 0) : 1;
+  return Float64Array.from(node.bias.data, (m) => m * scale);
+}
+
 const FIXED_MODEL = 0;
 const FLOAT_MODEL = 1;
 
@@ -48,8 +57,7 @@ export class Neurons {
 
   /** Writes the bias rows (after the arena's commit). */
   init(): void {
-    const scale = this.node.arith === 'fixed' ? 2 ** (this.node.biasExp ?? 0) : 1;
-    const bias = Float64Array.from(this.node.bias.data, (m) => m * scale);
+    const bias = stepBias(this.node);
     for (let r = 0; r < this.rows; r++) this.bias.view.set(bias, r * this.n);
   }
 

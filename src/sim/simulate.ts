@@ -1,6 +1,7 @@
 import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE, normalize } from '../ir/index.js';
 import { evalAnnAll } from './ann-eval.js';
 import { BlockSim } from './block.js';
+import { stepBias } from './neurons.js';
 import { type SimProgram, compileProgram, widthOf } from './program.js';
 
 export interface SimOptions {
@@ -136,14 +137,13 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
 
   for (const n of p.order) {
     if (n.kind !== 'snn.neurons') continue;
-    const bias = n.bias.data;
-    const w = widthOf(n);
-    const scaleBias = n.arith === 'fixed' ? 2 ** (n.biasExp ?? 0) : 1;
     const mc = meanCurrent.get(n.id);
     const r = rate.get(n.id);
     if (!mc || !r) continue;
+    const bias = stepBias(n);
+    const w = bias.length;
     for (let k = 0; k < mc.length; k++) {
-      mc[k] = mc[k] / T + bias[k % w] * scaleBias * (n.arith === 'fixed' ? 1 / VOLTAGE_SCALE : 1);
+      mc[k] = mc[k] / T + bias[k % w] * (n.arith === 'fixed' ? 1 / VOLTAGE_SCALE : 1);
       r[k] /= T;
     }
   }

@@ -64,9 +64,4 @@ export class KernelModule {
     if (this.memory.buffer.byteLength < bytes)
       this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE));
   }
-
-  /** The float64 array of n values at byte offset `at` (valid until memory grows). */
-  f64(at: number, n: number): Float64Array {
-    return new Float64Array(this.memory.buffer, at, n);
-  }
 }

@@ -24,3 +24,31 @@ test('the integer delivery equals add_products on the same integers (from zeros)
   arena.mod.fn.scale_floor(D.at, R * K, 2 ** -3);
   expect(Array.from(out.view)).toEqual(Array.from(D.view));
 });
+
+test('integer delivery into a readout wider than every population (its sums get room for the fan-out)', async () => {
+  const { exampleSnn, i32, f32 } = await import('../../src/ir/index.js');
+  const { simulate } = await import('../../src/sim/simulate.js');
+  const widen = (integer: boolean) => {
+    const g = exampleSnn();
+    const out = 8;
+    const values = Array.from({ length: out * 3 }, (_, k) => ((k * 37) % 23) - 11);
+    const nodes = g.nodes.map((n) => {
+      const shape = { ...n.type, shape: [out] };
+      if (n.kind === 'snn.synapse' && n.weight.kind === 'float')
+        return {
+          ...n,
+          type: shape,
+          weight: integer
+            ? { kind: 'int' as const, mantissa: i32([out, 3], values), exponent: 0, bits: 8 }
+            : { kind: 'float' as const, values: f32([out, 3], values) },
+        };
+      if (n.kind === 'snn.readout')
+        return { ...n, type: shape, scale: f32([out], Array(out).fill(1)), offset: f32([out], Array(out).fill(0)) };
+      if (n.kind === 'ann.output') return { ...n, type: shape };
+      return n;
+    });
+    return { ...g, nodes };
+  };
+  const inputs = Array.from({ length: 40 }, (_, r) => [(r % 7) / 6, (r % 5) / 4]);
+  expect(simulate(widen(true) as never, inputs).outputs).toEqual(simulate(widen(false) as never, inputs).outputs);
+});
