@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Graph, GraphBuilder, f32, packageRoot, readGraphFile } from '../src/ir/index.js';
+import { type Graph, packageRoot, readGraphFile, tanhMlp } from '../src/ir/index.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, runPipeline } from '../src/passes/index.js';
 import { Rng } from '../src/sim/rng.js';
 import { calibrationInputs } from '../src/verification/calibration-data.js';
@@ -96,39 +96,19 @@ function checkout(commit: string): { root: string; remove: () => void } {
 
 /** A 2 -> W -> W -> W -> 1 tanh MLP with seeded weights (the shape of the bundled poisson2d, wider). */
 export function mlp(width: number): Graph {
-  const b = new GraphBuilder(`mlp${width}`);
   const rng = new Rng(width);
-  let h = b.add({
-    kind: 'ann.input',
-    id: 'x',
-    inputs: [],
-    dims: 2,
+  const uniform = (): number => 2 * rng.next() - 1;
+  return tanhMlp({
+    name: `mlp${width}`,
     domain: [
       [-1, 1],
       [-1, 1],
     ],
+    widths: [width, width, width, 1],
+    weight: (_, fanIn) => uniform() * Math.sqrt(1 / fanIn) * Math.sqrt(3),
+    bias: () => 0.1 * uniform(),
+    ids: (l) => [`dense${l}`, `dense${l}_act`],
   });
-  let fanIn = 2;
-  for (const [l, w] of [width, width, width, 1].entries()) {
-    const scale = Math.sqrt(1 / fanIn);
-    h = b.add({
-      kind: 'ann.dense',
-      id: `dense${l}`,
-      inputs: [h],
-      weight: f32(
-        [w, fanIn],
-        Array.from({ length: w * fanIn }, () => (2 * rng.next() - 1) * scale * Math.sqrt(3)),
-      ),
-      bias: f32(
-        [w],
-        Array.from({ length: w }, () => 0.1 * (2 * rng.next() - 1)),
-      ),
-    });
-    if (l < 3) h = b.add({ kind: 'ann.act', id: `dense${l}_act`, inputs: [h], fn: 'tanh' });
-    fanIn = w;
-  }
-  b.add({ kind: 'ann.output', id: 'u', inputs: [h] });
-  return b.build();
 }
 
 const synapsesOf = (g: Graph): number =>

@@ -80,3 +80,41 @@ export function exampleSnn(): Graph {
   b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
   return b.build();
 }
+
+/** A seeded MLP: its shape, and where its weights come from. */
+export interface TanhMlpSpec {
+  readonly name: string;
+  /** The input box (one interval per input). */
+  readonly domain: readonly (readonly [number, number])[];
+  /** Widths of the dense layers; tanh follows every one but the last, which feeds the output. */
+  readonly widths: readonly number[];
+  /** Dense layer l's weight k ([width, fanIn] row-major) and bias k, drawn in that order, layer by layer. */
+  readonly weight: (l: number, fanIn: number, k: number) => number;
+  readonly bias: (l: number, k: number) => number;
+  /** Ids of dense layer l and of its tanh (default d<l> and a<l>). */
+  readonly ids?: (l: number) => readonly [string, string];
+}
+
+/** An ann-dialect tanh MLP from input `x` to output `u` (test and benchmark networks). */
+export function tanhMlp(spec: TanhMlpSpec): Graph {
+  const ids = spec.ids ?? ((l: number) => [`d${l}`, `a${l}`] as const);
+  const b = new GraphBuilder(spec.name);
+  let h = b.add({ kind: 'ann.input', id: 'x', inputs: [], dims: spec.domain.length, domain: spec.domain });
+  let fanIn = spec.domain.length;
+  for (const [l, w] of spec.widths.entries()) {
+    const [dense, act] = ids(l);
+    const weight = f32(
+      [w, fanIn],
+      Array.from({ length: w * fanIn }, (_, k) => spec.weight(l, fanIn, k)),
+    );
+    const bias = f32(
+      [w],
+      Array.from({ length: w }, (_, k) => spec.bias(l, k)),
+    );
+    h = b.add({ kind: 'ann.dense', id: dense, inputs: [h], weight, bias });
+    if (l < spec.widths.length - 1) h = b.add({ kind: 'ann.act', id: act, inputs: [h], fn: 'tanh' });
+    fanIn = w;
+  }
+  b.add({ kind: 'ann.output', id: 'u', inputs: [h] });
+  return b.build();
+}

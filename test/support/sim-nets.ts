@@ -1,40 +1,19 @@
-import { type Graph, GraphBuilder, f32 } from '../../src/ir/index.js';
+import { type Graph, tanhMlp } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, runPipeline } from '../../src/passes/index.js';
 
 /** 2 -> 6 tanh -> 6 tanh -> 1: small enough to simulate often. */
 export function smallMlp(): Graph {
-  const b = new GraphBuilder('small');
   const rnd = (k: number): number => Math.sin(k * 12.9898) * 0.9;
-  let h = b.add({
-    kind: 'ann.input',
-    id: 'x',
-    inputs: [],
-    dims: 2,
+  return tanhMlp({
+    name: 'small',
     domain: [
       [0, 1],
       [0, 1],
     ],
+    widths: [6, 6, 1],
+    weight: (l, _, k) => rnd(100 * l + k) * 1.5,
+    bias: (_, k) => rnd(7 + k) * 0.3,
   });
-  let inW = 2;
-  for (const [l, w] of [6, 6, 1].entries()) {
-    h = b.add({
-      kind: 'ann.dense',
-      id: `d${l}`,
-      inputs: [h],
-      weight: f32(
-        [w, inW],
-        Array.from({ length: w * inW }, (_, k) => rnd(100 * l + k) * 1.5),
-      ),
-      bias: f32(
-        [w],
-        Array.from({ length: w }, (_, k) => rnd(7 + k) * 0.3),
-      ),
-    });
-    if (l < 2) h = b.add({ kind: 'ann.act', id: `a${l}`, inputs: [h], fn: 'tanh' });
-    inW = w;
-  }
-  b.add({ kind: 'ann.output', id: 'u', inputs: [h] });
-  return b.build();
 }
 
 /** Input rows spread over [0, 1]^2. */

@@ -1,4 +1,4 @@
-import { type Graph, GraphBuilder, f32 } from '../../src/ir/index.js';
+import { type Graph, GraphBuilder, f32, tanhMlp } from '../../src/ir/index.js';
 
 export interface MlpShape {
   readonly name: string;
@@ -23,42 +23,18 @@ export function mlp(shape: Partial<MlpShape> = {}): Graph {
     ...{ name: 'mlp', hidden: 2, seed: 11, weightScale: 2, biasScale: 1, outBias: 0.2 },
     ...shape,
   };
-  const b = new GraphBuilder(name);
-  let prev = b.add({
-    kind: 'ann.input',
-    id: 'x',
-    inputs: [],
-    dims: 2,
+  let seed = seed0;
+  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+  return tanhMlp({
+    name,
     domain: [
       [0, 1],
       [0, 1],
     ],
+    widths: [...Array<number>(hidden).fill(8), 1],
+    weight: (l) => (l < hidden ? weightScale * rnd() : rnd()),
+    bias: (l) => (l < hidden ? biasScale * rnd() : outBias),
   });
-  let width = 2;
-  let seed = seed0;
-  const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
-  for (let l = 0; l < hidden; l++) {
-    const weight = f32(
-      [8, width],
-      Array.from({ length: 8 * width }, () => weightScale * rnd()),
-    );
-    const bias = f32(
-      [8],
-      Array.from({ length: 8 }, () => biasScale * rnd()),
-    );
-    const d = b.add({ kind: 'ann.dense', id: `d${l}`, inputs: [prev], weight, bias });
-    prev = b.add({ kind: 'ann.act', id: `a${l}`, inputs: [d], fn: 'tanh' });
-    width = 8;
-  }
-  const out = b.add({
-    kind: 'ann.dense',
-    id: `d${hidden}`,
-    inputs: [prev],
-    weight: f32([1, 8], Array.from({ length: 8 }, rnd)),
-    bias: f32([1], [outBias]),
-  });
-  b.add({ kind: 'ann.output', id: 'u', inputs: [out] });
-  return b.build();
 }
 
 /** encoder -> one neuron (threshold 1, no bias) -> readout: the readout decodes the neuron's rate. */
