@@ -25,13 +25,97 @@ export function evalApprox(a: ChannelApprox, z: number): number {
   return y;
 }
 
-/** Fitting samples z with their values y = f(z), computed once for the many fits a search makes. */
-interface Samples {
+/**
+ * Fitting samples z (ascending) with their values y = f(z), computed once for the many fits a knot
+ * search makes, with prefix sums of z, z^2, y and z y: on sorted samples each ramp's basis function is
+ * linear between knots, so the normal equations of any knots come from O(K^2) differences of these sums
+ * instead of a pass over every sample.
+ */
+export interface Samples {
   readonly z: Float64Array;
   readonly y: Float64Array;
+  /** Prefix sums, [0, z0, z0 + z1, ...]: Pz of z, Pzz of z^2, Py of y, Pzy of z y. */
+  readonly Pz: Float64Array;
+  readonly Pzz: Float64Array;
+  readonly Py: Float64Array;
+  readonly Pzy: Float64Array;
+  /** The sum of y^2. */
+  readonly yy: number;
 }
 
-const samplesOf = (f: (z: number) => number, z: Float64Array): Samples => ({ z, y: Float64Array.from(z, f) });
+export function samplesOf(f: (z: number) => number, values: Float64Array): Samples {
+  const z = Float64Array.from(values).sort();
+  const y = Float64Array.from(z, f);
+  const prefix = (term: (d: number) => number): Float64Array => {
+    const p = new Float64Array(z.length + 1);
+    for (let d = 0; d < z.length; d++) p[d + 1] = p[d] + term(d);
+    return p;
+  };
+  let yy = 0;
+  for (let d = 0; d < z.length; d++) yy += y[d] * y[d];
+  return {
+    z,
+    y,
+    Pz: prefix((d) => z[d]),
+    Pzz: prefix((d) => z[d] * z[d]),
+    Py: prefix((d) => y[d]),
+    Pzy: prefix((d) => z[d] * y[d]),
+    yy,
+  };
+}
+
+/** The index of the first sample >= x. */
+function lowerBound(z: Float64Array, x: number): number {
+  let [lo, hi] = [0, z.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (z[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The normal equations A = sum phi phi^T, B = sum phi y of the ramp basis phi(z) = (1, how far z has
+ * climbed each ramp) over the samples. Between knots a_r and a_r+1, phi is 1, the full widths of the
+ * ramps below, z - a_r, then zeros: each entry is alpha + beta z, summed from the prefix sums.
+ */
+function normalEquations(knots: readonly number[], data: Samples): { A: Float64Array; B: Float64Array } {
+  const K = knots.length - 1;
+  const n = K + 1;
+  const A = new Float64Array(n * n);
+  const B = new Float64Array(n);
+  const alpha = new Float64Array(n);
+  const beta = new Float64Array(n);
+  const { z, Pz, Pzz, Py, Pzy } = data;
+  let start = 0;
+  // region r holds the samples in [a_r, a_r+1); region -1 those below a_0, region K those from a_K on
+  for (let r = -1; r <= K; r++) {
+    const end = r < K ? lowerBound(z, knots[r + 1]) : z.length;
+    if (end > start) {
+      alpha.fill(0);
+      beta.fill(0);
+      alpha[0] = 1;
+      for (let k = 0; k < Math.min(r, K); k++) alpha[k + 1] = knots[k + 1] - knots[k];
+      if (r >= 0 && r < K) [alpha[r + 1], beta[r + 1]] = [-knots[r], 1];
+      const active = Math.min(r + 1, K) + 1;
+      const count = end - start;
+      const sz = Pz[end] - Pz[start];
+      const szz = Pzz[end] - Pzz[start];
+      const sy = Py[end] - Py[start];
+      const szy = Pzy[end] - Pzy[start];
+      for (let i = 0; i < active; i++) {
+        B[i] += alpha[i] * sy + beta[i] * szy;
+        for (let j = i; j < active; j++)
+          A[i * n + j] +=
+            alpha[i] * alpha[j] * count + (alpha[i] * beta[j] + alpha[j] * beta[i]) * sz + beta[i] * beta[j] * szz;
+      }
+    }
+    start = end;
+  }
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) A[i * n + j] = A[j * n + i];
+  return { A, B };
+}
 
 function mse(a: ChannelApprox, { z, y }: Samples): number {
   let s = 0;
@@ -100,11 +184,8 @@ export function pwlApprox(
 }
 
 /** Residual mean square of the least-squares fit with these knots. */
-function fitError(f: (z: number) => number, knots: readonly number[], data: Samples): number {
-  const { constant, slopes } = leastSquaresHeights(f, knots, data);
-  const units = slopes.map((slope, k) => ({ offset: knots[k], theta: knots[k + 1] - knots[k], slope, signed: false }));
-  return mse({ constant, units }, data);
-}
+const fitError = (f: (z: number) => number, knots: readonly number[], data: Samples): number =>
+  leastSquaresHeights(f, knots, data).mse;
 
 /**
  * Interior knots moved, one at a time (golden-section search, a few sweeps), to minimise the
@@ -162,48 +243,43 @@ function optimizeKnots(f: (z: number) => number, start: readonly number[], data:
 /**
  * Heights of the ramps between fixed knots by least squares over the samples (ridge-regularised
  * towards interpolation), which halves the error of plain interpolation for curved activations and
- * keeps piecewise-linear ones exact.
+ * keeps piecewise-linear ones exact; with the residual mean square, (sum y^2 - 2 x.B + x.A x) / n.
  */
-function leastSquaresHeights(
+export function leastSquaresHeights(
   f: (z: number) => number,
   knots: readonly number[],
   data: Samples,
-): { constant: number; slopes: number[] } {
+): { constant: number; slopes: number[]; mse: number } {
   const K = knots.length - 1;
   const n = K + 1;
   const interp = [
     f(knots[0]),
     ...Array.from({ length: K }, (_, k) => (f(knots[k + 1]) - f(knots[k])) / (knots[k + 1] - knots[k])),
   ];
-  // the basis of a sample: 1, then how far z has climbed each ramp
-  const phi = new Float64Array(n);
-  phi[0] = 1;
-  const A = new Float64Array(n * n);
-  const B = new Float64Array(n);
-  const { z: zs, y: ys } = data;
-  for (let d = 0; d < zs.length; d++) {
-    const z = zs[d];
-    for (let k = 0; k < K; k++) phi[k + 1] = Math.min(Math.max(z - knots[k], 0), knots[k + 1] - knots[k]);
-    const y = ys[d];
-    // the upper triangle only: A is symmetric, and phi[i] phi[j] = phi[j] phi[i] exactly
+  const { A, B } = normalEquations(knots, data);
+  const residual = (x: ArrayLike<number>): number => {
+    let s = data.yy;
     for (let i = 0; i < n; i++) {
-      B[i] += phi[i] * y;
-      for (let j = i; j < n; j++) A[i * n + j] += phi[i] * phi[j];
+      s -= 2 * x[i] * B[i];
+      for (let j = 0; j < n; j++) s += x[i] * A[i * n + j] * x[j];
     }
-  }
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) A[i * n + j] = A[j * n + i];
-  const ridge = 1e-6 * Math.max(1, zs.length);
+    return Math.max(s, 0) / Math.max(data.z.length, 1);
+  };
+  const ridge = 1e-6 * Math.max(1, data.z.length);
+  const Ar = Float64Array.from(A);
+  const Br = Float64Array.from(B);
   for (let i = 0; i < n; i++) {
-    A[i * n + i] += ridge;
-    B[i] += ridge * interp[i];
+    Ar[i * n + i] += ridge;
+    Br[i] += ridge * interp[i];
   }
+  let x: ArrayLike<number> = interp;
   try {
-    const x = solveSpd(A, B, n, 1);
-    if (!x.every(Number.isFinite)) throw new Error('not finite');
-    return { constant: x[0], slopes: Array.from(x.subarray(1)) };
+    const solved = solveSpd(Ar, Br, n, 1);
+    if (solved.every(Number.isFinite)) x = solved;
   } catch {
-    return { constant: interp[0], slopes: interp.slice(1) };
+    // a singular system keeps the interpolating heights
   }
+  return { constant: x[0], slopes: Array.from(x).slice(1), mse: residual(x) };
 }
 
 /** clip: the one clipped ramp (what ReLU-only converters use) that best fits f on the samples. */

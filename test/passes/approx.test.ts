@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
 import { activationFn } from '../../src/ir/index.js';
-import { evalApprox, pwlApprox } from '../../src/passes/approx.js';
+import { evalApprox, leastSquaresHeights, pwlApprox, samplesOf } from '../../src/passes/approx.js';
 
 /** Skewed pre-activations: most mass near 0.3, a long tail to 3 (as a tanh layer's inputs often are). */
 const samples = Float64Array.from(
@@ -31,5 +32,45 @@ describe('pwl knots', () => {
       const errs = [2, 4, 8].map((K) => rms(fn, K));
       for (let i = 1; i < errs.length; i++) expect(errs[i]).toBeLessThan(errs[i - 1] * 0.55);
     }
+  });
+});
+
+describe('least-squares ramp heights from prefix sums', () => {
+  /** The basis and residual the fit stands for, one sample at a time. */
+  const plainResidual = (f: (z: number) => number, knots: number[], z: Float64Array, x: number[]): number => {
+    let s = 0;
+    for (const v of z) {
+      let y = x[0];
+      for (let k = 0; k + 1 < knots.length; k++)
+        y += x[k + 1] * Math.min(Math.max(v - knots[k], 0), knots[k + 1] - knots[k]);
+      s += (f(v) - y) ** 2;
+    }
+    return s / z.length;
+  };
+
+  test('the residual equals the per-sample residual, and the heights minimise it', () => {
+    const f = activationFn('tanh');
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 3, maxLength: 200 }),
+        fc.double({ min: -3, max: 1, noNaN: true }),
+        fc.array(fc.double({ min: 0.01, max: 2, noNaN: true }), { minLength: 1, maxLength: 5 }),
+        (zs, first, gaps) => {
+          const knots = gaps.reduce((ks, g) => [...ks, ks[ks.length - 1] + g], [first]);
+          const data = samplesOf(f, Float64Array.from(zs));
+          const fit = leastSquaresHeights(f, knots, data);
+          const x = [fit.constant, ...fit.slopes];
+          const plain = plainResidual(f, knots, data.z, x);
+          expect(Math.abs(fit.mse - plain)).toBeLessThan(1e-9 * Math.max(1, plain));
+          // nudging any height does not lower the residual beyond the ridge's pull
+          for (let i = 0; i < x.length; i++)
+            for (const h of [-1e-3, 1e-3]) {
+              const y = x.map((v, j) => (j === i ? v + h : v));
+              expect(plainResidual(f, knots, data.z, y)).toBeGreaterThan(plain - 1e-6);
+            }
+        },
+      ),
+      { numRuns: 200, seed: 42 },
+    );
   });
 });
