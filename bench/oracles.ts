@@ -44,3 +44,17 @@ export function nirRewrite(src: string, dst: string): string {
   ].join('\n');
   return python(['-c', script, src, dst]);
 }
+
+/** Runs a lava-netx file in Lava through netx, one row at a time (tools/netx_run.py), as a netx user would. */
+export function runNetx(
+  path: string,
+  rows: readonly (readonly number[])[],
+): { outputs: number[][]; rasters: number[][][][] } {
+  const dir = mkdtempSync(join(tmpdir(), 'spikec-netx-'));
+  writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
+  const script = join(packageRoot(), 'tools', 'netx_run.py');
+  return JSON.parse(python([script, path, join(dir, 'rows.json'), '--rasters'])) as {
+    outputs: number[][];
+    rasters: number[][][][];
+  };
+}

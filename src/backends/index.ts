@@ -1,14 +1,34 @@
 import { writeFileSync } from 'node:fs';
-import { type CoreUsage, type Graph, type OutputFile, printGraph, writeFileSet } from '../ir/index.js';
+import {
+  type CoreUsage,
+  type FormatLimits,
+  type Graph,
+  type OutputFile,
+  printGraph,
+  writeFileSet,
+} from '../ir/index.js';
 import { describeJson } from './json.js';
 import { lavaScript } from './lava-py.js';
-import { writeNetx } from './netx.js';
+import { NETX_LIMITS, netxProblems, writeNetx } from './netx.js';
 import { writeNir } from './nir.js';
 
 export const BACKENDS = ['lava-netx', 'nir', 'lava-py', 'json'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
 const FILE: Record<Backend, string> = { 'lava-netx': '.net.h5', nir: '.nir', 'lava-py': '.py', json: '.json' };
+
+/** What each format can express (the others run any chain of dense layers spikec compiles). */
+export const FORMAT_LIMITS: Record<Backend, FormatLimits> = {
+  'lava-netx': NETX_LIMITS,
+  nir: {},
+  'lava-py': {},
+  json: {},
+};
+
+/** Why a backend would refuse the graph (empty: it writes it); only lava-netx checks before writing. */
+export function backendProblems(g: Graph, backend: Backend): string[] {
+  return backend === 'lava-netx' ? netxProblems(g) : [];
+}
 
 /**
  * Writes the graph for each backend into `dir`, plus its spikec IR, as one set (writeFileSet): the
@@ -43,4 +63,4 @@ export async function emit(
   ];
 }
 
-export { writeNetx, writeNir, lavaScript, describeJson };
+export { NETX_LIMITS, netxProblems, writeNetx, writeNir, lavaScript, describeJson };

@@ -1,73 +1,136 @@
-import { type Graph, IrError } from '../ir/index.js';
+import { FIXED_LIMITS, type FormatLimits, type Graph, IrError, type NodeOf } from '../ir/index.js';
 import { effectiveWeights, snnChain, weightShape } from './chain.js';
-import { int64, int64Array, writeHdf5Atomic } from './hdf5.js';
+import { type H5Group, int64, int64Array, writeHdf5Atomic } from './hdf5.js';
+
+/**
+ * What lava-dl's netx loader runs unchanged (shared/reference/formats.md, read from its source and
+ * checked by running it): CUBA neurons that reset to zero and start at rest; integer weights that
+ * `optimize_weight_bits` keeps, which is [-256, 254] (it clips a mixed-sign matrix to that range);
+ * biases read as a 13-bit mantissa at exponent 6; binary spikes between layers.
+ */
+export const NETX_LIMITS: FormatLimits = {
+  reset: 'zero',
+  restStart: true,
+  weightRange: [-256, 254],
+  biasExp: 6,
+  signedSpikes: false,
+};
+
+const NETX_BIAS_EXP = NETX_LIMITS.biasExp!;
+const [BIAS_MIN, BIAS_MAX] = FIXED_LIMITS.biasMantissa;
+
+/** A population's bias as netx's mantissa at exponent 6, or undefined where that cannot hold it exactly. */
+const netxBias = (n: NodeOf<'snn.neurons'>): number[] =>
+  n.bias.data.map((m) => m * 2 ** ((n.biasExp ?? 0) - NETX_BIAS_EXP));
+
+const count = (xs: readonly number[], bad: (x: number) => boolean): number => xs.filter(bad).length;
+
+/**
+ * Every reason the netx loader would run `g` differently from spikec's simulation, each naming the
+ * layer and the feature; empty when the file would run exactly this network.
+ */
+export function netxProblems(g: Graph): string[] {
+  const chain = snnChain(g, 'lava-netx');
+  const problems: string[] = [];
+  const [lo, hi] = NETX_LIMITS.weightRange!;
+  for (const { synapse, target } of chain.layers) {
+    if (synapse.weight.kind !== 'int') {
+      problems.push(`%${synapse.id}: float weights (netx takes integers: quantize first)`);
+    } else {
+      if (synapse.weight.exponent < 0)
+        problems.push(`%${synapse.id}: weight exponent ${synapse.weight.exponent} (netx takes integer weights)`);
+      const outside = count(effectiveWeights(synapse), (w) => w < lo || w > hi);
+      if (outside && target.kind === 'snn.neurons')
+        problems.push(
+          `%${synapse.id}: ${outside} weights outside [${lo}, ${hi}] (netx's optimize_weight_bits would clip them)`,
+        );
+    }
+    if (target.kind !== 'snn.neurons') continue;
+    if (target.arith !== 'fixed') problems.push(`%${target.id}: float neurons (quantize first)`);
+    if (target.spikeSign === 'signed')
+      problems.push(`%${target.id}: ternary spikes (netx has no such neuron; use --strategy pwl or clip)`);
+    if (target.payloadBits > 0)
+      problems.push(`%${target.id}: graded output spikes (netx's CUBA layer sends binary ones)`);
+    if (target.reset !== NETX_LIMITS.reset)
+      problems.push(`%${target.id}: reset by subtraction (netx's CUBA neuron resets to zero)`);
+    const away = count(target.initialV.data, (v) => v !== 0);
+    if (away) problems.push(`%${target.id}: ${away} neurons start away from rest (netx starts every neuron at v = 0)`);
+    const bias = netxBias(target);
+    const unfit = count(bias, (b) => !Number.isInteger(b) || b < BIAS_MIN || b > BIAS_MAX);
+    if (target.arith === 'fixed' && unfit)
+      problems.push(
+        `%${target.id}: ${unfit} biases are not a ${FIXED_LIMITS.biasMantissa[1] + 1}-range mantissa ` +
+          `at exponent ${NETX_BIAS_EXP} (netx's only bias exponent)`,
+      );
+  }
+  return problems;
+}
+
+/** The readout, which netx cannot run (a dense layer without neuron integrates from step 0): decoded on the host. */
+function writeReadout(root: H5Group, readout: NodeOf<'snn.readout'>, synapse: NodeOf<'snn.synapse'>): void {
+  const g = root.create_group('readout');
+  const [out, inW] = weightShape(synapse);
+  int64Array(g, 'weight', effectiveWeights(synapse), [out, inW]);
+  g.create_dataset({ name: 'scale', data: Float64Array.from(readout.scale.data), shape: [out] });
+  g.create_dataset({ name: 'offset', data: Float64Array.from(readout.offset.data), shape: [out] });
+  int64Array(g, 'window', [...readout.window], [2]);
+}
 
 /**
  * lava-dl netx HDF5 (what `netx.hdf5.Network` reads; shared/reference/formats.md): group `layer` with
  * one subgroup per layer `0`, `1`, ...: `type`, `shape`, integer `weight` [out, in], `bias`, and a
- * `neuron` group (CUBA: vThMant, iDecay = du + 1, vDecay = dv, refDelay, gradedSpike). The readout is a
- * dense layer without neuron (netx makes it a non-leaky integrator). Needs a quantized network.
- * netx's LIF resets to zero and starts at v = 0: a network using reset by subtraction or initial
- * potentials records them as attributes spikec_reset / spikec_initial_v, which netx ignores.
+ * `neuron` group (CUBA: vThMant, iDecay = du + 1, vDecay = dv, refDelay, gradedSpike). Only a network
+ * within NETX_LIMITS is written (compile with --target lava-netx legalizes it); anything else is
+ * refused with every reason at once, never written to run differently.
+ *
+ * What the loader needs that its layers cannot hold, beside them (netx reads only `layer`):
+ * - `input`: the encoder, x' = round(x * scale + offset) as graded spikes of `payloadBits` bits, every
+ *   step: load with `netx.hdf5.Network(net_config=FILE, input_message_bits=payloadBits)`;
+ * - `readout`: decoded on the host from the last layer's spikes, y = scale * (weight . c) / T + offset,
+ *   c the spikes sent in steps [window[0] - 1, window[1] - 1) (one step of synaptic delay),
+ *   T = window[1] - window[0]; run window[1] steps (`simulation/tSample`).
  */
 export async function writeNetx(g: Graph, path: string): Promise<void> {
+  const problems = netxProblems(g);
+  if (problems.length)
+    throw new IrError(
+      `lava-netx cannot run this network as compiled (compile with --target lava-netx to legalize it):\n  ` +
+        problems.join('\n  '),
+    );
   const chain = snnChain(g, 'lava-netx');
-  for (const { synapse, target } of chain.layers) {
-    if (synapse.weight.kind !== 'int')
-      throw new IrError(
-        `lava-netx: %${synapse.id} has float weights; run quantize first (spikec compile --target lava-netx does)`,
-      );
-    if (synapse.weight.exponent < 0)
-      throw new IrError(
-        `lava-netx: %${synapse.id} has weight exponent ${synapse.weight.exponent}; netx takes integer weights`,
-      );
-    if (target.kind === 'snn.neurons' && target.spikeSign === 'signed')
-      throw new IrError(
-        `lava-netx: %${target.id} emits ternary spikes, which netx has no neuron for; use --strategy pwl or clip`,
-      );
-  }
+  const spiking = chain.layers.filter((l) => l.target.kind === 'snn.neurons');
+  const last = chain.layers[chain.layers.length - 1];
+  const readout = last.target as NodeOf<'snn.readout'>;
+  const enc = chain.encoder;
   await writeHdf5Atomic(path, (f) => {
     const layer = f.create_group('layer');
     const input = layer.create_group('0');
     input.create_dataset({ name: 'type', data: 'input' });
-    int64Array(input, 'shape', [chain.encoder.dims], [1]);
-    chain.layers.forEach(({ synapse, target }, k) => {
+    int64Array(input, 'shape', [enc.dims], [1]);
+    spiking.forEach(({ synapse, target }, k) => {
+      const n = target as NodeOf<'snn.neurons'>;
       const l = layer.create_group(String(k + 1));
       const [out, inW] = weightShape(synapse);
       l.create_dataset({ name: 'type', data: 'dense' });
       int64Array(l, 'shape', [out], [1]);
       int64Array(l, 'weight', effectiveWeights(synapse), [out, inW]);
-      if (target.kind === 'snn.neurons') {
-        // netx maps `bias` to bias_mant with bias_exp = 6
-        int64Array(
-          l,
-          'bias',
-          target.bias.data.map((m) => m * 2 ** ((target.biasExp ?? 0) - 6)),
-          [out],
-        );
-        const n = l.create_group('neuron');
-        n.create_dataset({ name: 'type', data: 'CUBA' });
-        int64(n, 'vThMant', target.threshold);
-        int64(n, 'iDecay', target.currentDecay + 1);
-        int64(n, 'vDecay', target.voltageDecay);
-        int64(n, 'refDelay', 1);
-        int64(n, 'gradedSpike', 0);
-        n.create_attribute('spikec_reset', target.reset);
-        n.create_attribute('spikec_initial_v', Float64Array.from(target.initialV.data), [out]);
-      } else {
-        l.create_attribute('spikec_readout_scale', Float64Array.from(target.scale.data), [out]);
-        l.create_attribute('spikec_readout_offset', Float64Array.from(target.offset.data), [out]);
-        l.create_attribute('spikec_readout_window', Float64Array.from(target.window), [2]);
-      }
+      int64Array(l, 'bias', netxBias(n), [out]);
+      const neuron = l.create_group('neuron');
+      neuron.create_dataset({ name: 'type', data: 'CUBA' });
+      int64(neuron, 'vThMant', n.threshold);
+      int64(neuron, 'iDecay', n.currentDecay + 1);
+      int64(neuron, 'vDecay', n.voltageDecay);
+      int64(neuron, 'refDelay', 1);
+      int64(neuron, 'gradedSpike', 0);
     });
+    const encoder = f.create_group('input');
+    const norm = enc.normalization ?? { scale: Array(enc.dims).fill(1), offset: Array(enc.dims).fill(0) };
+    encoder.create_dataset({ name: 'scale', data: Float64Array.from(norm.scale), shape: [enc.dims] });
+    encoder.create_dataset({ name: 'offset', data: Float64Array.from(norm.offset), shape: [enc.dims] });
+    int64(encoder, 'payloadBits', enc.payloadBits ?? 0);
+    writeReadout(f, readout, last.synapse);
     const sim = f.create_group('simulation');
     int64(sim, 'Ts', 1);
-    int64(
-      sim,
-      'tSample',
-      chain.layers[chain.layers.length - 1].target.kind === 'snn.readout'
-        ? (chain.layers[chain.layers.length - 1].target as { window: readonly number[] }).window[1]
-        : 0,
-    );
+    int64(sim, 'tSample', readout.window[1]);
   });
 }

@@ -16,5 +16,6 @@ export * from './text/print.js';
 export * from './types.js';
 export * from './verify.js';
 export * from './examples.js';
+export * from './format-limits.js';
 export * from './package-root.js';
 export * from './activation-fns.js';

@@ -191,7 +191,8 @@ export const calibrate: Pass = {
           p.id,
         );
       }
-      if (ctx.calibratePotential) {
+      // a format whose neurons start at rest leaves no window opening to choose
+      if (ctx.calibratePotential && !ctx.limits.restStart) {
         const node = byId(p.id) as Neurons;
         const lo = node.spikeSign === 'signed' ? -1 : 0;
         const ideal = Float64Array.from(target, (c) => Math.min(Math.max(c / node.threshold, lo), 1));

@@ -177,12 +177,14 @@ export const lowerToSnn: Pass = {
             model: 'if',
             arith: 'float',
             threshold: 1,
-            reset: ctx.reset,
+            reset: ctx.limits.reset ?? ctx.reset,
             currentDecay: 1,
             voltageDecay: 0,
             bias: f32([m], bias),
-            initialV: f32([m], Array(m).fill(signed ? 0 : 0.5)),
-            openingV: f32([m], Array(m).fill(signed ? 0 : 0.5)),
+            // half a threshold rounds the counts; a format whose neurons start at rest opens them wherever
+            // the prologue takes them, with no stated opening
+            initialV: f32([m], Array(m).fill(signed || ctx.limits.restStart ? 0 : 0.5)),
+            ...(ctx.limits.restStart ? {} : { openingV: f32([m], Array(m).fill(signed ? 0 : 0.5)) }),
             spikeSign: signed ? 'signed' : 'unsigned',
             payloadBits: 0,
             origin: {

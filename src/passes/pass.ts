@@ -1,4 +1,4 @@
-import type { Graph } from '../ir/index.js';
+import type { FormatLimits, Graph } from '../ir/index.js';
 
 export type Strategy = 'clip' | 'signed' | 'pwl';
 export const STRATEGIES: readonly Strategy[] = ['clip', 'signed', 'pwl'];
@@ -28,6 +28,12 @@ export interface PassContext {
   readonly finetuneSteps: number;
   /** finetune's step size, relative to the RMS of each tensor it trains. */
   readonly finetuneRate: number;
+  /**
+   * What the chosen output formats can express (each backend states its own): lower-to-snn starts
+   * neurons at rest where a format demands it, quantize keeps weights and biases where its loader
+   * reads them unchanged. Empty: no format limits the network.
+   */
+  readonly limits: FormatLimits;
   /** Hardware profile for quantize and map-cores (src/passes/profiles.ts). */
   readonly profile: string;
   /** Chips available to map-cores (the profile's count when absent). */
@@ -56,6 +62,7 @@ export const DEFAULT_CONTEXT: PassContext = {
   stagger: 4,
   finetuneSteps: 1000,
   finetuneRate: 1e-3,
+  limits: {},
   profile: 'loihi2',
 };
 

@@ -52,6 +52,7 @@ function weightScale(
   profile: HardwareProfile,
   extra: (lambda: number) => string | undefined,
   round: Rounder = plainRounding,
+  maxExponent = 7,
 ): LayerScale {
   const mmax = 2 ** (profile.weightBits - 1) - 1;
   const wmax = Math.max(maxAbs(W), 1e-12);
@@ -60,7 +61,7 @@ function weightScale(
     lambda * bound > profile.maxActivation
       ? `the synaptic input could reach ${(lambda * bound).toFixed(0)} > ${profile.maxActivation}`
       : extra(lambda);
-  for (let e = 7; e >= -8; e--) {
+  for (let e = Math.min(7, maxExponent); e >= -8; e--) {
     let lambda = (mmax * 2 ** e) / wmax;
     const why = problem(lambda);
     if (why) {
@@ -116,12 +117,12 @@ function calibrationBox(ctx: PassContext, dims: number): [number, number][] | un
   return boxOf(ctx.calibration).slice(0, dims);
 }
 
-/** Bias as mantissa * 2^exp (13-bit mantissa, exp 0..7). */
-function biasBits(id: string, b: readonly number[]): { mant: number[]; exp: number } {
+/** Bias as mantissa * 2^exp (13-bit mantissa, exp 0..7, or only `only` where a format reads one exponent). */
+function biasBits(id: string, b: readonly number[], only?: number): { mant: number[]; exp: number } {
   const big = maxAbs(b);
-  for (let exp = 0; exp <= 7; exp++)
+  for (let exp = only ?? 0; exp <= (only ?? 7); exp++)
     if (big / 2 ** exp <= BIAS_MANT_MAX) return { mant: b.map((v) => toInt(v / 2 ** exp)), exp };
-  throw new PassError('quantize', `%${id}: bias ${big.toFixed(0)} exceeds 4095 * 2^7 in Loihi units`);
+  throw new PassError('quantize', `%${id}: bias ${big.toFixed(0)} exceeds 4095 * 2^${only ?? 7} in Loihi units`);
 }
 
 /**
@@ -189,6 +190,14 @@ export const quantize: Pass = {
     const inputMax = (src: Node): number[] =>
       src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax) : Array(width(src.type)).fill(1);
 
+    // the largest weight exponent whose every mantissa lies in the formats' weight range; a readout is
+    // decoded on the host, so only synapses into neurons are held to it
+    const mmax = 2 ** (profile.weightBits - 1) - 1;
+    const range = ctx.limits.weightRange;
+    const maxExponent = (s: Synapse): number | undefined =>
+      range && g.nodes.some((n) => n.kind === 'snn.neurons' && n.inputs.includes(s.id))
+        ? Math.floor(Math.log2(Math.min(range[1], -range[0]) / mmax))
+        : undefined;
     /** Largest |a_in| a synapse can deliver, in the float network's units. */
     const inputBound = (s: Synapse): number => {
       if (s.weight.kind !== 'float') return 0;
@@ -218,7 +227,7 @@ export const quantize: Pass = {
               : q;
           }
         : undefined;
-      const scale = weightScale(s.id, W, bound, profile, extra, round);
+      const scale = weightScale(s.id, W, bound, profile, extra, round, maxExponent(s));
       if (scale.lambda * bound > profile.hintActivation) wide.push(s.id);
       errors.push(scale.error);
       stats[`weight error %${s.id}`] = Number(scale.error.toPrecision(3));
@@ -257,7 +266,8 @@ export const quantize: Pass = {
           const vth = Math.round(lambda * n.threshold);
           if (vth < 1 || vth > VTH_MAX) return `threshold ${vth} is outside 1..${VTH_MAX}`;
           const big = maxAbs(bias) * VOLTAGE_SCALE * lambda;
-          if (big > BIAS_MANT_MAX * 2 ** 7) return `bias ${big.toFixed(0)} exceeds 4095 * 2^7`;
+          const biasLimit = BIAS_MANT_MAX * 2 ** (ctx.limits.biasExp ?? 7);
+          if (big > biasLimit) return `bias ${big.toFixed(0)} exceeds ${biasLimit}`;
           const v0 = maxAbs(n.initialV.data) * VOLTAGE_SCALE * lambda;
           if (v0 > VOLTAGE_MAX) return `initial potential ${v0.toFixed(0)} exceeds 2^23 - 1`;
           if (2 * VOLTAGE_SCALE * vth > VOLTAGE_MAX) return `threshold ${vth} leaves no headroom in the 24-bit voltage`;
@@ -268,6 +278,7 @@ export const quantize: Pass = {
         const { mant, exp } = biasBits(
           n.id,
           bias.map((b) => b * VOLTAGE_SCALE * scale.lambda),
+          ctx.limits.biasExp,
         );
         const openingV = Array.from(
           opening.get(n.id)!,
@@ -289,7 +300,7 @@ export const quantize: Pass = {
               [n.initialV.data.length],
               n.initialV.data.map((v) => toInt(v * VOLTAGE_SCALE * scale.lambda)),
             ),
-            openingV: i32([openingV.length], openingV.map(toInt)),
+            ...(ctx.limits.restStart ? {} : { openingV: i32([openingV.length], openingV.map(toInt)) }),
           }),
         );
       } else if (n.kind === 'snn.readout') {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { emit } from '../../src/backends/index.js';
+import { NETX_LIMITS, emit } from '../../src/backends/index.js';
 import { openHdf5 } from '../../src/backends/hdf5.js';
 import { importNir, loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
@@ -18,6 +18,8 @@ let ctx: PassContext;
 let ann: Graph;
 let float: Graph;
 let fixed: Graph;
+/** Compiled within netx's limits (what --target lava-netx compiles). */
+let netxFixed: Graph;
 let dir: string;
 
 beforeAll(async () => {
@@ -27,6 +29,8 @@ beforeAll(async () => {
   ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(P2)!.domain, 128), T: 64, finetuneSteps: 0 };
   float = runPipeline(ann, DEFAULT_PIPELINE, ctx, { verifyEach: true }).graph;
   fixed = runPipeline(float, ['quantize', 'map-cores'], ctx, { verifyEach: true }).graph;
+  const netx = { ...ctx, limits: NETX_LIMITS };
+  netxFixed = runPipeline(ann, [...DEFAULT_PIPELINE, 'quantize', 'map-cores'], netx, { verifyEach: true }).graph;
   dir = mkdtempSync(join(tmpdir(), 'spikec-backends-'));
 });
 
@@ -41,31 +45,39 @@ const stripOrigin = (g: Graph): Graph => ({
 });
 
 describe('backends', () => {
-  test('lava-netx HDF5 reads back field by field as netx expects', async () => {
-    const written = await emit(fixed, ['lava-netx'], dir, undefined, 'loihi2');
+  test('lava-netx HDF5 reads back field by field as netx expects, the readout and input beside the layers', async () => {
+    const written = await emit(netxFixed, ['lava-netx'], dir, undefined, 'loihi2');
     const f = await openHdf5(written.find(([w]) => w === 'lava-netx')![1]);
-    const layers = fixed.nodes.filter((n) => n.kind === 'snn.neurons' || n.kind === 'snn.readout');
+    const layers = netxFixed.nodes.filter((n) => n.kind === 'snn.neurons');
+    const ints = (path: string): number[] => Array.from(val(f, path) as BigInt64Array, Number);
+    const effective = (id: string): number[] => {
+      const syn = netxFixed.nodes.find((m) => m.id === id)!;
+      if (syn.kind !== 'snn.synapse' || syn.weight.kind !== 'int') throw new Error('not quantized');
+      const e = syn.weight.exponent;
+      return syn.weight.mantissa.data.map((m) => m * 2 ** e);
+    };
     expect(val(f, 'layer/0/type')).toBe('input');
+    expect((f.get('layer') as unknown as { keys(): string[] }).keys()).toHaveLength(layers.length + 1);
     layers.forEach((n, k) => {
       const l = `layer/${k + 1}`;
-      const syn = fixed.nodes.find((m) => m.id === n.inputs[0])!;
-      if (syn.kind !== 'snn.synapse' || syn.weight.kind !== 'int') throw new Error('not quantized');
+      if (n.kind !== 'snn.neurons') throw new Error('not a population');
       expect(val(f, `${l}/type`)).toBe('dense');
-      expect(Array.from(val(f, `${l}/shape`) as BigInt64Array, Number)).toEqual([n.type.shape[0]]);
-      expect((f.get(`${l}/weight`) as { shape: number[] }).shape).toEqual([...syn.weight.mantissa.shape]);
-      const w = Array.from(val(f, `${l}/weight`) as BigInt64Array, Number);
-      const e = syn.weight.exponent;
-      expect(w).toEqual(syn.weight.mantissa.data.map((m) => m * 2 ** e));
-      if (n.kind === 'snn.neurons') {
-        expect(val(f, `${l}/neuron/type`)).toBe('CUBA');
-        expect(Number(val(f, `${l}/neuron/vThMant`))).toBe(n.threshold);
-        expect(Number(val(f, `${l}/neuron/iDecay`))).toBe(4096);
-        expect(Number(val(f, `${l}/neuron/vDecay`))).toBe(0);
-        expect(Array.from(val(f, `${l}/bias`) as BigInt64Array, Number)).toEqual(
-          n.bias.data.map((m) => Math.round(m * 2 ** ((n.biasExp ?? 0) - 6))),
-        );
-      } else expect(f.get(`${l}/neuron`)).toBeFalsy();
+      expect(ints(`${l}/shape`)).toEqual([n.type.shape[0]]);
+      expect(ints(`${l}/weight`)).toEqual(effective(n.inputs[0]));
+      expect(val(f, `${l}/neuron/type`)).toBe('CUBA');
+      expect(Number(val(f, `${l}/neuron/vThMant`))).toBe(n.threshold);
+      expect(Number(val(f, `${l}/neuron/iDecay`))).toBe(4096);
+      expect(Number(val(f, `${l}/neuron/vDecay`))).toBe(0);
+      expect(n.biasExp).toBe(6);
+      expect(ints(`${l}/bias`)).toEqual([...n.bias.data]);
     });
+    const readout = netxFixed.nodes.find((n) => n.kind === 'snn.readout')!;
+    if (readout.kind !== 'snn.readout') throw new Error('no readout');
+    expect(ints('readout/weight')).toEqual(effective(readout.inputs[0]));
+    expect(Array.from(val(f, 'readout/scale') as Float64Array)).toEqual([...readout.scale.data]);
+    expect(ints('readout/window')).toEqual([...readout.window]);
+    expect(Number(val(f, 'simulation/tSample'))).toBe(readout.window[1]);
+    expect(Number(val(f, 'input/payloadBits'))).toBe(8);
     f.close();
   });
 
@@ -119,8 +131,8 @@ describe('backends', () => {
   test('the same network gives the same bytes', async () => {
     const a = join(dir, 'a');
     const b = join(dir, 'b');
-    await emit(fixed, ['lava-netx', 'nir', 'lava-py', 'json'], a, undefined, 'loihi2');
-    await emit(fixed, ['lava-netx', 'nir', 'lava-py', 'json'], b, undefined, 'loihi2');
+    await emit(netxFixed, ['lava-netx', 'nir', 'lava-py', 'json'], a, undefined, 'loihi2');
+    await emit(netxFixed, ['lava-netx', 'nir', 'lava-py', 'json'], b, undefined, 'loihi2');
     for (const f of ['poisson2d.sir', 'poisson2d.net.h5', 'poisson2d.nir', 'poisson2d.py', 'poisson2d.json']) {
       expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true);
     }

@@ -35,6 +35,13 @@ describe('options and output paths are checked before any work starts', () => {
     );
   });
 
+  test('an option the chosen format cannot express', () => {
+    refused(
+      ['compile', P1, '--strategy', 'signed', '--target', 'lava-netx', '-o', join(dir, 'netx')],
+      '--strategy signed sends ternary spikes, which lava-netx cannot express',
+    );
+  });
+
   test('-o under a file, for every command that writes', () => {
     const under = `'${aFile}' is a file, not a directory`;
     refused(['train', 'poisson1d', '-o', join(aFile, 'm')], `-o ${join(aFile, 'm')}: ${under}`);

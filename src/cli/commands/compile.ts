@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
-import { printGraph, writeGraphFile } from '../../ir/index.js';
-import { type Backend, BACKENDS, emit } from '../../backends/index.js';
+import { type FormatLimits, mergeFormatLimits, printGraph, writeGraphFile } from '../../ir/index.js';
+import { type Backend, BACKENDS, FORMAT_LIMITS, emit } from '../../backends/index.js';
 import {
   DEFAULT_CONTEXT,
   DEFAULT_PIPELINE,
@@ -152,6 +152,18 @@ export function checkConversionOptions(o: CompileOptions): void {
   pipelineOf(o);
 }
 
+/**
+ * What the chosen backends can express, merged (src/backends states each format's): the pipeline
+ * legalizes the network to fit. An option the formats cannot honour is a usage error.
+ */
+export function targetLimits(o: CompileOptions, backends: readonly Backend[]): FormatLimits {
+  const limits = mergeFormatLimits(backends.map((b) => [b, FORMAT_LIMITS[b]]));
+  const strict = backends.filter((b) => FORMAT_LIMITS[b].signedSpikes === false);
+  if (limits.signedSpikes === false && o.strategy === 'signed')
+    throw new UsageError(`--strategy signed sends ternary spikes, which ${strict.join(', ')} cannot express`);
+  return limits;
+}
+
 export function passContext(o: CompileOptions, calibration: number[][] | undefined): PassContext {
   if (!(STRATEGIES as readonly string[]).includes(o.strategy))
     throw new UsageError(`unknown strategy '${o.strategy}' (known: ${STRATEGIES.join(', ')})`);
@@ -220,11 +232,14 @@ export function registerCompile(program: Command): void {
             : '',
         );
       }
+      targetLimits(o, target.backends);
       const model = await loadModel(modelPath);
       const names = [...pipelineOf(o), ...(target.backends.length || o.target ? ['quantize', 'map-cores'] : [])];
-      const ctx = { ...passContext(o, calibrationInputs(model, o)), profile: target.profile, chips: o.chips };
+      const limits = targetLimits(o, target.backends);
+      const ctx = { ...passContext(o, calibrationInputs(model, o)), limits, profile: target.profile, chips: o.chips };
       checkPipelineNeeds(names, ctx);
       say(`compiling ${modelPath}: ${names.length} passes`);
+      if (limits.restStart) say(`within ${target.backends.join(', ')}: neurons reset to zero and start at rest`);
       const { graph, records } = runPipeline(withDomain(model.graph, o), names, ctx, {
         printAfter: o.printIrAfterAll ? 'all' : o.printIrAfter ? new Set([o.printIrAfter]) : undefined,
         printBefore: o.printIrBefore ? new Set([o.printIrBefore]) : undefined,

@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { BACKENDS, emit } from '../../backends/index.js';
+import { BACKENDS, backendProblems, emit } from '../../backends/index.js';
 import { packageRoot } from '../../ir/index.js';
 import { coreUsage, formatPassStats, formatReport, runPipeline } from '../../passes/index.js';
 import { calibrationInputs } from '../../verification/calibration-data.js';
@@ -37,8 +37,17 @@ export function registerDemo(program: Command): void {
       say(formatPassStats(records));
       const usage = coreUsage(graph, ctx);
       say(`\n${formatReport(usage, ctx.profile)}\n`);
-      for (const [what, path] of await emit(graph, BACKENDS, o.output, usage, ctx.profile))
+      // the default network resets by subtraction and opens its windows at chosen potentials, which
+      // netx cannot run: it is left out, never written to run differently
+      const refused = BACKENDS.map((b) => [b, backendProblems(graph, b)] as const).filter(([, p]) => p.length);
+      const backends = BACKENDS.filter((b) => !refused.some(([r]) => r === b));
+      for (const [what, path] of await emit(graph, backends, o.output, usage, ctx.profile))
         say(`  wrote ${path} (${what})\n`);
+      for (const [b, problems] of refused)
+        say(
+          `  not written: ${b}, which cannot run this network (${problems.length} reasons, first: ${problems[0]});\n` +
+            `    \`spikec compile examples/poisson2d --target loihi2,${b} -o DIR\` compiles one it runs\n`,
+        );
       say(`\nverification of the integer network on the ${setup.points.length}-point test grid (spikec verify):\n`);
       say(formatTable([await measure(setup, graph, undefined, progressLine)]));
     });

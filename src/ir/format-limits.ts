@@ -1,0 +1,47 @@
+import { IrError } from './errors.js';
+
+/**
+ * What an output format can express of a spiking network, as its loader runs it. Each backend states
+ * its own (src/backends); a compile for several formats stays within all of them (mergeFormatLimits),
+ * and the passes legalize the network to fit before quantization and verification, so the network
+ * spikec verifies is the one the real tool runs. An absent field means the format has no such limit.
+ */
+export interface FormatLimits {
+  /** The only reset the format's neurons perform. */
+  readonly reset?: 'subtract' | 'zero';
+  /** Every neuron starts at rest (v = 0 at step 0): no window opening can be chosen. */
+  readonly restStart?: boolean;
+  /** Effective integer weights (mantissa * 2^exponent) the loader keeps unchanged, [lo, hi]. */
+  readonly weightRange?: readonly [number, number];
+  /** The one bias exponent the format reads (biases are whole multiples of 2^biasExp in voltage units). */
+  readonly biasExp?: number;
+  /** Whether ternary (signed) spikes can be expressed. */
+  readonly signedSpikes?: boolean;
+}
+
+/** The limits of formats written together: the narrowest of each, or an error naming two formats that disagree. */
+export function mergeFormatLimits(limits: readonly (readonly [string, FormatLimits])[]): FormatLimits {
+  const merged: { -readonly [K in keyof FormatLimits]: FormatLimits[K] } = {};
+  const said = new Map<string, string>();
+  const agree = (field: 'reset' | 'biasExp', format: string, value: string | number | undefined): void => {
+    if (value === undefined) return;
+    if (merged[field] !== undefined && merged[field] !== value)
+      throw new IrError(
+        `${format} needs ${field} ${value} and ${said.get(field)} needs ${merged[field]}: write them in separate compiles`,
+      );
+    said.set(field, format);
+  };
+  for (const [format, l] of limits) {
+    agree('reset', format, l.reset);
+    agree('biasExp', format, l.biasExp);
+    if (l.reset) merged.reset = l.reset;
+    if (l.biasExp !== undefined) merged.biasExp = l.biasExp;
+    if (l.restStart) merged.restStart = true;
+    if (l.signedSpikes === false) merged.signedSpikes = false;
+    if (l.weightRange)
+      merged.weightRange = merged.weightRange
+        ? [Math.max(l.weightRange[0], merged.weightRange[0]), Math.min(l.weightRange[1], merged.weightRange[1])]
+        : l.weightRange;
+  }
+  return merged;
+}

@@ -1,0 +1,72 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { NETX_LIMITS, netxProblems, writeNetx } from '../../src/backends/netx.js';
+import { loadModel } from '../../src/frontend/index.js';
+import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
+import type { Graph } from '../../src/ir/index.js';
+import { DEFAULT_CONTEXT, type PassContext, runPipeline } from '../../src/passes/index.js';
+import { simulate } from '../../src/sim/simulate.js';
+import { ORACLES, runNetx } from '../../bench/oracles.js';
+import { ROOT } from '../support/cli.js';
+
+/**
+ * lava-netx: a network compiled within netx's limits runs in Lava, loaded by lava-dl's
+ * netx.hdf5.Network as a user loads it (tools/netx_run.py), spike for spike as spikec simulates it;
+ * any other network is refused with every reason, naming layer and feature, and nothing is written.
+ */
+const CONVERT = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'finetune', 'quantize'];
+
+async function compiled(model: string, over: Partial<PassContext>): Promise<{ g: Graph; rows: number[][] }> {
+  const dir = join(ROOT, 'examples', model);
+  const domain = readProblemFile(dir)!.domain;
+  const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 64), T: 32, finetuneSteps: 50, ...over };
+  const g = runPipeline((await loadModel(dir)).graph, CONVERT, ctx).graph;
+  return { g, rows: new Rng(5).box(domain, 16) };
+}
+
+describe('lava-netx legality', () => {
+  test('the default network is refused with every reason, naming layer and feature', async () => {
+    const { g } = await compiled('poisson1d', {});
+    const problems = netxProblems(g);
+    for (const id of ['dense0_act', 'dense1_act', 'dense2_act']) {
+      expect(problems).toContain(`%${id}: reset by subtraction (netx's CUBA neuron resets to zero)`);
+      expect(problems.some((p) => p.startsWith(`%${id}: `) && p.includes('start away from rest'))).toBe(true);
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'spikec-netx-'));
+    await expect(writeNetx(g, join(dir, 'net.net.h5'))).rejects.toThrow(
+      /^lava-netx cannot run this network as compiled[^\n]*\n {2}%dense0_act: reset by subtraction/,
+    );
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test('compiled within netx limits: reset to zero, rest start, weights in [-256, 254], biases at exponent 6', async () => {
+    const { g } = await compiled('poisson1d', { limits: NETX_LIMITS });
+    expect(netxProblems(g)).toEqual([]);
+    for (const n of g.nodes) {
+      if (n.kind === 'snn.neurons') {
+        expect([n.reset, n.biasExp, n.openingV]).toEqual(['zero', 6, undefined]);
+        expect(n.initialV.data.every((v) => v === 0)).toBe(true);
+      }
+    }
+  });
+});
+
+describe.skipIf(!existsSync(ORACLES))('lava-netx in Lava (../shared/oracles)', () => {
+  for (const model of ['poisson1d', 'heat1d']) {
+    test(`${model} within netx limits: the same outputs and spikes per layer per step on 16 inputs`, async () => {
+      const { g, rows } = await compiled(model, { limits: NETX_LIMITS });
+      const dir = mkdtempSync(join(tmpdir(), 'spikec-netx-'));
+      const path = join(dir, 'net.net.h5');
+      await writeNetx(g, path);
+      const lava = runNetx(path, rows);
+      expect(lava.outputs).toEqual(simulate(g, rows).outputs);
+      rows.forEach((row, r) => {
+        const trace = simulate(g, [row], { trace: true }).trace!;
+        const ours = [...trace.values()].map((steps) => steps.map((x) => Array.from(x)));
+        expect(lava.rasters[r], `input ${r}`).toEqual(ours);
+      });
+    }, 120_000);
+  }
+});
