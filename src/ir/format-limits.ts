@@ -27,7 +27,8 @@ export function mergeFormatLimits(limits: readonly (readonly [string, FormatLimi
     if (value === undefined) return;
     if (merged[field] !== undefined && merged[field] !== value)
       throw new IrError(
-        `${format} needs ${field} ${value} and ${said.get(field)} needs ${merged[field]}: write them in separate compiles`,
+        `${format} needs ${field} ${value} and ${said.get(field)} needs ${merged[field]}: ` +
+          'write them in separate compiles',
       );
     said.set(field, format);
   };

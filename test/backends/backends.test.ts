@@ -45,7 +45,7 @@ const stripOrigin = (g: Graph): Graph => ({
 });
 
 describe('backends', () => {
-  test('lava-netx HDF5 reads back field by field as netx expects, the readout and input beside the layers', async () => {
+  test('lava-netx HDF5 reads back field by field as netx expects, readout and input beside them', async () => {
     const written = await emit(netxFixed, ['lava-netx'], dir, undefined, 'loihi2');
     const f = await openHdf5(written.find(([w]) => w === 'lava-netx')![1]);
     const layers = netxFixed.nodes.filter((n) => n.kind === 'snn.neurons');

@@ -41,7 +41,7 @@ describe('lava-netx legality', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  test('compiled within netx limits: reset to zero, rest start, weights in [-256, 254], biases at exponent 6', async () => {
+  test('within netx limits: reset to zero, rest start, weights in [-256, 254], biases at exponent 6', async () => {
     const { g } = await compiled('poisson1d', { limits: NETX_LIMITS });
     expect(netxProblems(g)).toEqual([]);
     for (const n of g.nodes) {
