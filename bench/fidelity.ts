@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NETX_LIMITS } from '../src/backends/netx.js';
 import { writeNir } from '../src/backends/nir.js';
 import { importNir, loadModel } from '../src/frontend/index.js';
 import { Rng, readProblemFile } from '../src/frontend/train/index.js';
@@ -8,13 +9,19 @@ import { type Graph, packageRoot } from '../src/ir/index.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, runPipeline } from '../src/passes/index.js';
 import { simulate } from '../src/sim/simulate.js';
 import { mdRow } from './markdown.js';
-import { ORACLES, nirRewrite, runLavaScript } from './oracles.js';
+import { type VerifySetup, measure, verifySetup } from '../src/verification/measure.js';
+import { evalAnn } from '../src/sim/ann-eval.js';
+import { ORACLES, nirRewrite, runLavaScript, runNetx } from './oracles.js';
 
 /**
  * The emitted files in the real tools of ../shared/oracles, per bundled model and ONNX fixture: the
- * lava-py script in Lava (outputs and every population's spikes at every step, 16 inputs) and the
- * NIR file through nir.read + nir.write and back into spikec (the same network, the same outputs).
- * poisson2d runs the default pipeline; the others calibrate without finetune (minutes less each).
+ * lava-py script in Lava (outputs and every population's spikes at every step, 16 inputs), the NIR
+ * file through nir.read + nir.write and back into spikec (the same network, the same outputs), and
+ * the network compiled within netx's limits (--target lava-netx) loaded by netx.hdf5.Network and run
+ * in Lava (outputs and spikes, the same 16 inputs), with what that legalization costs: SNN vs exact
+ * on the test grid of the Loihi 2 integer network and of the netx one. poisson2d runs the default
+ * pipeline; the others calibrate without finetune (minutes less each; netx networks, which reset to
+ * zero, are never fine-tuned: the count model describes subtract reset only).
  */
 const ROOT = packageRoot();
 const FAST = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'fold-weights'];
@@ -28,9 +35,44 @@ export interface FidelityRow {
   lava_py_spikes_differing: number;
   lava_py_outputs_differing: number;
   nir: string;
+  netx: string;
+  netx_spikes: number;
+  netx_spikes_differing: number;
+  netx_outputs_differing: number;
+  integer_vs_exact: number | null;
+  netx_vs_exact: number | null;
 }
 
-async function check(name: string, ann: Graph, domain: [number, number][], passes: readonly string[]) {
+/** The netx file of the network compiled within netx's limits, run in Lava on `rows`, against spikec sim. */
+async function netxCheck(g: Graph, rows: number[][], row: FidelityRow): Promise<void> {
+  try {
+    const lava = await runNetx(g, rows);
+    const expected = simulate(g, rows).outputs;
+    row.netx_outputs_differing = expected.filter(
+      (o, r) => JSON.stringify(o) !== JSON.stringify(lava.outputs[r]),
+    ).length;
+    rows.forEach((x, r) => {
+      for (const [id, steps] of simulate(g, [x], { trace: true }).trace!)
+        steps.forEach((s, t) =>
+          s.forEach((v, i) => {
+            row.netx_spikes += v !== 0 ? 1 : 0;
+            row.netx_spikes_differing += lava.rasters[r][id]?.[t]?.[i] !== v ? 1 : 0;
+          }),
+        );
+    });
+    row.netx = row.netx_outputs_differing || row.netx_spikes_differing ? 'DIFFERS' : 'identical';
+  } catch (e) {
+    row.netx = `refused: ${(e as Error).message.split('\n')[0]}`;
+  }
+}
+
+async function check(
+  name: string,
+  ann: Graph,
+  domain: [number, number][],
+  passes: readonly string[],
+  setup: VerifySetup,
+) {
   const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 256) };
   const g = runPipeline(ann, [...passes, 'quantize'], ctx).graph;
   const rows = new Rng(99).box(domain, 16);
@@ -45,6 +87,12 @@ async function check(name: string, ann: Graph, domain: [number, number][], passe
     lava_py_spikes_differing: 0,
     lava_py_outputs_differing: 0,
     nir: '',
+    netx: '',
+    netx_spikes: 0,
+    netx_spikes_differing: 0,
+    netx_outputs_differing: 0,
+    integer_vs_exact: null,
+    netx_vs_exact: null,
   };
   try {
     const lava = runLavaScript(g, rows);
@@ -75,6 +123,14 @@ async function check(name: string, ann: Graph, domain: [number, number][], passe
   } catch (e) {
     row.nir = `refused: ${(e as Error).message.split('\n')[0]}`;
   }
+  row.integer_vs_exact = (await measure(setup, g)).snn_vs_exact;
+  try {
+    const legal = runPipeline(ann, [...passes, 'quantize'], { ...ctx, limits: NETX_LIMITS }).graph;
+    row.netx_vs_exact = (await measure(setup, legal)).snn_vs_exact;
+    await netxCheck(legal, rows, row);
+  } catch (e) {
+    row.netx = `refused: ${(e as Error).message.split('\n')[0]}`;
+  }
   return row;
 }
 
@@ -93,7 +149,8 @@ export async function fidelityBench(log: (s: string) => void): Promise<{ rows: F
   for (const m of models) {
     const dir = join(ROOT, 'examples', m);
     const passes = m === 'poisson2d' ? DEFAULT_PIPELINE : FAST;
-    rows.push(await check(m, (await loadModel(dir)).graph, readProblemFile(dir)!.domain, passes));
+    const setup = await verifySetup(dir);
+    rows.push(await check(m, setup.ann, readProblemFile(dir)!.domain, passes, setup));
     log(`  ${JSON.stringify(rows.at(-1))}`);
   }
   for (const f of ['poisson2d_tanh', 'poisson2d_spinn']) {
@@ -102,11 +159,15 @@ export async function fidelityBench(log: (s: string) => void): Promise<{ rows: F
       [0, 1],
       [0, 1],
     ];
-    rows.push(await check(`${f}.onnx`, model.graph, domain, FAST));
+    const problem = await verifySetup(join(ROOT, 'examples', 'poisson2d'));
+    const setup = { ...problem, ann: model.graph, annOut: evalAnn(model.graph, problem.points) };
+    rows.push(await check(`${f}.onnx`, model.graph, domain, FAST, setup));
     log(`  ${JSON.stringify(rows.at(-1))}`);
   }
   return { rows };
 }
+
+const sci = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2));
 
 export function fidelityMarkdown(rows: readonly FidelityRow[]): string {
   const head = mdRow([
@@ -117,9 +178,27 @@ export function fidelityMarkdown(rows: readonly FidelityRow[]): string {
     'spikes',
     'differing spikes',
     'NIR via nir.read/write',
+    'netx in Lava',
+    'netx spikes',
+    'differing',
+    'SNN vs exact: Loihi 2 integer',
+    'SNN vs exact: within netx',
   ]);
   const body = rows.map((r) =>
-    mdRow([r.model, r.pipeline, r.inputs, r.lava_py, r.lava_py_spikes, r.lava_py_spikes_differing, r.nir]),
+    mdRow([
+      r.model,
+      r.pipeline,
+      r.inputs,
+      r.lava_py,
+      r.lava_py_spikes,
+      r.lava_py_spikes_differing,
+      r.nir,
+      r.netx,
+      r.netx_spikes,
+      r.netx_spikes_differing,
+      sci(r.integer_vs_exact),
+      sci(r.netx_vs_exact),
+    ]),
   );
-  return [head, '|---|---|---:|---|---:|---:|---|', ...body].join('\n') + '\n';
+  return [head, '|---|---|---:|---|---:|---:|---|---|---:|---:|---:|---:|', ...body].join('\n') + '\n';
 }

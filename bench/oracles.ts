@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lavaScript } from '../src/backends/lava-py.js';
+import { writeNetx } from '../src/backends/netx.js';
 import { type Graph, packageRoot } from '../src/ir/index.js';
 
 /**
@@ -45,16 +46,15 @@ export function nirRewrite(src: string, dst: string): string {
   return python(['-c', script, src, dst]);
 }
 
-/** Runs a lava-netx file in Lava through netx, one row at a time (tools/netx_run.py), as a netx user would. */
-export function runNetx(
-  path: string,
-  rows: readonly (readonly number[])[],
-): { outputs: number[][]; rasters: number[][][][] } {
+/**
+ * Writes the netx file and the lava-py script of `g` (compiled within netx's limits) and runs the
+ * script's --netx mode: netx.hdf5.Network loads the file and Lava runs it on `rows`.
+ */
+export async function runNetx(g: Graph, rows: readonly (readonly number[])[]): Promise<LavaRun> {
   const dir = mkdtempSync(join(tmpdir(), 'spikec-netx-'));
+  await writeNetx(g, join(dir, 'net.net.h5'));
+  writeFileSync(join(dir, 'net.py'), lavaScript(g));
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
-  const script = join(packageRoot(), 'tools', 'netx_run.py');
-  return JSON.parse(python([script, path, join(dir, 'rows.json'), '--rasters'])) as {
-    outputs: number[][];
-    rasters: number[][][][];
-  };
+  const args = [join(dir, 'net.py'), join(dir, 'rows.json'), '--rasters', '--netx', join(dir, 'net.net.h5')];
+  return JSON.parse(python(args)) as LavaRun;
 }

@@ -69,11 +69,13 @@ export function lavaScript(g: Graph): string {
   return `#!/usr/bin/env python3
 """${g.name}: a spiking network compiled by spikec, built from Lava processes.
 
-Usage: python3 ${g.name}.py [INPUTS.json] [--rasters]
+Usage: python3 ${g.name}.py [INPUTS.json] [--rasters] [--netx ${g.name}.net.h5]
 INPUTS.json: a JSON list of input rows, or {"inputs": rows}, as for \`spikec eval --inputs\` (default: the
 centre of the domain). Runs the inputs one after another, ${window[1]} steps each, in one run of Lava's
 CPU backend (Loihi2SimCfg) and prints {"outputs": [[...], ...]}, equal to \`spikec eval\` of the compiled
 network; --rasters adds each population's spikes at every step, equal to \`spikec sim --trace --json\`.
+--netx FILE runs the same rows through the lava-dl netx file of this network instead (written by
+\`spikec compile --target lava-netx\`, which compiles within what netx runs), with the same output.
 Requires lava-nc (pip install lava-nc). Generated file: edit the spikec model, not this script.
 """
 import json
@@ -99,6 +101,7 @@ INPUT_SCALE = np.array(${pyList(norm.scale)})
 INPUT_OFFSET = np.array(${pyList(norm.offset)})
 PAYLOAD_BITS = ${payload}
 DOMAIN = ${JSON.stringify(e.domain ?? Array.from({ length: e.dims }, () => [0, 1]))}
+POPULATIONS = ${JSON.stringify(chain.layers.filter((l) => l.target.kind === 'snn.neurons').map((l) => l.target.id))}
 
 
 def synaptic_input(a, weight_exp):
@@ -235,11 +238,50 @@ def run(xs):
     return outputs, rasters
 
 
+def run_netx(xs, path):
+    """The same rows through the lava-dl netx file spikec wrote for this network (--target lava-netx),
+    loaded by netx.hdf5.Network as a Loihi user loads it, with Lava's own bit-accurate LIF and Dense
+    processes (fixed_pt). One Lava run per row: netx's reset interval would carry one step of spikes
+    from one row into the next. The readout, which netx cannot run, is decoded here from the file's
+    readout group and the last layer's spikes."""
+    import h5py
+    from lava.lib.dl import netx
+    from lava.proc.monitor.process import Monitor
+
+    with h5py.File(path, "r") as f:
+        weight = f["readout/weight"][()].astype(np.int64)
+        scale, offset = f["readout/scale"][()], f["readout/offset"][()]
+        start, stop = (int(t) for t in f["readout/window"][()])
+        steps = int(f["simulation/tSample"][()])
+    outputs, rasters = [], []
+    for x in xs:
+        net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS)
+        source = RingBuffer(data=np.tile(encode(x).astype(np.int64)[:, None], (1, steps)))
+        source.s_out.connect(net.inp)
+        monitors = []
+        for layer in net.layers:
+            monitors.append(Monitor())
+            monitors[-1].probe(layer.neuron.s_out, steps)
+        net.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
+        spikes = [m.get_data()[layer.neuron.name]["s_out"].astype(int) for m, layer in zip(monitors, net.layers)]
+        net.stop()
+        counts = spikes[-1][start - 1 : stop - 1].sum(axis=0)
+        outputs.append(((scale * (weight @ counts)) / (stop - start) + offset).tolist())
+        rasters.append({name: s.tolist() for name, s in zip(POPULATIONS, spikes)})
+    return outputs, rasters
+
+
 def main():
-    args = [a for a in sys.argv[1:] if a != "--rasters"]
+    args = sys.argv[1:]
+    netx_file = None
+    if "--netx" in args:
+        at = args.index("--netx")
+        netx_file = args[at + 1]
+        del args[at : at + 2]
+    args = [a for a in args if a != "--rasters"]
     rows = json.load(open(args[0])) if args else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
     rows = rows["inputs"] if isinstance(rows, dict) else rows
-    outputs, rasters = run(rows)
+    outputs, rasters = run_netx(rows, netx_file) if netx_file else run(rows)
     result = {"outputs": outputs}
     if "--rasters" in sys.argv:
         # per input, per population: spikes (+1, -1 or 0) of every neuron at every step

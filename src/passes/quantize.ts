@@ -187,8 +187,9 @@ export const quantize: Pass = {
       if (!calibSim || !ctx.calibration) return undefined;
       return src.kind === 'snn.encoder' ? normalizeRows(graded, ctx.calibration, enc.dims) : calibSim.rate.get(src.id);
     };
+    // the encoder clips a graded input to [-(pmax + 1), pmax]: an input beyond the domain reaches -(pmax + 1)
     const inputMax = (src: Node): number[] =>
-      src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax) : Array(width(src.type)).fill(1);
+      src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax + 1) : Array(width(src.type)).fill(1);
 
     // the largest weight exponent whose every mantissa lies in the formats' weight range; a readout is
     // decoded on the host, so only synapses into neurons are held to it

@@ -54,4 +54,20 @@ describe('quantize', () => {
       if (n.kind === 'snn.neurons') expect(n.threshold).toBeLessThanOrEqual(2 ** 17 - 1);
     }
   });
+
+  test("no synapse can deliver more than Loihi 2's 16-bit synaptic input in a step, whatever the input", () => {
+    const byId = new Map(fixed.nodes.map((n) => [n.id, n]));
+    for (const s of fixed.nodes) {
+      if (s.kind !== 'snn.synapse' || s.weight.kind !== 'int') continue;
+      const [out, k] = s.weight.mantissa.shape;
+      const src = byId.get(s.inputs[0])!;
+      // graded inputs reach the payload's extreme, -128; spikes are 0 or 1
+      const smax = src.kind === 'snn.encoder' ? 2 ** (src.payloadBits! - 1) : 1;
+      for (let o = 0; o < out; o++) {
+        let worst = 0;
+        for (let i = 0; i < k; i++) worst += Math.abs(s.weight.mantissa.data[o * k + i]) * smax;
+        expect(worst * 2 ** s.weight.exponent, `%${s.id} row ${o}`).toBeLessThanOrEqual(2 ** 15 - 1);
+      }
+    }
+  });
 });
