@@ -13,7 +13,7 @@ import { ROOT } from '../support/cli.js';
 
 /**
  * lava-netx: a network compiled within netx's limits runs in Lava, loaded by lava-dl's
- * netx.hdf5.Network as a user loads it (tools/netx_run.py), spike for spike as spikec simulates it;
+ * netx.hdf5.Network as a user loads it (the lava-py script's --netx mode), spike for spike as spikec simulates it;
  * any other network is refused with every reason, naming layer and feature, and nothing is written.
  */
 const CONVERT = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'finetune', 'quantize'];
