@@ -191,12 +191,22 @@ export const calibrate: Pass = {
           p.id,
         );
       }
-      // a format whose neurons start at rest leaves no window opening to choose
-      if (ctx.calibratePotential && !ctx.limits.restStart) {
+      if (ctx.calibratePotential) {
         const node = byId(p.id) as Neurons;
         const lo = node.spikeSign === 'signed' ? -1 : 0;
         const ideal = Float64Array.from(target, (c) => Math.min(Math.max(c / node.threshold, lo), 1));
         const e = meanDiff(ideal, sim.rate.get(p.id)!, w);
+        // a format whose neurons start at rest leaves no window opening to choose: the bias moves
+        // the potential instead, e T thresholds over the window
+        if (ctx.limits.restStart) {
+          const bias = f32(
+            [w],
+            Array.from(node.bias.data, (b, i) => b + e[i] * node.threshold),
+          );
+          accept(rewrite(cur, new Map([[p.id, NodeSchema.parse({ ...node, bias })]])), 'potential', p.id);
+          stats.layers++;
+          continue;
+        }
         const start = windowOpenings(cur).get(p.id)!;
         const wanted = Array.from(start, (v, i) =>
           Math.min(Math.max(v + e[i] * sim.T * node.threshold, -node.threshold), 2 * node.threshold),

@@ -204,6 +204,25 @@ describe('calibrate', () => {
     }
   });
 
+  test('neurons that must start at rest get their window correction through the bias, never an opening', () => {
+    const limits = { reset: 'zero', restStart: true } as const;
+    const calibrated = (calibratePotential: boolean) =>
+      runPipeline(
+        exampleMlp(),
+        ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate'],
+        ctxWith(rows(64), { T: 32, limits, calibratePotential }),
+        { verifyEach: true },
+      );
+    const [with_, without] = [calibrated(true), calibrated(false)];
+    for (const n of with_.graph.nodes)
+      if (n.kind === 'snn.neurons') {
+        expect(n.openingV).toBeUndefined();
+        expect(n.initialV.data.every((v) => v === 0)).toBe(true);
+      }
+    const error = (r: typeof with_) => Number(r.records.at(-1)!.stats['calib error after']);
+    expect(error(with_)).toBeLessThan(error(without));
+  });
+
   test('needs the ANN it calibrates against', () => {
     const lowered = runPipeline(
       exampleMlp(),
