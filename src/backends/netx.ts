@@ -19,7 +19,7 @@ export const NETX_LIMITS: FormatLimits = {
 const NETX_BIAS_EXP = NETX_LIMITS.biasExp!;
 const [BIAS_MIN, BIAS_MAX] = FIXED_LIMITS.biasMantissa;
 
-/** A population's bias as netx's mantissa at exponent 6, or undefined where that cannot hold it exactly. */
+/** A population's biases as netx's mantissas at exponent 6 (fractions or out of range where it cannot hold them). */
 const netxBias = (n: NodeOf<'snn.neurons'>): number[] =>
   n.bias.data.map((m) => m * 2 ** ((n.biasExp ?? 0) - NETX_BIAS_EXP));
 
@@ -59,7 +59,7 @@ export function netxProblems(g: Graph): string[] {
     const unfit = count(bias, (b) => !Number.isInteger(b) || b < BIAS_MIN || b > BIAS_MAX);
     if (target.arith === 'fixed' && unfit)
       problems.push(
-        `%${target.id}: ${unfit} biases are not a ${FIXED_LIMITS.biasMantissa[1] + 1}-range mantissa ` +
+        `%${target.id}: ${unfit} biases are not a mantissa in [${BIAS_MIN}, ${BIAS_MAX}] ` +
           `at exponent ${NETX_BIAS_EXP} (netx's only bias exponent)`,
       );
   }
