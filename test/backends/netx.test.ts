@@ -41,6 +41,24 @@ describe('lava-netx legality', () => {
     expect(readdirSync(dir)).toEqual([]);
   });
 
+  test('weights netx would clip and biases it cannot hold are named too', async () => {
+    const { g } = await compiled('poisson1d', { limits: NETX_LIMITS });
+    const widened = {
+      ...g,
+      nodes: g.nodes.map((n) =>
+        n.id === 'dense1_act.syn' && n.kind === 'snn.synapse' && n.weight.kind === 'int'
+          ? { ...n, weight: { ...n.weight, exponent: 3 } }
+          : n.id === 'dense2_act' && n.kind === 'snn.neurons'
+            ? { ...n, bias: { ...n.bias, data: n.bias.data.map((b) => b * 64 + 1) }, biasExp: 0 }
+            : n,
+      ),
+    } as Graph;
+    const problems = netxProblems(widened);
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^%dense1_act\.syn: \d+ weights outside \[-256, 254\] \(netx's optimize_weight_bits/);
+    expect(problems[1]).toMatch(/^%dense2_act: \d+ biases are not a mantissa in \[-4096, 4095\] at exponent 6/);
+  });
+
   test('within netx limits: reset to zero, rest start, weights in [-256, 254], biases at exponent 6', async () => {
     const { g } = await compiled('poisson1d', { limits: NETX_LIMITS });
     expect(netxProblems(g)).toEqual([]);
