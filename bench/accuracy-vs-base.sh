@@ -3,7 +3,8 @@
 # commit (default c343494, issue 15's reference) and by this checkout, each verified by this
 # checkout's simulator on the problem's test grid. The float network is the IR printed after the
 # pipeline's last pass (fold-weights), the integer one what --target loihi2 writes.
-# usage: bash bench/accuracy-vs-base.sh [BASE] > bench/results/accuracy-vs-base.txt   (about 25 min)
+# usage: bash bench/accuracy-vs-base.sh [BASE]: one line per model and build, about 17 min on 2 cores;
+# bench/results/accuracy-vs-base.md tabulates the lines of the last run
 set -euo pipefail
 base=${1:-c343494}
 root=$(cd "$(dirname "$0")/.." && pwd)
