@@ -232,10 +232,9 @@ export function registerCompile(program: Command): void {
             : '',
         );
       }
-      targetLimits(o, target.backends);
+      const limits = targetLimits(o, target.backends);
       const model = await loadModel(modelPath);
       const names = [...pipelineOf(o), ...(target.backends.length || o.target ? ['quantize', 'map-cores'] : [])];
-      const limits = targetLimits(o, target.backends);
       const ctx = { ...passContext(o, calibrationInputs(model, o)), limits, profile: target.profile, chips: o.chips };
       checkPipelineNeeds(names, ctx);
       say(`compiling ${modelPath}: ${names.length} passes`);
