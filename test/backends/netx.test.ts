@@ -72,7 +72,8 @@ describe('lava-netx legality', () => {
 });
 
 describe.skipIf(!existsSync(ORACLES))('lava-netx in Lava (../shared/oracles)', () => {
-  for (const model of ['poisson1d', 'heat1d']) {
+  const CHAINS = ['poisson1d', 'poisson1d-sin', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d'];
+  for (const model of CHAINS) {
     test(`${model} within netx limits: the same outputs and spikes per layer per step on 16 inputs`, async () => {
       const { g, rows } = await compiled(model, { limits: NETX_LIMITS });
       const netx = await runNetx(g, rows);
@@ -82,8 +83,8 @@ describe.skipIf(!existsSync(ORACLES))('lava-netx in Lava (../shared/oracles)', (
         const ours = Object.fromEntries([...trace].map(([id, steps]) => [id, steps.map((x) => Array.from(x))]));
         expect(netx.rasters[r], `input ${r}`).toEqual(ours);
       });
-      // the lava-py script's own processes run the same network
-      expect(runLavaScript(g, rows)).toEqual(netx);
+      // the lava-py script's own processes run the same network (one model: they have their own test)
+      if (model === 'poisson1d') expect(runLavaScript(g, rows)).toEqual(netx);
     }, 180_000);
   }
 });
