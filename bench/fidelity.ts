@@ -11,7 +11,7 @@ import { simulate } from '../src/sim/simulate.js';
 import { mdRow } from './markdown.js';
 import { type VerifySetup, measure, verifySetup } from '../src/verification/measure.js';
 import { evalAnn } from '../src/sim/ann-eval.js';
-import { ORACLES, nirRewrite, runLavaScript, runNetx } from './oracles.js';
+import { type LavaRun, ORACLES, nirRewrite, runLavaScript, runNetx } from './oracles.js';
 
 /**
  * The emitted files in the real tools of ../shared/oracles, per bundled model and ONNX fixture: the
@@ -43,28 +43,24 @@ export interface FidelityRow {
   netx_vs_exact: number | null;
 }
 
-/** The netx file of the network compiled within netx's limits, run in Lava on `rows`, against spikec sim. */
-async function netxCheck(g: Graph, rows: number[][], row: FidelityRow): Promise<void> {
-  try {
-    const lava = await runNetx(g, rows);
-    const expected = simulate(g, rows).outputs;
-    row.netx_outputs_differing = expected.filter(
-      (o, r) => JSON.stringify(o) !== JSON.stringify(lava.outputs[r]),
-    ).length;
-    rows.forEach((x, r) => {
-      for (const [id, steps] of simulate(g, [x], { trace: true }).trace!)
-        steps.forEach((s, t) =>
-          s.forEach((v, i) => {
-            row.netx_spikes += v !== 0 ? 1 : 0;
-            row.netx_spikes_differing += lava.rasters[r][id]?.[t]?.[i] !== v ? 1 : 0;
-          }),
-        );
-    });
-    row.netx = row.netx_outputs_differing || row.netx_spikes_differing ? 'DIFFERS' : 'identical';
-  } catch (e) {
-    row.netx = `refused: ${(e as Error).message.split('\n')[0]}`;
-  }
+/** A real tool's run of `g` on `rows` against spikec sim: outputs, and every population's spikes per step. */
+function compare(g: Graph, rows: number[][], expected: number[][], run: LavaRun) {
+  const outputsDiffering = expected.filter((o, r) => JSON.stringify(o) !== JSON.stringify(run.outputs[r])).length;
+  let [spikes, spikesDiffering] = [0, 0];
+  rows.forEach((x, r) => {
+    for (const [id, steps] of simulate(g, [x], { trace: true }).trace!)
+      steps.forEach((s, t) =>
+        s.forEach((v, i) => {
+          spikes += v !== 0 ? 1 : 0;
+          spikesDiffering += run.rasters[r][id]?.[t]?.[i] !== v ? 1 : 0;
+        }),
+      );
+  });
+  const verdict = outputsDiffering || spikesDiffering ? 'DIFFERS' : 'identical';
+  return { verdict, spikes, spikesDiffering, outputsDiffering };
 }
+
+const refusal = (e: unknown): string => `refused: ${(e as Error).message.split('\n')[0]}`;
 
 async function check(
   name: string,
@@ -95,23 +91,11 @@ async function check(
     netx_vs_exact: null,
   };
   try {
-    const lava = runLavaScript(g, rows);
-    row.lava_py_outputs_differing = expected.filter(
-      (o, r) => JSON.stringify(o) !== JSON.stringify(lava.outputs[r]),
-    ).length;
-    rows.forEach((x, r) => {
-      for (const [id, steps] of simulate(g, [x], { trace: true }).trace!) {
-        steps.forEach((s, t) =>
-          s.forEach((v, i) => {
-            row.lava_py_spikes += v !== 0 ? 1 : 0;
-            row.lava_py_spikes_differing += lava.rasters[r][id][t][i] !== v ? 1 : 0;
-          }),
-        );
-      }
-    });
-    row.lava_py = row.lava_py_outputs_differing || row.lava_py_spikes_differing ? 'DIFFERS' : 'identical';
+    const c = compare(g, rows, expected, runLavaScript(g, rows));
+    [row.lava_py, row.lava_py_spikes, row.lava_py_spikes_differing] = [c.verdict, c.spikes, c.spikesDiffering];
+    row.lava_py_outputs_differing = c.outputsDiffering;
   } catch (e) {
-    row.lava_py = `refused: ${(e as Error).message.split('\n')[0]}`;
+    row.lava_py = refusal(e);
   }
   try {
     const [ours, theirs] = [join(dir, 'net.nir'), join(dir, 'rewritten.nir')];
@@ -121,15 +105,17 @@ async function check(
     const same = JSON.stringify(simulate(back, rows).outputs) === JSON.stringify(expected);
     row.nir = same ? 'identical outputs' : 'DIFFERS';
   } catch (e) {
-    row.nir = `refused: ${(e as Error).message.split('\n')[0]}`;
+    row.nir = refusal(e);
   }
   row.integer_vs_exact = (await measure(setup, g)).snn_vs_exact;
   try {
     const legal = runPipeline(ann, [...passes, 'quantize'], { ...ctx, limits: NETX_LIMITS }).graph;
     row.netx_vs_exact = (await measure(setup, legal)).snn_vs_exact;
-    await netxCheck(legal, rows, row);
+    const c = compare(legal, rows, simulate(legal, rows).outputs, await runNetx(legal, rows));
+    [row.netx, row.netx_spikes, row.netx_spikes_differing] = [c.verdict, c.spikes, c.spikesDiffering];
+    row.netx_outputs_differing = c.outputsDiffering;
   } catch (e) {
-    row.netx = `refused: ${(e as Error).message.split('\n')[0]}`;
+    row.netx = refusal(e);
   }
   return row;
 }

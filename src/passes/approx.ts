@@ -96,7 +96,7 @@ function normalEquations(knots: readonly number[], data: Samples): { A: Float64A
       alpha.fill(0);
       beta.fill(0);
       alpha[0] = 1;
-      for (let k = 0; k < Math.min(r, K); k++) alpha[k + 1] = knots[k + 1] - knots[k];
+      for (let k = 0; k < r; k++) alpha[k + 1] = knots[k + 1] - knots[k];
       if (r >= 0 && r < K) [alpha[r + 1], beta[r + 1]] = [-knots[r], 1];
       const active = Math.min(r + 1, K) + 1;
       const count = end - start;

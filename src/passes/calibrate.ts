@@ -198,24 +198,22 @@ export const calibrate: Pass = {
         const e = meanDiff(ideal, sim.rate.get(p.id)!, w);
         // a format whose neurons start at rest leaves no window opening to choose: the bias moves
         // the potential instead, e T thresholds over the window
-        if (ctx.limits.restStart) {
-          const bias = f32(
-            [w],
-            Array.from(node.bias.data, (b, i) => b + e[i] * node.threshold),
-          );
-          accept(rewrite(cur, new Map([[p.id, NodeSchema.parse({ ...node, bias })]])), 'potential', p.id);
-          stats.layers++;
-          continue;
-        }
-        const start = windowOpenings(cur).get(p.id)!;
-        const wanted = Array.from(start, (v, i) =>
-          Math.min(Math.max(v + e[i] * sim.T * node.threshold, -node.threshold), 2 * node.threshold),
-        );
-        accept(
-          rewrite(cur, new Map([[p.id, NodeSchema.parse({ ...node, openingV: potentialTensor(node, wanted) })]])),
-          'potential',
-          p.id,
-        );
+        const moved = ctx.limits.restStart
+          ? {
+              bias: f32(
+                [w],
+                Array.from(node.bias.data, (b, i) => b + e[i] * node.threshold),
+              ),
+            }
+          : {
+              openingV: potentialTensor(
+                node,
+                Array.from(windowOpenings(cur).get(p.id)!, (v, i) =>
+                  Math.min(Math.max(v + e[i] * sim.T * node.threshold, -node.threshold), 2 * node.threshold),
+                ),
+              ),
+            };
+        accept(rewrite(cur, new Map([[p.id, NodeSchema.parse({ ...node, ...moved })]])), 'potential', p.id);
       }
       stats.layers++;
     }

@@ -52,9 +52,11 @@ function weightScale(
   profile: HardwareProfile,
   extra: (lambda: number) => string | undefined,
   round: Rounder = plainRounding,
-  maxExponent = 7,
+  range?: readonly [number, number],
 ): LayerScale {
   const mmax = 2 ** (profile.weightBits - 1) - 1;
+  // within a format's weight range, no exponent above the largest at which every mantissa fits it
+  const maxExponent = range ? Math.floor(Math.log2(Math.min(range[1], -range[0]) / mmax)) : 7;
   const wmax = Math.max(maxAbs(W), 1e-12);
   const reasons: string[] = [];
   const problem = (lambda: number): string | undefined =>
@@ -191,14 +193,6 @@ export const quantize: Pass = {
     const inputMax = (src: Node): number[] =>
       src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax + 1) : Array(width(src.type)).fill(1);
 
-    // the largest weight exponent whose every mantissa lies in the formats' weight range; a readout is
-    // decoded on the host, so only synapses into neurons are held to it
-    const mmax = 2 ** (profile.weightBits - 1) - 1;
-    const range = ctx.limits.weightRange;
-    const maxExponent = (s: Synapse): number | undefined =>
-      range && g.nodes.some((n) => n.kind === 'snn.neurons' && n.inputs.includes(s.id))
-        ? Math.floor(Math.log2(Math.min(range[1], -range[0]) / mmax))
-        : undefined;
     /** Largest |a_in| a synapse can deliver, in the float network's units. */
     const inputBound = (s: Synapse): number => {
       if (s.weight.kind !== 'float') return 0;
@@ -208,6 +202,7 @@ export const quantize: Pass = {
     const quantSynapse = (
       s: Synapse,
       extra: (lambda: number) => string | undefined,
+      range?: readonly [number, number],
     ): { node: Node; scale: LayerScale } => {
       if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
       const [out, k] = s.weight.values.shape;
@@ -228,7 +223,7 @@ export const quantize: Pass = {
               : q;
           }
         : undefined;
-      const scale = weightScale(s.id, W, bound, profile, extra, round, maxExponent(s));
+      const scale = weightScale(s.id, W, bound, profile, extra, round, range);
       if (scale.lambda * bound > profile.hintActivation) wide.push(s.id);
       errors.push(scale.error);
       stats[`weight error %${s.id}`] = Number(scale.error.toPrecision(3));
@@ -274,7 +269,7 @@ export const quantize: Pass = {
           if (2 * VOLTAGE_SCALE * vth > VOLTAGE_MAX) return `threshold ${vth} leaves no headroom in the 24-bit voltage`;
           return undefined;
         };
-        const { node: syn, scale } = quantSynapse(s, fits);
+        const { node: syn, scale } = quantSynapse(s, fits, ctx.limits.weightRange);
         const vth = toInt(scale.lambda * n.threshold);
         const { mant, exp } = biasBits(
           n.id,
@@ -308,6 +303,7 @@ export const quantize: Pass = {
         const syns = n.inputs.map((i) => byId.get(i) as Synapse);
         if (syns.length !== 1)
           throw new PassError('quantize', `%${n.id} has ${syns.length} input synapses; quantize handles one`);
+        // a readout is decoded on the host: no format's weight range applies to it
         const { node: syn, scale } = quantSynapse(syns[0], () => undefined);
         replace.set(syn.id, syn);
         const w = width(n.type);

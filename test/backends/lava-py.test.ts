@@ -6,9 +6,9 @@ import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import type { Graph } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, type PassContext, runPipeline } from '../../src/passes/index.js';
-import { simulate } from '../../src/sim/simulate.js';
 import { ORACLES, runLavaScript } from '../../bench/oracles.js';
 import { ROOT } from '../support/cli.js';
+import { expectRunToMatch } from '../support/real-tool-run.js';
 
 /**
  * The real tool as the judge: the script spikec writes for `--target lava-py`, run by the Lava of
@@ -17,17 +17,6 @@ import { ROOT } from '../support/cli.js';
  * simulator's trace has them.
  */
 const P1 = join(ROOT, 'examples', 'poisson1d');
-
-/** The script in Lava against the simulator: the same outputs, and per row the same spikes at every step. */
-function expectLavaToMatch(g: Graph, rows: number[][]): void {
-  const lava = runLavaScript(g, rows);
-  expect(lava.outputs).toEqual(simulate(g, rows).outputs);
-  rows.forEach((row, r) => {
-    const trace = simulate(g, [row], { trace: true }).trace!;
-    const ours = Object.fromEntries([...trace].map(([id, steps]) => [id, steps.map((x) => Array.from(x))]));
-    expect(lava.rasters[r], `input ${r}`).toEqual(ours);
-  });
-}
 
 async function compiled(over: Partial<PassContext>, passes: readonly string[]): Promise<Graph> {
   const ann = (await loadModel(P1)).graph;
@@ -48,7 +37,8 @@ describe.skipIf(!existsSync(ORACLES))('lava-py in Lava (../shared/oracles)', () 
       const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 32), T: 16 };
       const passes = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'quantize'];
       const g = runPipeline((await loadModel(dir)).graph, passes, ctx).graph;
-      expectLavaToMatch(g, new Rng(5).box(domain, 16));
+      const rows = new Rng(5).box(domain, 16);
+      expectRunToMatch(g, rows, runLavaScript(g, rows));
     });
   }
 
@@ -83,7 +73,8 @@ describe.skipIf(!existsSync(ORACLES))('lava-py in Lava (../shared/oracles)', () 
   ];
   for (const [name, make] of cases) {
     test(`${name}: same outputs and the same spikes per population per step on 16 inputs`, async () => {
-      expectLavaToMatch(await make(), inputs);
+      const g = await make();
+      expectRunToMatch(g, inputs, runLavaScript(g, inputs));
     });
   }
 });

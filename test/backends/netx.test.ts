@@ -7,9 +7,9 @@ import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import type { Graph } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, type PassContext, runPipeline } from '../../src/passes/index.js';
-import { simulate } from '../../src/sim/simulate.js';
 import { ORACLES, runLavaScript, runNetx } from '../../bench/oracles.js';
 import { ROOT } from '../support/cli.js';
+import { expectRunToMatch } from '../support/real-tool-run.js';
 
 /**
  * lava-netx: a network compiled within netx's limits runs in Lava, loaded by lava-dl's
@@ -77,12 +77,7 @@ describe.skipIf(!existsSync(ORACLES))('lava-netx in Lava (../shared/oracles)', (
     test(`${model} within netx limits: the same outputs and spikes per layer per step on 16 inputs`, async () => {
       const { g, rows } = await compiled(model, { limits: NETX_LIMITS });
       const netx = await runNetx(g, rows);
-      expect(netx.outputs).toEqual(simulate(g, rows).outputs);
-      rows.forEach((row, r) => {
-        const trace = simulate(g, [row], { trace: true }).trace!;
-        const ours = Object.fromEntries([...trace].map(([id, steps]) => [id, steps.map((x) => Array.from(x))]));
-        expect(netx.rasters[r], `input ${r}`).toEqual(ours);
-      });
+      expectRunToMatch(g, rows, netx);
       // the lava-py script's own processes run the same network (one model: they have their own test)
       if (model === 'poisson1d') expect(runLavaScript(g, rows)).toEqual(netx);
     }, 180_000);
