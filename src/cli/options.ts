@@ -24,3 +24,12 @@ export function numberOption(flag: string): (v: string) => number {
 export function intListOption(flag: string, min: number, max?: number): (v: string) => number[] {
   return (v) => v.split(',').map((s) => intOption(flag, min, max)(s.trim()));
 }
+
+/** A commander parser for a fraction in (0, 1). */
+export function fractionOption(flag: string): (v: string) => number {
+  return (v) => {
+    const n = v.trim() === '' ? Number.NaN : Number(v);
+    if (!(n > 0 && n < 1)) throw new UsageError(`${flag} must be a number between 0 and 1, not '${v}'`);
+    return n;
+  };
+}

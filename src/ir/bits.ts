@@ -20,6 +20,14 @@ export const DECAY_UNIT = 4096;
 /** Width of Loihi's current and voltage registers: u wraps at 2^23, v saturates at +-(2^23 - 1). */
 export const STATE_BITS = 24;
 
+/**
+ * Loihi 2's sigma-delta neuron in fixed point, as lava-dl's netx builds it (spike_exp = state_exp = 6):
+ * state counts in units of 2^-SD_STATE_EXP of a message, and threshold and bias mantissas are shifted
+ * left by SD_SPIKE_EXP + SD_STATE_EXP into state units.
+ */
+export const SD_STATE_EXP = 6;
+export const SD_SPIKE_EXP = 6;
+
 export const FIXED_LIMITS = {
   /** vth, unsigned 17-bit; compared as vth << 6. */
   threshold: [1, 2 ** 17 - 1],
@@ -33,6 +41,10 @@ export const FIXED_LIMITS = {
   voltage: [-(2 ** (STATE_BITS - 1)) + 1, 2 ** (STATE_BITS - 1) - 1],
   /** synaptic weight mantissa widths the IR accepts; target profiles narrow this. */
   weightBits: [1, 16],
+  /** sigma-delta threshold mantissa (netx's vThMant), unsigned 17-bit. */
+  sdThreshold: [1, 2 ** 17 - 1],
+  /** sigma-delta bias mantissa (Lava's SigmaDelta bias, 16-bit). */
+  sdBias: signedRange(16),
   /** weight exponent, signed 4-bit. */
   weightExp: signedRange(4),
 } as const satisfies Record<string, readonly [number, number]>;

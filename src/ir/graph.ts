@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AnnAct, AnnConcat, AnnDense, AnnInput, AnnOutput, AnnProduct, AnnScale, AnnSlice } from './ops/ann.js';
-import { SnnEncoder, SnnNeurons, SnnReadout, SnnSynapse } from './ops/snn.js';
+import { SnnEncoder, SnnNeurons, SnnReadout, SnnSigmaDelta, SnnSynapse } from './ops/snn.js';
 
 /** Every op of both dialects, told apart by `kind`. */
 export const Node = z.discriminatedUnion('kind', [
@@ -15,6 +15,7 @@ export const Node = z.discriminatedUnion('kind', [
   SnnEncoder,
   SnnSynapse,
   SnnNeurons,
+  SnnSigmaDelta,
   SnnReadout,
 ]);
 export type Node = z.infer<typeof Node>;

@@ -170,23 +170,24 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
     .with({ kind: 'snn.encoder' }, (n) => {
       arity(n, ops, 0);
       inputFieldLengths(n);
-      if ((n.mode === 'graded') !== (n.payloadBits !== undefined))
-        fail('attribute', 'payloadBits is given exactly when mode is graded');
-      return vtype(n.mode === 'graded' ? 'graded' : 'f32', n.dims);
+      if (n.mode === 'graded' && n.payloadBits === undefined) fail('attribute', 'mode graded needs payloadBits');
+      if (n.mode === 'current' && n.payloadBits !== undefined)
+        fail('attribute', 'mode current sends no payload: payloadBits is for graded and delta');
+      return vtype(n.mode === 'current' ? 'f32' : 'graded', n.dims + (n.biasChannel === undefined ? 0 : 1));
     })
     .with({ kind: 'snn.synapse' }, (n) => {
       arity(n, ops, 1);
-      if (ops[0].kind !== 'snn.encoder' && ops[0].kind !== 'snn.neurons') {
+      if (ops[0].kind !== 'snn.encoder' && ops[0].kind !== 'snn.neurons' && ops[0].kind !== 'snn.sigma-delta') {
         fail(
           'operand',
-          `snn.synapse reads spikes from an snn.encoder or snn.neurons, not ${ops[0].kind} %${ops[0].id}`,
+          `snn.synapse reads spikes from an snn.encoder, snn.neurons or snn.sigma-delta, not ${ops[0].kind} %${ops[0].id}`,
         );
       }
       const w = n.weight.kind === 'float' ? n.weight.values : n.weight.mantissa;
       const out = denseWeight(n.weight.kind === 'float' ? 'weight' : 'weight mantissa', w, width(ops[0].type));
       return vtype(n.weight.kind === 'float' ? 'f32' : 'i32', out);
     })
-    .with({ kind: 'snn.neurons' }, { kind: 'snn.readout' }, (n) => {
+    .with({ kind: 'snn.neurons' }, { kind: 'snn.sigma-delta' }, { kind: 'snn.readout' }, (n) => {
       arity(n, ops, 1, Infinity);
       for (const op of ops) {
         if (op.kind !== 'snn.synapse') fail('operand', `${n.kind} is fed by snn.synapse ops, not ${op.kind} %${op.id}`);
@@ -199,7 +200,13 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
         vector('scale', n.scale, w);
         vector('offset', n.offset, w);
         if (!(n.window[0] < n.window[1])) fail('attribute', `window [${n.window[0]}, ${n.window[1]}) is empty`);
+        if (n.decode === 'sigma' && n.window[0] !== 0)
+          fail('attribute', `decode sigma sums every change from step 0: window [${n.window[0]}, ...) must start at 0`);
         return vtype('f32', w);
+      }
+      if (n.kind === 'snn.sigma-delta') {
+        vector('bias', n.bias, w);
+        return vtype('graded', w);
       }
       vector('bias', n.bias, w);
       vector('initialV', n.initialV, w);

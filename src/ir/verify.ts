@@ -267,6 +267,18 @@ function valueProblems(n: Node): Diagnostic[] {
       }
       return out;
     })
+    .with({ kind: 'snn.sigma-delta' }, (d) => {
+      const out = [...finite(id, 'threshold', [d.threshold])];
+      if (!(d.threshold > 0))
+        out.push({ rule: 'threshold', node: id, message: `threshold ${d.threshold} is not positive` });
+      if (d.arith === 'float') return [...out, ...tensorDiags(id, 'bias', d.bias, REAL)];
+      return [
+        ...out,
+        ...bitWidth(id, 'threshold', [d.threshold], FIXED_LIMITS.sdThreshold),
+        ...tensorDiags(id, 'bias', d.bias, ['i32']),
+        ...bitWidth(id, 'bias', d.bias.data, FIXED_LIMITS.sdBias),
+      ];
+    })
     .with({ kind: 'snn.readout' }, (d) => [
       ...tensorDiags(id, 'scale', d.scale, REAL),
       ...tensorDiags(id, 'offset', d.offset, REAL),

@@ -4,6 +4,7 @@ export * from './pipeline.js';
 export { calibrate } from './calibrate.js';
 export { finetune } from './finetune.js';
 export { foldWeights } from './fold-weights.js';
+export { lowerToSigmaDelta, reluRamps } from './lower-to-sigma-delta.js';
 export { lowerToSnn } from './lower-to-snn.js';
 export * from './map-cores.js';
 export * from './profiles.js';

@@ -7,7 +7,7 @@ import { type Pass, PassError, type PassResult, type PassContext, needCalibratio
 import { columnOf, sorted } from './stats.js';
 
 /** A real-valued ANN value as the spiking network carries it: constant + D * (rates of `source`). */
-interface Carried {
+export interface Carried {
   readonly source: string;
   readonly depth: number;
   readonly channels: number;
@@ -17,10 +17,11 @@ interface Carried {
   readonly constant: readonly number[];
 }
 
-const identity = (n: number): number[] =>
+export const identity = (n: number): number[] =>
   Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 1 : 0));
 
-function approximate(a: NodeOf<'ann.act'>, z: Float64Array, ctx: PassContext): ChannelApprox[] {
+/** Per channel of `a`, the units of ctx.strategy fitted to the calibration values z of its input. */
+export function approximate(a: NodeOf<'ann.act'>, z: Float64Array, ctx: PassContext): ChannelApprox[] {
   const w = width(a.type);
   if (!a.range) throw new PassError('lower-to-snn', `%${a.id} has no range: run threshold-balance first`);
   const pooled = ctx.balance === 'layer' ? sorted(z) : undefined;
@@ -240,6 +241,7 @@ export const lowerToSnn: Pass = {
           { kind: 'snn.encoder' },
           { kind: 'snn.synapse' },
           { kind: 'snn.neurons' },
+          { kind: 'snn.sigma-delta' },
           { kind: 'snn.readout' },
           () => {
             throw new PassError('lower-to-snn', 'the graph is already (partly) spiking');

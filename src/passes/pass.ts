@@ -24,6 +24,11 @@ export interface PassContext {
   readonly calibrateWeights: boolean;
   /** Copies of each neuron that feeds a readout, their windows opening θ/M apart (stagger). */
   readonly stagger: number;
+  /**
+   * Sigma-delta coding: each population's threshold as a fraction of its value range. A neuron's output
+   * is within one threshold of its activation; a smaller one sends more messages.
+   */
+  readonly sdThreshold: number;
   /** Adam steps of finetune (0: the pass leaves the network as it is). */
   readonly finetuneSteps: number;
   /** finetune's step size, relative to the RMS of each tensor it trains. */
@@ -60,6 +65,7 @@ export const DEFAULT_CONTEXT: PassContext = {
   calibratePotential: true,
   calibrateWeights: true,
   stagger: 4,
+  sdThreshold: 2 ** -10,
   finetuneSteps: 1000,
   finetuneRate: 1e-3,
   limits: {},

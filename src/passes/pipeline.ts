@@ -2,6 +2,7 @@ import { type Graph, type Node, printGraph, verify } from '../ir/index.js';
 import { calibrate } from './calibrate.js';
 import { finetune } from './finetune.js';
 import { foldWeights } from './fold-weights.js';
+import { lowerToSigmaDelta } from './lower-to-sigma-delta.js';
 import { lowerToSnn } from './lower-to-snn.js';
 import { type Pass, type PassContext, PassError, type PassStats, needCalibration } from './pass.js';
 import { mapCores } from './map-cores.js';
@@ -12,7 +13,9 @@ import { thresholdBalance } from './threshold-balance.js';
 
 /** Every pass, by name. */
 export const PASSES: ReadonlyMap<string, Pass> = new Map(
-  [foldWeights, thresholdBalance, lowerToSnn, calibrate, stagger, finetune, quantize, mapCores].map((p) => [p.name, p]),
+  [foldWeights, thresholdBalance, lowerToSnn, lowerToSigmaDelta, calibrate, stagger, finetune, quantize, mapCores].map(
+    (p) => [p.name, p],
+  ),
 );
 
 /**
@@ -28,6 +31,13 @@ export const DEFAULT_PIPELINE: readonly string[] = [
   'finetune',
   'fold-weights',
 ];
+
+/**
+ * What `spikec compile --coding sigma-delta` runs: canonicalise, find each activation's range, convert.
+ * A sigma-delta neuron sends its value, not a rate: there are no counts for calibrate, stagger or
+ * finetune to correct.
+ */
+export const SIGMA_DELTA_PIPELINE: readonly string[] = ['fold-weights', 'threshold-balance', 'lower-to-sigma-delta'];
 
 /** Parses "a,b,c" into pass names, rejecting unknown ones (all listed). */
 export function parsePipeline(spec: string | readonly string[]): string[] {

@@ -83,12 +83,19 @@ export function evalAnnAll(
         }
       })
       .with({ kind: 'ann.output' }, () => out.set(src()))
-      .with({ kind: 'snn.encoder' }, { kind: 'snn.synapse' }, { kind: 'snn.neurons' }, { kind: 'snn.readout' }, (s) => {
-        throw new IrError(
-          `${s.kind} is an snn op; the ann evaluator runs ann-dialect graphs (use the simulator for snn graphs)`,
-          `%${s.id}`,
-        );
-      })
+      .with(
+        { kind: 'snn.encoder' },
+        { kind: 'snn.synapse' },
+        { kind: 'snn.neurons' },
+        { kind: 'snn.sigma-delta' },
+        { kind: 'snn.readout' },
+        (s) => {
+          throw new IrError(
+            `${s.kind} is an snn op; the ann evaluator runs ann-dialect graphs (use the simulator for snn graphs)`,
+            `%${s.id}`,
+          );
+        },
+      )
       .exhaustive();
     vals.set(n.id, out);
   }

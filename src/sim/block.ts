@@ -19,6 +19,8 @@ interface Population {
 /** What one block of rows adds to the whole batch's result. */
 export interface BlockTotals {
   synops: number;
+  /** Of synops, those of the encoder's values (direct current or graded spikes). */
+  gradedSynops: number;
   neuronUpdates: number;
   /** Spikes per population in its window, in program order. */
   readonly spikes: number[];
@@ -134,6 +136,7 @@ export class BlockSim {
             // The encoder's output is the same every step: W x is delivered once, counted every step.
             a.view.set(this.encoderCurrent.get(n.id)!.view.subarray(0, k));
             totals.synops += encoderNonzero * s.fanOut;
+            totals.gradedSynops += encoderNonzero * s.fanOut;
           } else if (this.weights32.has(n.id)) {
             const sums = this.sums32!;
             const spikes = this.popOf.get(s.source)!.prev;

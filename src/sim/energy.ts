@@ -1,7 +1,7 @@
 import { type Graph, width } from '../ir/index.js';
 
 /**
- * The energy model behind `energy_ratio`. Published per-operation energies:
+ * The energy model behind `energy_ratio` (the Loihi model below). Published per-operation energies:
  * - Loihi (Davies et al., IEEE Micro 38(1), 2018, Table 1): 23.6 pJ per synaptic spike operation,
  *   52 pJ per active neuron update.
  * - The ANN on conventional hardware (Horowitz, ISSCC 2014, 45 nm): a float32 multiply-accumulate
@@ -29,6 +29,42 @@ export function energyEstimate(
   const snn = synopsPerInference * ENERGY_PJ.synapticOp + neuronUpdatesPerInference * ENERGY_PJ.neuronUpdate;
   const ann = annMacsPerInference * ENERGY_PJ.annMac;
   return { snnPicojoules: snn, annPicojoules: ann, ratio: snn / ann };
+}
+
+/**
+ * The 45 nm arithmetic model of ANN-to-SNN conversion papers (Horowitz, ISSCC 2014): a binary spike's
+ * synaptic operation is a float32 accumulate (0.9 pJ); a graded spike's multiplies its payload by the
+ * weight, so it is charged as a multiply-accumulate (4.6 pJ), as is each of the ANN's. Neuron updates
+ * and memory are not charged, as in those papers.
+ */
+export const ARITHMETIC_45NM_PJ = { accumulate: 0.9, multiplyAccumulate: 4.6 } as const;
+
+/** An SNN's and its ANN's energy per inference under one stated model. */
+export interface EnergyModelFigures {
+  readonly snn_pj: number;
+  readonly ann_pj: number;
+  readonly ratio: number;
+}
+
+/**
+ * Energy per inference under both models: `arithmetic_45nm` (ARITHMETIC_45NM_PJ) and `loihi` (ENERGY_PJ,
+ * Loihi 1's measured figures). Loihi 2's energy per graded synaptic operation is not published: the
+ * loihi model charges a graded operation as a binary one, so it is a lower bound for graded spikes.
+ */
+export function energyModels(
+  synops: number,
+  gradedSynops: number,
+  neuronUpdates: number,
+  annMacsPerInference: number,
+): { readonly arithmetic_45nm: EnergyModelFigures; readonly loihi: EnergyModelFigures } {
+  const ann45 = annMacsPerInference * ARITHMETIC_45NM_PJ.multiplyAccumulate;
+  const snn45 =
+    (synops - gradedSynops) * ARITHMETIC_45NM_PJ.accumulate + gradedSynops * ARITHMETIC_45NM_PJ.multiplyAccumulate;
+  const loihi = energyEstimate(synops, neuronUpdates, annMacsPerInference);
+  return {
+    arithmetic_45nm: { snn_pj: snn45, ann_pj: ann45, ratio: snn45 / ann45 },
+    loihi: { snn_pj: loihi.snnPicojoules, ann_pj: loihi.annPicojoules, ratio: loihi.ratio },
+  };
 }
 
 /** Multiply-accumulates of the ANN per inference. */

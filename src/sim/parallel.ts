@@ -31,6 +31,15 @@ export function mergeResults(parts: readonly SimResult[]): SimResult {
     batch: parts.reduce((s, p) => s + p.batch, 0),
     layers: first.layers.map((l, i) => ({ ...l, spikes: parts.reduce((s, p) => s + p.layers[i].spikes, 0) })),
     synops: parts.reduce((s, p) => s + p.synops, 0),
+    gradedSynops: parts.reduce((s, p) => s + p.gradedSynops, 0),
+    ...(first.settle
+      ? {
+          settle: {
+            total: parts.reduce((s, p) => s + p.settle!.total, 0),
+            max: Math.max(...parts.map((p) => p.settle!.max)),
+          },
+        }
+      : {}),
     neuronUpdates: parts.reduce((s, p) => s + p.neuronUpdates, 0),
     meanCurrent: concatMaps(parts.map((p) => p.meanCurrent)),
     rate: concatMaps(parts.map((p) => p.rate)),

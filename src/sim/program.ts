@@ -22,6 +22,8 @@ export interface SimProgram {
   readonly order: readonly Node[];
   readonly depth: ReadonlyMap<string, number>;
   readonly arith: 'float' | 'fixed';
+  /** Rate coding (snn.neurons, readouts of decode mean) or sigma-delta (snn.sigma-delta, decode sigma). */
+  readonly coding: 'rate' | 'sigma-delta';
 }
 
 /**
@@ -61,18 +63,20 @@ export function compileProgram(g: Graph): SimProgram {
   const synapses = new Map<string, SynapseOp>();
   const depth = new Map<string, number>();
   const arith = new Set<string>();
+  const coding = new Set<'rate' | 'sd'>();
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   for (const n of g.nodes) {
     if (n.kind === 'snn.encoder') depth.set(n.id, 0);
     else if (n.kind === 'snn.synapse') {
       synapses.set(n.id, synapseOp(n));
       depth.set(n.id, depth.get(n.inputs[0])! + 1);
-    } else if (n.kind === 'snn.neurons' || n.kind === 'snn.readout') {
+    } else if (n.kind === 'snn.neurons' || n.kind === 'snn.sigma-delta' || n.kind === 'snn.readout') {
       depth.set(n.id, Math.max(...n.inputs.map((i) => depth.get(i)!)));
-      if (n.kind === 'snn.neurons') arith.add(n.arith);
+      if (n.kind !== 'snn.readout') arith.add(n.arith);
+      coding.add(n.kind === 'snn.sigma-delta' || (n.kind === 'snn.readout' && n.decode === 'sigma') ? 'sd' : 'rate');
       for (const i of n.inputs) {
         const s = synapses.get(i)!;
-        if (n.kind === 'snn.neurons' && s.integer !== (n.arith === 'fixed')) {
+        if (n.kind !== 'snn.readout' && s.integer !== (n.arith === 'fixed')) {
           throw new IrError(
             `${n.arith} neurons are fed by ${s.integer ? 'integer' : 'float'} weights of %${i}; ` +
               'quantize the whole network',
@@ -85,6 +89,18 @@ export function compileProgram(g: Graph): SimProgram {
     }
   }
   if (arith.size > 1) throw new IrError('the network mixes float and fixed-point neurons');
+  if (coding.size > 1)
+    throw new IrError('the network mixes rate-coded ops (snn.neurons, decode mean) and sigma-delta ones');
+  const delta = encoders[0].mode === 'delta';
+  if (encoders[0].biasChannel !== undefined && !delta)
+    throw new IrError('only a delta encoder (sigma-delta coding) has a bias channel', `%${encoders[0].id}`);
+  if (coding.has('sd') !== delta)
+    throw new IrError(
+      delta
+        ? 'a delta encoder feeds sigma-delta networks only (snn.sigma-delta, readouts with decode sigma)'
+        : 'a sigma-delta network takes its input from an encoder of mode delta',
+      `%${encoders[0].id}`,
+    );
   return {
     graph: g,
     encoder: encoders[0],
@@ -92,6 +108,7 @@ export function compileProgram(g: Graph): SimProgram {
     order: g.nodes.filter((n) => n.kind.startsWith('snn.')),
     depth,
     arith: arith.has('fixed') ? 'fixed' : 'float',
+    coding: coding.has('sd') ? 'sigma-delta' : 'rate',
   };
 }
 

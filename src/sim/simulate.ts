@@ -1,5 +1,6 @@
-import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE, normalize } from '../ir/index.js';
-import { evalAnnAll } from './ann-eval.js';
+import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
+import { encode, hostOutputs } from './host.js';
+import { simulateSigmaDelta } from './sigma-delta.js';
 import { BlockSim } from './block.js';
 import { stepBias } from './neurons.js';
 import { type SimProgram, compileProgram, widthOf } from './program.js';
@@ -18,6 +19,9 @@ export interface SimOptions {
    */
   readonly perNeuron?: boolean;
 }
+
+/** Per step, the spikes of a population for batch element 0: binary or ternary, or graded messages. */
+export type Trace = Int8Array[] | Float64Array[];
 
 /** Per-population counters. */
 export interface LayerCounters {
@@ -39,6 +43,13 @@ export interface SimResult {
   readonly layers: LayerCounters[];
   /** Synaptic operations (one per target of each nonzero input), summed over the batch and all steps. */
   synops: number;
+  /** Of synops, those that carried a graded value (sigma-delta messages, a graded or delta encoder's). */
+  gradedSynops: number;
+  /**
+   * Sigma-delta networks: steps each row took to settle (the last step anything was sent or received,
+   * plus one), summed over the batch, and the most any row took.
+   */
+  readonly settle?: { readonly total: number; readonly max: number };
   /** Neuron updates, summed over the batch and all steps. */
   neuronUpdates: number;
   /** Per neurons node: mean input current (synaptic input + bias) over the layer's window, [batch * n]
@@ -49,7 +60,7 @@ export interface SimResult {
   /** Per readout node: its decoded value, [batch * n]. */
   readonly readout: Map<string, Float64Array>;
   /** With trace: per neurons node, per step, the spikes of batch element 0. */
-  readonly trace?: Map<string, Int8Array[]>;
+  readonly trace?: Map<string, Trace>;
   /**
    * With startPotentials: per neurons node, the potentials of batch element 0 when its window opens
    * (after step depth - 1). Before that no input-dependent spike has reached the layer, so they are
@@ -67,24 +78,6 @@ function windowOf(p: SimProgram, n: NodeOf<'snn.readout'>, T?: number): [number,
   return [d, d + T];
 }
 
-/** Encoder output for the batch: the normalised input, rounded to its payload in fixed arithmetic. */
-function encode(p: SimProgram, inputs: readonly (readonly number[])[]): Float64Array {
-  const e = p.encoder;
-  const out = new Float64Array(inputs.length * e.dims);
-  const lim = e.payloadBits ? 2 ** (e.payloadBits - 1) : Infinity;
-  inputs.forEach((row, r) => {
-    if (row.length !== e.dims)
-      throw new IrError(`input row ${r} has ${row.length} values, the network takes ${e.dims}`, `%${e.id}`);
-    for (let j = 0; j < e.dims; j++) {
-      if (!Number.isFinite(row[j])) throw new IrError(`input row ${r} value ${j} is ${row[j]}`, `%${e.id}`);
-      let v = normalize(e.normalization, j, row[j]);
-      if (p.arith === 'fixed' && e.mode === 'graded') v = Math.max(-lim, Math.min(lim - 1, Math.round(v)));
-      out[r * e.dims + j] = v;
-    }
-  });
-  return out;
-}
-
 /**
  * Runs the snn part of a graph, time step by time step, for a batch of inputs, then the ann ops that
  * read its readouts. Each step: every synapse delivers what its source emitted the step before
@@ -94,6 +87,7 @@ function encode(p: SimProgram, inputs: readonly (readonly number[])[]): Float64A
  */
 export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts: SimOptions = {}): SimResult {
   const p = compileProgram(g);
+  if (p.coding === 'sigma-delta') return simulateSigmaDelta(p, inputs, opts);
   const batch = inputs.length;
   const readouts = p.order.filter((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
   if (readouts.length === 0) throw new IrError('the network has no snn.readout');
@@ -124,7 +118,7 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
     trace: opts.trace ? new Map(layers.map((l) => [l.id, [] as Int8Array[]])) : undefined,
     startV: opts.startPotentials ? new Map<string, Float64Array>() : undefined,
   };
-  const totals = { synops: 0, neuronUpdates: 0, spikes: layers.map(() => 0) };
+  const totals = { synops: 0, gradedSynops: 0, neuronUpdates: 0, spikes: layers.map(() => 0) };
   const block = Math.max(1, Math.min(batch, BLOCK_ROWS));
   const sim = new BlockSim(p, block, steps, windows, T);
   const dims = p.encoder.dims;
@@ -157,15 +151,19 @@ export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts:
     readout.set(r.id, y);
   }
   const rows = hostOutputs(g, inputs, readout);
-  const { synops, neuronUpdates } = totals;
-  return { outputs: rows, T, steps, batch, layers, synops, neuronUpdates, meanCurrent, rate, readout, ...first };
-}
-
-/** Runs the ann ops downstream of the readouts (SPINN product, output) with the readouts' values. */
-function hostOutputs(g: Graph, inputs: readonly (readonly number[])[], readout: Map<string, Float64Array>): number[][] {
-  const out = g.nodes.find((n) => n.kind === 'ann.output');
-  if (!out) throw new IrError('the graph has no ann.output');
-  const w = widthOf(out);
-  const vals = evalAnnAll(g, inputs, readout).get(out.id)!;
-  return inputs.map((_, r) => Array.from(vals.subarray(r * w, (r + 1) * w)));
+  const { synops, gradedSynops, neuronUpdates } = totals;
+  return {
+    outputs: rows,
+    T,
+    steps,
+    batch,
+    layers,
+    synops,
+    gradedSynops,
+    neuronUpdates,
+    meanCurrent,
+    rate,
+    readout,
+    ...first,
+  };
 }

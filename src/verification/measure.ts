@@ -3,12 +3,15 @@ import { type ProblemFile, bundledProblem, exactOn, readProblemFile, testPoints 
 import type { Graph } from '../ir/index.js';
 import { relativeL2 } from '../passes/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
-import { annMacs, energyEstimate } from '../sim/energy.js';
+import { type EnergyModelFigures, annMacs, energyEstimate, energyModels } from '../sim/energy.js';
 import { simulateRows } from '../sim/parallel.js';
 import { DataError } from './errors.js';
 
 /** One row of the verification table (the keys are what `spikec verify --json` prints). */
 export interface VerifyRow {
+  /** rate or sigma-delta (the network's neurons). */
+  coding: 'rate' | 'sigma-delta';
+  /** Rate coding: the window each layer integrates; sigma-delta: the steps each query was held. */
   T: number;
   ann_vs_exact: number | null;
   snn_vs_ann: number;
@@ -16,10 +19,16 @@ export interface VerifyRow {
   /** Spikes per neuron per step. */
   spike_rate: number;
   synops_per_inference: number;
+  /** Of synops_per_inference, those that carried graded values (encoder values, sigma-delta messages). */
+  graded_synops_per_inference: number;
+  /** Sigma-delta: steps a query took to settle (mean and most over the test grid). */
+  settle_steps?: { mean: number; max: number };
   neuron_updates_per_inference: number;
   ann_macs_per_inference: number;
   /** SNN energy / ANN energy per inference (src/sim/energy.ts). */
   energy_ratio: number;
+  /** Energy per inference under the 45 nm arithmetic model and Loihi's measured figures (src/sim/energy.ts). */
+  energy: { arithmetic_45nm: EnergyModelFigures; loihi: EnergyModelFigures };
   neurons: number;
   /** Spikes per neuron per step, per layer. */
   layer_rates: Record<string, number>;
@@ -81,18 +90,23 @@ export async function measureWithOutputs(
   const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
   const macs = annMacs(setup.ann);
   const synops = sim.synops / batch;
+  const graded = sim.gradedSynops / batch;
   const updates = sim.neuronUpdates / batch;
   const out = setup.errorOutputs;
   const row: VerifyRow = {
+    coding: sim.settle ? 'sigma-delta' : 'rate',
     T: sim.T,
     ann_vs_exact: setup.exact ? relativeL2(setup.annOut, setup.exact, out) : null,
     snn_vs_ann: relativeL2(sim.outputs, setup.annOut, out),
     snn_vs_exact: setup.exact ? relativeL2(sim.outputs, setup.exact, out) : null,
     spike_rate: sim.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * sim.T * batch, 1),
     synops_per_inference: synops,
+    graded_synops_per_inference: graded,
+    ...(sim.settle ? { settle_steps: { mean: sim.settle.total / batch, max: sim.settle.max } } : {}),
     neuron_updates_per_inference: updates,
     ann_macs_per_inference: macs,
     energy_ratio: energyEstimate(synops, updates, macs).ratio,
+    energy: energyModels(synops, graded, updates, macs),
     neurons,
     layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, l.spikes / Math.max(l.neurons * sim.T * batch, 1)])),
   };
@@ -103,7 +117,16 @@ const fmt = (x: number | null, digits = 3): string => (x === null ? 'n/a' : x.to
 
 /** The human-readable verification table. */
 export function formatTable(rows: readonly VerifyRow[]): string {
-  const head = ['T', 'ANN vs exact', 'SNN vs ANN', 'SNN vs exact', 'spike rate', 'synops/inf', 'energy ratio'];
+  const head = [
+    'T',
+    'ANN vs exact',
+    'SNN vs ANN',
+    'SNN vs exact',
+    'spike rate',
+    'synops/inf',
+    'per ANN MAC',
+    'energy ratio',
+  ];
   const body = rows.map((r) => [
     String(r.T),
     fmt(r.ann_vs_exact),
@@ -111,6 +134,7 @@ export function formatTable(rows: readonly VerifyRow[]): string {
     fmt(r.snn_vs_exact),
     r.spike_rate.toFixed(3),
     r.synops_per_inference.toFixed(0),
+    (r.synops_per_inference / r.ann_macs_per_inference).toFixed(2),
     r.energy_ratio.toFixed(2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));

@@ -8,6 +8,7 @@ import {
   MAX_T,
   type PassContext,
   PROFILES,
+  SIGMA_DELTA_PIPELINE,
   STRATEGIES,
   type Strategy,
   checkPipelineNeeds,
@@ -21,12 +22,14 @@ import {
 import { calibrationInputs, parseDomain, withDomain } from '../../verification/calibration-data.js';
 import { UsageError } from '../errors.js';
 import { readInputRows } from '../../verification/input-rows.js';
-import { intOption } from '../options.js';
+import { fractionOption, intOption } from '../options.js';
 import { checkIrOutput, checkOutputDir } from '../output-paths.js';
 import { pipelineProgress, say } from '../progress.js';
 
 export interface CompileOptions {
   T: number;
+  coding: string;
+  sdThreshold: number;
   strategy: string;
   K: number;
   calibSamples: number;
@@ -56,6 +59,8 @@ export interface CompileOptions {
 /** What compile, verify and demo run with when no option says otherwise (the pass defaults are DEFAULT_CONTEXT's). */
 export const DEFAULT_OPTIONS: CompileOptions = {
   T: DEFAULT_CONTEXT.T,
+  coding: 'rate',
+  sdThreshold: DEFAULT_CONTEXT.sdThreshold,
   strategy: DEFAULT_CONTEXT.strategy,
   K: DEFAULT_CONTEXT.K,
   calibSamples: 256,
@@ -67,6 +72,9 @@ export const DEFAULT_OPTIONS: CompileOptions = {
   balance: DEFAULT_CONTEXT.balance,
   reset: DEFAULT_CONTEXT.reset,
 };
+
+/** The codings `--coding` chooses between. */
+export const CODINGS = ['rate', 'sigma-delta'] as const;
 
 /** Splits --target into the hardware profile and the backends, rejecting unknown names (all listed). */
 export function parseTarget(spec: string | undefined): { profile: string; backends: Backend[] } {
@@ -103,6 +111,18 @@ export function contextOptions(cmd: Command): Command {
       `time steps each spiking layer integrates (1 to ${MAX_T})`,
       intOption('--T', 1, MAX_T),
       DEFAULT_OPTIONS.T,
+    )
+    .option(
+      '--coding <c>',
+      `how values travel between layers (${CODINGS.join(', ')}): spike rates over a window of T steps, ` +
+        'or graded sigma-delta spikes that send only what changed (Loihi 2)',
+      DEFAULT_OPTIONS.coding,
+    )
+    .option(
+      '--sd-threshold <fraction>',
+      "sigma-delta: each population's threshold as a fraction of its value range",
+      fractionOption('--sd-threshold'),
+      DEFAULT_OPTIONS.sdThreshold,
     )
     .option('--strategy <s>', `neuron strategy for activations (${STRATEGIES.join(', ')})`, 'pwl')
     .option('--K <n>', 'ramps per activation for the pwl strategy', intOption('--K', 1, 256), DEFAULT_OPTIONS.K)
@@ -165,6 +185,8 @@ export function targetLimits(o: CompileOptions, backends: readonly Backend[]): F
 }
 
 export function passContext(o: CompileOptions, calibration: number[][] | undefined): PassContext {
+  if (!(CODINGS as readonly string[]).includes(o.coding))
+    throw new UsageError(`unknown coding '${o.coding}' (known: ${CODINGS.join(', ')})`);
   if (!(STRATEGIES as readonly string[]).includes(o.strategy))
     throw new UsageError(`unknown strategy '${o.strategy}' (known: ${STRATEGIES.join(', ')})`);
   const percentile = o.percentile === 'max' ? 'max' : Number(o.percentile);
@@ -186,11 +208,12 @@ export function passContext(o: CompileOptions, calibration: number[][] | undefin
     calibrateWeights: o.weightCalibration,
     stagger: o.stagger,
     finetuneSteps: o.finetuneSteps,
+    sdThreshold: o.sdThreshold,
   };
 }
 
 export function pipelineOf(o: CompileOptions): string[] {
-  const names = parsePipeline(o.pipeline ?? DEFAULT_PIPELINE);
+  const names = parsePipeline(o.pipeline ?? (o.coding === 'sigma-delta' ? SIGMA_DELTA_PIPELINE : DEFAULT_PIPELINE));
   return o.calibrate ? names : withoutCorrections(names);
 }
 

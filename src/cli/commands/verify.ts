@@ -50,7 +50,12 @@ export function registerVerify(program: Command): void {
       const compiled: Graph | undefined = isIr ? (await loadModel(modelPath)).graph : undefined;
       const run = async (T: number): Promise<VerifyRow> =>
         compiled ? measure(setup, compiled, T, say) : measure(setup, compileFor(setup, { ...o, T }), T, say);
-      const first = await measureWithOutputs(setup, compiled ?? compileFor(setup, o), o.T, say);
+      const snn = compiled ?? compileFor(setup, o);
+      // a sigma-delta network holds each query until it settles: its own window, not a T to override
+      const sigmaDelta = snn.nodes.some((n) => n.kind === 'snn.sigma-delta');
+      if (sigmaDelta && o.sweepT)
+        throw new UsageError("--sweep-T sweeps rate coding's window; a sigma-delta network has none");
+      const first = await measureWithOutputs(setup, snn, sigmaDelta ? undefined : o.T, say);
       const main = first.row;
       const sweep = o.sweepT
         ? await Promise.all(o.sweepT.map(async (T) => (T === o.T ? main : await run(T))))
@@ -80,7 +85,10 @@ export function registerVerify(program: Command): void {
         return;
       }
       process.stdout.write(
-        `spikec verify: ${setup.problem.problem}, ${setup.points.length} test points, strategy ${o.strategy}\n`,
+        `spikec verify: ${setup.problem.problem}, ${setup.points.length} test points, ` +
+          (sigmaDelta
+            ? `coding sigma-delta, settled in ${main.settle_steps!.max} steps\n`
+            : `strategy ${o.strategy}\n`),
       );
       process.stdout.write(formatTable(sweep ?? [main]));
     });

@@ -22,14 +22,21 @@ export type Placement = z.infer<typeof Placement>;
  * snn.encoder: how real inputs enter the spiking network, every time step t = 0..T-1.
  *   mode current: s_t = x * normalization.scale + normalization.offset  (direct current)
  *   mode graded:  s_t = the same value as a graded spike, rounded to `payloadBits` signed bits
+ *   mode delta:   s_t = x'_t - x'_{t-1} as a graded spike (x'_{-1} = 0), x' the value of mode graded (its
+ *                 rounding in fixed arithmetic): what changed, as a sigma-delta network's input. A query
+ *                 held from step 0 sends x' at step 0 and nothing after.
+ * biasChannel, where given, appends a channel of that constant value after the `dims` inputs, sent as they
+ * are (mode delta: once, with the query). A sigma-delta network carries its biases on it as weights, so
+ * that they reach each layer with the query's own wave instead of making every layer send from step 0.
  */
 export const SnnEncoder = z
   .object({
     kind: z.literal('snn.encoder'),
     ...nodeBase,
     ...inputFields,
-    mode: z.enum(['current', 'graded']),
+    mode: z.enum(['current', 'graded', 'delta']),
     payloadBits: z.number().int().min(1).max(32).optional(),
+    biasChannel: anyNumber.optional(),
   })
   .strict()
   .readonly();
@@ -126,14 +133,52 @@ export const SnnNeurons = z
   .readonly();
 
 /**
+ * snn.sigma-delta: a population of sigma-delta neurons (Loihi 2's; Lava's SigmaDelta, lava.proc.sdn), fed
+ * by the sum a_t of its input synapses (a_t = W s_{t-1}, see snn.synapse; spikes are graded values). A
+ * neuron rebuilds its input from the changes it receives, applies its activation, and sends a change of
+ * its own only when the unsent change reaches its threshold. Per step t and neuron i, from
+ * sigma = act = residue = 0:
+ *   sigma_t   = sigma_{t-1} + a_t
+ *   act_t     = relu(sigma_t + bias_i)   (activation relu)   or   sigma_t + bias_i   (identity)
+ *   d_t       = act_t - act_{t-1} + residue_{t-1}
+ *   sent_t    = d_t if |d_t| >= threshold, else 0;   residue_t = d_t - sent_t
+ * arith float: s_t = sent_t, in the units of the activation.
+ * arith fixed (Lava's PySigmaDeltaModelFixed, the model Lava selects for tag fixed_pt, as netx builds it):
+ *   all state is integer, in units of 2^-SD_STATE_EXP of a message (ir/bits.ts); threshold and bias are
+ *   mantissas of 2^(SD_SPIKE_EXP + SD_STATE_EXP) state units each (threshold is netx's vThMant, unsigned
+ *   17 bits; bias signed 16 bits), and the message is the sent change floored to whole messages:
+ *   s_t = floor(sent_t / 2^SD_STATE_EXP). The bits the floor drops are lost, not carried in residue.
+ * The network holds one query (or a stream, one per step) and settles: with nothing more to send, no
+ * neuron changes. Spikes per step: the messages that are not zero.
+ */
+export const SnnSigmaDelta = z
+  .object({
+    kind: z.literal('snn.sigma-delta'),
+    ...nodeBase,
+    activation: z.enum(['relu', 'identity']),
+    arith: z.enum(['float', 'fixed']),
+    threshold: anyNumber,
+    bias: Tensor,
+    origin: Origin.optional(),
+    placement: Placement.optional(),
+  })
+  .strict()
+  .readonly();
+
+/**
  * snn.readout: a non-spiking accumulator that decodes the network output.
- *   y = scale * (sum_{window[0] <= t < window[1]} a_t) / (window[1] - window[0]) + offset
+ *   decode mean (the default; rate coding):
+ *     y = scale * (sum_{window[0] <= t < window[1]} a_t) / (window[1] - window[0]) + offset
+ *   decode sigma (sigma-delta coding; Lava's Sigma, netx's sigma_output layer): the sum of every change
+ *   received, read at the end of the window, which is then [0, steps):
+ *     y = scale * (sum_{t < window[1]} a_t) + offset
  * where a_t is the summed current of its input synapses at step t.
  */
 export const SnnReadout = z
   .object({
     kind: z.literal('snn.readout'),
     ...nodeBase,
+    decode: z.enum(['mean', 'sigma']).optional(),
     scale: Tensor,
     offset: Tensor,
     window: z.tuple([z.number().int().nonnegative(), z.number().int().positive()]).readonly(),

@@ -27,8 +27,9 @@ const KEY_ATTRIBUTES: Partial<Record<Node['kind'], readonly string[]>> = {
     'openingV',
     'initialV',
   ],
-  'snn.readout': ['window', 'scale', 'offset'],
-  'snn.encoder': ['mode', 'payloadBits'],
+  'snn.sigma-delta': ['activation', 'arith', 'threshold', 'bias'],
+  'snn.readout': ['decode', 'window', 'scale', 'offset'],
+  'snn.encoder': ['mode', 'payloadBits', 'biasChannel'],
   'ann.act': ['fn'],
 };
 

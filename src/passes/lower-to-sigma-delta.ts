@@ -1,0 +1,241 @@
+import { match } from 'ts-pattern';
+import { GraphBuilder, type Node, type NodeOf, f32 } from '../ir/index.js';
+import { evalAnnAll } from '../sim/ann-eval.js';
+import type { ChannelApprox } from './approx.js';
+import { consumers, matmul, matvec } from './graph-edit.js';
+import { type Carried, approximate, identity } from './lower-to-snn.js';
+import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
+
+/** Decoding of n values followed by a bias relay: [n, n + 1], the identity and a zero column. */
+const relayless = (n: number): number[] =>
+  Array.from({ length: n * (n + 1) }, (_, k) => (k % (n + 1) === Math.floor(k / (n + 1)) ? 1 : 0));
+
+/** A channel's activation as ReLU units: f(z) ~ constant + sum_k coef_k relu(z - knot_k). */
+interface ReluRamps {
+  readonly constant: number;
+  readonly knots: readonly number[];
+  readonly coefs: readonly number[];
+}
+
+/**
+ * A clipped ramp of height s * theta from o is s relu(z - o) - s relu(z - o - theta): the units of a
+ * pwl fit become ReLU units at their knots, coefficients of a shared knot summed, zero ones dropped.
+ */
+export function reluRamps(a: ChannelApprox): ReluRamps {
+  const byKnot = new Map<number, number>();
+  for (const u of a.units) {
+    byKnot.set(u.offset, (byKnot.get(u.offset) ?? 0) + u.slope);
+    byKnot.set(u.offset + u.theta, (byKnot.get(u.offset + u.theta) ?? 0) - u.slope);
+  }
+  const knots = [...byKnot.keys()].sort((x, y) => x - y);
+  const scale = Math.max(1e-300, ...a.units.map((u) => Math.abs(u.slope)));
+  const kept = knots.filter((k) => Math.abs(byKnot.get(k)!) > 1e-12 * scale);
+  return { constant: a.constant, knots: kept, coefs: kept.map((k) => byKnot.get(k)!) };
+}
+
+/**
+ * lower-to-sigma-delta: the ann graph becomes a sigma-delta network (Loihi 2's graded-spike neurons,
+ * snn.sigma-delta). Inputs enter through a delta encoder; a neuron sends a change only when it reaches
+ * its threshold, so a held query costs each neuron about one message. Per activation:
+ *   relu, identity: one unit per channel, the activation itself;
+ *   any other f: per channel an identity unit z = W x + b, ReLU units relu(z - knot_k) of the pwl fit
+ *   (ctx.K ramps), and an identity unit summing constant + sum_k coef_k relu(z - knot_k), which is what
+ *   the next dense layer reads: synapses grow with K, not K^2.
+ * Thresholds are ctx.sdThreshold of each population's range (threshold-balance's, or the fitted
+ * function's). Linear layers read by no activation become snn.readout with decode sigma.
+ */
+export const lowerToSigmaDelta: Pass = {
+  name: 'lower-to-sigma-delta',
+  needs: ['calibration'],
+  lowersToSnn: true,
+  description: 'convert activations to sigma-delta neurons (ReLU ramps of a pwl fit), outputs to sigma readouts',
+  run(g, ctx): PassResult {
+    if (!g.nodes.some((n) => n.kind === 'ann.act' || n.kind === 'ann.dense'))
+      return { graph: g, stats: { neurons: 0 } };
+    const z = evalAnnAll(g, needCalibration('lower-to-sigma-delta', ctx));
+    const users = consumers(g);
+    const b = new GraphBuilder(g.name);
+    const carried = new Map<string, Carried>();
+    const renamed = new Map<string, string>();
+    let neurons = 0;
+    let ramps = 0;
+    let deepest = 0;
+    const readouts: string[] = [];
+
+    /**
+     * A population of m neurons reading `source` (fanIn units, its bias relay last) and, as its last
+     * neuron, a relay of the constant 1 for the next layer: each neuron's bias is its weight from the
+     * source's relay, so it arrives with the query.
+     */
+    const population = (
+      id: string,
+      source: string,
+      weight: readonly number[],
+      fanIn: number,
+      bias: readonly number[],
+      activation: 'relu' | 'identity',
+      range: number,
+    ): string => {
+      const m = bias.length;
+      const w = [...weight];
+      for (let i = 0; i < m; i++) w[i * fanIn + fanIn - 1] = bias[i];
+      const relay = Array.from({ length: fanIn }, (_, k) => (k === fanIn - 1 ? 1 : 0));
+      const syn = b.add({
+        kind: 'snn.synapse',
+        id: `${id}.syn`,
+        inputs: [source],
+        weight: { kind: 'float', values: f32([m + 1, fanIn], [...w, ...relay]) },
+      });
+      neurons += m + 1;
+      return b.add({
+        kind: 'snn.sigma-delta',
+        id,
+        inputs: [syn],
+        activation,
+        arith: 'float',
+        threshold: ctx.sdThreshold * (range > 0 ? range : 1),
+        bias: f32([m + 1], Array(m + 1).fill(0)),
+      });
+    };
+    /** What a population of `channels` neurons (and its relay) carries: its values, decoded as they are. */
+    const carry = (source: string, depth: number, channels: number): Carried => ({
+      source,
+      depth,
+      channels,
+      units: channels + 1,
+      decode: relayless(channels),
+      constant: Array(channels).fill(0),
+    });
+
+    const readout = (valueId: string, W: readonly number[], bias: readonly number[], out: number, src: Carried) => {
+      const weight = matmul(W, src.decode, out, src.channels, src.units);
+      const offset = matvec(W, src.constant, out, src.channels).map((v, o) => v + bias[o]);
+      const syn = b.add({
+        kind: 'snn.synapse',
+        id: `${valueId}.syn`,
+        inputs: [src.source],
+        weight: { kind: 'float', values: f32([out, src.units], weight) },
+      });
+      const id = b.add({
+        kind: 'snn.readout',
+        id: valueId,
+        inputs: [syn],
+        decode: 'sigma',
+        scale: f32([out], Array(out).fill(1)),
+        offset: f32([out], offset),
+        window: [0, src.depth + 2],
+      });
+      deepest = Math.max(deepest, src.depth + 2);
+      readouts.push(id);
+      return id;
+    };
+    const range = (lo: readonly number[], hi: readonly number[]): number => Math.max(0, ...lo.map((l, c) => hi[c] - l));
+
+    for (const n of g.nodes) {
+      match(n)
+        .with({ kind: 'ann.input' }, (x) => {
+          if (x.normalization)
+            throw new PassError('lower-to-sigma-delta', `%${x.id} still has a normalization: run fold-weights first`);
+          const id = b.add({
+            kind: 'snn.encoder',
+            id: x.id,
+            inputs: [],
+            dims: x.dims,
+            names: x.names,
+            domain: x.domain,
+            mode: 'delta',
+            biasChannel: 1,
+          });
+          carried.set(x.id, carry(id, 0, x.dims));
+        })
+        .with({ kind: 'ann.dense' }, (d) => {
+          const src = carried.get(d.inputs[0]);
+          if (!src)
+            throw new PassError(
+              'lower-to-sigma-delta',
+              `%${d.id} reads %${d.inputs[0]}, which has no spiking form; run fold-weights first`,
+            );
+          const readers = users.get(d.id)!;
+          const acts = readers.filter((r) => r.kind === 'ann.act');
+          if (acts.length > 0 && acts.length !== readers.length)
+            throw new PassError('lower-to-sigma-delta', `%${d.id} feeds both activations and other ops`);
+          if (acts.length === 0) renamed.set(d.id, readout(d.id, d.weight.data, d.bias.data, d.weight.shape[0], src));
+        })
+        .with({ kind: 'ann.act' }, (a) => {
+          const d = g.nodes.find((m) => m.id === a.inputs[0]);
+          if (d?.kind !== 'ann.dense')
+            throw new PassError(
+              'lower-to-sigma-delta',
+              `%${a.id} follows ${d?.kind ?? 'nothing'}; each activation must follow a dense layer`,
+            );
+          if (!a.range)
+            throw new PassError('lower-to-sigma-delta', `%${a.id} has no range: run threshold-balance first`);
+          const src = carried.get(d.inputs[0])!;
+          const out = d.weight.shape[0];
+          const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
+          const bias = matvec(d.weight.data, src.constant, out, src.channels).map((v, o) => v + d.bias.data[o]);
+          const zRange = range(a.range.lo.data, a.range.hi.data);
+          const direct = a.fn === 'relu' || a.fn === 'identity';
+          const zid = direct ? a.id : `${a.id}.z`;
+          const act = a.fn === 'relu' ? 'relu' : 'identity';
+          const zpop = population(zid, src.source, WD, src.units, bias, act, zRange);
+          if (direct) {
+            carried.set(a.id, carry(zpop, src.depth + 1, out));
+            return;
+          }
+          const fits = approximate(a, z.get(d.id)!, { ...ctx, strategy: 'pwl' }).map(reluRamps);
+          const units = fits.flatMap((f, c) => f.knots.map((knot, k) => ({ channel: c, knot, coef: f.coefs[k] })));
+          const R = units.length;
+          ramps += R;
+          const pick = new Array<number>(R * (out + 1)).fill(0);
+          units.forEach((u, r) => (pick[r * (out + 1) + u.channel] = 1));
+          const knots = units.map((u) => -u.knot);
+          const rampPop = population(`${a.id}.ramp`, zpop, pick, out + 1, knots, 'relu', zRange);
+          const sum = new Array<number>(out * (R + 1)).fill(0);
+          units.forEach((u, r) => (sum[u.channel * (R + 1) + r] = u.coef));
+          const fRange = Math.max(...fits.map((f) => f.coefs.reduce((s, c) => s + Math.abs(c), 0) * zRange));
+          const constants = fits.map((f) => f.constant);
+          const sumPop = population(a.id, rampPop, sum, R + 1, constants, 'identity', fRange);
+          carried.set(a.id, carry(sumPop, src.depth + 3, out));
+        })
+        .with({ kind: 'ann.product' }, { kind: 'ann.concat' }, { kind: 'ann.output' }, (h) => {
+          const inputs = h.inputs.map((i) => {
+            if (renamed.has(i)) return renamed.get(i)!;
+            const c = carried.get(i);
+            if (!c) return i;
+            const rid = readout(`${i}.out`, identity(c.channels), Array(c.channels).fill(0), c.channels, c);
+            renamed.set(i, rid);
+            return rid;
+          });
+          const { type: _t, id, ...rest } = h as Node;
+          renamed.set(id, b.add({ ...(rest as Omit<Node, 'type' | 'id'>), id, inputs } as never));
+        })
+        .with({ kind: 'ann.scale' }, { kind: 'ann.slice' }, (x) => {
+          throw new PassError(
+            'lower-to-sigma-delta',
+            `%${x.id} (${x.kind}) has no spiking form; run fold-weights first`,
+          );
+        })
+        .with(
+          { kind: 'snn.encoder' },
+          { kind: 'snn.synapse' },
+          { kind: 'snn.neurons' },
+          { kind: 'snn.sigma-delta' },
+          { kind: 'snn.readout' },
+          () => {
+            throw new PassError('lower-to-sigma-delta', 'the graph is already (partly) spiking');
+          },
+        )
+        .exhaustive();
+    }
+    // every readout reads at the same step: when the deepest one has received everything
+    const graph = b.build();
+    const nodes = graph.nodes.map((n) =>
+      n.kind === 'snn.readout' ? ({ ...n, window: [0, deepest] as const } as NodeOf<'snn.readout'>) : n,
+    );
+    return {
+      graph: { ...graph, nodes },
+      stats: { neurons, ramps, 'settle steps': deepest, threshold: ctx.sdThreshold },
+    };
+  },
+};

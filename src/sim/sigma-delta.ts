@@ -1,0 +1,222 @@
+import { IrError, type NodeOf, SD_SPIKE_EXP, SD_STATE_EXP, STATE_BITS } from '../ir/index.js';
+import { encode, hostOutputs } from './host.js';
+import { type SimProgram, type SynapseOp, widthOf } from './program.js';
+import type { LayerCounters, SimOptions, SimResult } from './simulate.js';
+
+/** A sigma-delta population's state for the whole batch, [rows * n] each. */
+interface Population {
+  readonly node: NodeOf<'snn.sigma-delta'>;
+  readonly n: number;
+  readonly sigma: Float64Array;
+  readonly act: Float64Array;
+  readonly residue: Float64Array;
+  /** Messages of the step before (what the synapses deliver) and of this step; swapped after each step. */
+  prev: Float64Array;
+  cur: Float64Array;
+  /** Bias and threshold in state units (fixed: mantissa << SD_SPIKE_EXP + SD_STATE_EXP). */
+  readonly bias: Float64Array;
+  readonly threshold: number;
+  spikes: number;
+}
+
+const STATE_LIMIT = 2 ** (STATE_BITS - 1) - 1;
+const MANTISSA_SHIFT = 2 ** (SD_SPIKE_EXP + SD_STATE_EXP);
+const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
+
+function population(node: NodeOf<'snn.sigma-delta'>, rows: number): Population {
+  const n = widthOf(node);
+  const unit = node.arith === 'fixed' ? MANTISSA_SHIFT : 1;
+  return {
+    node,
+    n,
+    sigma: new Float64Array(rows * n),
+    act: new Float64Array(rows * n),
+    residue: new Float64Array(rows * n),
+    prev: new Float64Array(rows * n),
+    cur: new Float64Array(rows * n),
+    bias: Float64Array.from(node.bias.data, (b) => b * unit),
+    threshold: node.threshold * unit,
+    spikes: 0,
+  };
+}
+
+/**
+ * One step of a population: the equations documented on SnnSigmaDelta (src/ir/ops/snn.ts), float or
+ * Lava's fixed-point model. Writes the messages to pop.cur, marks the rows that sent one, returns how
+ * many were sent.
+ */
+function stepPopulation(pop: Population, input: Float64Array, rows: number, active: Uint8Array): number {
+  const { n, sigma, act, residue, cur, bias, threshold } = pop;
+  const fixed = pop.node.arith === 'fixed';
+  const relu = pop.node.activation === 'relu';
+  let sent = 0;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < n; i++) {
+      const k = r * n + i;
+      sigma[k] += input[k];
+      let a = sigma[k] + bias[i];
+      if (relu && a < 0) a = 0;
+      if (fixed && (Math.abs(sigma[k]) > STATE_LIMIT || Math.abs(a) > STATE_LIMIT))
+        throw new IrError(
+          `sigma-delta state ${Math.abs(sigma[k]) > STATE_LIMIT ? sigma[k] : a} of neuron ${i} exceeds ` +
+            `${STATE_BITS} bits (quantize bounds it on the calibration domain; this input lies outside it)`,
+          `%${pop.node.id}`,
+        );
+      const d = a - act[k] + residue[k];
+      act[k] = a;
+      if (Math.abs(d) >= threshold) {
+        residue[k] = 0;
+        const s = fixed ? Math.floor(d / MESSAGE_UNIT) : d;
+        cur[k] = s;
+        if (s !== 0) {
+          sent++;
+          active[r] = 1;
+        }
+      } else {
+        residue[k] = d;
+        cur[k] = 0;
+      }
+    }
+  }
+  return sent;
+}
+
+/** Per source unit of a synapse, the targets it has a synapse to (nonzero weight). */
+const fanOuts = new WeakMap<SynapseOp, Int32Array>();
+function fanOutOf(syn: SynapseOp): Int32Array {
+  let f = fanOuts.get(syn);
+  if (f) return f;
+  f = new Int32Array(syn.fanIn);
+  for (let i = 0; i < syn.fanIn; i++) for (let o = 0; o < syn.fanOut; o++) if (syn.wt[i * syn.fanOut + o] !== 0) f[i]++;
+  fanOuts.set(syn, f);
+  return f;
+}
+
+/**
+ * a = W s for every row, from the source's messages (float values, or integers shifted by the weight
+ * exponent with floor, as Lava's Dense); returns the synaptic operations: per message sent, the
+ * synapses its neuron has (a zero weight is no synapse: the layers that pick a channel's ramps are
+ * sparse).
+ */
+function deliver(syn: SynapseOp, msgs: Float64Array, out: Float64Array, rows: number, active: Uint8Array): number {
+  const { fanIn, fanOut, wt } = syn;
+  const scale = 2 ** syn.exponent;
+  out.fill(0, 0, rows * fanOut);
+  const targets = fanOutOf(syn);
+  let ops = 0;
+  for (let r = 0; r < rows; r++) {
+    const o0 = r * fanOut;
+    let any = false;
+    for (let i = 0; i < fanIn; i++) {
+      const s = msgs[r * fanIn + i];
+      if (s === 0) continue;
+      any = true;
+      ops += targets[i];
+      const row = i * fanOut;
+      for (let o = 0; o < fanOut; o++) out[o0 + o] += s * wt[row + o];
+    }
+    if (!any) continue;
+    active[r] = 1;
+    if (syn.integer) for (let o = 0; o < fanOut; o++) out[o0 + o] = Math.floor(out[o0 + o] * scale);
+  }
+  return ops;
+}
+
+/**
+ * Runs a sigma-delta network (SimProgram.coding 'sigma-delta') on a batch of queries, each held from
+ * step 0 (the delta encoder sends it at step 0 and nothing after), for the readouts' window or opts.T
+ * steps. Every message counts as a graded synaptic operation per target; every neuron updates every
+ * step. Reports the steps each row took to settle.
+ */
+export function simulateSigmaDelta(
+  p: SimProgram,
+  inputs: readonly (readonly number[])[],
+  opts: SimOptions = {},
+): SimResult {
+  const readouts = p.order.filter((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
+  if (readouts.length === 0) throw new IrError('the network has no snn.readout');
+  const steps = opts.T ?? Math.max(...readouts.map((r) => r.window[1]));
+  if (!(steps >= 1)) throw new IrError(`steps must be at least 1 (got ${steps})`);
+  const rows = inputs.length;
+  const enc = encode(p, inputs);
+  const silent = new Float64Array(enc.length);
+  const encWidth = widthOf(p.encoder);
+  const pops = new Map<string, Population>();
+  const current = new Map<string, Float64Array>();
+  const acc = new Map<string, Float64Array>();
+  for (const n of p.order) {
+    if (n.kind === 'snn.sigma-delta') pops.set(n.id, population(n, rows));
+    else if (n.kind === 'snn.synapse') current.set(n.id, new Float64Array(rows * widthOf(n)));
+    else if (n.kind === 'snn.readout') acc.set(n.id, new Float64Array(rows * widthOf(n)));
+    else if (n.kind === 'snn.neurons') throw new IrError('a sigma-delta network has no snn.neurons', `%${n.id}`);
+  }
+  const trace = opts.trace ? new Map([...pops.keys()].map((id) => [id, [] as Float64Array[]])) : undefined;
+  const lastActive = new Int32Array(rows).fill(-1);
+  const active = new Uint8Array(rows);
+  let synops = 0;
+  let neuronUpdates = 0;
+  for (let t = 0; t < steps; t++) {
+    active.fill(0);
+    // what the encoder sent the step before: the query at step 0, nothing after while it is held
+    const encPrev = t === 1 ? enc : silent;
+    if (t === 0) enc.forEach((x, k) => x !== 0 && (active[Math.floor(k / encWidth)] = 1));
+    for (const n of p.order) {
+      if (n.kind === 'snn.synapse') {
+        const s = p.synapses.get(n.id)!;
+        const msgs = s.source === p.encoder.id ? encPrev : pops.get(s.source)!.prev;
+        synops += deliver(s, msgs, current.get(n.id)!, rows, active);
+      } else if (n.kind === 'snn.sigma-delta') {
+        const pop = pops.get(n.id)!;
+        let input = current.get(n.inputs[0])!;
+        if (n.inputs.length > 1) {
+          input = new Float64Array(rows * pop.n);
+          for (const i of n.inputs) current.get(i)!.forEach((a, k) => (input[k] += a));
+        }
+        pop.spikes += stepPopulation(pop, input, rows, active);
+        neuronUpdates += rows * pop.n;
+        trace?.get(n.id)!.push(pop.cur.slice(0, pop.n));
+      } else if (n.kind === 'snn.readout') {
+        if (t >= n.window[1] && opts.T === undefined) continue;
+        const sum = acc.get(n.id)!;
+        for (const i of n.inputs) current.get(i)!.forEach((a, k) => (sum[k] += a));
+      }
+    }
+    for (let r = 0; r < rows; r++) if (active[r]) lastActive[r] = t;
+    for (const pop of pops.values()) [pop.prev, pop.cur] = [pop.cur, pop.prev];
+  }
+  const readout = new Map<string, Float64Array>();
+  for (const r of readouts) {
+    const w = widthOf(r);
+    readout.set(
+      r.id,
+      acc.get(r.id)!.map((v, k) => r.scale.data[k % w] * v + r.offset.data[k % w]),
+    );
+  }
+  const layers: LayerCounters[] = [...pops.values()].map((pop) => ({
+    id: pop.node.id,
+    neurons: pop.n,
+    depth: p.depth.get(pop.node.id)!,
+    spikes: pop.spikes,
+  }));
+  let total = 0;
+  let max = 0;
+  for (let r = 0; r < rows; r++) {
+    total += lastActive[r] + 1;
+    max = Math.max(max, lastActive[r] + 1);
+  }
+  return {
+    outputs: hostOutputs(p.graph, inputs, readout),
+    T: steps,
+    steps,
+    batch: rows,
+    layers,
+    synops,
+    gradedSynops: synops,
+    neuronUpdates,
+    meanCurrent: new Map(),
+    rate: new Map(),
+    readout,
+    settle: { total, max },
+    ...(trace ? { trace } : {}),
+  };
+}

@@ -1,0 +1,121 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import {
+  type Graph,
+  type Node,
+  type NodeOf,
+  decodeGraph,
+  encodeGraph,
+  parseGraph,
+  printGraph,
+  verify,
+} from '../../src/ir/index.js';
+import { DEFAULT_CONTEXT, SIGMA_DELTA_PIPELINE, reluRamps, relativeL2, runPipeline } from '../../src/passes/index.js';
+import { evalApprox } from '../../src/passes/approx.js';
+import { evalAnn } from '../../src/sim/ann-eval.js';
+import { simulate } from '../../src/sim/simulate.js';
+import { mlp } from '../support/small-nets.js';
+
+const grid = (n: number): number[][] =>
+  Array.from({ length: n * n }, (_, k) => [(k % n) / (n - 1), Math.floor(k / n) / (n - 1)]);
+const ctx = { ...DEFAULT_CONTEXT, calibration: grid(10), K: 6 };
+const lower = (g: Graph, sdThreshold = ctx.sdThreshold): Graph =>
+  runPipeline(g, SIGMA_DELTA_PIPELINE, { ...ctx, sdThreshold }, { verifyEach: true }).graph;
+const withActivation = (g: Graph, fn: 'relu'): Graph => ({
+  ...g,
+  nodes: g.nodes.map((n): Node => (n.kind === 'ann.act' ? { ...n, fn } : n)),
+});
+const ofKind = <K extends Node['kind']>(g: Graph, kind: K): NodeOf<K>[] =>
+  g.nodes.filter((n): n is NodeOf<K> => n.kind === kind);
+
+describe('lower-to-sigma-delta', () => {
+  test('a pwl fit as ReLU units equals the clipped ramps it came from, anywhere (property)', () => {
+    const unit = fc.record({
+      width: fc.double({ min: 0.01, max: 2, noNaN: true }),
+      slope: fc.double({ min: -3, max: 3, noNaN: true }),
+    });
+    fc.assert(
+      fc.property(
+        fc.double({ min: -2, max: 2, noNaN: true }),
+        fc.array(unit, { minLength: 1, maxLength: 8 }),
+        fc.double({ min: -1, max: 1, noNaN: true }),
+        fc.array(fc.double({ min: -10, max: 10, noNaN: true }), { minLength: 1, maxLength: 20 }),
+        (start, widths, constant, zs) => {
+          let at = start;
+          const units = widths.map(({ width, slope }) => {
+            const u = { offset: at, theta: width, slope, signed: false };
+            at += width;
+            return u;
+          });
+          const approx = { constant, units };
+          const relu = reluRamps(approx);
+          for (const z of zs) {
+            const y = relu.knots.reduce((s, k, i) => s + relu.coefs[i] * Math.max(0, z - k), relu.constant);
+            expect(y).toBeCloseTo(evalApprox(approx, z), 9);
+          }
+        },
+      ),
+    );
+  });
+
+  test('structure: delta encoder with a bias channel, z / ramp / sum populations with relays, sigma readout', () => {
+    const g = lower(mlp());
+    const enc = ofKind(g, 'snn.encoder')[0];
+    expect(enc).toMatchObject({ mode: 'delta', biasChannel: 1, dims: 2 });
+    expect(ofKind(g, 'snn.neurons')).toHaveLength(0);
+    const pops = ofKind(g, 'snn.sigma-delta');
+    expect(pops.map((p) => [p.id, p.activation])).toEqual([
+      ['a0.z', 'identity'],
+      ['a0.ramp', 'relu'],
+      ['a0', 'identity'],
+      ['a1.z', 'identity'],
+      ['a1.ramp', 'relu'],
+      ['a1', 'identity'],
+    ]);
+    // every population ends with its bias relay: weight 1 from the source's relay, nothing else
+    for (const p of pops) {
+      const syn = g.nodes.find((n) => n.id === p.inputs[0]) as NodeOf<'snn.synapse'>;
+      const [out, inW] = syn.weight.kind === 'float' ? syn.weight.values.shape : [0, 0];
+      const relayRow = syn.weight.kind === 'float' ? syn.weight.values.data.slice((out - 1) * inW) : [];
+      expect(relayRow).toEqual([...Array(inW - 1).fill(0), 1]);
+      expect(p.bias.data.every((b) => b === 0)).toBe(true);
+    }
+    const [readout] = ofKind(g, 'snn.readout');
+    expect(readout).toMatchObject({ decode: 'sigma', window: [0, 8] });
+  });
+
+  test('a ReLU MLP converts exactly: at a tiny threshold the network settles on the ANN (property)', () => {
+    const ann = withActivation(mlp({ hidden: 3, seed: 5 }), 'relu');
+    const g = lower(ann, 1e-12);
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }), (x) => {
+        const sim = simulate(g, [x]);
+        expect(sim.outputs[0][0]).toBeCloseTo(evalAnn(ann, [x])[0][0], 9);
+        // one wave: every neuron sends at most once, and the query settles when the readout has it all
+        expect(sim.layers.every((l) => l.spikes <= l.neurons)).toBe(true);
+        expect(sim.settle!.max).toBeLessThanOrEqual(sim.steps);
+      }),
+      { numRuns: 50 },
+    );
+  });
+
+  test('tanh: error within the pwl fit; a larger threshold sends fewer messages at a larger error', () => {
+    const ann = mlp();
+    const points = grid(15);
+    const ref = evalAnn(ann, points);
+    const [fine, coarse] = [2 ** -12, 2 ** -4].map((th) => simulate(lower(ann, th), points));
+    expect(relativeL2(fine.outputs, ref)).toBeLessThan(2e-2);
+    expect(relativeL2(coarse.outputs, ref)).toBeGreaterThan(relativeL2(fine.outputs, ref));
+    expect(coarse.synops).toBeLessThan(fine.synops);
+    // each neuron sends about once per query: synaptic operations stay near the ANN's MACs (8*2 + 8*8 + 8)
+    expect(fine.synops / points.length).toBeLessThan(6 * 88);
+    expect(fine.gradedSynops).toBe(fine.synops);
+  });
+
+  test('the IR it writes verifies and round-trips through text and binary, bit for bit', () => {
+    const g = lower(mlp());
+    expect(() => verify(g)).not.toThrow();
+    expect(parseGraph(printGraph(g, { weights: true }))).toEqual(g);
+    expect(decodeGraph(encodeGraph(g))).toEqual(g);
+  });
+});
