@@ -177,12 +177,9 @@ function inferOrThrow(node: Node, ops: readonly Operand[]): ValueType {
     })
     .with({ kind: 'snn.synapse' }, (n) => {
       arity(n, ops, 1);
-      if (ops[0].kind !== 'snn.encoder' && ops[0].kind !== 'snn.neurons' && ops[0].kind !== 'snn.sigma-delta') {
-        fail(
-          'operand',
-          `snn.synapse reads spikes from an snn.encoder, snn.neurons or snn.sigma-delta, not ${ops[0].kind} %${ops[0].id}`,
-        );
-      }
+      const senders = ['snn.encoder', 'snn.neurons', 'snn.sigma-delta'];
+      if (!senders.includes(ops[0].kind))
+        fail('operand', `snn.synapse reads spikes from an ${senders.join(', ')}, not ${ops[0].kind} %${ops[0].id}`);
       const w = n.weight.kind === 'float' ? n.weight.values : n.weight.mantissa;
       const out = denseWeight(n.weight.kind === 'float' ? 'weight' : 'weight mantissa', w, width(ops[0].type));
       return vtype(n.weight.kind === 'float' ? 'f32' : 'i32', out);
