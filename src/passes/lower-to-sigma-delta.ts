@@ -33,14 +33,24 @@ export function reluRamps(a: ChannelApprox): ReluRamps {
   return { constant: a.constant, knots: kept, coefs: kept.map((k) => byKnot.get(k)!) };
 }
 
+/** A pwl as ReLU units takes its extremes at its knots or, constant beyond them, at its constant. */
+const valuesAtKnots = (f: ReluRamps): number[] => [
+  f.constant,
+  ...f.knots.map((x) => f.knots.reduce((s, k, i) => s + f.coefs[i] * Math.max(0, x - k), f.constant)),
+];
+const lowest = (f: ReluRamps): number => Math.min(...valuesAtKnots(f));
+const highest = (f: ReluRamps): number => Math.max(...valuesAtKnots(f));
+
 /**
  * lower-to-sigma-delta: the ann graph becomes a sigma-delta network (Loihi 2's graded-spike neurons,
  * snn.sigma-delta). Inputs enter through a delta encoder; a neuron sends a change only when it reaches
  * its threshold, so a held query costs each neuron about one message. Per activation:
  *   relu, identity: one unit per channel, the activation itself;
- *   any other f: per channel an identity unit z = W x + b, ReLU units relu(z - knot_k) of the pwl fit
- *   (ctx.K ramps), and an identity unit summing constant + sum_k coef_k relu(z - knot_k), which is what
- *   the next dense layer reads: synapses grow with K, not K^2.
+ *   any other f: per channel a unit z' = relu(z - lo) (z = W x + b, lo the range's lower end), ReLU units
+ *   relu(z' - (knot_k - lo)) of the pwl fit (ctx.K ramps), and a pair of units summing them, relu(f(z))
+ *   and relu(-f(z)) with f = constant + sum_k coef_k relu(z - knot_k), which is what the next dense layer
+ *   reads: synapses grow with K, not K^2. The shift is exact (every knot is at or above lo) and, with
+ *   the pair, makes every population a ReLU, the one activation netx's SDNN layers have.
  * Thresholds are ctx.sdThreshold of each population's range (threshold-balance's, or the fitted
  * function's). Linear layers read by no activation become snn.readout with decode sigma.
  */
@@ -98,13 +108,13 @@ export const lowerToSigmaDelta: Pass = {
       });
     };
     /** What a population of `channels` neurons (and its relay) carries: its values, decoded as they are. */
-    const carry = (source: string, depth: number, channels: number): Carried => ({
+    const carry = (source: string, depth: number, channels: number, constant: readonly number[]): Carried => ({
       source,
       depth,
       channels,
       units: channels + 1,
       decode: relayless(channels),
-      constant: Array(channels).fill(0),
+      constant,
     });
 
     const readout = (valueId: string, W: readonly number[], bias: readonly number[], out: number, src: Carried) => {
@@ -146,7 +156,7 @@ export const lowerToSigmaDelta: Pass = {
             mode: 'delta',
             biasChannel: 1,
           });
-          carried.set(x.id, carry(id, 0, x.dims));
+          carried.set(x.id, carry(id, 0, x.dims, Array(x.dims).fill(0)));
         })
         .with({ kind: 'ann.dense' }, (d) => {
           const src = carried.get(d.inputs[0]);
@@ -175,28 +185,57 @@ export const lowerToSigmaDelta: Pass = {
           const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
           const bias = matvec(d.weight.data, src.constant, out, src.channels).map((v, o) => v + d.bias.data[o]);
           const zRange = range(a.range.lo.data, a.range.hi.data);
-          const direct = a.fn === 'relu' || a.fn === 'identity';
-          const zid = direct ? a.id : `${a.id}.z`;
-          const act = a.fn === 'relu' ? 'relu' : 'identity';
-          const zpop = population(zid, src.source, WD, src.units, bias, act, zRange);
-          if (direct) {
-            carried.set(a.id, carry(zpop, src.depth + 1, out));
+          if (a.fn === 'relu' || a.fn === 'identity') {
+            const pop = population(a.id, src.source, WD, src.units, bias, a.fn, zRange);
+            carried.set(a.id, carry(pop, src.depth + 1, out, Array(out).fill(0)));
             return;
           }
+          // z' = relu(z - lo) >= 0 loses nothing: every ramp's knot is at or above lo, so below it the ramps
+          // are all 0 either way
+          const lo = a.range.lo.data;
+          const zpop = population(
+            `${a.id}.z`,
+            src.source,
+            WD,
+            src.units,
+            bias.map((v, c) => v - lo[c]),
+            'relu',
+            zRange,
+          );
           const fits = approximate(a, z.get(d.id)!, { ...ctx, strategy: 'pwl' }).map(reluRamps);
           const units = fits.flatMap((f, c) => f.knots.map((knot, k) => ({ channel: c, knot, coef: f.coefs[k] })));
           const R = units.length;
           ramps += R;
           const pick = new Array<number>(R * (out + 1)).fill(0);
           units.forEach((u, r) => (pick[r * (out + 1) + u.channel] = 1));
-          const knots = units.map((u) => -u.knot);
+          const knots = units.map((u) => lo[u.channel] - u.knot);
           const rampPop = population(`${a.id}.ramp`, zpop, pick, out + 1, knots, 'relu', zRange);
           const sum = new Array<number>(out * (R + 1)).fill(0);
           units.forEach((u, r) => (sum[u.channel * (R + 1) + r] = u.coef));
-          const fRange = Math.max(...fits.map((f) => f.coefs.reduce((s, c) => s + Math.abs(c), 0) * zRange));
+          // f = relu(f) - relu(-f): a pair of ReLU units per channel (only one of them sends), the one
+          // activation netx's SDNN layers have, without a shift the next layer would have to cancel
+          const fRange = Math.max(...fits.map((f) => Math.max(Math.abs(lowest(f)), Math.abs(highest(f)))));
+          const pair = [...sum, ...sum.map((v) => -v)];
           const constants = fits.map((f) => f.constant);
-          const sumPop = population(a.id, rampPop, sum, R + 1, constants, 'identity', fRange);
-          carried.set(a.id, carry(sumPop, src.depth + 3, out));
+          const sumPop = population(
+            a.id,
+            rampPop,
+            pair,
+            R + 1,
+            [...constants, ...constants.map((c) => -c)],
+            'relu',
+            fRange,
+          );
+          const decode = new Array<number>(out * (2 * out + 1)).fill(0);
+          for (let c = 0; c < out; c++) [decode[c * (2 * out + 1) + c], decode[c * (2 * out + 1) + out + c]] = [1, -1];
+          carried.set(a.id, {
+            source: sumPop,
+            depth: src.depth + 3,
+            channels: out,
+            units: 2 * out + 1,
+            decode,
+            constant: Array(out).fill(0),
+          });
         })
         .with({ kind: 'ann.product' }, { kind: 'ann.concat' }, { kind: 'ann.output' }, (h) => {
           const inputs = h.inputs.map((i) => {

@@ -8,6 +8,11 @@ export interface HardwareProfile {
   readonly weightBits: number;
   /** Signed bits of a graded input spike's payload. */
   readonly inputBits: number;
+  /**
+   * Signed bits of a sigma-delta network's graded input spikes (its messages between layers are the
+   * 24-bit state's); absent where the chip has no graded spikes, so no sigma-delta neurons.
+   */
+  readonly sdInputBits?: number;
   /** Largest synaptic input a_in a neuron may receive per step: beyond it u = a_in << 6 wraps at 24 bits. */
   readonly maxActivation: number;
   /**
@@ -30,6 +35,7 @@ export const PROFILES: ReadonlyMap<string, HardwareProfile> = new Map(
       name: 'loihi2',
       weightBits: 8,
       inputBits: 8,
+      sdInputBits: 16,
       // Lava's bit-accurate Dense declares its output a_out 16 bits wide: the worst case fits it, not
       // only 24-bit u (on the bundled models this changed no error: exponents and lambda halve together)
       maxActivation: 2 ** 15 - 1,
@@ -58,6 +64,7 @@ export const PROFILES: ReadonlyMap<string, HardwareProfile> = new Map(
       name: 'generic',
       weightBits: 16,
       inputBits: 16,
+      sdInputBits: 16,
       maxActivation: 2 ** 17 - 1,
       hintActivation: 2 ** 17 - 1,
       neuronsPerCore: 65536,

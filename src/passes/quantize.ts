@@ -18,6 +18,7 @@ import { boxOf, maxAbs } from './linalg.js';
 import { windowOpenings } from './start-potential.js';
 import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
 import { type HardwareProfile, PROFILES } from './profiles.js';
+import { quantizeSigmaDelta } from './quantize-sigma-delta.js';
 
 type Synapse = NodeOf<'snn.synapse'>;
 
@@ -144,8 +145,9 @@ export const quantize: Pass = {
         'quantize',
         `unknown target profile '${ctx.profile}' (known: ${[...PROFILES.keys()].join(', ')})`,
       );
+    if (g.nodes.some((n) => n.kind === 'snn.sigma-delta')) return quantizeSigmaDelta(g, ctx, profile);
     if (!g.nodes.some((n) => n.kind === 'snn.neurons'))
-      throw new PassError('quantize', 'needs a spiking network: run lower-to-snn first');
+      throw new PassError('quantize', 'needs a spiking network: run lower-to-snn or lower-to-sigma-delta first');
     const byId = new Map(g.nodes.map((n) => [n.id, n]));
     const replace = new Map<string, Node>();
     const stats: Record<string, number | string> = { profile: profile.name };

@@ -58,19 +58,19 @@ describe('lower-to-sigma-delta', () => {
     );
   });
 
-  test('structure: delta encoder with a bias channel, z / ramp / sum populations with relays, sigma readout', () => {
+  test('structure: delta encoder with a bias channel, z / ramp / sum-pair ReLU populations with relays', () => {
     const g = lower(mlp());
     const enc = ofKind(g, 'snn.encoder')[0];
     expect(enc).toMatchObject({ mode: 'delta', biasChannel: 1, dims: 2 });
     expect(ofKind(g, 'snn.neurons')).toHaveLength(0);
     const pops = ofKind(g, 'snn.sigma-delta');
     expect(pops.map((p) => [p.id, p.activation])).toEqual([
-      ['a0.z', 'identity'],
+      ['a0.z', 'relu'],
       ['a0.ramp', 'relu'],
-      ['a0', 'identity'],
-      ['a1.z', 'identity'],
+      ['a0', 'relu'],
+      ['a1.z', 'relu'],
       ['a1.ramp', 'relu'],
-      ['a1', 'identity'],
+      ['a1', 'relu'],
     ]);
     // every population ends with its bias relay: weight 1 from the source's relay, nothing else
     for (const p of pops) {
@@ -80,6 +80,8 @@ describe('lower-to-sigma-delta', () => {
       expect(relayRow).toEqual([...Array(inW - 1).fill(0), 1]);
       expect(p.bias.data.every((b) => b === 0)).toBe(true);
     }
+    // the sum is a pair per channel, relu(f) and relu(-f), and its relay
+    expect(pops.find((p) => p.id === 'a0')!.type.shape).toEqual([2 * 8 + 1]);
     const [readout] = ofKind(g, 'snn.readout');
     expect(readout).toMatchObject({ decode: 'sigma', window: [0, 8] });
   });

@@ -1,0 +1,248 @@
+import {
+  FIXED_LIMITS,
+  type Graph,
+  type Node,
+  type NodeOf,
+  Node as NodeSchema,
+  SD_SPIKE_EXP,
+  SD_STATE_EXP,
+  i32,
+} from '../ir/index.js';
+import { boxOf, maxAbs } from './linalg.js';
+import { type PassContext, PassError, type PassResult } from './pass.js';
+import type { HardwareProfile } from './profiles.js';
+import { sigmaDeltaBounds } from './sigma-delta-bounds.js';
+
+/** The largest state a sigma-delta neuron holds (24-bit signed) and a synapse may deliver in a step. */
+const STATE_MAX = FIXED_LIMITS.voltage[1];
+/** Headroom over the float network's bounds for what rounding weights, inputs and messages adds. */
+const MARGIN = 1 / 8;
+/** A threshold or bias mantissa in state units. */
+const MANTISSA_UNIT = 2 ** (SD_SPIKE_EXP + SD_STATE_EXP);
+const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
+
+const toInt = (x: number): number => Math.round(x) + 0;
+
+/** Which unit of a node is its bias relay (the constant 1 it carries for the next layer), if any. */
+function relayOf(n: Node, byId: Map<string, Node>): number | undefined {
+  if (n.kind === 'snn.encoder') return n.biasChannel === undefined ? undefined : n.dims;
+  if (n.kind !== 'snn.sigma-delta' || n.inputs.length !== 1) return undefined;
+  const syn = byId.get(n.inputs[0]) as NodeOf<'snn.synapse'>;
+  const src = byId.get(syn.inputs[0])!;
+  const srcRelay = relayOf(src, byId);
+  if (srcRelay === undefined || syn.weight.kind !== 'float') return undefined;
+  const [out, k] = syn.weight.values.shape;
+  const row = syn.weight.values.data.slice((out - 1) * k, out * k);
+  return row.every((w, i) => w === (i === srcRelay ? 1 : 0)) ? out - 1 : undefined;
+}
+
+/**
+ * quantize for sigma-delta networks: every population in Lava's fixed-point SigmaDelta arithmetic
+ * (snn.sigma-delta, arith fixed), the inputs as graded spikes of profile.sdInputBits, weights as
+ * profile.weightBits mantissas with one exponent per synapse (within ctx.limits' weight range).
+ * Each population gets the largest scale (state units per unit of value) at which its worst case over
+ * the input domain (sigmaDeltaBounds, plus MARGIN) fits 24 bits and its weights fit their mantissas;
+ * its threshold becomes the nearest mantissa (at least 1) of 2^12 state units. A population's relay
+ * carries a constant chosen so that the biases it brings use the whole mantissa range of the next
+ * synapse. Readouts decode y = sum / scale + offset.
+ */
+export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: HardwareProfile): PassResult {
+  if (!profile.sdInputBits)
+    throw new PassError('quantize', `${profile.name} has no graded spikes, so no sigma-delta neurons`);
+  const byId = new Map(g.nodes.map((n) => [n.id, n]));
+  const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
+  const box = enc.domain ?? (ctx.calibration?.length ? boxOf(ctx.calibration).slice(0, enc.dims) : undefined);
+  if (!box) throw new PassError('quantize', `%${enc.id} has no domain and there are no calibration inputs to bound it`);
+  if (enc.normalization) throw new PassError('quantize', `%${enc.id} still has a normalization: run fold-weights`);
+  const bounds = sigmaDeltaBounds(g, box);
+  const mmax = 2 ** (profile.weightBits - 1) - 1;
+  const range = ctx.limits.weightRange;
+  const [eMin, eMax] = range ? [0, Math.floor(Math.log2(Math.min(range[1], -range[0]) / mmax))] : [-8, 7];
+  const wmax = mmax * 2 ** eMax;
+
+  // inputs: x' = round(x * perMessage) within the payload; the bias channel a constant of the payload
+  const pmax = 2 ** (profile.sdInputBits - 1) - 1;
+  const inScale = box.map(([lo, hi]) => pmax / Math.max(Math.abs(lo), Math.abs(hi), 1e-12));
+  const replace = new Map<string, Node>();
+  const stats: Record<string, number | string> = { profile: profile.name, coding: 'sigma-delta' };
+  const errors: number[] = [];
+
+  /** Integer weights W = w * rowScale / perMessage as mantissa * 2^e, one exponent for the synapse. */
+  const quantizeSynapse = (
+    s: NodeOf<'snn.synapse'>,
+    perMessage: readonly number[],
+    rowScale: readonly number[],
+    relayRow: number | undefined,
+  ): NodeOf<'snn.synapse'> => {
+    if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
+    const [out, k] = s.weight.values.shape;
+    const ideal = s.weight.values.data.map((w, idx) => (w * rowScale[Math.floor(idx / k)]) / perMessage[idx % k]);
+    // the exponent the weights need; the relay's own weight is fitted to it, not the other way round
+    const big = maxAbs(ideal.filter((_, idx) => Math.floor(idx / k) !== relayRow));
+    // (a hair above a power of two is rounding: the caller scaled the largest weight to the top mantissa)
+    const e = Math.min(eMax, Math.max(eMin, Math.ceil(Math.log2(Math.max(big, 1e-300) / mmax) - 1e-9)));
+    const mantissa = ideal.map((w) => Math.max(-mmax - 1, Math.min(mmax, toInt(w / 2 ** e))));
+    console.error(
+      s.id,
+      'e',
+      e,
+      'big',
+      big,
+      'clipped',
+      ideal.filter((w) => Math.abs(w / 2 ** e) > mmax + 0.5).length,
+      'relay',
+      relayRow === undefined ? '' : ideal[relayRow * k + k - 1] / 2 ** e,
+    );
+    if (relayRow !== undefined) mantissa[relayRow * k + k - 1] = Math.max(1, mantissa[relayRow * k + k - 1]);
+    let num = 0;
+    let den = 0;
+    ideal.forEach((w, idx) => {
+      if (Math.floor(idx / k) === relayRow) return;
+      num += (w - mantissa[idx] * 2 ** e) ** 2;
+      den += w * w;
+    });
+    errors.push(Math.sqrt(num / Math.max(den, 1e-300)));
+    return NodeSchema.parse({
+      ...s,
+      weight: { kind: 'int', mantissa: i32([out, k], mantissa), exponent: e, bits: profile.weightBits },
+      type: { dtype: 'i32', shape: [out] },
+    }) as NodeOf<'snn.synapse'>;
+  };
+
+  const relays = new Map<string, number | undefined>(g.nodes.map((n) => [n.id, relayOf(n, byId)]));
+  const layers = g.nodes.filter(
+    (n): n is NodeOf<'snn.sigma-delta'> | NodeOf<'snn.readout'> =>
+      n.kind === 'snn.sigma-delta' || n.kind === 'snn.readout',
+  );
+  const synapseOf = (n: Node): NodeOf<'snn.synapse'> & { weight: { kind: 'float' } } => {
+    if (n.inputs.length !== 1) throw new PassError('quantize', `%${n.id}: a sigma-delta population reads one synapse`);
+    const s = byId.get(n.inputs[0]) as NodeOf<'snn.synapse'>;
+    if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
+    return s as NodeOf<'snn.synapse'> & { weight: { kind: 'float' } };
+  };
+  /** Messages per unit of value of each source unit (the relay's: its message, which stands for 1). */
+  const perMessage = new Map<string, number[]>();
+
+  // 1. each neuron's scale (state units per unit of value): the largest at which its worst case fits the
+  //    state and its weights from units other than relays fit the mantissas, given its sources' scales
+  const scale = new Map<string, number[]>();
+  const rowsOf = (n: Node, syn: NodeOf<'snn.synapse'> & { weight: { kind: 'float' } }, msgs: readonly number[]) => {
+    const relay = relays.get(n.id);
+    const srcRelay = relays.get(syn.inputs[0]);
+    const pre = bounds.preActivation.get(n.id);
+    const val = bounds.value.get(n.id)!;
+    const [out, k] = syn.weight.values.shape;
+    return Array.from({ length: out }, (_, o) => {
+      if (o === relay) return 0;
+      let worst = Math.max(1e-12, Math.abs(val.lo[o]), Math.abs(val.hi[o]));
+      if (pre) worst = Math.max(worst, Math.abs(pre.lo[o]), Math.abs(pre.hi[o]));
+      let sc = STATE_MAX / (worst * (1 + MARGIN));
+      for (let i = 0; i < k; i++) {
+        const w = Math.abs(syn.weight.values.data[o * k + i]);
+        if (w > 0 && i !== srcRelay) sc = Math.min(sc, (wmax * msgs[i]) / w);
+      }
+      return sc;
+    });
+  };
+  perMessage.set(enc.id, [...inScale, 1]);
+  for (const n of layers) {
+    const syn = synapseOf(n);
+    const sc = rowsOf(n, syn, perMessage.get(syn.inputs[0])!);
+    scale.set(n.id, sc);
+    perMessage.set(
+      n.id,
+      sc.map((v) => v / MESSAGE_UNIT),
+    );
+  }
+  // 2. what each relay should send: the message at which the biases it brings reach the largest of the
+  //    other weights of the synapse, so they share its exponent without coarsening it
+  const wanted = new Map<string, number>();
+  for (const n of layers) {
+    const syn = synapseOf(n);
+    const srcRelay = relays.get(syn.inputs[0]);
+    if (srcRelay === undefined) continue;
+    const [out, k] = syn.weight.values.shape;
+    const sc = scale.get(n.id)!;
+    const msgs = perMessage.get(syn.inputs[0])!;
+    let wantedMessage = 0;
+    let regular = 0;
+    for (let o = 0; o < out; o++) {
+      if (o === relays.get(n.id)) continue;
+      wantedMessage = Math.max(wantedMessage, Math.abs(syn.weight.values.data[o * k + srcRelay]) * sc[o]);
+      for (let i = 0; i < k; i++)
+        if (i !== srcRelay)
+          regular = Math.max(regular, (Math.abs(syn.weight.values.data[o * k + i]) * sc[o]) / msgs[i]);
+    }
+    const cap = mmax * 2 ** Math.max(eMin, Math.ceil(Math.log2(Math.max(regular, 1e-300) / mmax)));
+    wanted.set(syn.inputs[0], wantedMessage / cap);
+  }
+  // 3. in order, with what each relay actually sends in the integer arithmetic
+  const relayEnc = relays.get(enc.id);
+  if (relayEnc !== undefined) {
+    const message = Math.max(1, Math.min(pmax, toInt(wanted.get(enc.id) ?? pmax)));
+    perMessage.set(enc.id, [...inScale, message]);
+  }
+  replace.set(
+    enc.id,
+    NodeSchema.parse({
+      ...enc,
+      payloadBits: profile.sdInputBits,
+      normalization: { scale: inScale, offset: Array(enc.dims).fill(0) },
+      ...(relayEnc === undefined ? {} : { biasChannel: perMessage.get(enc.id)![relayEnc] }),
+    }),
+  );
+  for (const n of layers) {
+    const syn = synapseOf(n);
+    const src = syn.inputs[0];
+    const srcRelay = relays.get(src);
+    const relay = relays.get(n.id);
+    const msgs = perMessage.get(src)!;
+    const [out, k] = syn.weight.values.shape;
+    // sources whose scales shrank send smaller messages; a relay that could not grow as wanted leaves
+    // bias weights larger: each neuron's scale again, within both
+    const sc = rowsOf(n, syn, msgs).map((v, o) => {
+      const b = srcRelay === undefined ? 0 : Math.abs(syn.weight.values.data[o * k + srcRelay]);
+      return Math.min(v, scale.get(n.id)![o], b > 0 ? (wmax * msgs[srcRelay!]) / b : Infinity);
+    });
+    // the largest weight at the top of a mantissa: between two exponents, a slightly smaller scale
+    // keeps every bit of the weights (a threshold a little coarser costs less than a bit of each weight)
+    let big = 0;
+    for (let o = 0; o < out; o++)
+      for (let i = 0; i < k; i++)
+        if (o !== relay) big = Math.max(big, (Math.abs(syn.weight.values.data[o * k + i]) * sc[o]) / msgs[i]);
+    const fitted = Math.max(eMin, Math.min(eMax, Math.floor(Math.log2(Math.max(big, 1e-300) / mmax))));
+    const shrink = Math.min(1, (mmax * 2 ** fitted) / Math.max(big, 1e-300));
+    for (let o = 0; o < out; o++) if (o !== relay) sc[o] *= shrink;
+    const least = Math.min(...sc.filter((_, o) => o !== relay));
+    const vth =
+      n.kind === 'snn.sigma-delta'
+        ? Math.max(1, Math.min(FIXED_LIMITS.sdThreshold[1], toInt((n.threshold * least) / MANTISSA_UNIT)))
+        : 0;
+    // the relay's state: what the next layer wants, at least two thresholds (so it is sent), within 24 bits
+    if (relay !== undefined)
+      sc[relay] = Math.min(STATE_MAX / 2, Math.max(2 * vth * MANTISSA_UNIT, MESSAGE_UNIT * (wanted.get(n.id) ?? 0)));
+    const q = quantizeSynapse(syn, msgs, sc, relay);
+    replace.set(syn.id, q);
+    if (n.kind === 'snn.readout') {
+      const decode = n.scale.data.map((v, o) => Math.fround(v / sc[o]));
+      replace.set(n.id, NodeSchema.parse({ ...n, scale: { ...n.scale, data: decode } }));
+      continue;
+    }
+    if (n.bias.data.some((b) => b !== 0))
+      throw new PassError('quantize', `%${n.id}: sigma-delta biases travel on the bias relay; this one has its own`);
+    const sent = sc.map((v) => v / MESSAGE_UNIT);
+    if (relay !== undefined && q.weight.kind === 'int') {
+      const state = Math.floor(q.weight.mantissa.data[relay * k + k - 1] * msgs[k - 1] * 2 ** q.weight.exponent);
+      if (state < vth * MANTISSA_UNIT || state > STATE_MAX)
+        throw new PassError('quantize', `%${n.id}: its bias relay (${state}) cannot be sent within 24 bits`);
+      sent[relay] = Math.floor(state / MESSAGE_UNIT);
+    }
+    perMessage.set(n.id, sent);
+    ((globalThis as Record<string, unknown>).sdScales ??= new Map()) &&
+      ((globalThis as Record<string, unknown>).sdScales as Map<string, number[]>).set(n.id, sent);
+    replace.set(n.id, NodeSchema.parse({ ...n, arith: 'fixed', threshold: vth, bias: i32([out], Array(out).fill(0)) }));
+    stats[`${n.id} threshold`] = Number(((vth * MANTISSA_UNIT) / least).toPrecision(3));
+  }
+  stats['max weight error'] = Number(Math.max(0, ...errors).toPrecision(3));
+  return { graph: { ...g, nodes: g.nodes.map((n) => replace.get(n.id) ?? n) }, stats };
+}

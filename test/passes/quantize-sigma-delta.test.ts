@@ -1,0 +1,61 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { type Graph, type NodeOf } from '../../src/ir/index.js';
+import { NETX_LIMITS } from '../../src/backends/index.js';
+import { effectiveWeights } from '../../src/backends/chain.js';
+import { DEFAULT_CONTEXT, SIGMA_DELTA_PIPELINE, relativeL2, runPipeline } from '../../src/passes/index.js';
+import { evalAnn } from '../../src/sim/ann-eval.js';
+import { simulate } from '../../src/sim/simulate.js';
+import { mlp } from '../support/small-nets.js';
+
+const grid = (n: number): number[][] =>
+  Array.from({ length: n * n }, (_, k) => [(k % n) / (n - 1), Math.floor(k / n) / (n - 1)]);
+const ctx = { ...DEFAULT_CONTEXT, calibration: grid(10), K: 6 };
+const ann = mlp({ hidden: 3, seed: 7 });
+const float = runPipeline(ann, SIGMA_DELTA_PIPELINE, ctx, { verifyEach: true }).graph;
+const fixed = (profile: string, limits = {}): Graph =>
+  runPipeline(float, ['quantize'], { ...ctx, profile, limits }, { verifyEach: true }).graph;
+
+describe('quantize, sigma-delta networks', () => {
+  test('every population in fixed point; inputs as 16-bit graded spikes with the bias channel a constant', () => {
+    const g = fixed('loihi2');
+    const pops = g.nodes.filter((n): n is NodeOf<'snn.sigma-delta'> => n.kind === 'snn.sigma-delta');
+    expect(pops.every((p) => p.arith === 'fixed' && p.threshold >= 1)).toBe(true);
+    const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
+    expect(enc).toMatchObject({ mode: 'delta', payloadBits: 16 });
+    expect(Number.isInteger(enc.biasChannel)).toBe(true);
+  });
+
+  test('no input in the domain takes any state beyond 24 bits (property; the simulator checks every step)', () => {
+    const g = fixed('loihi2');
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }), (x) => {
+        expect(() => simulate(g, [x])).not.toThrow();
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  test('16-bit weights keep the float network; 8-bit ones cost what their rounding costs', () => {
+    const points = grid(12);
+    const ref = evalAnn(ann, points);
+    const err = (g: Graph): number => relativeL2(simulate(g, points).outputs, ref);
+    expect(err(fixed('generic'))).toBeLessThan(1.5 * err(float) + 1e-3);
+    expect(err(fixed('loihi2'))).toBeLessThan(0.05);
+  });
+
+  test("within netx's limits: integer weights in [-256, 254], exponents at least 0", () => {
+    const g = fixed('loihi2', NETX_LIMITS);
+    for (const s of g.nodes.filter((n): n is NodeOf<'snn.synapse'> => n.kind === 'snn.synapse')) {
+      expect(s.weight.kind).toBe('int');
+      const w = effectiveWeights(s);
+      expect(Math.min(...w)).toBeGreaterThanOrEqual(-256);
+      expect(Math.max(...w)).toBeLessThanOrEqual(254);
+      expect(w.every(Number.isInteger)).toBe(true);
+    }
+  });
+
+  test('Loihi 1 has no graded spikes: a clear refusal', () => {
+    expect(() => fixed('loihi1')).toThrow(/loihi1 has no graded spikes/);
+  });
+});
