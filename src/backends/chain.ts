@@ -5,7 +5,7 @@ export interface SnnChain {
   readonly encoder: NodeOf<'snn.encoder'>;
   readonly layers: readonly {
     readonly synapse: NodeOf<'snn.synapse'>;
-    readonly target: NodeOf<'snn.neurons'> | NodeOf<'snn.readout'>;
+    readonly target: NodeOf<'snn.neurons'> | NodeOf<'snn.sigma-delta'> | NodeOf<'snn.readout'>;
   }[];
   readonly output: NodeOf<'ann.output'>;
 }
@@ -26,7 +26,7 @@ export function snnChain(g: Graph, backend: string): SnnChain {
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const layers: SnnChain['layers'][number][] = [];
   for (const n of g.nodes) {
-    if (n.kind !== 'snn.neurons' && n.kind !== 'snn.readout') continue;
+    if (n.kind !== 'snn.neurons' && n.kind !== 'snn.sigma-delta' && n.kind !== 'snn.readout') continue;
     if (n.inputs.length !== 1)
       throw new IrError(`${backend}: %${n.id} sums ${n.inputs.length} synapses; one per layer is supported`);
     layers.push({ synapse: byId.get(n.inputs[0]) as NodeOf<'snn.synapse'>, target: n });
@@ -37,6 +37,9 @@ export function snnChain(g: Graph, backend: string): SnnChain {
   const output = g.nodes.find((n): n is NodeOf<'ann.output'> => n.kind === 'ann.output')!;
   return { encoder, layers, output };
 }
+
+/** Whether a graph is a sigma-delta network (its neurons snn.sigma-delta, its readouts decode sigma). */
+export const isSigmaDelta = (g: Graph): boolean => g.nodes.some((n) => n.kind === 'snn.sigma-delta');
 
 /** Effective weights of a synapse in the units its target integrates (m * 2^e for integer weights). */
 export function effectiveWeights(s: NodeOf<'snn.synapse'>): number[] {

@@ -1,13 +1,8 @@
 import { type Graph, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
-import { snnChain, weightShape } from './chain.js';
+import { isSigmaDelta, snnChain, weightShape } from './chain.js';
+import { lavaSigmaDeltaScript } from './lava-py-sd.js';
+import { pyList, pyMatrix, pyNum } from './python.js';
 
-/** A number as Python reads back the same float64 (JavaScript's shortest round-trip form). */
-const pyNum = (x: number): string => (Object.is(x, -0) ? '-0.0' : String(x));
-const pyList = (v: readonly number[]): string => `[${v.map(pyNum).join(', ')}]`;
-const pyMatrix = (v: readonly number[], rows: number, cols: number): string => {
-  const lines = Array.from({ length: rows }, (_, r) => `        ${pyList(v.slice(r * cols, (r + 1) * cols))},`);
-  return `np.array([\n${lines.join('\n')}\n    ])`;
-};
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
 /** Weights as the Dense process holds them: integer mantissas (the exponent shifts the sum later), or reals. */
@@ -27,6 +22,7 @@ function denseWeights(s: NodeOf<'snn.synapse'>): { values: readonly number[]; ex
  * wrap and saturation, v > vth << 6), float networks in float64, each sum in spikec's order.
  */
 export function lavaScript(g: Graph): string {
+  if (isSigmaDelta(g)) return lavaSigmaDeltaScript(g);
   const chain = snnChain(g, 'lava-py');
   const e = chain.encoder;
   const norm = e.normalization ?? { scale: Array(e.dims).fill(1), offset: Array(e.dims).fill(0) };

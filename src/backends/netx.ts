@@ -1,12 +1,13 @@
 import { FIXED_LIMITS, type FormatLimits, type Graph, IrError, type NodeOf } from '../ir/index.js';
-import { effectiveWeights, snnChain, weightShape } from './chain.js';
+import { effectiveWeights, isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { type H5Group, int64, int64Array, writeHdf5Atomic } from './hdf5.js';
 
 /**
  * What lava-dl's netx loader runs unchanged (shared/reference/formats.md, read from its source and
  * checked by running it): CUBA neurons that reset to zero and start at rest; integer weights that
  * `optimize_weight_bits` keeps, which is [-256, 254] (it clips a mixed-sign matrix to that range);
- * biases read as a 13-bit mantissa at exponent 6; binary spikes between layers.
+ * biases read as a 13-bit mantissa at exponent 6; binary spikes between CUBA layers; SDNN layers send
+ * graded messages of 16 bits (netx's default: its NetDict cannot read a messageBits field).
  */
 export const NETX_LIMITS: FormatLimits = {
   reset: 'zero',
@@ -14,6 +15,7 @@ export const NETX_LIMITS: FormatLimits = {
   weightRange: [-256, 254],
   biasExp: 6,
   signedSpikes: false,
+  messageBits: 16,
 };
 
 const NETX_BIAS_EXP = NETX_LIMITS.biasExp!;
@@ -30,6 +32,7 @@ const count = (xs: readonly number[], bad: (x: number) => boolean): number => xs
  * layer and the feature; empty when the file would run exactly this network.
  */
 export function netxProblems(g: Graph): string[] {
+  if (isSigmaDelta(g)) return sigmaDeltaProblems(g);
   const chain = snnChain(g, 'lava-netx');
   const problems: string[] = [];
   const [lo, hi] = NETX_LIMITS.weightRange!;
@@ -66,6 +69,41 @@ export function netxProblems(g: Graph): string[] {
   return problems;
 }
 
+/** The weight problems of a synapse netx reads: float, fractional, or clipped by optimize_weight_bits. */
+function weightProblems(synapse: NodeOf<'snn.synapse'>): string[] {
+  const [lo, hi] = NETX_LIMITS.weightRange!;
+  if (synapse.weight.kind !== 'int') return [`%${synapse.id}: float weights (netx takes integers: quantize first)`];
+  if (synapse.weight.exponent < 0)
+    return [`%${synapse.id}: weight exponent ${synapse.weight.exponent} (netx takes integer weights)`];
+  const outside = count(effectiveWeights(synapse), (w) => w < lo || w > hi);
+  return outside
+    ? [`%${synapse.id}: ${outside} weights outside [${lo}, ${hi}] (netx's optimize_weight_bits would clip them)`]
+    : [];
+}
+
+/**
+ * A sigma-delta network as netx's SDNN layers run it (Lava's SigmaDelta, fixed_pt, spike_exp and
+ * state_exp 6, ReLU): integer weights netx keeps, fixed-point ReLU neurons, a sigma readout from step 0.
+ */
+function sigmaDeltaProblems(g: Graph): string[] {
+  const chain = snnChain(g, 'lava-netx');
+  const problems: string[] = [];
+  if (chain.encoder.mode !== 'delta')
+    problems.push(`%${chain.encoder.id}: a sigma-delta network's input is delta-encoded (mode delta)`);
+  for (const { synapse, target } of chain.layers) {
+    problems.push(...weightProblems(synapse));
+    if (target.kind === 'snn.readout') {
+      if (target.decode !== 'sigma' || target.window[0] !== 0)
+        problems.push(`%${target.id}: netx's sigma output sums from step 0 (decode sigma, window [0, ...))`);
+    } else if (target.kind === 'snn.sigma-delta') {
+      if (target.arith !== 'fixed') problems.push(`%${target.id}: float neurons (quantize first)`);
+      if (target.activation !== 'relu')
+        problems.push(`%${target.id}: activation ${target.activation} (netx builds every SDNN layer as a ReLU)`);
+    } else problems.push(`%${target.id}: rate-coded neurons in a sigma-delta network`);
+  }
+  return problems;
+}
+
 /** The readout, which netx cannot run (a dense layer without neuron integrates from step 0): decoded on the host. */
 function writeReadout(root: H5Group, readout: NodeOf<'snn.readout'>, synapse: NodeOf<'snn.synapse'>): void {
   const g = root.create_group('readout');
@@ -97,6 +135,7 @@ export async function writeNetx(g: Graph, path: string): Promise<void> {
       `lava-netx cannot run this network as compiled (compile with --target lava-netx to legalize it):\n  ` +
         problems.join('\n  '),
     );
+  if (isSigmaDelta(g)) return writeSigmaDeltaNetx(g, path);
   const chain = snnChain(g, 'lava-netx');
   const spiking = chain.layers.filter((l) => l.target.kind === 'snn.neurons');
   const last = chain.layers[chain.layers.length - 1];
@@ -129,6 +168,61 @@ export async function writeNetx(g: Graph, path: string): Promise<void> {
     encoder.create_dataset({ name: 'offset', data: Float64Array.from(norm.offset), shape: [enc.dims] });
     int64(encoder, 'payloadBits', enc.payloadBits ?? 0);
     writeReadout(f, readout, last.synapse);
+    const sim = f.create_group('simulation');
+    int64(sim, 'Ts', 1);
+    int64(sim, 'tSample', readout.window[1]);
+  });
+}
+
+/**
+ * A sigma-delta network as netx SDNN layers: `layer/0` the input (the encoder's dims and its bias
+ * channel), then per population a dense layer with integer `weight` and a `neuron` group {type SDNN,
+ * vThMant} (16-bit messages, NETX_LIMITS), and the readout as a dense layer whose neuron is netx's sigma output (Lava's
+ * Sigma: the running sum of what it receives). Load with `netx.hdf5.Network(net_config=FILE,
+ * input_message_bits=input/payloadBits)`; send the query x' = round(x * scale + offset) followed by
+ * `input/biasChannel` at step 0 and nothing after; after `simulation/tSample` steps the output is
+ * readout/scale * (the sigma layer's output) + readout/offset.
+ */
+async function writeSigmaDeltaNetx(g: Graph, path: string): Promise<void> {
+  const chain = snnChain(g, 'lava-netx');
+  const readout = chain.layers[chain.layers.length - 1].target as NodeOf<'snn.readout'>;
+  const enc = chain.encoder;
+  await writeHdf5Atomic(path, (f) => {
+    const layer = f.create_group('layer');
+    const input = layer.create_group('0');
+    input.create_dataset({ name: 'type', data: 'input' });
+    int64Array(input, 'shape', [weightShape(chain.layers[0].synapse)[1]], [1]);
+    chain.layers.forEach(({ synapse, target }, k) => {
+      const l = layer.create_group(String(k + 1));
+      const [out, inW] = weightShape(synapse);
+      l.create_dataset({ name: 'type', data: 'dense' });
+      int64Array(l, 'shape', [out], [1]);
+      int64Array(l, 'weight', effectiveWeights(synapse), [out, inW]);
+      const neuron = l.create_group('neuron');
+      neuron.create_dataset({ name: 'type', data: 'SDNN' });
+      if (target.kind === 'snn.sigma-delta') {
+        int64(neuron, 'vThMant', target.threshold);
+        if (target.bias.data.some((b) => b !== 0)) int64Array(l, 'bias', [...target.bias.data], [out]);
+      } else int64(neuron, 'sigma_output', 1);
+    });
+    const encoder = f.create_group('input');
+    const norm = enc.normalization ?? { scale: Array(enc.dims).fill(1), offset: Array(enc.dims).fill(0) };
+    encoder.create_dataset({ name: 'coding', data: 'sigma-delta' });
+    encoder.create_dataset({ name: 'scale', data: Float64Array.from(norm.scale), shape: [enc.dims] });
+    encoder.create_dataset({ name: 'offset', data: Float64Array.from(norm.offset), shape: [enc.dims] });
+    int64(encoder, 'payloadBits', enc.payloadBits ?? 0);
+    if (enc.biasChannel !== undefined) int64(encoder, 'biasChannel', enc.biasChannel);
+    const r = f.create_group('readout');
+    r.create_dataset({
+      name: 'scale',
+      data: Float64Array.from(readout.scale.data),
+      shape: [readout.scale.data.length],
+    });
+    r.create_dataset({
+      name: 'offset',
+      data: Float64Array.from(readout.offset.data),
+      shape: [readout.offset.data.length],
+    });
     const sim = f.create_group('simulation');
     int64(sim, 'Ts', 1);
     int64(sim, 'tSample', readout.window[1]);

@@ -1,5 +1,5 @@
-import { type Graph, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
-import { effectiveWeights, snnChain, weightShape } from './chain.js';
+import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
+import { effectiveWeights, isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { type H5Group, float32Array, writeHdf5Atomic } from './hdf5.js';
 
 export const NIR_VERSION = '1.0.0';
@@ -37,6 +37,11 @@ function integerWeights(node: H5Group, synapse: NodeOf<'snn.synapse'>): void {
 }
 
 export async function writeNir(g: Graph, path: string): Promise<void> {
+  if (isSigmaDelta(g))
+    throw new IrError(
+      'nir: NIR has no sigma-delta neuron (and no graded spikes between layers): compile with --coding rate, ' +
+        'or write lava-netx or lava-py',
+    );
   const chain = snnChain(g, 'nir');
   const nodes: [string, (grp: H5Group) => void][] = [];
   const edges: [string, string][] = [];
@@ -100,7 +105,7 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
             );
         },
       ]);
-    } else {
+    } else if (target.kind === 'snn.readout') {
       nodes.push([
         synapse.id,
         (n) => {

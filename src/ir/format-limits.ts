@@ -17,6 +17,8 @@ export interface FormatLimits {
   readonly biasExp?: number;
   /** Whether ternary (signed) spikes can be expressed. */
   readonly signedSpikes?: boolean;
+  /** Signed bits of a graded message between layers (sigma-delta): every message must fit them. */
+  readonly messageBits?: number;
 }
 
 /** The limits of formats written together: the narrowest of each, or an error naming two formats that disagree. */
@@ -39,6 +41,7 @@ export function mergeFormatLimits(limits: readonly (readonly [string, FormatLimi
     if (l.biasExp !== undefined) merged.biasExp = l.biasExp;
     if (l.restStart) merged.restStart = true;
     if (l.signedSpikes === false) merged.signedSpikes = false;
+    if (l.messageBits !== undefined) merged.messageBits = Math.min(l.messageBits, merged.messageBits ?? Infinity);
     if (l.weightRange)
       merged.weightRange = merged.weightRange
         ? [Math.max(l.weightRange[0], merged.weightRange[0]), Math.min(l.weightRange[1], merged.weightRange[1])]

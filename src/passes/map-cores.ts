@@ -17,7 +17,7 @@ export function coreUsage(g: { nodes: readonly Node[] }, ctx: PassContext): Core
   const users = consumers({ name: '', nodes: g.nodes });
   const rows: CoreUsage[] = [];
   for (const n of g.nodes) {
-    if (n.kind !== 'snn.neurons' && n.kind !== 'snn.readout') continue;
+    if (n.kind !== 'snn.neurons' && n.kind !== 'snn.sigma-delta' && n.kind !== 'snn.readout') continue;
     const fanIn = n.inputs.reduce((s, i) => s + width(byId.get(byId.get(i)!.inputs[0])!.type), 0);
     if (fanIn > profile.maxFanIn)
       throw new PassError(

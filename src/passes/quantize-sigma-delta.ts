@@ -14,7 +14,7 @@ import type { HardwareProfile } from './profiles.js';
 import { sigmaDeltaBounds } from './sigma-delta-bounds.js';
 
 /** The largest state a sigma-delta neuron holds (24-bit signed) and a synapse may deliver in a step. */
-const STATE_MAX = FIXED_LIMITS.voltage[1];
+const STATE_LIMIT = FIXED_LIMITS.voltage[1];
 /** Headroom over the float network's bounds for what rounding weights, inputs and messages adds. */
 const MARGIN = 1 / 8;
 /** A threshold or bias mantissa in state units. */
@@ -55,6 +55,10 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
   if (!box) throw new PassError('quantize', `%${enc.id} has no domain and there are no calibration inputs to bound it`);
   if (enc.normalization) throw new PassError('quantize', `%${enc.id} still has a normalization: run fold-weights`);
   const bounds = sigmaDeltaBounds(g, box);
+  // a message is a change of the state shifted right by SD_STATE_EXP: where a format's messages are
+  // narrower than the state, the state stays within what they carry
+  const messageBits = ctx.limits.messageBits;
+  const STATE_MAX = Math.min(STATE_LIMIT, messageBits ? 2 ** (messageBits - 1 + SD_STATE_EXP) - 1 : Infinity);
   const mmax = 2 ** (profile.weightBits - 1) - 1;
   const range = ctx.limits.weightRange;
   const [eMin, eMax] = range ? [0, Math.floor(Math.log2(Math.min(range[1], -range[0]) / mmax))] : [-8, 7];

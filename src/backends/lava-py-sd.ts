@@ -1,0 +1,189 @@
+import { type Graph, type NodeOf, SD_SPIKE_EXP, SD_STATE_EXP } from '../ir/index.js';
+import { snnChain, weightShape } from './chain.js';
+import { pyList, pyMatrix, pyNum } from './python.js';
+
+/** Bits of the graded messages the script's Dense processes read (what the 24-bit state's changes need). */
+const MESSAGE_BITS = 24;
+
+/** One population or the readout, as the script's LAYERS list holds it. */
+function layerEntry(synapse: NodeOf<'snn.synapse'>, target: NodeOf<'snn.sigma-delta'> | NodeOf<'snn.readout'>) {
+  const [out, inW] = weightShape(synapse);
+  const w = synapse.weight.kind === 'int' ? synapse.weight.mantissa.data : synapse.weight.values.data;
+  const exponent = synapse.weight.kind === 'int' ? String(synapse.weight.exponent) : '0';
+  const neuron =
+    target.kind === 'snn.sigma-delta'
+      ? `vth=${pyNum(target.threshold)}, bias=np.array(${pyList(target.bias.data)}), ` +
+        `relu=${target.activation === 'relu' ? 'True' : 'False'}`
+      : 'sigma=True';
+  const name = JSON.stringify(target.id);
+  return `    dict(name=${name}, weights=${pyMatrix(w, out, inW)}, weight_exp=${exponent}, ${neuron}),`;
+}
+
+/**
+ * The lava-py script of a sigma-delta network: Lava's own processes, as a Loihi 2 user builds them, a
+ * RingBuffer sending the delta-encoded query at step 0, then per population a Dense (integer mantissas,
+ * weight_exp, num_weight_bits that leave them untruncated) and a SigmaDelta (ReLU or UNIT, spike_exp and
+ * state_exp 6 in fixed point), the readout a Dense into a Sigma. Runs fixed_pt (bit-accurate) or
+ * floating_pt, all queries side by side on copies of the network in one Lava run, and prints
+ * {"outputs": ...} equal to `spikec eval`, with --rasters every population's messages per step
+ * (`spikec sim --trace --json`); --netx FILE runs the same queries through the netx file instead.
+ */
+export function lavaSigmaDeltaScript(g: Graph): string {
+  const chain = snnChain(g, 'lava-py');
+  const e = chain.encoder;
+  const norm = e.normalization ?? { scale: Array(e.dims).fill(1), offset: Array(e.dims).fill(0) };
+  const readout = chain.layers[chain.layers.length - 1].target as NodeOf<'snn.readout'>;
+  const fixed = chain.layers.some((l) => l.target.kind === 'snn.sigma-delta' && l.target.arith === 'fixed');
+  const layers = chain.layers.map(({ synapse, target }) =>
+    layerEntry(synapse, target as NodeOf<'snn.sigma-delta'> | NodeOf<'snn.readout'>),
+  );
+  const populations = chain.layers.filter((l) => l.target.kind === 'snn.sigma-delta').map((l) => l.target.id);
+  return `#!/usr/bin/env python3
+"""${g.name}: a sigma-delta network compiled by spikec, built from Lava's own processes.
+
+Usage: python3 ${g.name}.py [INPUTS.json] [--rasters] [--netx ${g.name}.net.h5]
+INPUTS.json: a JSON list of input rows, or {"inputs": rows}, as for \`spikec eval --inputs\` (default: the
+centre of the domain). Each row is one query, held: the input sends it at step 0 and nothing after, and
+the network runs ${readout.window[1]} steps, until it has settled. Prints {"outputs": [[...], ...]}, equal to
+\`spikec eval\` of the compiled network; --rasters adds each population's messages at every step, equal to
+\`spikec sim --trace --json\`. All queries run in one Lava run, each on its own copy of the network. --netx FILE
+runs the same rows through the lava-dl netx file of this network instead (\`spikec compile --coding
+sigma-delta --target lava-netx\`), one Lava run per query, with the same output.
+Requires lava-nc (and lava-dl for --netx). Generated file: edit the spikec model, not this script.
+"""
+import json
+import sys
+
+import numpy as np
+from lava.magma.core.run_conditions import RunSteps
+from lava.magma.core.run_configs import Loihi2SimCfg
+from lava.proc.dense.process import Dense
+from lava.proc.io.source import RingBuffer
+from lava.proc.monitor.process import Monitor
+from lava.proc.sdn.process import ActivationMode, Sigma, SigmaDelta
+
+FIXED = ${fixed ? 'True' : 'False'}
+STEPS = ${readout.window[1]}
+INPUT_SCALE = np.array(${pyList(norm.scale)})
+INPUT_OFFSET = np.array(${pyList(norm.offset)})
+PAYLOAD_BITS = ${e.payloadBits ?? 0}
+BIAS_CHANNEL = ${e.biasChannel === undefined ? 'None' : pyNum(e.biasChannel)}
+DOMAIN = ${JSON.stringify(e.domain ?? Array.from({ length: e.dims }, () => [0, 1]))}
+READ_SCALE = np.array(${pyList(readout.scale.data)})
+READ_OFFSET = np.array(${pyList(readout.offset.data)})
+POPULATIONS = ${JSON.stringify(populations)}
+LAYERS = [
+${layers.join('\n')}
+]
+TAG = "fixed_pt" if FIXED else "floating_pt"
+# the decimal place of graded spikes and of the state (netx's defaults): threshold and bias mantissas count
+# 2^(SPIKE_EXP + STATE_EXP) state units, messages 2^STATE_EXP
+SPIKE_EXP, STATE_EXP = (${SD_SPIKE_EXP}, ${SD_STATE_EXP}) if FIXED else (0, 0)
+
+
+def encode(x):
+    """The query as the input sends it: normalised, rounded to the payload in fixed point (half up, as
+    spikec's Math.round), then the bias channel's constant."""
+    v = np.asarray(x, dtype=float) * INPUT_SCALE + INPUT_OFFSET
+    if FIXED:
+        lim = 2 ** (PAYLOAD_BITS - 1)
+        low = np.floor(v)
+        v = np.clip(low + (v - low >= 0.5), -lim, lim - 1)
+    return np.append(v, BIAS_CHANNEL) if BIAS_CHANNEL is not None else v
+
+
+def weight_bits(w):
+    """num_weight_bits that Lava's Dense truncates nothing of (a mixed-sign matrix keeps its lowest bit)."""
+    return 9 if w.min() < 0 < w.max() else 8
+
+
+def source_for(xs):
+    """Each query at step 0 (Lava's RingBuffer sends column 0 first), nothing after; queries side by side."""
+    v = np.concatenate([encode(x) for x in xs])
+    data = np.zeros((len(v), STEPS))
+    data[:, 0] = v
+    return RingBuffer(data=data.astype(np.int64) if FIXED else data)
+
+
+def run_processes(xs):
+    """The queries through Dense, SigmaDelta and Sigma processes built here, all in one run: each query
+    on its own copy of the network (block-diagonal weights), so none sees another's state."""
+    source = source_for(xs)
+    copies = np.eye(len(xs), dtype=np.int64)
+    prev, neurons = source.s_out, []
+    for layer in LAYERS:
+        w = layer["weights"]
+        n = w.shape[0] * len(xs)
+        block = np.kron(copies, w.astype(np.int64) if FIXED else w)
+        dense = Dense(weights=block, weight_exp=layer["weight_exp"], num_weight_bits=weight_bits(w),
+                      num_message_bits=${MESSAGE_BITS})
+        if layer.get("sigma"):
+            neuron = Sigma(shape=(n,))
+        else:
+            neuron = SigmaDelta(shape=(n,), vth=layer["vth"], bias=np.tile(layer["bias"], len(xs)),
+                                act_mode=ActivationMode.RELU if layer["relu"] else ActivationMode.UNIT,
+                                spike_exp=SPIKE_EXP, state_exp=STATE_EXP, num_message_bits=${MESSAGE_BITS})
+        prev.connect(dense.s_in)
+        dense.a_out.connect(neuron.a_in)
+        prev = neuron.s_out
+        neurons.append(neuron)
+    return source, neurons
+
+
+def run_netx(x, path):
+    """One query through the netx file, loaded as a Loihi user loads it."""
+    from lava.lib.dl import netx
+
+    net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS)
+    source = source_for([x])
+    source.s_out.connect(net.inp)
+    return source, [layer.neuron for layer in net.layers]
+
+
+def run_once(source, neurons, rows):
+    """Runs STEPS steps; per query, its outputs and each population's messages per step."""
+    monitors = []
+    for neuron in neurons:
+        monitors.append(Monitor())
+        monitors[-1].probe(neuron.s_out, STEPS)
+    source.run(condition=RunSteps(num_steps=STEPS), run_cfg=Loihi2SimCfg(select_tag=TAG))
+    sent = [m.get_data()[n.name]["s_out"].reshape(STEPS, rows, -1) for m, n in zip(monitors, neurons)]
+    source.stop()
+    outputs = [(READ_SCALE * sent[-1][-1, r] + READ_OFFSET).tolist() for r in range(rows)]
+    rasters = [{name: s[:, r].tolist() for name, s in zip(POPULATIONS, sent[:-1])} for r in range(rows)]
+    return outputs, rasters
+
+
+def run(xs, netx_file=None):
+    if not netx_file:
+        return run_once(*run_processes(xs), len(xs))
+    outputs, rasters = [], []
+    for x in xs:
+        out, raster = run_once(*run_netx(x, netx_file), 1)
+        outputs += out
+        rasters += raster
+    return outputs, rasters
+
+
+def main():
+    args = sys.argv[1:]
+    netx_file = None
+    if "--netx" in args:
+        at = args.index("--netx")
+        netx_file = args[at + 1]
+        del args[at : at + 2]
+    args = [a for a in args if a != "--rasters"]
+    rows = json.load(open(args[0])) if args else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
+    rows = rows["inputs"] if isinstance(rows, dict) else rows
+    outputs, rasters = run(rows, netx_file)
+    result = {"outputs": outputs}
+    if "--rasters" in sys.argv:
+        # per input, per population: the message of every neuron at every step
+        result["rasters"] = rasters
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
+`;
+}

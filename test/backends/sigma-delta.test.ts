@@ -1,0 +1,61 @@
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { NETX_LIMITS, netxProblems, writeNir } from '../../src/backends/index.js';
+import { loadModel } from '../../src/frontend/index.js';
+import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
+import type { Graph } from '../../src/ir/index.js';
+import { DEFAULT_CONTEXT, SIGMA_DELTA_PIPELINE, type PassContext, runPipeline } from '../../src/passes/index.js';
+import { ORACLES, runLavaScript, runNetx } from '../../bench/oracles.js';
+import { ROOT } from '../support/cli.js';
+import { expectRunToMatch } from '../support/real-tool-run.js';
+
+/**
+ * Sigma-delta networks in the real tools: the netx file (SDNN layers, loaded by netx.hdf5.Network) and
+ * the lava-py script (Lava's own Dense, SigmaDelta and Sigma processes) run in Lava with fixed_pt
+ * payload for payload as spikec simulates them; NIR, which has no sigma-delta neuron, refuses.
+ */
+async function compiled(model: string, over: Partial<PassContext> = {}): Promise<{ g: Graph; rows: number[][] }> {
+  const dir = join(ROOT, 'examples', model);
+  const domain = readProblemFile(dir)!.domain;
+  const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 64), limits: NETX_LIMITS, ...over };
+  const g = runPipeline((await loadModel(dir)).graph, [...SIGMA_DELTA_PIPELINE, 'quantize'], ctx).graph;
+  return { g, rows: new Rng(5).box(domain, 16) };
+}
+
+describe('sigma-delta targets', () => {
+  test('within netx: nothing to refuse; a float network is refused naming layer and feature', async () => {
+    const { g } = await compiled('poisson1d');
+    expect(netxProblems(g)).toEqual([]);
+    const dir = join(ROOT, 'examples', 'poisson1d');
+    const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(dir)!.domain, 64) };
+    const f = runPipeline((await loadModel(dir)).graph, SIGMA_DELTA_PIPELINE, ctx).graph;
+    const problems = netxProblems(f);
+    expect(problems).toContain('%dense0_act.z: float neurons (quantize first)');
+    expect(problems).toContain('%dense0_act.z.syn: float weights (netx takes integers: quantize first)');
+  });
+
+  test('nir refuses a sigma-delta network and writes nothing', async () => {
+    const { g } = await compiled('poisson1d');
+    const dir = mkdtempSync(join(tmpdir(), 'spikec-sd-nir-'));
+    await expect(writeNir(g, join(dir, 'net.nir'))).rejects.toThrow(/^nir: NIR has no sigma-delta neuron/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe.skipIf(!existsSync(ORACLES))('sigma-delta networks in Lava (../shared/oracles)', () => {
+  test('poisson2d: netx file and lava-py processes, same outputs and messages per layer per step, 16 inputs', async () => {
+    const { g, rows } = await compiled('poisson2d');
+    const netx = await runNetx(g, rows);
+    expectRunToMatch(g, rows, netx);
+    expect(runLavaScript(g, rows)).toEqual(netx);
+  }, 240_000);
+
+  for (const model of ['poisson1d', 'heat1d', 'burgers1d', 'navier-stokes2d']) {
+    test(`${model}: lava-py processes, same outputs and messages per layer per step, 16 inputs`, async () => {
+      const { g, rows } = await compiled(model);
+      expectRunToMatch(g, rows, runLavaScript(g, rows));
+    }, 120_000);
+  }
+});
