@@ -109,7 +109,8 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(t.stdout).toMatch(
       new RegExp(
         String.raw`^spikec verify: poisson1d, 1001 test points, strategy pwl\n` +
-          String.raw`\s*T\s+ANN vs exact\s+SNN vs ANN\s+SNN vs exact\s+spike rate\s+synops\/inf\s+energy ratio\n`,
+          String.raw`\s*T\s+ANN vs exact\s+SNN vs ANN\s+SNN vs exact\s+spike rate\s+synops\/inf\s+per ANN MAC\s+` +
+          String.raw`energy ratio\n`,
       ),
     );
     const j = spikec(['verify', P1, '--T', '16', ...cheap, '--json', '--sweep-T', '8,16']);
@@ -129,6 +130,56 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(r.ann_vs_exact).toBeLessThan(1e-3);
     expect(r.sweep.map((s: { T: number }) => s.T)).toEqual([8, 16]);
     expect(r.sweep[0].snn_vs_ann).toBeGreaterThan(r.sweep[1].snn_vs_ann);
+    expect(r.coding).toBe('rate');
+  });
+
+  test('sigma-delta: verify reports settling, graded operations and both energy models; compile writes its files', () => {
+    const j = spikec(['verify', P1, '--coding', 'sigma-delta', '--calib-samples', '64', '--json']);
+    expect(j.code).toBe(0);
+    const r = JSON.parse(j.stdout);
+    expect(r.coding).toBe('sigma-delta');
+    expect(r.settle_steps.max).toBe(r.T);
+    expect(r.graded_synops_per_inference).toBe(r.synops_per_inference);
+    // about one message per neuron per query: operations near the ANN's multiply-accumulates, not 1000x
+    expect(r.synops_per_inference).toBeLessThan(3 * r.ann_macs_per_inference);
+    expect(r.snn_vs_exact).toBeLessThan(5e-2);
+    for (const m of ['arithmetic_45nm', 'loihi'])
+      expect(Object.keys(r.energy[m])).toEqual(['snn_pj', 'ann_pj', 'ratio']);
+    expect(spikec(['verify', P1, '--coding', 'sigma-delta', '--sweep-T', '8,16']).stderr).toMatch(
+      /--sweep-T sweeps rate coding's window; a sigma-delta network has none/,
+    );
+    const out = join(dir, 'sd');
+    const c = spikec([
+      'compile',
+      P1,
+      '--coding',
+      'sigma-delta',
+      '--calib-samples',
+      '64',
+      '--target',
+      'lava-netx,lava-py',
+      '-o',
+      out,
+    ]);
+    expect(c.code).toBe(0);
+    expect(c.stderr).toMatch(/wrote .*poisson1d\.net\.h5 \(lava-netx\)/);
+    const n = spikec([
+      'compile',
+      P1,
+      '--coding',
+      'sigma-delta',
+      '--calib-samples',
+      '64',
+      '--target',
+      'nir',
+      '-o',
+      join(dir, 'sd-nir'),
+    ]);
+    expect(n.code).not.toBe(0);
+    expect(n.stderr).toMatch(/NIR has no sigma-delta neuron/);
+    expect(spikec(['verify', P1, '--coding', 'morse']).stderr).toMatch(
+      /unknown coding 'morse' \(known: rate, sigma-delta\)/,
+    );
   });
 
   test('verify --plot writes the solution, error and error-vs-T plots as SVG and PNG', () => {

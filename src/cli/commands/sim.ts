@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
-import { simulate } from '../../sim/simulate.js';
+import { type Trace, simulate } from '../../sim/simulate.js';
 import { UsageError } from '../errors.js';
 import { intOption } from '../options.js';
 import { MAX_T } from '../../passes/index.js';
 
-const MARK: Record<number, string> = { 1: '|', [-1]: '-', 0: '.' };
+/** A spike as the raster shows it: | fired (or a positive graded message), - a negative one, . nothing. */
+const mark = (s: number): string => (s > 0 ? '|' : s < 0 ? '-' : '.');
 
 export function registerSim(program: Command): void {
   program
@@ -26,7 +27,7 @@ export function registerSim(program: Command): void {
       const r = simulate(graph, [row], { T: o.T, trace: o.trace || o.json });
       if (o.json) {
         const trace = Object.fromEntries(
-          [...(r.trace ?? new Map<string, Int8Array[]>()).entries()].map(([id, steps]) => [
+          [...(r.trace ?? new Map<string, Trace>()).entries()].map(([id, steps]) => [
             id,
             steps.map((s) => Array.from(s)),
           ]),
@@ -46,7 +47,7 @@ export function registerSim(program: Command): void {
         if (!o.trace) continue;
         const steps = r.trace!.get(l.id)!;
         for (let i = 0; i < l.neurons; i++)
-          process.stdout.write(`  ${String(i).padStart(4)} ${steps.map((s) => MARK[s[i]]).join('')}\n`);
+          process.stdout.write(`  ${String(i).padStart(4)} ${steps.map((s) => mark(s[i])).join('')}\n`);
       }
     });
 }
