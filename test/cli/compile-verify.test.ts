@@ -133,7 +133,7 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(r.coding).toBe('rate');
   });
 
-  test('sigma-delta: verify reports settling, graded operations and both energy models; compile writes its files', () => {
+  test('sigma-delta: verify reports settling, graded operations and both energy models; compile writes files', () => {
     const j = spikec(['verify', P1, '--coding', 'sigma-delta', '--calib-samples', '64', '--json']);
     expect(j.code).toBe(0);
     const r = JSON.parse(j.stdout);
