@@ -86,17 +86,6 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     // (a hair above a power of two is rounding: the caller scaled the largest weight to the top mantissa)
     const e = Math.min(eMax, Math.max(eMin, Math.ceil(Math.log2(Math.max(big, 1e-300) / mmax) - 1e-9)));
     const mantissa = ideal.map((w) => Math.max(-mmax - 1, Math.min(mmax, toInt(w / 2 ** e))));
-    console.error(
-      s.id,
-      'e',
-      e,
-      'big',
-      big,
-      'clipped',
-      ideal.filter((w) => Math.abs(w / 2 ** e) > mmax + 0.5).length,
-      'relay',
-      relayRow === undefined ? '' : ideal[relayRow * k + k - 1] / 2 ** e,
-    );
     if (relayRow !== undefined) mantissa[relayRow * k + k - 1] = Math.max(1, mantissa[relayRow * k + k - 1]);
     let num = 0;
     let den = 0;
@@ -242,8 +231,6 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       sent[relay] = Math.floor(state / MESSAGE_UNIT);
     }
     perMessage.set(n.id, sent);
-    ((globalThis as Record<string, unknown>).sdScales ??= new Map()) &&
-      ((globalThis as Record<string, unknown>).sdScales as Map<string, number[]>).set(n.id, sent);
     replace.set(n.id, NodeSchema.parse({ ...n, arith: 'fixed', threshold: vth, bias: i32([out], Array(out).fill(0)) }));
     stats[`${n.id} threshold`] = Number(((vth * MANTISSA_UNIT) / least).toPrecision(3));
   }

@@ -58,7 +58,8 @@ const pool = new BlockingPool(new URL('./worker.js', import.meta.url));
  * the batch is split. A chunk a thread fails on is run again here, to raise the simulator's own error.
  */
 export function simulateRows(g: Graph, inputs: readonly (readonly number[])[], opts: SimOptions = {}): SimResult {
-  const threads = inputs.length >= 2 * MIN_CHUNK ? pool.size : 0;
+  // a stream is one sequence: it cannot be split
+  const threads = inputs.length >= 2 * MIN_CHUNK && !opts.stream ? pool.size : 0;
   const n = Math.min(threads + 1, Math.floor(inputs.length / MIN_CHUNK));
   if (n < 2) return simulate(g, inputs, opts);
   const size = Math.ceil(inputs.length / n);

@@ -122,11 +122,85 @@ function deliver(syn: SynapseOp, msgs: Float64Array, out: Float64Array, rows: nu
   return ops;
 }
 
+/** What a run of the network leaves: its populations, each readout's running sums, its counters. */
+interface NetworkRun {
+  readonly pops: Map<string, Population>;
+  readonly synops: number;
+  readonly neuronUpdates: number;
+  /** Per lane, the last step anything was sent or received (-1: never). */
+  readonly lastActive: Int32Array;
+}
+
 /**
- * Runs a sigma-delta network (SimProgram.coding 'sigma-delta') on a batch of queries, each held from
- * step 0 (the delta encoder sends it at step 0 and nothing after), for the readouts' window or opts.T
- * steps. Every message counts as a graded synaptic operation per target; every neuron updates every
- * step. Reports the steps each row took to settle.
+ * Steps `lanes` independent copies of the network `steps` times. encoderSent(t) is what the encoder
+ * sent at step t ([lanes, width(encoder)]), delivered at t + 1; readouts add every step before
+ * `readUntil` (or their window's end); afterStep sees the readouts' running sums after each step.
+ */
+function runNetwork(
+  p: SimProgram,
+  lanes: number,
+  steps: number,
+  encoderSent: (t: number) => Float64Array,
+  readUntil: number | undefined,
+  acc: Map<string, Float64Array>,
+  trace: Map<string, Float64Array[]> | undefined,
+  afterStep?: (t: number) => void,
+): NetworkRun {
+  const pops = new Map<string, Population>();
+  const current = new Map<string, Float64Array>();
+  for (const n of p.order) {
+    if (n.kind === 'snn.sigma-delta') pops.set(n.id, population(n, lanes));
+    else if (n.kind === 'snn.synapse') current.set(n.id, new Float64Array(lanes * widthOf(n)));
+    else if (n.kind === 'snn.readout') acc.set(n.id, new Float64Array(lanes * widthOf(n)));
+    else if (n.kind === 'snn.neurons') throw new IrError('a sigma-delta network has no snn.neurons', `%${n.id}`);
+  }
+  const encWidth = widthOf(p.encoder);
+  const lastActive = new Int32Array(lanes).fill(-1);
+  const active = new Uint8Array(lanes);
+  let synops = 0;
+  let neuronUpdates = 0;
+  for (let t = 0; t < steps; t++) {
+    active.fill(0);
+    encoderSent(t).forEach((x, k) => x !== 0 && (active[Math.floor(k / encWidth)] = 1));
+    const encPrev = t > 0 ? encoderSent(t - 1) : undefined;
+    for (const n of p.order) {
+      if (n.kind === 'snn.synapse') {
+        const s = p.synapses.get(n.id)!;
+        const a = current.get(n.id)!;
+        if (s.source === p.encoder.id && !encPrev) a.fill(0);
+        else synops += deliver(s, s.source === p.encoder.id ? encPrev! : pops.get(s.source)!.prev, a, lanes, active);
+      } else if (n.kind === 'snn.sigma-delta') {
+        const pop = pops.get(n.id)!;
+        let input = current.get(n.inputs[0])!;
+        if (n.inputs.length > 1) {
+          input = new Float64Array(lanes * pop.n);
+          for (const i of n.inputs) current.get(i)!.forEach((a, k) => (input[k] += a));
+        }
+        pop.spikes += stepPopulation(pop, input, lanes, active);
+        neuronUpdates += lanes * pop.n;
+        trace?.get(n.id)!.push(pop.cur.slice(0, pop.n));
+      } else if (n.kind === 'snn.readout') {
+        if (t >= (readUntil ?? n.window[1])) continue;
+        const sum = acc.get(n.id)!;
+        for (const i of n.inputs) current.get(i)!.forEach((a, k) => (sum[k] += a));
+      }
+    }
+    for (let r = 0; r < lanes; r++) if (active[r]) lastActive[r] = t;
+    for (const pop of pops.values()) [pop.prev, pop.cur] = [pop.cur, pop.prev];
+    afterStep?.(t);
+  }
+  return { pops, synops, neuronUpdates, lastActive };
+}
+
+/**
+ * Runs a sigma-delta network (SimProgram.coding 'sigma-delta'). Every message counts as a graded
+ * synaptic operation per synapse its neuron has; every neuron updates every step.
+ * Static (the default): each input row is a query held from step 0 (the delta encoder sends it at step
+ * 0 and nothing after), all rows side by side, for the readouts' window or opts.T steps; reports the
+ * steps each row took to settle.
+ * Stream (opts.stream): the rows are one stream, a query per step: the encoder sends query k's change
+ * from query k - 1 at step k, and, the network being a pipeline one step per layer, query k's output is
+ * the readouts' sum at step k + depth. Only what changed travels.
  */
 export function simulateSigmaDelta(
   p: SimProgram,
@@ -135,64 +209,70 @@ export function simulateSigmaDelta(
 ): SimResult {
   const readouts = p.order.filter((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
   if (readouts.length === 0) throw new IrError('the network has no snn.readout');
-  const steps = opts.T ?? Math.max(...readouts.map((r) => r.window[1]));
-  if (!(steps >= 1)) throw new IrError(`steps must be at least 1 (got ${steps})`);
+  const window = Math.max(...readouts.map((r) => r.window[1]));
   const rows = inputs.length;
   const enc = encode(p, inputs);
-  const silent = new Float64Array(enc.length);
   const encWidth = widthOf(p.encoder);
-  const pops = new Map<string, Population>();
-  const current = new Map<string, Float64Array>();
+  const trace = opts.trace
+    ? new Map([...p.order].filter((n) => n.kind === 'snn.sigma-delta').map((n) => [n.id, [] as Float64Array[]]))
+    : undefined;
   const acc = new Map<string, Float64Array>();
-  for (const n of p.order) {
-    if (n.kind === 'snn.sigma-delta') pops.set(n.id, population(n, rows));
-    else if (n.kind === 'snn.synapse') current.set(n.id, new Float64Array(rows * widthOf(n)));
-    else if (n.kind === 'snn.readout') acc.set(n.id, new Float64Array(rows * widthOf(n)));
-    else if (n.kind === 'snn.neurons') throw new IrError('a sigma-delta network has no snn.neurons', `%${n.id}`);
-  }
-  const trace = opts.trace ? new Map([...pops.keys()].map((id) => [id, [] as Float64Array[]])) : undefined;
-  const lastActive = new Int32Array(rows).fill(-1);
-  const active = new Uint8Array(rows);
-  let synops = 0;
-  let neuronUpdates = 0;
-  for (let t = 0; t < steps; t++) {
-    active.fill(0);
-    // what the encoder sent the step before: the query at step 0, nothing after while it is held
-    const encPrev = t === 1 ? enc : silent;
-    if (t === 0) enc.forEach((x, k) => x !== 0 && (active[Math.floor(k / encWidth)] = 1));
-    for (const n of p.order) {
-      if (n.kind === 'snn.synapse') {
-        const s = p.synapses.get(n.id)!;
-        const msgs = s.source === p.encoder.id ? encPrev : pops.get(s.source)!.prev;
-        synops += deliver(s, msgs, current.get(n.id)!, rows, active);
-      } else if (n.kind === 'snn.sigma-delta') {
-        const pop = pops.get(n.id)!;
-        let input = current.get(n.inputs[0])!;
-        if (n.inputs.length > 1) {
-          input = new Float64Array(rows * pop.n);
-          for (const i of n.inputs) current.get(i)!.forEach((a, k) => (input[k] += a));
-        }
-        pop.spikes += stepPopulation(pop, input, rows, active);
-        neuronUpdates += rows * pop.n;
-        trace?.get(n.id)!.push(pop.cur.slice(0, pop.n));
-      } else if (n.kind === 'snn.readout') {
-        if (t >= n.window[1] && opts.T === undefined) continue;
-        const sum = acc.get(n.id)!;
-        for (const i of n.inputs) current.get(i)!.forEach((a, k) => (sum[k] += a));
-      }
-    }
-    for (let r = 0; r < rows; r++) if (active[r]) lastActive[r] = t;
-    for (const pop of pops.values()) [pop.prev, pop.cur] = [pop.cur, pop.prev];
-  }
   const readout = new Map<string, Float64Array>();
-  for (const r of readouts) {
+  const decode = (r: NodeOf<'snn.readout'>, sums: Float64Array, into: Float64Array, at: number): void => {
     const w = widthOf(r);
-    readout.set(
-      r.id,
-      acc.get(r.id)!.map((v, k) => r.scale.data[k % w] * v + r.offset.data[k % w]),
+    for (let o = 0; o < w; o++) into[at * w + o] = r.scale.data[o] * sums[o] + r.offset.data[o];
+  };
+  let run: NetworkRun;
+  let steps: number;
+  if (opts.stream) {
+    if (rows === 0) throw new IrError('a stream needs at least one query');
+    // query k leaves the readout at step k + depth (the readout's window ends one step after it)
+    const depth = window - 1;
+    steps = rows + depth;
+    const silent = new Float64Array(encWidth);
+    const change = (t: number): Float64Array =>
+      t >= rows
+        ? silent
+        : Float64Array.from(
+            { length: encWidth },
+            (_, j) => enc[t * encWidth + j] - (t > 0 ? enc[(t - 1) * encWidth + j] : 0),
+          );
+    const sent = Array.from({ length: rows }, (_, t) => change(t));
+    for (const r of readouts) readout.set(r.id, new Float64Array(rows * widthOf(r)));
+    run = runNetwork(
+      p,
+      1,
+      steps,
+      (t) => (t < rows ? sent[t] : silent),
+      Infinity,
+      acc,
+      trace,
+      (t) => {
+        const k = t - depth;
+        if (k >= 0) for (const r of readouts) decode(r, acc.get(r.id)!, readout.get(r.id)!, k);
+      },
     );
+  } else {
+    steps = opts.T ?? window;
+    if (!(steps >= 1)) throw new IrError(`steps must be at least 1 (got ${steps})`);
+    const silent = new Float64Array(enc.length);
+    run = runNetwork(
+      p,
+      rows,
+      steps,
+      (t) => (t === 0 ? enc : silent),
+      opts.T === undefined ? window : Infinity,
+      acc,
+      trace,
+    );
+    for (const r of readouts) {
+      const w = widthOf(r);
+      const values = new Float64Array(rows * w);
+      for (let k = 0; k < rows; k++) decode(r, acc.get(r.id)!.subarray(k * w, (k + 1) * w), values, k);
+      readout.set(r.id, values);
+    }
   }
-  const layers: LayerCounters[] = [...pops.values()].map((pop) => ({
+  const layers: LayerCounters[] = [...run.pops.values()].map((pop) => ({
     id: pop.node.id,
     neurons: pop.n,
     depth: p.depth.get(pop.node.id)!,
@@ -200,9 +280,9 @@ export function simulateSigmaDelta(
   }));
   let total = 0;
   let max = 0;
-  for (let r = 0; r < rows; r++) {
-    total += lastActive[r] + 1;
-    max = Math.max(max, lastActive[r] + 1);
+  for (const last of run.lastActive) {
+    total += last + 1;
+    max = Math.max(max, last + 1);
   }
   return {
     outputs: hostOutputs(p.graph, inputs, readout),
@@ -210,13 +290,13 @@ export function simulateSigmaDelta(
     steps,
     batch: rows,
     layers,
-    synops,
-    gradedSynops: synops,
-    neuronUpdates,
+    synops: run.synops,
+    gradedSynops: run.synops,
+    neuronUpdates: run.neuronUpdates,
     meanCurrent: new Map(),
     rate: new Map(),
     readout,
-    settle: { total, max },
+    settle: opts.stream ? { total: steps, max: steps } : { total, max },
     ...(trace ? { trace } : {}),
   };
 }

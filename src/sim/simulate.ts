@@ -18,6 +18,11 @@ export interface SimOptions {
    * 120 MB of them.
    */
   readonly perNeuron?: boolean;
+  /**
+   * Sigma-delta networks only: the input rows are one stream, a query per step, each sent as its change
+   * from the one before (src/sim/sigma-delta.ts).
+   */
+  readonly stream?: boolean;
 }
 
 /** Per step, the spikes of a population for batch element 0: binary or ternary, or graded messages. */
@@ -88,6 +93,7 @@ function windowOf(p: SimProgram, n: NodeOf<'snn.readout'>, T?: number): [number,
 export function simulate(g: Graph, inputs: readonly (readonly number[])[], opts: SimOptions = {}): SimResult {
   const p = compileProgram(g);
   if (p.coding === 'sigma-delta') return simulateSigmaDelta(p, inputs, opts);
+  if (opts.stream) throw new IrError('a stream of queries runs on a sigma-delta network; this one is rate-coded');
   const batch = inputs.length;
   const readouts = p.order.filter((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
   if (readouts.length === 0) throw new IrError('the network has no snn.readout');

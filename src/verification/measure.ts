@@ -23,6 +23,8 @@ export interface VerifyRow {
   graded_synops_per_inference: number;
   /** Sigma-delta: steps a query took to settle (mean and most over the test grid). */
   settle_steps?: { mean: number; max: number };
+  /** Streaming queries: the axis the test grid was scanned along, its queries and trajectories. */
+  stream?: { axis: string; queries: number; trajectories: number };
   neuron_updates_per_inference: number;
   ann_macs_per_inference: number;
   /** SNN energy / ANN energy per inference (src/sim/energy.ts). */
@@ -75,6 +77,66 @@ export async function measure(
   say?: (line: string) => void,
 ): Promise<VerifyRow> {
   return (await measureWithOutputs(setup, snn, T, say)).row;
+}
+
+/**
+ * The test grid as trajectories along one input axis: points sorted by every other coordinate, then by
+ * that axis (a raster scan with the axis fastest), so consecutive queries differ a little.
+ */
+export function trajectories(points: readonly (readonly number[])[], axis: number): { order: number[]; count: number } {
+  const key = (p: readonly number[]): number[] => [...p.filter((_, j) => j !== axis), p[axis]];
+  const order = points.map((_, i) => i);
+  order.sort((a, b) => {
+    const [ka, kb] = [key(points[a]), key(points[b])];
+    for (let j = 0; j < ka.length; j++) if (ka[j] !== kb[j]) return ka[j] - kb[j];
+    return a - b;
+  });
+  let count = order.length ? 1 : 0;
+  for (let i = 1; i < order.length; i++)
+    if (points[order[i]].some((v, j) => j !== axis && v !== points[order[i - 1]][j])) count++;
+  return { order, count };
+}
+
+/**
+ * A sigma-delta network on the test grid as one stream of queries along `axis` (trajectories(), one
+ * query per step, each sent as its change from the last): accuracy and operations per query.
+ */
+export async function measureStream(
+  setup: VerifySetup,
+  snn: Graph,
+  axis: number,
+  say?: (line: string) => void,
+): Promise<VerifyRow> {
+  const { order, count } = trajectories(setup.points, axis);
+  const pick = <T>(rows: readonly T[]): T[] => order.map((i) => rows[i]);
+  const points = pick(setup.points);
+  const name = setup.problem.inputs[axis] ?? String(axis);
+  say?.(`streaming ${points.length} test points along ${name} (${count} trajectories)`);
+  const sim = simulateRows(snn, points, { stream: true, perNeuron: false });
+  const batch = points.length;
+  const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
+  const macs = annMacs(setup.ann);
+  const [synops, graded, updates] = [sim.synops / batch, sim.gradedSynops / batch, sim.neuronUpdates / batch];
+  const out = setup.errorOutputs;
+  const annOut = pick(setup.annOut);
+  const exact = setup.exact ? pick(setup.exact) : null;
+  return {
+    coding: 'sigma-delta',
+    T: sim.T,
+    ann_vs_exact: exact ? relativeL2(annOut, exact, out) : null,
+    snn_vs_ann: relativeL2(sim.outputs, annOut, out),
+    snn_vs_exact: exact ? relativeL2(sim.outputs, exact, out) : null,
+    spike_rate: sim.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * sim.steps, 1),
+    synops_per_inference: synops,
+    graded_synops_per_inference: graded,
+    stream: { axis: name, queries: batch, trajectories: count },
+    neuron_updates_per_inference: updates,
+    ann_macs_per_inference: macs,
+    energy_ratio: energyEstimate(synops, updates, macs).ratio,
+    energy: energyModels(synops, graded, updates, macs),
+    neurons,
+    layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, l.spikes / Math.max(l.neurons * sim.steps, 1)])),
+  };
 }
 
 /** measure(), also returning the SNN's outputs on the test grid (for plots). */

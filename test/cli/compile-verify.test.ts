@@ -148,6 +148,13 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(spikec(['verify', P1, '--coding', 'sigma-delta', '--sweep-T', '8,16']).stderr).toMatch(
       /--sweep-T sweeps rate coding's window; a sigma-delta network has none/,
     );
+    const st = spikec(['verify', P1, '--coding', 'sigma-delta', '--calib-samples', '64', '--stream', 'x', '--json']);
+    expect(st.code).toBe(0);
+    const sr = JSON.parse(st.stdout);
+    expect(sr.stream).toEqual({ axis: 'x', queries: 1001, trajectories: 1 });
+    // neighbouring queries: only changes travel, fewer operations per query than held alone
+    expect(sr.synops_per_inference).toBeLessThan(r.synops_per_inference);
+    expect(spikec(['verify', P1, '--stream', 'x']).stderr).toMatch(/--stream runs a sigma-delta network/);
     const out = join(dir, 'sd');
     const c = spikec([
       'compile',

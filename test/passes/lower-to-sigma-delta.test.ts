@@ -101,6 +101,29 @@ describe('lower-to-sigma-delta', () => {
     );
   });
 
+  test('a stream is a pipeline: each query out after the depth, equal to it held alone; a slow stream costs less', () => {
+    const ann = withActivation(mlp({ hidden: 3, seed: 5 }), 'relu');
+    const g = lower(ann, 1e-12);
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 2, maxLength: 2 }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        (queries) => {
+          const stream = simulate(g, queries, { stream: true });
+          const alone = simulate(g, queries);
+          stream.outputs.forEach((y, k) => expect(y[0]).toBeCloseTo(alone.outputs[k][0], 9));
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // a trajectory of close queries sends only what changed: fewer operations per query than each alone
+    const path = Array.from({ length: 50 }, (_, k) => [0.3 + 0.002 * k, 0.6]);
+    const tanh = lower(mlp(), 2 ** -8);
+    expect(simulate(tanh, path, { stream: true }).synops).toBeLessThan(0.5 * simulate(tanh, path).synops);
+  });
+
   test('tanh: error within the pwl fit; a larger threshold sends fewer messages at a larger error', () => {
     const ann = mlp();
     const points = grid(15);

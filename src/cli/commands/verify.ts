@@ -11,6 +11,7 @@ import {
   type VerifySetup,
   formatTable,
   measure,
+  measureStream,
   measureWithOutputs,
   verifySetup,
 } from '../../verification/measure.js';
@@ -18,6 +19,7 @@ import { pipelineProgress, say } from '../progress.js';
 import { type CompileOptions, checkConversionOptions, conversionOptions, passContext, pipelineOf } from './compile.js';
 
 interface VerifyOptions extends CompileOptions {
+  stream?: string;
   plot?: string;
   sweepT?: number[];
   json?: boolean;
@@ -36,6 +38,11 @@ export function registerVerify(program: Command): void {
   )
     .option('--reference <model>', 'the trained model directory a compiled .sir/.sirpb came from')
     .option('--sweep-T <list>', 'verify at each of these T (comma-separated)', intListOption('--sweep-T', 1, MAX_T))
+    .option(
+      '--stream <axis>',
+      'sigma-delta: run the test grid as one stream of queries along this input (name or index), a query ' +
+        'per step, each sent as its change from the last',
+    )
     .option('--json', 'print one JSON object')
     .option('--plot <dir>', 'write plots (solution, SNN error field, error vs T) as SVG and PNG into DIR')
     .action(async (modelPath: string, o: VerifyOptions) => {
@@ -55,6 +62,24 @@ export function registerVerify(program: Command): void {
       const sigmaDelta = snn.nodes.some((n) => n.kind === 'snn.sigma-delta');
       if (sigmaDelta && o.sweepT)
         throw new UsageError("--sweep-T sweeps rate coding's window; a sigma-delta network has none");
+      if (o.stream !== undefined && !sigmaDelta)
+        throw new UsageError('--stream runs a sigma-delta network: add --coding sigma-delta');
+      if (o.stream !== undefined) {
+        const names = setup.problem.inputs;
+        const axis = /^\d+$/.test(o.stream) ? Number(o.stream) : names.indexOf(o.stream);
+        if (!(axis >= 0 && axis < names.length))
+          throw new UsageError(`--stream: no input '${o.stream}' (inputs: ${names.join(', ')})`);
+        const row = await measureStream(setup, snn, axis, say);
+        if (o.json) process.stdout.write(`${JSON.stringify({ problem: setup.problem.problem, ...row }, null, 2)}\n`);
+        else {
+          process.stdout.write(
+            `spikec verify: ${setup.problem.problem}, ${row.stream!.queries} queries streamed along ` +
+              `${row.stream!.axis} (${row.stream!.trajectories} trajectories), coding sigma-delta\n`,
+          );
+          process.stdout.write(formatTable([row]));
+        }
+        return;
+      }
       const first = await measureWithOutputs(setup, snn, sigmaDelta ? undefined : o.T, say);
       const main = first.row;
       const sweep = o.sweepT
