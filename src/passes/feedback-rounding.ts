@@ -43,3 +43,41 @@ export function roundWithFeedback(
   }
   return q;
 }
+
+/**
+ * roundWithFeedback for sparse rows: each row rounds only its nonzero weights, with feedback among
+ * them (H restricted to the row's columns), so a weight that is zero stays zero and the row keeps its
+ * synapses. For the sparse layers of sigma-delta networks (a ramp reads one unit and the bias relay).
+ */
+export function roundSparseWithFeedback(
+  W: readonly number[],
+  out: number,
+  k: number,
+  X: Float64Array,
+  mmax: number,
+): number[] {
+  const H = gram(X, k);
+  const q: number[] = new Array(out * k).fill(0);
+  for (let o = 0; o < out; o++) {
+    const cols = [...Array(k).keys()].filter((i) => W[o * k + i] !== 0);
+    const n = cols.length;
+    if (n === 0) continue;
+    const h = new Float64Array(n * n);
+    let trace = 0;
+    cols.forEach((a, i) => cols.forEach((b, j) => (h[i * n + j] = H[a * k + b])));
+    for (let i = 0; i < n; i++) trace += h[i * n + i];
+    const damp = 0.01 * Math.max(trace / n, 1e-12);
+    for (let i = 0; i < n; i++) h[i * n + i] += damp;
+    const identity = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) identity[i * n + i] = 1;
+    const L = cholesky(solveSpd(h, identity, n, n), n);
+    const w = Float64Array.from(cols, (i) => W[o * k + i]);
+    for (let i = 0; i < n; i++) {
+      const r = Math.min(Math.max(Math.round(w[i]), -mmax - 1), mmax) + 0;
+      q[o * k + cols[i]] = r;
+      const e = (w[i] - r) / L[i * n + i];
+      for (let j = i + 1; j < n; j++) w[j] -= e * L[j * n + i];
+    }
+  }
+  return q;
+}

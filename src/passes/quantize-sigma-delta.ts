@@ -7,10 +7,12 @@ import {
   SD_SPIKE_EXP,
   SD_STATE_EXP,
   i32,
+  width,
 } from '../ir/index.js';
 import { boxOf, maxAbs } from './linalg.js';
 import { type PassContext, PassError, type PassResult } from './pass.js';
 import type { HardwareProfile } from './profiles.js';
+import { FEEDBACK_MAX_FAN_IN, roundSparseWithFeedback } from './feedback-rounding.js';
 import { sigmaDeltaBounds } from './sigma-delta-bounds.js';
 
 /** The largest state a sigma-delta neuron holds (24-bit signed) and a synapse may deliver in a step. */
@@ -22,6 +24,47 @@ const MANTISSA_UNIT = 2 ** (SD_SPIKE_EXP + SD_STATE_EXP);
 const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
 
 const toInt = (x: number): number => Math.round(x) + 0;
+
+/**
+ * Every unit's value on the calibration rows, the network evaluated as the ReLU network a held query
+ * settles on ([rows, width] per node; thresholds aside): what each synapse sees, for rounding.
+ */
+function settledValues(g: Graph, rows: readonly (readonly number[])[]): Map<string, Float64Array> {
+  const values = new Map<string, Float64Array>();
+  const B = rows.length;
+  for (const n of g.nodes) {
+    if (n.kind === 'snn.encoder') {
+      const w = width(n.type);
+      const v = new Float64Array(B * w);
+      rows.forEach((r, b) => {
+        for (let j = 0; j < n.dims; j++) v[b * w + j] = r[j];
+        if (n.biasChannel !== undefined) v[b * w + n.dims] = n.biasChannel;
+      });
+      values.set(n.id, v);
+    } else if (n.kind === 'snn.synapse' && n.weight.kind === 'float') {
+      const [out, k] = n.weight.values.shape;
+      const x = values.get(n.inputs[0])!;
+      const W = n.weight.values.data;
+      const a = new Float64Array(B * out);
+      for (let b = 0; b < B; b++)
+        for (let o = 0; o < out; o++) {
+          let s = 0;
+          for (let i = 0; i < k; i++) s += W[o * k + i] * x[b * k + i];
+          a[b * out + o] = s;
+        }
+      values.set(n.id, a);
+    } else if (n.kind === 'snn.sigma-delta') {
+      const a = Float64Array.from(values.get(n.inputs[0])!);
+      const w = width(n.type);
+      for (let k = 0; k < a.length; k++) {
+        a[k] += n.bias.data[k % w];
+        if (n.activation === 'relu' && a[k] < 0) a[k] = 0;
+      }
+      values.set(n.id, a);
+    }
+  }
+  return values;
+}
 
 /** Which unit of a node is its bias relay (the constant 1 it carries for the next layer), if any. */
 function relayOf(n: Node, byId: Map<string, Node>): number | undefined {
@@ -55,6 +98,7 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
   if (!box) throw new PassError('quantize', `%${enc.id} has no domain and there are no calibration inputs to bound it`);
   if (enc.normalization) throw new PassError('quantize', `%${enc.id} still has a normalization: run fold-weights`);
   const bounds = sigmaDeltaBounds(g, box);
+  const calibrationValues = ctx.calibration?.length ? settledValues(g, ctx.calibration) : undefined;
   // a message is a change of the state shifted right by SD_STATE_EXP: where a format's messages are
   // narrower than the state, the state stays within what they carry
   const messageBits = ctx.limits.messageBits;
@@ -85,7 +129,19 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     const big = maxAbs(ideal.filter((_, idx) => Math.floor(idx / k) !== relayRow));
     // (a hair above a power of two is rounding: the caller scaled the largest weight to the top mantissa)
     const e = Math.min(eMax, Math.max(eMin, Math.ceil(Math.log2(Math.max(big, 1e-300) / mmax) - 1e-9)));
-    const mantissa = ideal.map((w) => Math.max(-mmax - 1, Math.min(mmax, toInt(w / 2 ** e))));
+    const scaled = ideal.map((w) => w / 2 ** e);
+    const seen = calibrationValues?.get(s.inputs[0]);
+    // with calibration inputs, rounding looks at what the synapse sees (each row's own weights only)
+    const mantissa =
+      seen && k <= FEEDBACK_MAX_FAN_IN
+        ? roundSparseWithFeedback(
+            scaled,
+            out,
+            k,
+            seen.map((v, idx) => v * perMessage[idx % k]),
+            mmax,
+          )
+        : scaled.map((w) => Math.max(-mmax - 1, Math.min(mmax, toInt(w))));
     if (relayRow !== undefined) mantissa[relayRow * k + k - 1] = Math.max(1, mantissa[relayRow * k + k - 1]);
     let num = 0;
     let den = 0;
