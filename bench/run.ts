@@ -105,6 +105,15 @@ async function main(): Promise<void> {
     writeResult('fidelity.json', { command: made, machine: machine(), ...r });
     writeResult('fidelity.md', `<!-- made by: ${made} -->\n${fidelityMarkdown(r.rows)}`);
   }
+  if (want('sigma-delta') && !quick) {
+    log('bench: sigma-delta coding, static and streamed, every bundled model');
+    const { sigmaDeltaBench, sigmaDeltaMarkdown, sigmaDeltaPlot } = await import('./sigma-delta.js');
+    const r = await sigmaDeltaBench(log);
+    const made = 'npm run bench -- --only=sigma-delta';
+    writeResult('sigma-delta.json', { command: made, machine: machine(), ...r });
+    writeResult('sigma-delta.md', sigmaDeltaMarkdown(r.rows, made, machine().date as string));
+    await sigmaDeltaPlot(r.rows);
+  }
   if (want('floor') && !quick) {
     log('bench: rate-coding floor (poisson2d)');
     const r = await floorBench();

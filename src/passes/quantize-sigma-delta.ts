@@ -121,7 +121,9 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     perMessage: readonly number[],
     rowScale: readonly number[],
     relayRow: number | undefined,
-  ): NodeOf<'snn.synapse'> => {
+    headroom: readonly number[],
+    inputMax: readonly number[],
+  ): { synapse: NodeOf<'snn.synapse'>; tight: number[] } => {
     if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
     const [out, k] = s.weight.values.shape;
     const ideal = s.weight.values.data.map((w, idx) => (w * rowScale[Math.floor(idx / k)]) / perMessage[idx % k]);
@@ -143,6 +145,19 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
           )
         : scaled.map((w) => Math.max(-mmax - 1, Math.min(mmax, toInt(w))));
     if (relayRow !== undefined) mantissa[relayRow * k + k - 1] = Math.max(1, mantissa[relayRow * k + k - 1]);
+    // what rounding moved a row's sum by, at worst over the domain: within the row's headroom, or the
+    // row is rounded plainly (feedback can grow a row; the bound must hold for the integer network)
+    const drift = (o: number): number => {
+      let d = 0;
+      for (let i = 0; i < k; i++) d += Math.abs(mantissa[o * k + i] - scaled[o * k + i]) * 2 ** e * inputMax[i];
+      return d;
+    };
+    const tight: number[] = [];
+    for (let o = 0; o < out; o++) {
+      if (o === relayRow || drift(o) <= headroom[o]) continue;
+      for (let i = 0; i < k; i++) mantissa[o * k + i] = Math.max(-mmax - 1, Math.min(mmax, toInt(scaled[o * k + i])));
+      if (drift(o) > headroom[o]) tight.push(o);
+    }
     let num = 0;
     let den = 0;
     ideal.forEach((w, idx) => {
@@ -151,11 +166,12 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       den += w * w;
     });
     errors.push(Math.sqrt(num / Math.max(den, 1e-300)));
-    return NodeSchema.parse({
+    const synapse = NodeSchema.parse({
       ...s,
       weight: { kind: 'int', mantissa: i32([out, k], mantissa), exponent: e, bits: profile.weightBits },
       type: { dtype: 'i32', shape: [out] },
     }) as NodeOf<'snn.synapse'>;
+    return { synapse, tight };
   };
 
   const relays = new Map<string, number | undefined>(g.nodes.map((n) => [n.id, relayOf(n, byId)]));
@@ -270,7 +286,23 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     // the relay's state: what the next layer wants, at least two thresholds (so it is sent), within 24 bits
     if (relay !== undefined)
       sc[relay] = Math.min(STATE_MAX / 2, Math.max(2 * vth * MANTISSA_UNIT, MESSAGE_UNIT * (wanted.get(n.id) ?? 0)));
-    const q = quantizeSynapse(syn, msgs, sc, relay);
+    // each row's room above its worst case over the domain, and each input's largest message
+    const pre = bounds.preActivation.get(n.id);
+    const val = bounds.value.get(n.id)!;
+    const worstOf = (o: number): number =>
+      Math.max(Math.abs(val.lo[o]), Math.abs(val.hi[o]), pre ? Math.max(Math.abs(pre.lo[o]), Math.abs(pre.hi[o])) : 0);
+    const srcBounds = bounds.value.get(src)!;
+    const inputMax = msgs.map((m, i) => Math.max(Math.abs(srcBounds.lo[i]), Math.abs(srcBounds.hi[i])) * m + 1);
+    // a row whose rounded weights could take it past the state, even rounded plainly, gets a smaller scale
+    let q: NodeOf<'snn.synapse'> | undefined;
+    for (let attempt = 0; !q; attempt++) {
+      const headroom = sc.map((v, o) => STATE_MAX - worstOf(o) * v);
+      const { synapse, tight } = quantizeSynapse(syn, msgs, sc, relay, headroom, inputMax);
+      if (tight.length === 0) q = synapse;
+      else if (attempt === 20)
+        throw new PassError('quantize', `%${syn.id}: rows ${tight.join(', ')} do not fit 24 bits once rounded`);
+      else for (const o of tight) sc[o] *= 0.8;
+    }
     replace.set(syn.id, q);
     if (n.kind === 'snn.readout') {
       const decode = n.scale.data.map((v, o) => Math.fround(v / sc[o]));
