@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { calibrationInputs } from '../src/verification/calibration-data.js';
 import { DEFAULT_OPTIONS } from '../src/cli/commands/compile.js';
 import { NETX_LIMITS } from '../src/backends/index.js';
+import type { Graph } from '../src/ir/index.js';
 import { DEFAULT_CONTEXT, SIGMA_DELTA_PIPELINE, type PassContext, runPipeline } from '../src/passes/index.js';
 import { type VerifyRow, measure, measureStream, verifySetup } from '../src/verification/measure.js';
 import { render } from '../src/verification/plots.js';
@@ -76,6 +77,29 @@ const row = (
   energy_loihi_ratio: r.energy.loihi.ratio,
 });
 
+const failed = (
+  model: string,
+  K: number,
+  threshold: number,
+  arithmetic: SigmaDeltaRow['arithmetic'],
+  query: SigmaDeltaRow['query'],
+  error: string,
+): SigmaDeltaRow => ({
+  model,
+  K,
+  threshold,
+  arithmetic,
+  query,
+  ann_vs_exact: null,
+  snn_vs_exact: null,
+  synops_per_query: 0,
+  ann_macs: 0,
+  settle_steps: null,
+  energy_45nm_ratio: 0,
+  energy_loihi_ratio: 0,
+  error,
+});
+
 /** Every bundled model, both query kinds, float and integer, over K and the threshold. */
 export async function sigmaDeltaBench(log: (s: string) => void): Promise<{ rows: SigmaDeltaRow[] }> {
   const rows: SigmaDeltaRow[] = [];
@@ -93,18 +117,19 @@ export async function sigmaDeltaBench(log: (s: string) => void): Promise<{ rows:
           ['netx', { ...ctx, limits: NETX_LIMITS }],
         ];
         for (const [arithmetic, vctx] of variants) {
-          try {
-            const g = arithmetic === 'float' ? float : runPipeline(float, ['quantize'], vctx).graph;
-            rows.push(row(model, K, threshold, arithmetic, 'static', await measure(setup, g)));
-            rows.push(row(model, K, threshold, arithmetic, 'stream', await measureStream(setup, g, axisIndex)));
-          } catch (e) {
-            const failed = { ann_vs_exact: null, snn_vs_exact: null, synops_per_query: 0, ann_macs: 0 };
-            const base = { model, K, threshold, arithmetic, settle_steps: null, ...failed };
-            const rest = { energy_45nm_ratio: 0, energy_loihi_ratio: 0, error: (e as Error).message.split('\n')[0] };
-            rows.push({ ...base, query: 'static', ...rest });
+          let g: Graph | undefined = arithmetic === 'float' ? float : undefined;
+          for (const query of ['static', 'stream'] as const) {
+            try {
+              if (query === 'static' && !g) g = runPipeline(float, ['quantize'], vctx).graph;
+              if (!g) throw new Error('quantize refused the network');
+              const r = query === 'static' ? await measure(setup, g) : await measureStream(setup, g, axisIndex);
+              rows.push(row(model, K, threshold, arithmetic, query, r));
+            } catch (err) {
+              rows.push(failed(model, K, threshold, arithmetic, query, (err as Error).message.split('\n')[0]));
+            }
+            const last = rows[rows.length - 1];
+            log(`  ${model} K=${K} θ=2^${Math.log2(threshold)} ${arithmetic} ${query}: ${last.error ?? 'ok'}`);
           }
-          const last = rows[rows.length - 1];
-          log(`  ${model} K=${K} θ=2^${Math.log2(threshold)} ${arithmetic}: ${last.error ?? 'ok'}`);
         }
       }
     }
@@ -165,7 +190,9 @@ export function sigmaDeltaMarkdown(rows: readonly SigmaDeltaRow[], made: string,
         const errs = (q: SigmaDeltaRow['query']): string =>
           (['float', 'loihi2', 'netx'] as const)
             .map((a) => pick(a, q))
-            .map((r) => (r?.error ? 'refused' : e(r?.snn_vs_exact ?? null)))
+            .map((r) =>
+              r?.error ? (/exceeds 24 bits/.test(r.error) ? 'overflow' : 'refused') : e(r?.snn_vs_exact ?? null),
+            )
             .join(' / ');
         const ops = (q: SigmaDeltaRow['query']): string => {
           const [f, i] = [pick('float', q), pick('loihi2', q)];

@@ -12,6 +12,37 @@ import { cholesky, gram, solveSpd } from './linalg.js';
 /** The widest fan-in rounded with feedback: its three k x k float64 matrices take 384 MiB at 4,096. */
 export const FEEDBACK_MAX_FAN_IN = 4096;
 
+/**
+ * The lower Cholesky factor L of H^-1, H damped so that it stays invertible where inputs never vary
+ * (dead or always-saturated columns); the upper factor U of H^-1 = U^T U is its transpose.
+ */
+function inverseFactor(H: Float64Array, n: number): Float64Array {
+  let trace = 0;
+  for (let i = 0; i < n; i++) trace += H[i * n + i];
+  const damp = 0.01 * Math.max(trace / n, 1e-12);
+  for (let i = 0; i < n; i++) H[i * n + i] += damp;
+  const identity = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) identity[i * n + i] = 1;
+  return cholesky(solveSpd(H, identity, n, n), n);
+}
+
+/** Rounds w (n weights, overwritten) in order, each error pushed onto the weights after it; calls put(i, r). */
+function roundRow(
+  w: Float64Array,
+  L: Float64Array,
+  n: number,
+  lo: number,
+  hi: number,
+  put: (i: number, r: number) => void,
+) {
+  for (let i = 0; i < n; i++) {
+    const r = Math.min(Math.max(Math.round(w[i]), lo), hi) + 0;
+    put(i, r);
+    const e = (w[i] - r) / L[i * n + i];
+    for (let j = i + 1; j < n; j++) w[j] -= e * L[j * n + i];
+  }
+}
+
 export function roundWithFeedback(
   W: readonly number[],
   out: number,
@@ -19,27 +50,11 @@ export function roundWithFeedback(
   X: Float64Array,
   mmax: number,
 ): number[] {
-  const H = gram(X, k);
-  // damping keeps H invertible where inputs never vary (dead or always-saturated columns)
-  let trace = 0;
-  for (let i = 0; i < k; i++) trace += H[i * k + i];
-  const damp = 0.01 * Math.max(trace / k, 1e-12);
-  for (let i = 0; i < k; i++) H[i * k + i] += damp;
-  const identity = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) identity[i * k + i] = 1;
-  const Hinv = solveSpd(H, identity, k, k);
-  // the upper Cholesky factor U of H^-1 (H^-1 = U^T U) is the transpose of its lower factor: U[i, j] = L[j, i]
-  const L = cholesky(Hinv, k);
+  const L = inverseFactor(gram(X, k), k);
   const q: number[] = new Array(out * k);
-  const w = new Float64Array(k);
   for (let o = 0; o < out; o++) {
-    for (let i = 0; i < k; i++) w[i] = W[o * k + i];
-    for (let i = 0; i < k; i++) {
-      const r = Math.min(Math.max(Math.round(w[i]), -mmax), mmax) + 0;
-      q[o * k + i] = r;
-      const e = (w[i] - r) / L[i * k + i];
-      for (let j = i + 1; j < k; j++) w[j] -= e * L[j * k + i];
-    }
+    const w = Float64Array.from({ length: k }, (_, i) => W[o * k + i]);
+    roundRow(w, L, k, -mmax, mmax, (i, r) => (q[o * k + i] = r));
   }
   return q;
 }
@@ -63,21 +78,9 @@ export function roundSparseWithFeedback(
     const n = cols.length;
     if (n === 0) continue;
     const h = new Float64Array(n * n);
-    let trace = 0;
     cols.forEach((a, i) => cols.forEach((b, j) => (h[i * n + j] = H[a * k + b])));
-    for (let i = 0; i < n; i++) trace += h[i * n + i];
-    const damp = 0.01 * Math.max(trace / n, 1e-12);
-    for (let i = 0; i < n; i++) h[i * n + i] += damp;
-    const identity = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) identity[i * n + i] = 1;
-    const L = cholesky(solveSpd(h, identity, n, n), n);
     const w = Float64Array.from(cols, (i) => W[o * k + i]);
-    for (let i = 0; i < n; i++) {
-      const r = Math.min(Math.max(Math.round(w[i]), -mmax - 1), mmax) + 0;
-      q[o * k + cols[i]] = r;
-      const e = (w[i] - r) / L[i * n + i];
-      for (let j = i + 1; j < n; j++) w[j] -= e * L[j * n + i];
-    }
+    roundRow(w, inverseFactor(h, n), n, -mmax - 1, mmax, (i, r) => (q[o * k + cols[i]] = r));
   }
   return q;
 }

@@ -59,7 +59,8 @@ function stepPopulation(pop: Population, input: Float64Array, rows: number, acti
       if (fixed && (Math.abs(sigma[k]) > STATE_LIMIT || Math.abs(a) > STATE_LIMIT))
         throw new IrError(
           `sigma-delta state ${Math.abs(sigma[k]) > STATE_LIMIT ? sigma[k] : a} of neuron ${i} exceeds ` +
-            `${STATE_BITS} bits (quantize bounds it on the calibration domain; this input lies outside it)`,
+            `${STATE_BITS} bits (quantize bounds a held query over the input domain; beyond it, or over a long ` +
+            "stream, where Lava's fixed-point model drops the low bits of every message and sums drift, it can)",
           `%${pop.node.id}`,
         );
       const d = a - act[k] + residue[k];
