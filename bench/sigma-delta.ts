@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { calibrationInputs } from '../src/verification/calibration-data.js';
-import { DEFAULT_OPTIONS } from '../src/cli/commands/compile.js';
+import { DEFAULT_CALIB_SAMPLES, calibrationInputs } from '../src/verification/calibration-data.js';
 import { NETX_LIMITS } from '../src/backends/index.js';
 import type { Graph } from '../src/ir/index.js';
 import { DEFAULT_CONTEXT, SIGMA_DELTA_PIPELINE, type PassContext, runPipeline } from '../src/passes/index.js';
@@ -105,7 +104,7 @@ export async function sigmaDeltaBench(log: (s: string) => void): Promise<{ rows:
   const rows: SigmaDeltaRow[] = [];
   for (const [model, axis] of MODELS) {
     const setup = await verifySetup(join('examples', model));
-    const calibration = calibrationInputs(setup.model, DEFAULT_OPTIONS);
+    const calibration = calibrationInputs(setup.model, { calibSamples: DEFAULT_CALIB_SAMPLES });
     const axisIndex = setup.problem.inputs.indexOf(axis);
     for (const K of KS) {
       for (const threshold of THRESHOLDS) {

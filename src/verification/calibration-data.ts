@@ -4,6 +4,9 @@ import { Rng, readProblemFile } from '../frontend/train/index.js';
 import { DataError } from './errors.js';
 import { readInputRows } from './input-rows.js';
 
+/** Calibration inputs drawn when no option says otherwise. */
+export const DEFAULT_CALIB_SAMPLES = 256;
+
 export interface CalibrationSource {
   readonly calibInputs?: string;
   readonly domain?: string;

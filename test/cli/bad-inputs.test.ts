@@ -110,9 +110,9 @@ const TABLE: [string, () => string[], RegExp][] = [
   ],
   ['unknown --target', () => ['compile', P1, '--target', 'loihi9'], /unknown target 'loihi9'/],
   [
-    'unknown option (--coding: not built yet)',
-    () => ['compile', P1, '--coding', 'sigma-delta'],
-    /unknown option '--coding'/,
+    'unknown option (--spike-budget: not built yet)',
+    () => ['compile', P1, '--spike-budget', '1000'],
+    /unknown option '--spike-budget'/,
   ],
   ['malformed --domain', () => ['compile', ONNX, '--domain', '0:1;0:1'], /--domain needs lo:hi pairs/],
   [

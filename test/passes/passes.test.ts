@@ -239,7 +239,8 @@ describe('pipeline', () => {
   test('unknown passes are all named', () => {
     expect(() => parsePipeline('fold-weights,frobnicate,zap')).toThrow(
       "pipeline: unknown passes 'frobnicate', 'zap' " +
-        '(known: fold-weights, threshold-balance, lower-to-snn, calibrate, stagger, finetune, quantize, map-cores)',
+        '(known: fold-weights, threshold-balance, lower-to-snn, lower-to-sigma-delta, calibrate, stagger, finetune, ' +
+        'quantize, map-cores)',
     );
   });
 

@@ -19,7 +19,12 @@ import {
   runPipeline,
   withoutCorrections,
 } from '../../passes/index.js';
-import { calibrationInputs, parseDomain, withDomain } from '../../verification/calibration-data.js';
+import {
+  DEFAULT_CALIB_SAMPLES,
+  calibrationInputs,
+  parseDomain,
+  withDomain,
+} from '../../verification/calibration-data.js';
 import { UsageError } from '../errors.js';
 import { readInputRows } from '../../verification/input-rows.js';
 import { fractionOption, intOption } from '../options.js';
@@ -63,7 +68,7 @@ export const DEFAULT_OPTIONS: CompileOptions = {
   sdThreshold: DEFAULT_CONTEXT.sdThreshold,
   strategy: DEFAULT_CONTEXT.strategy,
   K: DEFAULT_CONTEXT.K,
-  calibSamples: 256,
+  calibSamples: DEFAULT_CALIB_SAMPLES,
   calibrate: true,
   weightCalibration: DEFAULT_CONTEXT.calibrateWeights,
   stagger: DEFAULT_CONTEXT.stagger,
