@@ -19,6 +19,8 @@ import { sigmaDeltaBounds } from './sigma-delta-bounds.js';
 const STATE_LIMIT = FIXED_LIMITS.voltage[1];
 /** Headroom over the float network's bounds for what rounding weights, inputs and messages adds. */
 const MARGIN = 1 / 8;
+/** How much smaller column balancing may make a neuron's scale (measured best on poisson2d within netx). */
+const COLUMN_BALANCE = 2;
 /** A threshold or bias mantissa in state units. */
 const MANTISSA_UNIT = 2 ** (SD_SPIKE_EXP + SD_STATE_EXP);
 const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
@@ -219,6 +221,29 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       sc.map((v) => v / MESSAGE_UNIT),
     );
   }
+  // 1b. where a format caps weight exponents (netx's integer weights), a column whose largest weight
+  //     falls short of the mantissa range gets it back from a smaller scale of its source neuron, at most
+  //     COLUMN_BALANCE times smaller (a source's own threshold and incoming weights coarsen with it)
+  if (range)
+    for (const n of [...layers].reverse()) {
+      const syn = synapseOf(n);
+      const src = syn.inputs[0];
+      if (src === enc.id) continue;
+      const [out, k] = syn.weight.values.shape;
+      const [sP, sQ] = [scale.get(n.id)!, scale.get(src)!];
+      for (let i = 0; i < k; i++) {
+        if (i === relays.get(src)) continue;
+        let need = 0;
+        for (let o = 0; o < out; o++)
+          if (o !== relays.get(n.id)) need = Math.max(need, Math.abs(syn.weight.values.data[o * k + i]) * sP[o]);
+        const fill = (need * MESSAGE_UNIT) / wmax;
+        if (fill > 0) sQ[i] = Math.max(sQ[i] / COLUMN_BALANCE, Math.min(sQ[i], fill));
+      }
+      perMessage.set(
+        src,
+        sQ.map((v) => v / MESSAGE_UNIT),
+      );
+    }
   // 2. what each relay should send: the message at which the biases it brings reach the largest of the
   //    other weights of the synapse, so they share its exponent without coarsening it
   const wanted = new Map<string, number>();
