@@ -1,9 +1,8 @@
-import { match } from 'ts-pattern';
-import { GraphBuilder, type Node, type NodeOf, f32 } from '../ir/index.js';
+import { GraphBuilder, type NodeOf, f32 } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import type { ChannelApprox } from './approx.js';
-import { consumers, matmul, matvec } from './graph-edit.js';
-import { type Carried, approximate, identity } from './lower-to-snn.js';
+import { matmul, matvec } from './graph-edit.js';
+import { type Carried, approximate, lowerAnn } from './lowering.js';
 import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
 
 /** Decoding of n values followed by a bias relay: [n, n + 1], the identity and a zero column. */
@@ -63,14 +62,10 @@ export const lowerToSigmaDelta: Pass = {
     if (!g.nodes.some((n) => n.kind === 'ann.act' || n.kind === 'ann.dense'))
       return { graph: g, stats: { neurons: 0 } };
     const z = evalAnnAll(g, needCalibration('lower-to-sigma-delta', ctx));
-    const users = consumers(g);
     const b = new GraphBuilder(g.name);
-    const carried = new Map<string, Carried>();
-    const renamed = new Map<string, string>();
     let neurons = 0;
     let ramps = 0;
     let deepest = 0;
-    const readouts: string[] = [];
 
     /**
      * A population of m neurons reading `source` (fanIn units, its bias relay last) and, as its last
@@ -108,13 +103,13 @@ export const lowerToSigmaDelta: Pass = {
       });
     };
     /** What a population of `channels` neurons (and its relay) carries: its values, decoded as they are. */
-    const carry = (source: string, depth: number, channels: number, constant: readonly number[]): Carried => ({
+    const carry = (source: string, depth: number, channels: number): Carried => ({
       source,
       depth,
       channels,
       units: channels + 1,
       decode: relayless(channels),
-      constant,
+      constant: Array(channels).fill(0),
     });
 
     const readout = (valueId: string, W: readonly number[], bias: readonly number[], out: number, src: Carried) => {
@@ -136,137 +131,83 @@ export const lowerToSigmaDelta: Pass = {
         window: [0, src.depth + 2],
       });
       deepest = Math.max(deepest, src.depth + 2);
-      readouts.push(id);
       return id;
     };
     const range = (lo: readonly number[], hi: readonly number[]): number => Math.max(0, ...lo.map((l, c) => hi[c] - l));
 
-    for (const n of g.nodes) {
-      match(n)
-        .with({ kind: 'ann.input' }, (x) => {
-          if (x.normalization)
-            throw new PassError('lower-to-sigma-delta', `%${x.id} still has a normalization: run fold-weights first`);
-          const id = b.add({
-            kind: 'snn.encoder',
-            id: x.id,
-            inputs: [],
-            dims: x.dims,
-            names: x.names,
-            domain: x.domain,
-            mode: 'delta',
-            biasChannel: 1,
-          });
-          carried.set(x.id, carry(id, 0, x.dims, Array(x.dims).fill(0)));
-        })
-        .with({ kind: 'ann.dense' }, (d) => {
-          const src = carried.get(d.inputs[0]);
-          if (!src)
-            throw new PassError(
-              'lower-to-sigma-delta',
-              `%${d.id} reads %${d.inputs[0]}, which has no spiking form; run fold-weights first`,
-            );
-          const readers = users.get(d.id)!;
-          const acts = readers.filter((r) => r.kind === 'ann.act');
-          if (acts.length > 0 && acts.length !== readers.length)
-            throw new PassError('lower-to-sigma-delta', `%${d.id} feeds both activations and other ops`);
-          if (acts.length === 0) renamed.set(d.id, readout(d.id, d.weight.data, d.bias.data, d.weight.shape[0], src));
-        })
-        .with({ kind: 'ann.act' }, (a) => {
-          const d = g.nodes.find((m) => m.id === a.inputs[0]);
-          if (d?.kind !== 'ann.dense')
-            throw new PassError(
-              'lower-to-sigma-delta',
-              `%${a.id} follows ${d?.kind ?? 'nothing'}; each activation must follow a dense layer`,
-            );
-          if (!a.range)
-            throw new PassError('lower-to-sigma-delta', `%${a.id} has no range: run threshold-balance first`);
-          const src = carried.get(d.inputs[0])!;
-          const out = d.weight.shape[0];
-          const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
-          const bias = matvec(d.weight.data, src.constant, out, src.channels).map((v, o) => v + d.bias.data[o]);
-          const zRange = range(a.range.lo.data, a.range.hi.data);
-          if (a.fn === 'relu' || a.fn === 'identity') {
-            const pop = population(a.id, src.source, WD, src.units, bias, a.fn, zRange);
-            carried.set(a.id, carry(pop, src.depth + 1, out, Array(out).fill(0)));
-            return;
-          }
-          // z' = relu(z - lo) >= 0 loses nothing: every ramp's knot is at or above lo, so below it the ramps
-          // are all 0 either way
-          const lo = a.range.lo.data;
-          const zpop = population(
-            `${a.id}.z`,
-            src.source,
-            WD,
-            src.units,
-            bias.map((v, c) => v - lo[c]),
-            'relu',
-            zRange,
-          );
-          const fits = approximate(a, z.get(d.id)!, { ...ctx, strategy: 'pwl' }).map(reluRamps);
-          const units = fits.flatMap((f, c) => f.knots.map((knot, k) => ({ channel: c, knot, coef: f.coefs[k] })));
-          const R = units.length;
-          ramps += R;
-          const pick = new Array<number>(R * (out + 1)).fill(0);
-          units.forEach((u, r) => (pick[r * (out + 1) + u.channel] = 1));
-          const knots = units.map((u) => lo[u.channel] - u.knot);
-          const rampPop = population(`${a.id}.ramp`, zpop, pick, out + 1, knots, 'relu', zRange);
-          const sum = new Array<number>(out * (R + 1)).fill(0);
-          units.forEach((u, r) => (sum[u.channel * (R + 1) + r] = u.coef));
-          // f = relu(f) - relu(-f): a pair of ReLU units per channel (only one of them sends), the one
-          // activation netx's SDNN layers have, without a shift the next layer would have to cancel
-          const fRange = Math.max(...fits.map((f) => Math.max(Math.abs(lowest(f)), Math.abs(highest(f)))));
-          const pair = [...sum, ...sum.map((v) => -v)];
-          const constants = fits.map((f) => f.constant);
-          const sumPop = population(
-            a.id,
-            rampPop,
-            pair,
-            R + 1,
-            [...constants, ...constants.map((c) => -c)],
-            'relu',
-            fRange,
-          );
-          const decode = new Array<number>(out * (2 * out + 1)).fill(0);
-          for (let c = 0; c < out; c++) [decode[c * (2 * out + 1) + c], decode[c * (2 * out + 1) + out + c]] = [1, -1];
-          carried.set(a.id, {
-            source: sumPop,
-            depth: src.depth + 3,
-            channels: out,
-            units: 2 * out + 1,
-            decode,
-            constant: Array(out).fill(0),
-          });
-        })
-        .with({ kind: 'ann.product' }, { kind: 'ann.concat' }, { kind: 'ann.output' }, (h) => {
-          const inputs = h.inputs.map((i) => {
-            if (renamed.has(i)) return renamed.get(i)!;
-            const c = carried.get(i);
-            if (!c) return i;
-            const rid = readout(`${i}.out`, identity(c.channels), Array(c.channels).fill(0), c.channels, c);
-            renamed.set(i, rid);
-            return rid;
-          });
-          const { type: _t, id, ...rest } = h as Node;
-          renamed.set(id, b.add({ ...(rest as Omit<Node, 'type' | 'id'>), id, inputs } as never));
-        })
-        .with({ kind: 'ann.scale' }, { kind: 'ann.slice' }, (x) => {
-          throw new PassError(
-            'lower-to-sigma-delta',
-            `%${x.id} (${x.kind}) has no spiking form; run fold-weights first`,
-          );
-        })
-        .with(
-          { kind: 'snn.encoder' },
-          { kind: 'snn.synapse' },
-          { kind: 'snn.neurons' },
-          { kind: 'snn.sigma-delta' },
-          { kind: 'snn.readout' },
-          () => {
-            throw new PassError('lower-to-sigma-delta', 'the graph is already (partly) spiking');
-          },
-        )
-        .exhaustive();
-    }
+    lowerAnn(g, 'lower-to-sigma-delta', b, {
+      encoder: (x) => {
+        const id = b.add({
+          kind: 'snn.encoder',
+          id: x.id,
+          inputs: [],
+          dims: x.dims,
+          names: x.names,
+          domain: x.domain,
+          mode: 'delta',
+          biasChannel: 1,
+        });
+        return carry(id, 0, x.dims);
+      },
+      readout,
+      activation: (a, d, src) => {
+        if (!a.range) throw new PassError('lower-to-sigma-delta', `%${a.id} has no range: run threshold-balance first`);
+        const out = d.weight.shape[0];
+        const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
+        const bias = matvec(d.weight.data, src.constant, out, src.channels).map((v, o) => v + d.bias.data[o]);
+        const zRange = range(a.range.lo.data, a.range.hi.data);
+        if (a.fn === 'relu' || a.fn === 'identity') {
+          const pop = population(a.id, src.source, WD, src.units, bias, a.fn, zRange);
+          return carry(pop, src.depth + 1, out);
+        }
+        // z' = relu(z - lo) >= 0 loses nothing: every ramp's knot is at or above lo, so below it the ramps
+        // are all 0 either way
+        const lo = a.range.lo.data;
+        const zpop = population(
+          `${a.id}.z`,
+          src.source,
+          WD,
+          src.units,
+          bias.map((v, c) => v - lo[c]),
+          'relu',
+          zRange,
+        );
+        const fits = approximate(a, z.get(d.id)!, { ...ctx, strategy: 'pwl' }, 'lower-to-sigma-delta').map(reluRamps);
+        const units = fits.flatMap((f, c) => f.knots.map((knot, k) => ({ channel: c, knot, coef: f.coefs[k] })));
+        const R = units.length;
+        ramps += R;
+        const pick = new Array<number>(R * (out + 1)).fill(0);
+        units.forEach((u, r) => (pick[r * (out + 1) + u.channel] = 1));
+        const knots = units.map((u) => lo[u.channel] - u.knot);
+        const rampPop = population(`${a.id}.ramp`, zpop, pick, out + 1, knots, 'relu', zRange);
+        const sum = new Array<number>(out * (R + 1)).fill(0);
+        units.forEach((u, r) => (sum[u.channel * (R + 1) + r] = u.coef));
+        // f = relu(f) - relu(-f): a pair of ReLU units per channel (only one of them sends), the one
+        // activation netx's SDNN layers have, without a shift the next layer would have to cancel
+        const fRange = Math.max(...fits.map((f) => Math.max(Math.abs(lowest(f)), Math.abs(highest(f)))));
+        const pair = [...sum, ...sum.map((v) => -v)];
+        const constants = fits.map((f) => f.constant);
+        const sumPop = population(
+          a.id,
+          rampPop,
+          pair,
+          R + 1,
+          [...constants, ...constants.map((c) => -c)],
+          'relu',
+          fRange,
+        );
+        const decode = new Array<number>(out * (2 * out + 1)).fill(0);
+        for (let c = 0; c < out; c++) [decode[c * (2 * out + 1) + c], decode[c * (2 * out + 1) + out + c]] = [1, -1];
+        return {
+          source: sumPop,
+          depth: src.depth + 3,
+          channels: out,
+          units: 2 * out + 1,
+          decode,
+          constant: Array(out).fill(0),
+        };
+      },
+    });
     // every readout reads at the same step: when the deepest one has received everything
     const graph = b.build();
     const nodes = graph.nodes.map((n) =>
