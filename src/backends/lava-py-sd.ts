@@ -1,6 +1,6 @@
 import { type Graph, type NodeOf, SD_SPIKE_EXP, SD_STATE_EXP } from '../ir/index.js';
 import { snnChain, weightShape } from './chain.js';
-import { pyList, pyMatrix, pyNum } from './python.js';
+import { pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
 /** Bits of the graded messages the script's Dense processes read (what the 24-bit state's changes need). */
 const MESSAGE_BITS = 24;
@@ -165,25 +165,5 @@ def run(xs, netx_file=None):
     return outputs, rasters
 
 
-def main():
-    args = sys.argv[1:]
-    netx_file = None
-    if "--netx" in args:
-        at = args.index("--netx")
-        netx_file = args[at + 1]
-        del args[at : at + 2]
-    args = [a for a in args if a != "--rasters"]
-    rows = json.load(open(args[0])) if args else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
-    rows = rows["inputs"] if isinstance(rows, dict) else rows
-    outputs, rasters = run(rows, netx_file)
-    result = {"outputs": outputs}
-    if "--rasters" in sys.argv:
-        # per input, per population: the message of every neuron at every step
-        result["rasters"] = rasters
-    print(json.dumps(result))
-
-
-if __name__ == "__main__":
-    main()
-`;
+${pyMain('run(rows, netx_file)', 'the message of every neuron at every step')}`;
 }

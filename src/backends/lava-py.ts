@@ -1,7 +1,7 @@
 import { type Graph, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
 import { isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { lavaSigmaDeltaScript } from './lava-py-sd.js';
-import { pyList, pyMatrix, pyNum } from './python.js';
+import { pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
@@ -21,6 +21,9 @@ function denseWeights(s: NodeOf<'snn.synapse'>): { values: readonly number[]; ex
  * to the encoder's payload, sums shifted by the weight exponent and floored, a_in << 6, 24-bit
  * wrap and saturation, v > vth << 6), float networks in float64, each sum in spikec's order.
  */
+/** What a raster of the script holds. */
+const RASTER = 'spikes (+1, -1 or 0) of every neuron at every step';
+
 export function lavaScript(g: Graph): string {
   if (isSigmaDelta(g)) return lavaSigmaDeltaScript(g);
   const chain = snnChain(g, 'lava-py');
@@ -267,25 +270,5 @@ def run_netx(xs, path):
     return outputs, rasters
 
 
-def main():
-    args = sys.argv[1:]
-    netx_file = None
-    if "--netx" in args:
-        at = args.index("--netx")
-        netx_file = args[at + 1]
-        del args[at : at + 2]
-    args = [a for a in args if a != "--rasters"]
-    rows = json.load(open(args[0])) if args else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
-    rows = rows["inputs"] if isinstance(rows, dict) else rows
-    outputs, rasters = run_netx(rows, netx_file) if netx_file else run(rows)
-    result = {"outputs": outputs}
-    if "--rasters" in sys.argv:
-        # per input, per population: spikes (+1, -1 or 0) of every neuron at every step
-        result["rasters"] = rasters
-    print(json.dumps(result))
-
-
-if __name__ == "__main__":
-    main()
-`;
+${pyMain('run_netx(rows, netx_file) if netx_file else run(rows)', RASTER)}`;
 }

@@ -7,3 +7,30 @@ export const pyMatrix = (v: readonly number[], rows: number, cols: number): stri
   const lines = Array.from({ length: rows }, (_, r) => `        ${pyList(v.slice(r * cols, (r + 1) * cols))},`);
   return `np.array([\n${lines.join('\n')}\n    ])`;
 };
+
+/**
+ * The command line both Lava scripts share: INPUTS.json (rows, or {"inputs": rows}; default the centre
+ * of DOMAIN), --rasters, --netx FILE; `run` is the Python expression that runs `rows` (with `netx_file`)
+ * and gives (outputs, rasters); `rasters` says what a raster holds.
+ */
+export const pyMain = (run: string, rasters: string): string => `def main():
+    args = sys.argv[1:]
+    netx_file = None
+    if "--netx" in args:
+        at = args.index("--netx")
+        netx_file = args[at + 1]
+        del args[at : at + 2]
+    args = [a for a in args if a != "--rasters"]
+    rows = json.load(open(args[0])) if args else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
+    rows = rows["inputs"] if isinstance(rows, dict) else rows
+    outputs, rasters = ${run}
+    result = {"outputs": outputs}
+    if "--rasters" in sys.argv:
+        # per input, per population: ${rasters}
+        result["rasters"] = rasters
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
+`;
