@@ -5,6 +5,7 @@ import { relativeL2 } from '../passes/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
 import { type EnergyModelFigures, annMacs, energyEstimate, energyModels } from '../sim/energy.js';
 import { simulateRows } from '../sim/parallel.js';
+import type { SimResult } from '../sim/simulate.js';
 import { DataError } from './errors.js';
 
 /** One row of the verification table (the keys are what `spikec verify --json` prints). */
@@ -113,29 +114,42 @@ export async function measureStream(
   const name = setup.problem.inputs[axis] ?? String(axis);
   say?.(`streaming ${points.length} test points along ${name} (${count} trajectories)`);
   const sim = simulateRows(snn, points, { stream: true, perNeuron: false });
-  const batch = points.length;
+  // one stream: every neuron steps once per step of it, however many queries it carries
+  const row = rowOf(setup, sim, pick(setup.annOut), setup.exact ? pick(setup.exact) : null, sim.steps);
+  return { ...row, coding: 'sigma-delta', stream: { axis: name, queries: points.length, trajectories: count } };
+}
+
+/**
+ * The verification row of a simulation against the ANN's outputs and the exact solution on the same
+ * points; rates per neuron per step over `steps` steps of each neuron.
+ */
+function rowOf(
+  setup: VerifySetup,
+  sim: SimResult,
+  annOut: number[][],
+  exact: number[][] | null,
+  steps: number,
+): VerifyRow {
+  const batch = sim.batch;
   const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
   const macs = annMacs(setup.ann);
   const [synops, graded, updates] = [sim.synops / batch, sim.gradedSynops / batch, sim.neuronUpdates / batch];
   const out = setup.errorOutputs;
-  const annOut = pick(setup.annOut);
-  const exact = setup.exact ? pick(setup.exact) : null;
   return {
-    coding: 'sigma-delta',
+    coding: sim.settle ? 'sigma-delta' : 'rate',
     T: sim.T,
     ann_vs_exact: exact ? relativeL2(annOut, exact, out) : null,
     snn_vs_ann: relativeL2(sim.outputs, annOut, out),
     snn_vs_exact: exact ? relativeL2(sim.outputs, exact, out) : null,
-    spike_rate: sim.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * sim.steps, 1),
+    spike_rate: sim.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * steps, 1),
     synops_per_inference: synops,
     graded_synops_per_inference: graded,
-    stream: { axis: name, queries: batch, trajectories: count },
     neuron_updates_per_inference: updates,
     ann_macs_per_inference: macs,
     energy_ratio: energyEstimate(synops, updates, macs).ratio,
     energy: energyModels(synops, graded, updates, macs),
     neurons,
-    layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, l.spikes / Math.max(l.neurons * sim.steps, 1)])),
+    layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, l.spikes / Math.max(l.neurons * steps, 1)])),
   };
 }
 
@@ -149,28 +163,9 @@ export async function measureWithOutputs(
   say?.(`simulating ${setup.points.length} test points${T ? ` at T = ${T}` : ''}`);
   const sim = simulateRows(snn, setup.points, { T, perNeuron: false });
   const batch = setup.points.length;
-  const neurons = sim.layers.reduce((s, l) => s + l.neurons, 0);
-  const macs = annMacs(setup.ann);
-  const synops = sim.synops / batch;
-  const graded = sim.gradedSynops / batch;
-  const updates = sim.neuronUpdates / batch;
-  const out = setup.errorOutputs;
   const row: VerifyRow = {
-    coding: sim.settle ? 'sigma-delta' : 'rate',
-    T: sim.T,
-    ann_vs_exact: setup.exact ? relativeL2(setup.annOut, setup.exact, out) : null,
-    snn_vs_ann: relativeL2(sim.outputs, setup.annOut, out),
-    snn_vs_exact: setup.exact ? relativeL2(sim.outputs, setup.exact, out) : null,
-    spike_rate: sim.layers.reduce((s, l) => s + l.spikes, 0) / Math.max(neurons * sim.T * batch, 1),
-    synops_per_inference: synops,
-    graded_synops_per_inference: graded,
+    ...rowOf(setup, sim, setup.annOut, setup.exact, sim.T * batch),
     ...(sim.settle ? { settle_steps: { mean: sim.settle.total / batch, max: sim.settle.max } } : {}),
-    neuron_updates_per_inference: updates,
-    ann_macs_per_inference: macs,
-    energy_ratio: energyEstimate(synops, updates, macs).ratio,
-    energy: energyModels(synops, graded, updates, macs),
-    neurons,
-    layer_rates: Object.fromEntries(sim.layers.map((l) => [l.id, l.spikes / Math.max(l.neurons * sim.T * batch, 1)])),
   };
   return { row, outputs: sim.outputs };
 }
