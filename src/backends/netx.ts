@@ -35,19 +35,9 @@ export function netxProblems(g: Graph): string[] {
   if (isSigmaDelta(g)) return sigmaDeltaProblems(g);
   const chain = snnChain(g, 'lava-netx');
   const problems: string[] = [];
-  const [lo, hi] = NETX_LIMITS.weightRange!;
   for (const { synapse, target } of chain.layers) {
-    if (synapse.weight.kind !== 'int') {
-      problems.push(`%${synapse.id}: float weights (netx takes integers: quantize first)`);
-    } else {
-      if (synapse.weight.exponent < 0)
-        problems.push(`%${synapse.id}: weight exponent ${synapse.weight.exponent} (netx takes integer weights)`);
-      const outside = count(effectiveWeights(synapse), (w) => w < lo || w > hi);
-      if (outside && target.kind === 'snn.neurons')
-        problems.push(
-          `%${synapse.id}: ${outside} weights outside [${lo}, ${hi}] (netx's optimize_weight_bits would clip them)`,
-        );
-    }
+    // the readout is decoded on the host: netx never clips its weights
+    problems.push(...weightProblems(synapse, target.kind === 'snn.neurons'));
     if (target.kind !== 'snn.neurons') continue;
     if (target.arith !== 'fixed') problems.push(`%${target.id}: float neurons (quantize first)`);
     if (target.spikeSign === 'signed')
@@ -69,16 +59,22 @@ export function netxProblems(g: Graph): string[] {
   return problems;
 }
 
-/** The weight problems of a synapse netx reads: float, fractional, or clipped by optimize_weight_bits. */
-function weightProblems(synapse: NodeOf<'snn.synapse'>): string[] {
+/**
+ * The weight problems of a synapse: float or fractional weights, and, where netx builds it into a
+ * layer (`clipped`), weights its optimize_weight_bits would clip.
+ */
+function weightProblems(synapse: NodeOf<'snn.synapse'>, clipped: boolean): string[] {
   const [lo, hi] = NETX_LIMITS.weightRange!;
   if (synapse.weight.kind !== 'int') return [`%${synapse.id}: float weights (netx takes integers: quantize first)`];
+  const problems: string[] = [];
   if (synapse.weight.exponent < 0)
-    return [`%${synapse.id}: weight exponent ${synapse.weight.exponent} (netx takes integer weights)`];
+    problems.push(`%${synapse.id}: weight exponent ${synapse.weight.exponent} (netx takes integer weights)`);
   const outside = count(effectiveWeights(synapse), (w) => w < lo || w > hi);
-  return outside
-    ? [`%${synapse.id}: ${outside} weights outside [${lo}, ${hi}] (netx's optimize_weight_bits would clip them)`]
-    : [];
+  if (outside && clipped)
+    problems.push(
+      `%${synapse.id}: ${outside} weights outside [${lo}, ${hi}] (netx's optimize_weight_bits would clip them)`,
+    );
+  return problems;
 }
 
 /**
@@ -91,7 +87,7 @@ function sigmaDeltaProblems(g: Graph): string[] {
   if (chain.encoder.mode !== 'delta')
     problems.push(`%${chain.encoder.id}: a sigma-delta network's input is delta-encoded (mode delta)`);
   for (const { synapse, target } of chain.layers) {
-    problems.push(...weightProblems(synapse));
+    problems.push(...weightProblems(synapse, true));
     if (target.kind === 'snn.readout') {
       if (target.decode !== 'sigma' || target.window[0] !== 0)
         problems.push(`%${target.id}: netx's sigma output sums from step 0 (decode sigma, window [0, ...))`);
