@@ -100,6 +100,23 @@ function sigmaDeltaProblems(g: Graph): string[] {
   return problems;
 }
 
+/** The encoder beside the layers (netx reads only `layer`): x' = round(x * scale + offset), payloadBits wide. */
+function writeInput(root: H5Group, enc: NodeOf<'snn.encoder'>): H5Group {
+  const g = root.create_group('input');
+  const norm = enc.normalization ?? { scale: Array(enc.dims).fill(1), offset: Array(enc.dims).fill(0) };
+  g.create_dataset({ name: 'scale', data: Float64Array.from(norm.scale), shape: [enc.dims] });
+  g.create_dataset({ name: 'offset', data: Float64Array.from(norm.offset), shape: [enc.dims] });
+  int64(g, 'payloadBits', enc.payloadBits ?? 0);
+  return g;
+}
+
+/** The steps to run, as lava-dl's own exports record them. */
+function writeSimulation(root: H5Group, steps: number): void {
+  const sim = root.create_group('simulation');
+  int64(sim, 'Ts', 1);
+  int64(sim, 'tSample', steps);
+}
+
 /** The readout, which netx cannot run (a dense layer without neuron integrates from step 0): decoded on the host. */
 function writeReadout(root: H5Group, readout: NodeOf<'snn.readout'>, synapse: NodeOf<'snn.synapse'>): void {
   const g = root.create_group('readout');
@@ -158,15 +175,9 @@ export async function writeNetx(g: Graph, path: string): Promise<void> {
       int64(neuron, 'refDelay', 1);
       int64(neuron, 'gradedSpike', 0);
     });
-    const encoder = f.create_group('input');
-    const norm = enc.normalization ?? { scale: Array(enc.dims).fill(1), offset: Array(enc.dims).fill(0) };
-    encoder.create_dataset({ name: 'scale', data: Float64Array.from(norm.scale), shape: [enc.dims] });
-    encoder.create_dataset({ name: 'offset', data: Float64Array.from(norm.offset), shape: [enc.dims] });
-    int64(encoder, 'payloadBits', enc.payloadBits ?? 0);
+    writeInput(f, enc);
     writeReadout(f, readout, last.synapse);
-    const sim = f.create_group('simulation');
-    int64(sim, 'Ts', 1);
-    int64(sim, 'tSample', readout.window[1]);
+    writeSimulation(f, readout.window[1]);
   });
 }
 
@@ -201,12 +212,8 @@ async function writeSigmaDeltaNetx(g: Graph, path: string): Promise<void> {
         if (target.bias.data.some((b) => b !== 0)) int64Array(l, 'bias', [...target.bias.data], [out]);
       } else int64(neuron, 'sigma_output', 1);
     });
-    const encoder = f.create_group('input');
-    const norm = enc.normalization ?? { scale: Array(enc.dims).fill(1), offset: Array(enc.dims).fill(0) };
+    const encoder = writeInput(f, enc);
     encoder.create_dataset({ name: 'coding', data: 'sigma-delta' });
-    encoder.create_dataset({ name: 'scale', data: Float64Array.from(norm.scale), shape: [enc.dims] });
-    encoder.create_dataset({ name: 'offset', data: Float64Array.from(norm.offset), shape: [enc.dims] });
-    int64(encoder, 'payloadBits', enc.payloadBits ?? 0);
     if (enc.biasChannel !== undefined) int64(encoder, 'biasChannel', enc.biasChannel);
     const r = f.create_group('readout');
     r.create_dataset({
@@ -219,8 +226,6 @@ async function writeSigmaDeltaNetx(g: Graph, path: string): Promise<void> {
       data: Float64Array.from(readout.offset.data),
       shape: [readout.offset.data.length],
     });
-    const sim = f.create_group('simulation');
-    int64(sim, 'Ts', 1);
-    int64(sim, 'tSample', readout.window[1]);
+    writeSimulation(f, readout.window[1]);
   });
 }
