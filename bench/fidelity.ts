@@ -44,7 +44,7 @@ export interface FidelityRow {
 }
 
 /** A real tool's run of `g` on `rows` against spikec sim: outputs, and every population's spikes per step. */
-function compare(g: Graph, rows: number[][], expected: number[][], run: LavaRun) {
+export function compare(g: Graph, rows: number[][], expected: number[][], run: LavaRun) {
   const outputsDiffering = expected.filter((o, r) => JSON.stringify(o) !== JSON.stringify(run.outputs[r])).length;
   let [spikes, spikesDiffering] = [0, 0];
   rows.forEach((x, r) => {

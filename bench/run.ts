@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     const r = await sigmaDeltaBench(log);
     const made = 'npm run bench -- --only=sigma-delta';
     writeResult('sigma-delta.json', { command: made, machine: machine(), ...r });
-    writeResult('sigma-delta.md', sigmaDeltaMarkdown(r.rows, made, machine().date as string));
+    writeResult('sigma-delta.md', sigmaDeltaMarkdown(r.rows, r.lava, made, machine().date as string));
     await sigmaDeltaPlot(r.rows);
   }
   if (want('floor') && !quick) {

@@ -1,9 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CALIB_SAMPLES, calibrationInputs } from '../src/verification/calibration-data.js';
 import { NETX_LIMITS } from '../src/backends/index.js';
 import type { Graph } from '../src/ir/index.js';
-import { DEFAULT_CONTEXT, SIGMA_DELTA_PIPELINE, type PassContext, runPipeline } from '../src/passes/index.js';
+import { Rng } from '../src/frontend/train/index.js';
+import {
+  DEFAULT_CONTEXT,
+  SIGMA_DELTA_PIPELINE,
+  TARGET_PIPELINE,
+  type PassContext,
+  runPipeline,
+} from '../src/passes/index.js';
+import { simulate } from '../src/sim/simulate.js';
+import { compare } from './fidelity.js';
+import { ORACLES, runNetx } from './oracles.js';
 import { type VerifyRow, measure, measureStream, verifySetup } from '../src/verification/measure.js';
 import { render } from '../src/verification/plots.js';
 import { RESULTS } from './common.js';
@@ -21,9 +31,18 @@ const MODELS: readonly [string, string][] = [
 ];
 const KS = [4, 8];
 const THRESHOLDS = [2 ** -10, 2 ** -7, 2 ** -5];
+/**
+ * The finetuned networks: spikec compile --coding sigma-delta --K 6 --finetune-steps 2000 (the float
+ * ramps fitted to the ANN, then quantize's mantissas fitted in their own integers).
+ */
+const FINETUNED = { K: 6, threshold: 2 ** -10, steps: 2000 };
+/** Inputs each finetuned netx file runs in Lava on, against spikec sim. */
+const LAVA_INPUTS = 16;
 
 export interface SigmaDeltaRow {
   model: string;
+  /** finetune's steps (float, then again on the integers); 0: as lower-to-sigma-delta left it. */
+  finetune: number;
   K: number;
   threshold: number;
   /** float, Loihi 2 integer, or integer within netx's limits. */
@@ -37,6 +56,16 @@ export interface SigmaDeltaRow {
   energy_45nm_ratio: number;
   energy_loihi_ratio: number;
   error?: string;
+}
+
+/** A finetuned network's netx file, run in Lava (netx.hdf5.Network, fixed_pt) against spikec sim. */
+export interface LavaCheck {
+  model: string;
+  inputs: number;
+  messages: number;
+  messages_differing: number;
+  outputs_differing: number;
+  verdict: string;
 }
 
 /** Rate coding's default pipeline at T = 64 (bench/results/stages.json), for the same table. */
@@ -56,6 +85,7 @@ function rateDefaults(): Map<string, RateRow> {
 
 const row = (
   model: string,
+  finetune: number,
   K: number,
   threshold: number,
   arithmetic: SigmaDeltaRow['arithmetic'],
@@ -63,6 +93,7 @@ const row = (
   r: VerifyRow,
 ): SigmaDeltaRow => ({
   model,
+  finetune,
   K,
   threshold,
   arithmetic,
@@ -78,6 +109,7 @@ const row = (
 
 const failed = (
   model: string,
+  finetune: number,
   K: number,
   threshold: number,
   arithmetic: SigmaDeltaRow['arithmetic'],
@@ -85,6 +117,7 @@ const failed = (
   error: string,
 ): SigmaDeltaRow => ({
   model,
+  finetune,
   K,
   threshold,
   arithmetic,
@@ -99,47 +132,152 @@ const failed = (
   error,
 });
 
-/** Every bundled model, both query kinds, float and integer, over K and the threshold. */
-export async function sigmaDeltaBench(log: (s: string) => void): Promise<{ rows: SigmaDeltaRow[] }> {
+/**
+ * One setting of one model: the float network, then quantized for Loihi 2 and within netx (and, when
+ * finetuned, fitted again on the integers), each measured static and streamed. Returns the netx network.
+ */
+async function measureSetting(
+  setup: Awaited<ReturnType<typeof verifySetup>>,
+  model: string,
+  axisIndex: number,
+  ctx: PassContext,
+  rows: SigmaDeltaRow[],
+  log: (s: string) => void,
+): Promise<Graph | undefined> {
+  const { K, sdThreshold: threshold, finetuneSteps: steps } = ctx;
+  const float = runPipeline(setup.ann, SIGMA_DELTA_PIPELINE, ctx).graph;
+  // what compiling for a target adds, less map-cores (placement changes no arithmetic)
+  const target = TARGET_PIPELINE['sigma-delta'].filter((p) => p !== 'map-cores');
+  const variants: [SigmaDeltaRow['arithmetic'], PassContext][] = [
+    ['float', ctx],
+    ['loihi2', ctx],
+    ['netx', { ...ctx, limits: NETX_LIMITS }],
+  ];
+  let netx: Graph | undefined;
+  for (const [arithmetic, vctx] of variants) {
+    let g: Graph | undefined = arithmetic === 'float' ? float : undefined;
+    for (const query of ['static', 'stream'] as const) {
+      try {
+        if (query === 'static' && !g) g = runPipeline(float, target, { ...vctx, reference: setup.ann }).graph;
+        if (!g) throw new Error('quantize refused the network');
+        if (arithmetic === 'netx') netx = g;
+        const r = query === 'static' ? await measure(setup, g) : await measureStream(setup, g, axisIndex);
+        rows.push(row(model, steps, K, threshold, arithmetic, query, r));
+      } catch (err) {
+        rows.push(failed(model, steps, K, threshold, arithmetic, query, (err as Error).message.split('\n')[0]));
+      }
+      const last = rows[rows.length - 1];
+      log(
+        `  ${model} K=${K} θ=2^${Math.log2(threshold)} finetune ${steps} ${arithmetic} ${query}: ${last.error ?? 'ok'}`,
+      );
+    }
+  }
+  return netx;
+}
+
+/**
+ * Every bundled model, both query kinds, float and integer: as lowered over K and the threshold, and
+ * finetuned at FINETUNED, whose netx file runs in Lava on LAVA_INPUTS inputs against spikec sim.
+ */
+export async function sigmaDeltaBench(log: (s: string) => void): Promise<{ rows: SigmaDeltaRow[]; lava: LavaCheck[] }> {
   const rows: SigmaDeltaRow[] = [];
+  const lava: LavaCheck[] = [];
   for (const [model, axis] of MODELS) {
     const setup = await verifySetup(join('examples', model));
     const calibration = calibrationInputs(setup.model, { calibSamples: DEFAULT_CALIB_SAMPLES });
     const axisIndex = setup.problem.inputs.indexOf(axis);
-    for (const K of KS) {
-      for (const threshold of THRESHOLDS) {
-        const ctx: PassContext = { ...DEFAULT_CONTEXT, calibration, K, sdThreshold: threshold };
-        const float = runPipeline(setup.ann, SIGMA_DELTA_PIPELINE, ctx).graph;
-        const variants: [SigmaDeltaRow['arithmetic'], PassContext][] = [
-          ['float', ctx],
-          ['loihi2', ctx],
-          ['netx', { ...ctx, limits: NETX_LIMITS }],
-        ];
-        for (const [arithmetic, vctx] of variants) {
-          let g: Graph | undefined = arithmetic === 'float' ? float : undefined;
-          for (const query of ['static', 'stream'] as const) {
-            try {
-              if (query === 'static' && !g) g = runPipeline(float, ['quantize'], vctx).graph;
-              if (!g) throw new Error('quantize refused the network');
-              const r = query === 'static' ? await measure(setup, g) : await measureStream(setup, g, axisIndex);
-              rows.push(row(model, K, threshold, arithmetic, query, r));
-            } catch (err) {
-              rows.push(failed(model, K, threshold, arithmetic, query, (err as Error).message.split('\n')[0]));
-            }
-            const last = rows[rows.length - 1];
-            log(`  ${model} K=${K} θ=2^${Math.log2(threshold)} ${arithmetic} ${query}: ${last.error ?? 'ok'}`);
-          }
-        }
+    const base: PassContext = { ...DEFAULT_CONTEXT, calibration };
+    const { K, threshold, steps } = FINETUNED;
+    const tuned = { ...base, K, sdThreshold: threshold, finetuneSteps: steps };
+    const netx = await measureSetting(setup, model, axisIndex, tuned, rows, log);
+    if (netx && existsSync(ORACLES)) {
+      try {
+        const inputs = new Rng(99).box(setup.problem.domain, LAVA_INPUTS);
+        const c = compare(netx, inputs, simulate(netx, inputs).outputs, await runNetx(netx, inputs));
+        lava.push({
+          model,
+          inputs: LAVA_INPUTS,
+          messages: c.spikes,
+          messages_differing: c.spikesDiffering,
+          outputs_differing: c.outputsDiffering,
+          verdict: c.verdict,
+        });
+      } catch (err) {
+        const verdict = `failed: ${(err as Error).message.split('\n')[0]}`;
+        lava.push({ model, inputs: 0, messages: 0, messages_differing: 0, outputs_differing: 0, verdict });
       }
+      log(`  ${model}: netx file in Lava ${lava[lava.length - 1].verdict}`);
     }
+    for (const k of KS)
+      for (const t of THRESHOLDS)
+        await measureSetting(setup, model, axisIndex, { ...base, K: k, sdThreshold: t, finetuneSteps: 0 }, rows, log);
   }
-  return { rows };
+  return { rows, lava };
 }
 
 const e = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2));
 
+/** The finetuned networks, one row per model, and their netx files in Lava. */
+function finetunedSection(rows: readonly SigmaDeltaRow[], lava: readonly LavaCheck[]): string[] {
+  const { K, threshold, steps } = FINETUNED;
+  const lines = [
+    `## Finetuned: K = ${K}, threshold 2^${Math.log2(threshold)}, finetune ${steps} steps`,
+    '',
+    `\`spikec compile MODEL --coding sigma-delta --K ${K} --finetune-steps ${steps} --target loihi2,lava-netx\`:`,
+    "the ramps fitted to the ANN in float, then quantize's mantissas fitted again in the integers",
+    '(quantization-aware). ANN and SNN vs exact on the test grid; ops/MAC static (float / integer).',
+    '',
+    mdRow([
+      'model',
+      'ANN vs exact',
+      'static: float / Loihi 2 / netx',
+      'static ops/MAC',
+      'stream: float / Loihi 2 / netx',
+      'stream ops/MAC',
+    ]),
+    mdRow(Array(6).fill('---')),
+  ];
+  for (const [model] of MODELS) {
+    const mine = rows.filter((r) => r.model === model && r.finetune === steps);
+    if (!mine.length) continue;
+    lines.push(mdRow([model, e(mine[0].ann_vs_exact), ...cells(mine, K, threshold)]));
+  }
+  if (lava.length) {
+    lines.push('', `Each finetuned netx file in Lava (\`netx.hdf5.Network\`, \`Loihi2SimCfg(select_tag='fixed_pt')\`,`);
+    lines.push('loaded as the file says) against `spikec sim`: messages per layer per step and outputs.', '');
+    lines.push(mdRow(['model', 'inputs', 'messages', 'differing messages', 'differing outputs', 'verdict']));
+    lines.push(mdRow(Array(6).fill('---')));
+    for (const c of lava)
+      lines.push(mdRow([c.model, c.inputs, c.messages, c.messages_differing, c.outputs_differing, c.verdict]));
+  }
+  lines.push('');
+  return lines;
+}
+
+/** The static and stream cells of one setting: errors float / integer / netx, and ops/MAC. */
+function cells(mine: readonly SigmaDeltaRow[], K: number, threshold: number): string[] {
+  const pick = (a: SigmaDeltaRow['arithmetic'], q: SigmaDeltaRow['query']): SigmaDeltaRow | undefined =>
+    mine.find((r) => r.K === K && r.threshold === threshold && r.arithmetic === a && r.query === q);
+  const errs = (q: SigmaDeltaRow['query']): string =>
+    (['float', 'loihi2', 'netx'] as const)
+      .map((a) => pick(a, q))
+      .map((r) => (r?.error ? (/exceeds 24 bits/.test(r.error) ? 'overflow' : 'refused') : e(r?.snn_vs_exact ?? null)))
+      .join(' / ');
+  const ops = (q: SigmaDeltaRow['query']): string => {
+    const [f, i] = [pick('float', q), pick('loihi2', q)];
+    const ratio = (r?: SigmaDeltaRow): string => (r && r.ann_macs ? (r.synops_per_query / r.ann_macs).toFixed(2) : '');
+    return `${ratio(f)} / ${ratio(i)}${q === 'static' && f?.settle_steps ? ` (${f.settle_steps} steps)` : ''}`;
+  };
+  return [errs('static'), ops('static'), errs('stream'), ops('stream')];
+}
+
 /** Per model: rate coding's default, then the sigma-delta settings, static and streamed. */
-export function sigmaDeltaMarkdown(rows: readonly SigmaDeltaRow[], made: string, date: string): string {
+export function sigmaDeltaMarkdown(
+  rows: readonly SigmaDeltaRow[],
+  lava: readonly LavaCheck[],
+  made: string,
+  date: string,
+): string {
   const rate = rateDefaults();
   const lines = [
     `<!-- made by: ${made} -->`,
@@ -151,12 +289,17 @@ export function sigmaDeltaMarkdown(rows: readonly SigmaDeltaRow[], made: string,
     "changes sent. Rate coding: the default pipeline at T = 64, from stages.json. Integer: Loihi 2's",
     "fixed point (8-bit weights); netx: within netx's limits (weights in [-256, 254], 16-bit messages).",
     '',
+    ...finetunedSection(rows, lava),
+    '## As lowered (no finetune), over K and the threshold',
+    '',
   ];
   for (const [model, axis] of MODELS) {
-    const mine = rows.filter((r) => r.model === model);
+    const mine = rows.filter((r) => r.model === model && r.finetune === 0);
     if (!mine.length) continue;
     const r0 = rate.get(model);
-    lines.push(`## ${model} (ANN vs exact ${e(mine[0].ann_vs_exact)}, ${mine[0].ann_macs} MACs; stream along ${axis})`);
+    lines.push(
+      `### ${model} (ANN vs exact ${e(mine[0].ann_vs_exact)}, ${mine[0].ann_macs} MACs; stream along ${axis})`,
+    );
     lines.push('');
     lines.push(
       mdRow([
@@ -183,34 +326,8 @@ export function sigmaDeltaMarkdown(rows: readonly SigmaDeltaRow[], made: string,
         ]),
       );
     for (const K of KS)
-      for (const threshold of THRESHOLDS) {
-        const pick = (a: SigmaDeltaRow['arithmetic'], q: SigmaDeltaRow['query']): SigmaDeltaRow | undefined =>
-          mine.find((r) => r.K === K && r.threshold === threshold && r.arithmetic === a && r.query === q);
-        const errs = (q: SigmaDeltaRow['query']): string =>
-          (['float', 'loihi2', 'netx'] as const)
-            .map((a) => pick(a, q))
-            .map((r) =>
-              r?.error ? (/exceeds 24 bits/.test(r.error) ? 'overflow' : 'refused') : e(r?.snn_vs_exact ?? null),
-            )
-            .join(' / ');
-        const ops = (q: SigmaDeltaRow['query']): string => {
-          const [f, i] = [pick('float', q), pick('loihi2', q)];
-          const ratio = (r?: SigmaDeltaRow): string =>
-            r && r.ann_macs ? (r.synops_per_query / r.ann_macs).toFixed(2) : '';
-          return `${ratio(f)} / ${ratio(i)}${q === 'static' && f?.settle_steps ? ` (${f.settle_steps} steps)` : ''}`;
-        };
-        lines.push(
-          mdRow([
-            'sigma-delta',
-            K,
-            `2^${Math.log2(threshold)}`,
-            errs('static'),
-            ops('static'),
-            errs('stream'),
-            ops('stream'),
-          ]),
-        );
-      }
+      for (const threshold of THRESHOLDS)
+        lines.push(mdRow(['sigma-delta', K, `2^${Math.log2(threshold)}`, ...cells(mine, K, threshold)]));
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
@@ -226,7 +343,9 @@ export async function sigmaDeltaPlot(rows: readonly SigmaDeltaRow[]): Promise<st
         model: r.model,
         ops: r.synops_per_query / r.ann_macs,
         error: r.snn_vs_exact,
-        kind: `sigma-delta ${r.query} ${r.arithmetic === 'float' ? 'float' : 'integer'}`,
+        kind:
+          `sigma-delta${r.finetune ? ' finetuned' : ''} ${r.query} ` +
+          `${r.arithmetic === 'float' ? 'float' : 'integer'}`,
       })),
     ...[...rate.values()]
       .filter((r) => MODELS.some(([m]) => m === r.model))

@@ -1,4 +1,4 @@
-import { type CoreUsage, type Graph, isTensor, tensorStats, width } from '../ir/index.js';
+import { type CoreUsage, type Graph, SD_SPIKE_EXP, SD_STATE_EXP, isTensor, tensorStats, width } from '../ir/index.js';
 
 /** A readable description of the compiled network (weights summarised) with its resource report. */
 export function describeJson(g: Graph, resources: readonly CoreUsage[] | undefined, profile: string): string {
@@ -16,6 +16,17 @@ export function describeJson(g: Graph, resources: readonly CoreUsage[] | undefin
     );
     return { id, kind, inputs, width: width(type), dtype: type.dtype, ...summary };
   });
-  const description = { generator: 'spikec', graph: g.name, profile, layers, resources: resources ?? null };
+  // what Lava's SigmaDelta and netx's loader must be given (netx: Network(..., spike_exp=...)); not in the layers
+  const sigmaDelta = g.nodes.some((n) => n.kind === 'snn.sigma-delta')
+    ? { sigma_delta: { spike_exp: SD_SPIKE_EXP, state_exp: SD_STATE_EXP } }
+    : {};
+  const description = {
+    generator: 'spikec',
+    graph: g.name,
+    profile,
+    ...sigmaDelta,
+    layers,
+    resources: resources ?? null,
+  };
   return `${JSON.stringify(description, null, 2)}\n`;
 }

@@ -76,8 +76,8 @@ LAYERS = [
 ${layers.join('\n')}
 ]
 TAG = "fixed_pt" if FIXED else "floating_pt"
-# the decimal place of graded spikes and of the state (netx's defaults): threshold and bias mantissas count
-# 2^(SPIKE_EXP + STATE_EXP) state units, messages 2^STATE_EXP
+# the decimal place of graded spikes and of the state: threshold and bias mantissas count 2^(SPIKE_EXP +
+# STATE_EXP) state units, messages 2^STATE_EXP (netx's loader takes SPIKE_EXP as its spike_exp argument)
 SPIKE_EXP, STATE_EXP = (${SD_SPIKE_EXP}, ${SD_STATE_EXP}) if FIXED else (0, 0)
 
 
@@ -134,7 +134,7 @@ def run_netx(x, path):
     """One query through the netx file, loaded as a Loihi user loads it."""
     from lava.lib.dl import netx
 
-    net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS)
+    net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS, spike_exp=SPIKE_EXP)
     source = source_for([x])
     source.s_out.connect(net.inp)
     return source, [layer.neuron for layer in net.layers]

@@ -1,4 +1,4 @@
-import { FIXED_LIMITS, type FormatLimits, type Graph, IrError, type NodeOf } from '../ir/index.js';
+import { FIXED_LIMITS, type FormatLimits, type Graph, IrError, type NodeOf, SD_SPIKE_EXP } from '../ir/index.js';
 import { effectiveWeights, isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { type H5Group, int64, int64Array, writeHdf5Atomic } from './hdf5.js';
 
@@ -78,8 +78,8 @@ function weightProblems(synapse: NodeOf<'snn.synapse'>, clipped: boolean): strin
 }
 
 /**
- * A sigma-delta network as netx's SDNN layers run it (Lava's SigmaDelta, fixed_pt, spike_exp and
- * state_exp 6, ReLU): integer weights netx keeps, fixed-point ReLU neurons, a sigma readout from step 0.
+ * A sigma-delta network as netx's SDNN layers run it (Lava's SigmaDelta, fixed_pt, state_exp 6 and
+ * spike_exp SD_SPIKE_EXP, ReLU): integer weights netx keeps, fixed-point ReLU neurons, a sigma readout from step 0.
  */
 function sigmaDeltaProblems(g: Graph): string[] {
   const chain = snnChain(g, 'lava-netx');
@@ -186,7 +186,8 @@ export async function writeNetx(g: Graph, path: string): Promise<void> {
  * channel), then per population a dense layer with integer `weight` and a `neuron` group {type SDNN,
  * vThMant} (16-bit messages, NETX_LIMITS), and the readout as a dense layer whose neuron is netx's sigma output (Lava's
  * Sigma: the running sum of what it receives). Load with `netx.hdf5.Network(net_config=FILE,
- * input_message_bits=input/payloadBits)`; send the query x' = round(x * scale + offset) followed by
+ * input_message_bits=input/payloadBits, spike_exp=input/spikeExp)` (the file cannot set either: netx's
+ * reader ignores fields it does not know); send the query x' = round(x * scale + offset) followed by
  * `input/biasChannel` at step 0 and nothing after; after `simulation/tSample` steps the output is
  * readout/scale * (the sigma layer's output) + readout/offset.
  */
@@ -215,6 +216,7 @@ async function writeSigmaDeltaNetx(g: Graph, path: string): Promise<void> {
     const encoder = writeInput(f, enc);
     encoder.create_dataset({ name: 'coding', data: 'sigma-delta' });
     if (enc.biasChannel !== undefined) int64(encoder, 'biasChannel', enc.biasChannel);
+    int64(encoder, 'spikeExp', SD_SPIKE_EXP);
     const r = f.create_group('readout');
     r.create_dataset({
       name: 'scale',

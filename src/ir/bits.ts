@@ -21,12 +21,14 @@ export const DECAY_UNIT = 4096;
 export const STATE_BITS = 24;
 
 /**
- * Loihi 2's sigma-delta neuron in fixed point, as lava-dl's netx builds it (spike_exp = state_exp = 6):
- * state counts in units of 2^-SD_STATE_EXP of a message, and threshold and bias mantissas are shifted
- * left by SD_SPIKE_EXP + SD_STATE_EXP into state units.
+ * Loihi 2's sigma-delta neuron in fixed point, as lava-dl's netx builds it (state_exp 6): state counts in
+ * units of 2^-SD_STATE_EXP of a message, and threshold and bias mantissas are shifted left by
+ * SD_SPIKE_EXP + SD_STATE_EXP into state units. spikec's networks use spike_exp 0 (netx's loader takes
+ * it as an argument, `spike_exp`, whose default 6 would make the finest threshold 4,096 state units: 64
+ * messages, 2^-9 of a 16-bit message's range), so that a threshold can be as fine as one message.
  */
 export const SD_STATE_EXP = 6;
-export const SD_SPIKE_EXP = 6;
+export const SD_SPIKE_EXP = 0;
 
 export const FIXED_LIMITS = {
   /** vth, unsigned 17-bit; compared as vth << 6. */

@@ -1,9 +1,11 @@
-import { type Graph, type Node, Node as NodeSchema, f32 } from '../ir/index.js';
+import { type Graph, IrError, type Node, type NodeOf, Node as NodeSchema, f32, i32 } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { relativeL2 } from '../sim/metrics.js';
 import { Rng } from '../sim/rng.js';
 import { simulateRows } from '../sim/parallel.js';
 import { CountModel, type Parameter } from './count-model.js';
+import { SettledModel } from './settled-model.js';
+import { keepWithinStates } from './sigma-delta-headroom.js';
 import { AdamMoments } from '../sim/kernels.js';
 import { rewrite } from './graph-edit.js';
 import { boxOf } from './linalg.js';
@@ -12,6 +14,8 @@ import { settleStartPotentials } from './start-potential.js';
 
 /** Inputs per Adam step. */
 const BATCH = 128;
+/** Steps between two scores of a settled model on the calibration inputs. */
+const SNAPSHOT_EVERY = 25;
 
 /** Adam (Kingma and Ba) on a list of tensors, each with its own step size. */
 class Adam {
@@ -31,6 +35,12 @@ class Adam {
   }
 }
 
+/** The input box a network answers for: its encoder's domain, or the calibration inputs'. */
+function domainOf(g: Graph, calib: readonly (readonly number[])[]): (readonly [number, number])[] {
+  const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
+  return [...(enc.domain ?? boxOf(calib).slice(0, enc.dims))];
+}
+
 const rms = (xs: ArrayLike<number>): number => {
   let s = 0;
   for (let i = 0; i < xs.length; i++) s += xs[i] * xs[i];
@@ -41,7 +51,7 @@ const rms = (xs: ArrayLike<number>): number => {
  * The graph with the model's trained parameters written back, settled so that each window opens where
  * the model assumed (openingV).
  */
-function writeBack(g: Graph, model: CountModel): Graph {
+function writeBack(g: Graph, model: { readonly parameters: readonly Parameter[] }): Graph {
   const replace = new Map<string, Node>();
   for (const p of model.parameters) {
     const node = replace.get(p.node) ?? g.nodes.find((n) => n.id === p.node)!;
@@ -49,9 +59,11 @@ function writeBack(g: Graph, model: CountModel): Graph {
     const next =
       p.field === 'weight' && node.kind === 'snn.synapse' && node.weight.kind === 'float'
         ? { ...node, weight: { kind: 'float', values: f32(node.weight.values.shape, values) } }
-        : p.field === 'bias' && node.kind === 'snn.neurons'
-          ? { ...node, bias: f32([values.length], values) }
-          : { ...node, offset: f32([values.length], values) };
+        : p.field === 'weight' && node.kind === 'snn.synapse' && node.weight.kind === 'int'
+          ? { ...node, weight: { ...node.weight, mantissa: i32(node.weight.mantissa.shape, values) } }
+          : p.field === 'bias' && node.kind === 'snn.neurons'
+            ? { ...node, bias: f32([values.length], values) }
+            : { ...node, offset: f32([values.length], values) };
     replace.set(p.node, NodeSchema.parse(next));
   }
   return settleStartPotentials(rewrite(g, replace));
@@ -82,15 +94,19 @@ export const finetune: Pass = {
         'finetune',
         'needs the ANN the network was converted from: run it in the same pipeline as lower-to-snn',
       );
+    const sigmaDelta = g.nodes.some((n) => n.kind === 'snn.sigma-delta');
     if (
+      !sigmaDelta &&
       g.nodes.some(
         (n) =>
           (n.kind === 'snn.neurons' && n.arith === 'fixed') || (n.kind === 'snn.synapse' && n.weight.kind === 'int'),
       )
     )
-      throw new PassError('finetune', 'runs on float networks: finetune before quantize');
-    const model = CountModel.of(g);
-    // a network the count model cannot describe (reset to zero, a host op it cannot differentiate) is left as it is
+      throw new PassError('finetune', 'runs on float rate-coded networks: finetune before quantize');
+    // a sigma-delta network's function is what a held query settles on (float, or quantize's integers,
+    // whose mantissas it then trains); a rate-coded one's, its counts
+    const model = sigmaDelta ? SettledModel.of(g, ctx.limits) : CountModel.of(g);
+    // a network the model cannot describe (reset to zero, a host op it cannot differentiate) is left as it is
     if (typeof model === 'string') return { graph: g, stats: { skipped: model } };
     const ref = ctx.reference;
     const outId = ref.nodes.find((n) => n.kind === 'ann.output')!.id;
@@ -106,7 +122,8 @@ export const finetune: Pass = {
       steps: ctx.finetuneSteps,
       parameters: model.parameters.reduce((s, p) => s + p.values.length, 0),
     };
-    stats['count-model error before'] = Number(modelError().toPrecision(3));
+    const label = model instanceof CountModel ? 'count-model' : 'settled-model';
+    stats[`${label} error before`] = Number(modelError().toPrecision(3));
 
     const outScale = rms(annOut(calib));
     const adam = new Adam(
@@ -115,22 +132,45 @@ export const finetune: Pass = {
     );
     const box = boxOf(calib);
     const rng = new Rng(20230831);
+    // a settled model is exactly what a held query computes: the parameters it scores best on the
+    // calibration inputs are kept (fixed point: the rounding makes the loss jump as mantissas cross it)
+    const snapshot = (): Float64Array[] => model.parameters.map((p) => p.values.slice());
+    const best = model instanceof SettledModel ? { error: modelError(), values: snapshot() } : undefined;
     for (let step = 0; step < ctx.finetuneSteps; step++) {
       const x = rng.box(box, BATCH);
       // loss = sum (out - y)^2 / sum y^2: Adam only sees its direction, so any positive factor will do
       const grads = model.gradient(x, annOut(x));
       const rate = 0.5 * (1 + Math.cos((Math.PI * step) / ctx.finetuneSteps));
       adam.step(grads, rate);
+      if (best && ((step + 1) % SNAPSHOT_EVERY === 0 || step + 1 === ctx.finetuneSteps)) {
+        const error = modelError();
+        if (error < best.error) [best.error, best.values] = [error, snapshot()];
+      }
       ctx.progress?.(step + 1, ctx.finetuneSteps);
     }
-    stats['count-model error after'] = Number(modelError().toPrecision(3));
-    stats['count-model error unrounded'] = Number(
-      relativeL2(rows(model.forward(calib, false).out, calib.length), calibRef).toPrecision(3),
-    );
+    if (best) model.parameters.forEach((p, i) => p.values.set(best.values[i]));
+    if (model instanceof SettledModel) model.snap();
+    stats[`${label} error after`] = Number(modelError().toPrecision(3));
+    if (model instanceof CountModel)
+      stats['count-model error unrounded'] = Number(
+        relativeL2(rows(model.forward(calib, false).out, calib.length), calibRef).toPrecision(3),
+      );
 
-    const candidate = writeBack(g, model);
+    let candidate = writeBack(g, model);
+    if (model instanceof SettledModel && model.fixed) {
+      const { graph, reverted } = keepWithinStates(g, candidate, domainOf(g, calib), ctx.limits);
+      [candidate, stats['rows reverted']] = [graph, Number.isFinite(reverted) ? reverted : 'all'];
+    }
     const before = relativeL2(simulateRows(g, calib, { perNeuron: false }).outputs, calibRef);
-    const after = relativeL2(simulateRows(candidate, calib, { perNeuron: false }).outputs, calibRef);
+    const after = ((): number => {
+      try {
+        return relativeL2(simulateRows(candidate, calib, { perNeuron: false }).outputs, calibRef);
+      } catch (err) {
+        // an integer state past its width on these inputs (the bounds should have caught it): not kept
+        if (err instanceof IrError) return Infinity;
+        throw err;
+      }
+    })();
     stats['calib error before'] = Number(before.toPrecision(3));
     stats['calib error after'] = Number(after.toPrecision(3));
     stats.kept = after < before ? 'yes' : 'no';

@@ -33,11 +33,27 @@ export const DEFAULT_PIPELINE: readonly string[] = [
 ];
 
 /**
- * What `spikec compile --coding sigma-delta` runs: canonicalise, find each activation's range, convert.
- * A sigma-delta neuron sends its value, not a rate: there are no counts for calibrate, stagger or
- * finetune to correct.
+ * What `spikec compile --coding sigma-delta` runs: canonicalise, find each activation's range, convert,
+ * fit end to end. A sigma-delta neuron sends its value, not a rate: there are no counts for calibrate
+ * or stagger to correct; finetune fits what a held query settles on (the ReLU network of the ramps)
+ * to the ANN, which repairs what K ramps approximate.
  */
-export const SIGMA_DELTA_PIPELINE: readonly string[] = ['fold-weights', 'threshold-balance', 'lower-to-sigma-delta'];
+export const SIGMA_DELTA_PIPELINE: readonly string[] = [
+  'fold-weights',
+  'threshold-balance',
+  'lower-to-sigma-delta',
+  'finetune',
+];
+
+/**
+ * What compiling for hardware adds after the pipeline: quantize and map-cores. A sigma-delta network is
+ * fitted again in its own integers between them (finetune on quantize's mantissas, quantization-aware),
+ * which 8-bit weights need; a rate-coded one's counts are fitted in float before quantize.
+ */
+export const TARGET_PIPELINE: Readonly<Record<'rate' | 'sigma-delta', readonly string[]>> = {
+  rate: ['quantize', 'map-cores'],
+  'sigma-delta': ['quantize', 'finetune', 'map-cores'],
+};
 
 /** Parses "a,b,c" into pass names, rejecting unknown ones (all listed). */
 export function parsePipeline(spec: string | readonly string[]): string[] {

@@ -1,5 +1,6 @@
 import {
   FIXED_LIMITS,
+  type FormatLimits,
   type Graph,
   type Node,
   type NodeOf,
@@ -26,6 +27,16 @@ const MANTISSA_UNIT = 2 ** (SD_SPIKE_EXP + SD_STATE_EXP);
 const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
 
 const toInt = (x: number): number => Math.round(x) + 0;
+
+/**
+ * The largest state a sigma-delta neuron may reach (and a synapse deliver in a step) within `limits`: 24
+ * bits, and where a format's messages are narrower than the state, what they carry (a message is a
+ * change of the state shifted right by SD_STATE_EXP).
+ */
+export function sigmaDeltaStateMax(limits: FormatLimits): number {
+  const bits = limits.messageBits;
+  return Math.min(STATE_LIMIT, bits ? 2 ** (bits - 1 + SD_STATE_EXP) - 1 : Infinity);
+}
 
 /**
  * Every unit's value on the calibration rows, the network evaluated as the ReLU network a held query
@@ -101,10 +112,7 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
   if (enc.normalization) throw new PassError('quantize', `%${enc.id} still has a normalization: run fold-weights`);
   const bounds = sigmaDeltaBounds(g, box);
   const calibrationValues = ctx.calibration?.length ? settledValues(g, ctx.calibration) : undefined;
-  // a message is a change of the state shifted right by SD_STATE_EXP: where a format's messages are
-  // narrower than the state, the state stays within what they carry
-  const messageBits = ctx.limits.messageBits;
-  const STATE_MAX = Math.min(STATE_LIMIT, messageBits ? 2 ** (messageBits - 1 + SD_STATE_EXP) - 1 : Infinity);
+  const STATE_MAX = sigmaDeltaStateMax(ctx.limits);
   const mmax = 2 ** (profile.weightBits - 1) - 1;
   const range = ctx.limits.weightRange;
   const [eMin, eMax] = range ? [0, Math.floor(Math.log2(Math.min(range[1], -range[0]) / mmax))] : [-8, 7];

@@ -6,7 +6,13 @@ import { NETX_LIMITS, netxProblems, writeNir } from '../../src/backends/index.js
 import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import type { Graph } from '../../src/ir/index.js';
-import { DEFAULT_CONTEXT, SIGMA_DELTA_PIPELINE, type PassContext, runPipeline } from '../../src/passes/index.js';
+import {
+  DEFAULT_CONTEXT,
+  SIGMA_DELTA_PIPELINE,
+  TARGET_PIPELINE,
+  type PassContext,
+  runPipeline,
+} from '../../src/passes/index.js';
 import { ORACLES, runLavaScript, runNetx } from '../../bench/oracles.js';
 import { ROOT } from '../support/cli.js';
 import { expectRunToMatch } from '../support/real-tool-run.js';
@@ -19,8 +25,16 @@ import { expectRunToMatch } from '../support/real-tool-run.js';
 async function compiled(model: string, over: Partial<PassContext> = {}): Promise<{ g: Graph; rows: number[][] }> {
   const dir = join(ROOT, 'examples', model);
   const domain = readProblemFile(dir)!.domain;
-  const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 64), limits: NETX_LIMITS, ...over };
-  const g = runPipeline((await loadModel(dir)).graph, [...SIGMA_DELTA_PIPELINE, 'quantize'], ctx).graph;
+  // a short finetune: the files are checked for what they run, which is the same however long it fitted
+  const ctx = {
+    ...DEFAULT_CONTEXT,
+    calibration: new Rng(7).box(domain, 64),
+    limits: NETX_LIMITS,
+    finetuneSteps: 100,
+    ...over,
+  };
+  const pipeline = [...SIGMA_DELTA_PIPELINE, ...TARGET_PIPELINE['sigma-delta']];
+  const g = runPipeline((await loadModel(dir)).graph, pipeline, ctx).graph;
   return { g, rows: new Rng(5).box(domain, 16) };
 }
 
@@ -29,7 +43,7 @@ describe('sigma-delta targets', () => {
     const { g } = await compiled('poisson1d');
     expect(netxProblems(g)).toEqual([]);
     const dir = join(ROOT, 'examples', 'poisson1d');
-    const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(dir)!.domain, 64) };
+    const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(dir)!.domain, 64), finetuneSteps: 0 };
     const f = runPipeline((await loadModel(dir)).graph, SIGMA_DELTA_PIPELINE, ctx).graph;
     const problems = netxProblems(f);
     expect(problems).toContain('%dense0_act.z: float neurons (quantize first)');

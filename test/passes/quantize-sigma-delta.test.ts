@@ -10,7 +10,7 @@ import { mlp } from '../support/small-nets.js';
 
 const grid = (n: number): number[][] =>
   Array.from({ length: n * n }, (_, k) => [(k % n) / (n - 1), Math.floor(k / n) / (n - 1)]);
-const ctx = { ...DEFAULT_CONTEXT, calibration: grid(10), K: 6 };
+const ctx = { ...DEFAULT_CONTEXT, calibration: grid(10), K: 6, finetuneSteps: 0 };
 const ann = mlp({ hidden: 3, seed: 7 });
 const float = runPipeline(ann, SIGMA_DELTA_PIPELINE, ctx, { verifyEach: true }).graph;
 const fixed = (profile: string, limits = {}): Graph =>

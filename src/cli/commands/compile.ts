@@ -9,6 +9,7 @@ import {
   type PassContext,
   PROFILES,
   SIGMA_DELTA_PIPELINE,
+  TARGET_PIPELINE,
   STRATEGIES,
   type Strategy,
   checkPipelineNeeds,
@@ -222,6 +223,12 @@ export function pipelineOf(o: CompileOptions): string[] {
   return o.calibrate ? names : withoutCorrections(names);
 }
 
+/** The passes compiling for hardware adds after pipelineOf's (quantize, map-cores, for the coding). */
+export function targetPipelineOf(o: CompileOptions): string[] {
+  const names = [...TARGET_PIPELINE[o.coding === 'sigma-delta' ? 'sigma-delta' : 'rate']];
+  return o.calibrate ? names : withoutCorrections(names);
+}
+
 export function registerCompile(program: Command): void {
   conversionOptions(
     program
@@ -262,7 +269,7 @@ export function registerCompile(program: Command): void {
       }
       const limits = targetLimits(o, target.backends);
       const model = await loadModel(modelPath);
-      const names = [...pipelineOf(o), ...(target.backends.length || o.target ? ['quantize', 'map-cores'] : [])];
+      const names = [...pipelineOf(o), ...(target.backends.length || o.target ? targetPipelineOf(o) : [])];
       const ctx = { ...passContext(o, calibrationInputs(model, o)), limits, profile: target.profile, chips: o.chips };
       checkPipelineNeeds(names, ctx);
       say(`compiling ${modelPath}: ${names.length} passes`);

@@ -5,7 +5,7 @@ import { packageRoot } from '../../ir/index.js';
 import { coreUsage, formatPassStats, formatReport, runPipeline } from '../../passes/index.js';
 import { calibrationInputs } from '../../verification/calibration-data.js';
 import { formatTable, measure, verifySetup } from '../../verification/measure.js';
-import { DEFAULT_OPTIONS, passContext, pipelineOf } from './compile.js';
+import { DEFAULT_OPTIONS, passContext, pipelineOf, targetPipelineOf } from './compile.js';
 import { checkOutputDir } from '../output-paths.js';
 import { pipelineProgress, say as progressLine } from '../progress.js';
 
@@ -31,7 +31,7 @@ export function registerDemo(program: Command): void {
       say(`  ${setup.problem.problem}: ${setup.problem.equation}\n  imported: ${setup.ann.nodes.length} ann ops\n\n`);
       const opts = DEFAULT_OPTIONS;
       const ctx = passContext(opts, calibrationInputs(setup.model, opts));
-      const { graph, records } = runPipeline(setup.ann, [...pipelineOf(opts), 'quantize', 'map-cores'], ctx, {
+      const { graph, records } = runPipeline(setup.ann, [...pipelineOf(opts), ...targetPipelineOf(opts)], ctx, {
         progress: pipelineProgress('compile'),
       });
       say(formatPassStats(records));
