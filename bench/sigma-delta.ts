@@ -203,7 +203,8 @@ export async function sigmaDeltaBench(log: (s: string) => void): Promise<{ rows:
           verdict: c.verdict,
         });
       } catch (err) {
-        const verdict = `failed: ${(err as Error).message.split('\n')[0]}`;
+        const message = (err as Error).message.split('\n')[0];
+        const verdict = `${/cannot express/.test(message) ? 'refused' : 'failed'}: ${message}`;
         lava.push({ model, inputs: 0, messages: 0, messages_differing: 0, outputs_differing: 0, verdict });
       }
       log(`  ${model}: netx file in Lava ${lava[lava.length - 1].verdict}`);
@@ -225,7 +226,7 @@ function finetunedSection(rows: readonly SigmaDeltaRow[], lava: readonly LavaChe
     '',
     `\`spikec compile MODEL --coding sigma-delta --K ${K} --finetune-steps ${steps} --target loihi2,lava-netx\`:`,
     "the ramps fitted to the ANN in float, then quantize's mantissas fitted again in the integers",
-    '(quantization-aware). ANN and SNN vs exact on the test grid; ops/MAC static (float / integer).',
+    '(quantization-aware). ANN and SNN vs exact on the test grid; ops/MAC: float / Loihi 2 / netx.',
     '',
     mdRow([
       'model',
@@ -247,8 +248,10 @@ function finetunedSection(rows: readonly SigmaDeltaRow[], lava: readonly LavaChe
     lines.push('loaded as the file says) against `spikec sim`: messages per layer per step and outputs.', '');
     lines.push(mdRow(['model', 'inputs', 'messages', 'differing messages', 'differing outputs', 'verdict']));
     lines.push(mdRow(Array(6).fill('---')));
+    // (a verdict recorded before refusals were told from failures says so in its message)
+    const verdict = (v: string): string => (/cannot express/.test(v) ? v.replace(/^failed/, 'refused') : v);
     for (const c of lava)
-      lines.push(mdRow([c.model, c.inputs, c.messages, c.messages_differing, c.outputs_differing, c.verdict]));
+      lines.push(mdRow([c.model, c.inputs, c.messages, c.messages_differing, c.outputs_differing, verdict(c.verdict)]));
   }
   lines.push('');
   return lines;
@@ -264,9 +267,10 @@ function cells(mine: readonly SigmaDeltaRow[], K: number, threshold: number): st
       .map((r) => (r?.error ? (/exceeds 24 bits/.test(r.error) ? 'overflow' : 'refused') : e(r?.snn_vs_exact ?? null)))
       .join(' / ');
   const ops = (q: SigmaDeltaRow['query']): string => {
-    const [f, i] = [pick('float', q), pick('loihi2', q)];
+    const [f, i, n] = [pick('float', q), pick('loihi2', q), pick('netx', q)];
     const ratio = (r?: SigmaDeltaRow): string => (r && r.ann_macs ? (r.synops_per_query / r.ann_macs).toFixed(2) : '');
-    return `${ratio(f)} / ${ratio(i)}${q === 'static' && f?.settle_steps ? ` (${f.settle_steps} steps)` : ''}`;
+    const steps = q === 'static' && f?.settle_steps ? ` (${f.settle_steps} steps)` : '';
+    return `${ratio(f)} / ${ratio(i)} / ${ratio(n)}${steps}`;
   };
   return [errs('static'), ops('static'), errs('stream'), ops('stream')];
 }
@@ -307,7 +311,7 @@ export function sigmaDeltaMarkdown(
         'K',
         'threshold',
         'static: float / integer / netx',
-        'static ops/MAC',
+        'static ops/MAC: float / integer / netx',
         'stream: float / integer / netx',
         'stream ops/MAC',
       ]),

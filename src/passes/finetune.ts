@@ -79,13 +79,21 @@ function writeBack(g: Graph, model: { readonly parameters: readonly Parameter[] 
  * box the calibration inputs span, where the ANN is asked for its outputs, so thousands of
  * parameters do not overfit a few hundred points. Thresholds and window openings stay where they are.
  * The result is kept only if the simulated outputs on the calibration inputs get closer to the ANN's.
+ *
+ * A sigma-delta network is fitted through its settled model (src/passes/settled-model.ts: what a held
+ * query settles on, exactly): in float, every nonzero weight of the ramps and sums, which repairs what
+ * K ramps approximate; after quantize, the integer mantissas themselves (quantization-aware, straight
+ * through the rounding, within each synapse's mantissa and the format's weight range), each row kept
+ * within its 24-bit state over the whole input domain (sigma-delta-headroom.ts, rows given back
+ * otherwise). As the model is exact, the parameters it scores best on the calibration inputs are kept.
  */
 export const finetune: Pass = {
   name: 'finetune',
   needs: ['calibration'],
   correctsTowardsAnn: true,
   description:
-    'fit the spiking network end to end to the ANN outputs through its spike-count model (straight-through rounding)',
+    'fit the spiking network end to end to the ANN outputs through its spike-count model (rate) or settled ' +
+    'model (sigma-delta; on quantized mantissas too), gradients straight through the rounding',
   run(g, ctx): PassResult {
     if (ctx.finetuneSteps === 0) return { graph: g, stats: { steps: 0 } };
     const calib = needCalibration('finetune', ctx);

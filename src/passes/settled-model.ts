@@ -25,7 +25,7 @@ interface Layer {
   readonly source: string;
   readonly fanIn: number;
   readonly fanOut: number;
-  /** [fanOut, fanIn], trained in place where `trained` is set. */
+  /** [fanOut, fanIn], trained in place (all but fixedRows' and the zeros). */
   readonly W: Float64Array;
   /** The nonzero weights, row by row (compressed rows): row o's are rowStart[o] .. rowStart[o + 1]. */
   readonly rowStart: Int32Array;
@@ -70,6 +70,8 @@ export class SettledModel {
   static of(g: Graph, limits: FormatLimits = {}): SettledModel | string {
     const encoders = g.nodes.filter((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder');
     if (encoders.length !== 1) return 'the network needs exactly one snn.encoder';
+    // a held query is one wave only when the input is sent once
+    if (encoders[0].mode !== 'delta') return `%${encoders[0].id} is not a delta encoder`;
     const byId = new Map(g.nodes.map((n) => [n.id, n]));
     const layers: Layer[] = [];
     const parameters: Parameter[] = [];

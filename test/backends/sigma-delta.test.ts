@@ -25,12 +25,13 @@ import { expectRunToMatch } from '../support/real-tool-run.js';
 async function compiled(model: string, over: Partial<PassContext> = {}): Promise<{ g: Graph; rows: number[][] }> {
   const dir = join(ROOT, 'examples', model);
   const domain = readProblemFile(dir)!.domain;
-  // a short finetune: the files are checked for what they run, which is the same however long it fitted
+  // a short finetune (float, then on the integers): the files are checked for what they run, which is
+  // the same kind of network however long it fitted
   const ctx = {
     ...DEFAULT_CONTEXT,
     calibration: new Rng(7).box(domain, 64),
     limits: NETX_LIMITS,
-    finetuneSteps: 100,
+    finetuneSteps: 25,
     ...over,
   };
   const pipeline = [...SIGMA_DELTA_PIPELINE, ...TARGET_PIPELINE['sigma-delta']];
@@ -40,7 +41,7 @@ async function compiled(model: string, over: Partial<PassContext> = {}): Promise
 
 describe('sigma-delta targets', () => {
   test('within netx: nothing to refuse; a float network is refused naming layer and feature', async () => {
-    const { g } = await compiled('poisson1d');
+    const { g } = await compiled('poisson1d', { finetuneSteps: 0 });
     expect(netxProblems(g)).toEqual([]);
     const dir = join(ROOT, 'examples', 'poisson1d');
     const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(dir)!.domain, 64), finetuneSteps: 0 };
@@ -51,7 +52,7 @@ describe('sigma-delta targets', () => {
   });
 
   test('nir refuses a sigma-delta network and writes nothing', async () => {
-    const { g } = await compiled('poisson1d');
+    const { g } = await compiled('poisson1d', { finetuneSteps: 0 });
     const dir = mkdtempSync(join(tmpdir(), 'spikec-sd-nir-'));
     await expect(writeNir(g, join(dir, 'net.nir'))).rejects.toThrow(/^nir: NIR has no sigma-delta neuron/);
     expect(readdirSync(dir)).toEqual([]);

@@ -134,7 +134,9 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
   });
 
   test('sigma-delta: verify reports settling, graded operations and both energy models; compile writes files', () => {
-    const j = spikec(['verify', P1, '--coding', 'sigma-delta', '--calib-samples', '64', '--json']);
+    // a short finetune keeps the test quick; what it does is pinned in test/passes/settled-model.test.ts
+    const sd = ['--coding', 'sigma-delta', '--calib-samples', '64', '--finetune-steps', '50'];
+    const j = spikec(['verify', P1, ...sd, '--json']);
     expect(j.code).toBe(0);
     const r = JSON.parse(j.stdout);
     expect(r.coding).toBe('sigma-delta');
@@ -148,7 +150,7 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(spikec(['verify', P1, '--coding', 'sigma-delta', '--sweep-T', '8,16']).stderr).toMatch(
       /--sweep-T sweeps rate coding's window; a sigma-delta network has none/,
     );
-    const st = spikec(['verify', P1, '--coding', 'sigma-delta', '--calib-samples', '64', '--stream', 'x', '--json']);
+    const st = spikec(['verify', P1, ...sd, '--stream', 'x', '--json']);
     expect(st.code).toBe(0);
     const sr = JSON.parse(st.stdout);
     expect(sr.stream).toEqual({ axis: 'x', queries: 1001, trajectories: 1 });
@@ -156,20 +158,14 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(sr.synops_per_inference).toBeLessThan(r.synops_per_inference);
     expect(spikec(['verify', P1, '--stream', 'x']).stderr).toMatch(/--stream runs a sigma-delta network/);
     const out = join(dir, 'sd');
-    const c = spikec([
-      'compile',
-      P1,
-      '--coding',
-      'sigma-delta',
-      '--calib-samples',
-      '64',
-      '--target',
-      'lava-netx,lava-py',
-      '-o',
-      out,
-    ]);
+    const c = spikec(['compile', P1, ...sd, '--pass-stats', '--target', 'lava-netx,lava-py', '-o', out]);
     expect(c.code).toBe(0);
     expect(c.stderr).toMatch(/wrote .*poisson1d\.net\.h5 \(lava-netx\)/);
+    // finetune twice: the float ramps, then (after quantize) the integer mantissas
+    const passes =
+      /lower-to-sigma-delta[^\n]*\n\s*finetune[^\n]*settled-model error[\s\S]*quantize[^\n]*\n\s*finetune /;
+    expect(c.stderr).toMatch(passes);
+    expect(c.stderr).toMatch(/rows reverted/);
     const n = spikec([
       'compile',
       P1,
@@ -177,6 +173,8 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
       'sigma-delta',
       '--calib-samples',
       '64',
+      '--finetune-steps',
+      '0',
       '--target',
       'nir',
       '-o',
