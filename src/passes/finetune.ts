@@ -16,6 +16,8 @@ import { settleStartPotentials } from './start-potential.js';
 const BATCH = 128;
 /** Steps between two scores of a settled model on the calibration inputs. */
 const SNAPSHOT_EVERY = 25;
+/** A fixed-point fit whose rows had to be given back is fitted again around them for 1/REFIT of its steps. */
+const REFIT = 4;
 
 /** Adam (Kingma and Ba) on a list of tensors, each with its own step size. */
 class Adam {
@@ -134,29 +136,34 @@ export const finetune: Pass = {
     stats[`${label} error before`] = Number(modelError().toPrecision(3));
 
     const outScale = rms(annOut(calib));
-    const adam = new Adam(
-      model.parameters,
-      model.parameters.map((p) => ctx.finetuneRate * (p.field === 'offset' ? outScale : Math.max(rms(p.values), 1e-6))),
-    );
     const box = boxOf(calib);
     const rng = new Rng(20230831);
     // a settled model is exactly what a held query computes: the parameters it scores best on the
     // calibration inputs are kept (fixed point: the rounding makes the loss jump as mantissas cross it)
     const snapshot = (): Float64Array[] => model.parameters.map((p) => p.values.slice());
-    const best = model instanceof SettledModel ? { error: modelError(), values: snapshot() } : undefined;
-    for (let step = 0; step < ctx.finetuneSteps; step++) {
-      const x = rng.box(box, BATCH);
-      // loss = sum (out - y)^2 / sum y^2: Adam only sees its direction, so any positive factor will do
-      const grads = model.gradient(x, annOut(x));
-      const rate = 0.5 * (1 + Math.cos((Math.PI * step) / ctx.finetuneSteps));
-      adam.step(grads, rate);
-      if (best && ((step + 1) % SNAPSHOT_EVERY === 0 || step + 1 === ctx.finetuneSteps)) {
-        const error = modelError();
-        if (error < best.error) [best.error, best.values] = [error, snapshot()];
+    const fit = (steps: number): void => {
+      const adam = new Adam(
+        model.parameters,
+        model.parameters.map(
+          (p) => ctx.finetuneRate * (p.field === 'offset' ? outScale : Math.max(rms(p.values), 1e-6)),
+        ),
+      );
+      const best = model instanceof SettledModel ? { error: modelError(), values: snapshot() } : undefined;
+      for (let step = 0; step < steps; step++) {
+        const x = rng.box(box, BATCH);
+        // loss = sum (out - y)^2 / sum y^2: Adam only sees its direction, so any positive factor will do
+        const grads = model.gradient(x, annOut(x));
+        const rate = 0.5 * (1 + Math.cos((Math.PI * step) / steps));
+        adam.step(grads, rate);
+        if (best && ((step + 1) % SNAPSHOT_EVERY === 0 || step + 1 === steps)) {
+          const error = modelError();
+          if (error < best.error) [best.error, best.values] = [error, snapshot()];
+        }
+        ctx.progress?.(step + 1, steps);
       }
-      ctx.progress?.(step + 1, ctx.finetuneSteps);
-    }
-    if (best) model.parameters.forEach((p, i) => p.values.set(best.values[i]));
+      if (best) model.parameters.forEach((p, i) => p.values.set(best.values[i]));
+    };
+    fit(ctx.finetuneSteps);
     if (model instanceof SettledModel) model.snap();
     stats[`${label} error after`] = Number(modelError().toPrecision(3));
     if (model instanceof CountModel)
@@ -166,8 +173,22 @@ export const finetune: Pass = {
 
     let candidate = writeBack(g, model);
     if (model instanceof SettledModel && model.fixed) {
-      const { graph, reverted } = keepWithinStates(g, candidate, domainOf(g, calib), ctx.limits);
-      [candidate, stats['rows reverted']] = [graph, Number.isFinite(reverted) ? reverted : 'all'];
+      // rows whose states could pass their width are given back; the others are fitted again around them
+      // (a quarter of the steps) and checked again
+      const within = (trained: Graph): Graph => {
+        const { graph, reverted } = keepWithinStates(g, trained, domainOf(g, calib), ctx.limits);
+        stats['rows reverted'] = [stats['rows reverted'], Number.isFinite(reverted) ? reverted : 'all']
+          .filter((v) => v !== undefined)
+          .join(', then ');
+        return graph;
+      };
+      candidate = within(candidate);
+      if (candidate !== g && model.adoptRows(candidate) > 0) {
+        fit(Math.ceil(ctx.finetuneSteps / REFIT));
+        model.snap();
+        stats[`${label} error refitted`] = Number(modelError().toPrecision(3));
+        candidate = within(writeBack(g, model));
+      }
     }
     const before = relativeL2(simulateRows(g, calib, { perNeuron: false }).outputs, calibRef);
     const after = ((): number => {

@@ -31,8 +31,8 @@ interface Layer {
   readonly rowStart: Int32Array;
   /** Each nonzero weight's column. */
   readonly column: Int32Array;
-  /** Rows left as they are (bias relays). */
-  readonly fixedRows: ReadonlySet<number>;
+  /** Rows left as they are (bias relays, and rows given back to keep their states within bounds). */
+  readonly fixedRows: Set<number>;
   /** The weight a parameter stands for: unit * value (float), unit * clamp(round(value)) (fixed). */
   readonly unit: number;
   /** Populations: what a neuron must reach to send, in the units of act. */
@@ -166,6 +166,30 @@ export class SettledModel {
     for (let o = 0; o < l.fanOut; o++)
       for (let j = l.rowStart[o]; j < l.rowStart[o + 1]; j++) W[j] = SettledModel.weight(l, o * l.fanIn + l.column[j]);
     return W;
+  }
+
+  /**
+   * Fixed point: every row whose mantissas in `g` (the same network) differ from the model's takes
+   * them and is left as it is from then on; returns how many rows did.
+   */
+  adoptRows(g: Graph): number {
+    const byId = new Map(g.nodes.map((n) => [n.id, n]));
+    let adopted = 0;
+    for (const l of this.layers) {
+      const syn = byId.get(l.synapse);
+      if (!l.mantissa || syn?.kind !== 'snn.synapse' || syn.weight.kind !== 'int') continue;
+      const m = syn.weight.mantissa.data;
+      for (let o = 0; o < l.fanOut; o++) {
+        let differs = false;
+        for (let i = 0; i < l.fanIn; i++)
+          differs ||= m[o * l.fanIn + i] !== SettledModel.weight(l, o * l.fanIn + i) / l.unit;
+        if (!differs) continue;
+        for (let i = 0; i < l.fanIn; i++) l.W[o * l.fanIn + i] = m[o * l.fanIn + i];
+        l.fixedRows.add(o);
+        adopted++;
+      }
+    }
+    return adopted;
   }
 
   /** Fixed point: every mantissa parameter rounded and clamped to what it stands for. */

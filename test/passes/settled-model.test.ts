@@ -75,6 +75,23 @@ describe('the settled model of a sigma-delta network', () => {
   });
 });
 
+test('fixed point: a row given back is adopted and left as it is from then on', () => {
+  const g = quantized();
+  const m = model(g);
+  const syn = g.nodes.find((n): n is NodeOf<'snn.synapse'> => n.kind === 'snn.synapse' && n.id.endsWith('.z.syn'))!;
+  if (syn.weight.kind !== 'int') throw new Error('not integer');
+  const k = syn.weight.mantissa.shape[1];
+  const changed = syn.weight.mantissa.data.map((v, i) => (i < k && v !== 0 ? v - 1 : v));
+  const next = { ...syn, weight: { ...syn.weight, mantissa: { ...syn.weight.mantissa, data: changed } } };
+  expect(m.adoptRows({ ...g, nodes: g.nodes.map((n) => (n.id === syn.id ? next : n)) })).toBe(1);
+  expect(m.adoptRows(g)).toBe(1);
+  const p = m.parameters.find((q) => q.node === syn.id)!;
+  expect(Array.from(p.values.subarray(0, k))).toEqual(Array.from(syn.weight.mantissa.data.slice(0, k)));
+  const rows = grid(4);
+  const grads = m.gradient(rows, Float64Array.from(evalAnn(ann, rows).flat()));
+  expect(grads[m.parameters.indexOf(p)].subarray(0, k).every((v) => v === 0)).toBe(true);
+});
+
 describe('finetune on sigma-delta networks', () => {
   const steps = { ...ctx, finetuneSteps: 300 };
 
