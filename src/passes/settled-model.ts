@@ -192,6 +192,12 @@ export class SettledModel {
     return adopted;
   }
 
+  /** Whether entry k of a parameter is trained (not a zero, nor in a row left as it is). */
+  isTrained(p: Parameter, k: number): boolean {
+    const l = this.layers.find((layer) => layer.W === p.values);
+    return !l || (l.W[k] !== 0 && !l.fixedRows.has(Math.floor(k / l.fanIn)));
+  }
+
   /** Fixed point: every mantissa parameter rounded and clamped to what it stands for. */
   snap(): void {
     for (const l of this.layers)

@@ -49,8 +49,16 @@ describe('the settled model of a sigma-delta network', () => {
       const m = model(g);
       const rows = grid(4);
       const targets = Float64Array.from(evalAnn(ann, rows).flat());
-      const loss = (): number => m.forward(rows).out.reduce((s, v, k) => s + (v - targets[k]) ** 2, 0);
+      /** The loss, and which neurons send and are on: the model is smooth only while that stays. */
+      const evaluate = (): [number, string] => {
+        const { out, tape } = m.forward(rows);
+        const on = [...tape.slopes.values()].map((sl) => Array.from(sl, (v) => (v ? 1 : 0)).join('')).join('|');
+        return [out.reduce((s, v, k) => s + (v - targets[k]) ** 2, 0), on];
+      };
       const grads = m.gradient(rows, targets);
+      const at = evaluate()[1];
+      let crossed = 0;
+      const runs = 60;
       fc.assert(
         fc.property(fc.nat(), fc.nat(), (pi, ki) => {
           const p = m.parameters[pi % m.parameters.length];
@@ -60,17 +68,22 @@ describe('the settled model of a sigma-delta network', () => {
           // a fixed-point parameter is a mantissa: the difference is taken over a whole mantissa each side
           const h = fixed ? 1 : 1e-6;
           p.values[k] = v + h;
-          const up = loss();
+          const [up, onUp] = evaluate();
           p.values[k] = v - h;
-          const down = loss();
+          const [down, onDown] = evaluate();
           p.values[k] = v;
           const scale = Math.max(...grads.map((gr) => Math.max(...gr.map(Math.abs))));
-          if (v === 0) expect(g0).toBe(0);
+          // zeros and bias relays are not trained: no gradient, whatever moving them would do
+          if (!m.isTrained(p, k)) expect(g0).toBe(0);
+          // a stencil across a threshold or a ReLU's kink measures the jump, not the derivative
+          else if (onUp !== at || onDown !== at) crossed++;
           else if (fixed) expect(Math.abs(g0 - (up - down) / (2 * h))).toBeLessThan(0.05 * scale);
           else expect(g0).toBeCloseTo((up - down) / (2 * h), 3);
         }),
-        { numRuns: 60 },
+        { numRuns: runs },
       );
+      // most draws are checked: the test cannot pass by skipping them
+      expect(crossed).toBeLessThanOrEqual(runs / 2);
     }
   });
 });
