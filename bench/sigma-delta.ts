@@ -83,21 +83,11 @@ function rateDefaults(): Map<string, RateRow> {
   return new Map(stages.rows.filter((r) => r.stage.includes('(default)')).map((r) => [r.model, r]));
 }
 
-const row = (
-  model: string,
-  finetune: number,
-  K: number,
-  threshold: number,
-  arithmetic: SigmaDeltaRow['arithmetic'],
-  query: SigmaDeltaRow['query'],
-  r: VerifyRow,
-): SigmaDeltaRow => ({
-  model,
-  finetune,
-  K,
-  threshold,
-  arithmetic,
-  query,
+/** What one measurement was of: the model, its compile setting, the arithmetic and the query kind. */
+type Setting = Pick<SigmaDeltaRow, 'model' | 'finetune' | 'K' | 'threshold' | 'arithmetic' | 'query'>;
+
+const row = (setting: Setting, r: VerifyRow): SigmaDeltaRow => ({
+  ...setting,
   ann_vs_exact: r.ann_vs_exact,
   snn_vs_exact: r.snn_vs_exact,
   synops_per_query: r.synops_per_inference,
@@ -107,21 +97,8 @@ const row = (
   energy_loihi_ratio: r.energy.loihi.ratio,
 });
 
-const failed = (
-  model: string,
-  finetune: number,
-  K: number,
-  threshold: number,
-  arithmetic: SigmaDeltaRow['arithmetic'],
-  query: SigmaDeltaRow['query'],
-  error: string,
-): SigmaDeltaRow => ({
-  model,
-  finetune,
-  K,
-  threshold,
-  arithmetic,
-  query,
+const failed = (setting: Setting, error: string): SigmaDeltaRow => ({
+  ...setting,
   ann_vs_exact: null,
   snn_vs_exact: null,
   synops_per_query: 0,
@@ -157,14 +134,15 @@ async function measureSetting(
   for (const [arithmetic, vctx] of variants) {
     let g: Graph | undefined = arithmetic === 'float' ? float : undefined;
     for (const query of ['static', 'stream'] as const) {
+      const setting: Setting = { model, finetune: steps, K, threshold, arithmetic, query };
       try {
         if (query === 'static' && !g) g = runPipeline(float, target, { ...vctx, reference: setup.ann }).graph;
         if (!g) throw new Error('quantize refused the network');
         if (arithmetic === 'netx') netx = g;
         const r = query === 'static' ? await measure(setup, g) : await measureStream(setup, g, axisIndex);
-        rows.push(row(model, steps, K, threshold, arithmetic, query, r));
+        rows.push(row(setting, r));
       } catch (err) {
-        rows.push(failed(model, steps, K, threshold, arithmetic, query, (err as Error).message.split('\n')[0]));
+        rows.push(failed(setting, (err as Error).message.split('\n')[0]));
       }
       const last = rows[rows.length - 1];
       log(

@@ -5,6 +5,7 @@ import { Rng } from '../sim/rng.js';
 import { simulateRows } from '../sim/parallel.js';
 import { CountModel, type Parameter } from './count-model.js';
 import { SettledModel } from './settled-model.js';
+import { inputBox } from './sigma-delta-bounds.js';
 import { keepWithinStates } from './sigma-delta-headroom.js';
 import { AdamMoments } from '../sim/kernels.js';
 import { rewrite } from './graph-edit.js';
@@ -35,12 +36,6 @@ class Adam {
     const [c1, c2] = [1 - b1 ** this.t, 1 - b2 ** this.t];
     this.params.forEach((p, i) => this.moments.update(i, p.values, grads[i], b1, b2, c1, c2, this.lr[i] * rate));
   }
-}
-
-/** The input box a network answers for: its encoder's domain, or the calibration inputs'. */
-function domainOf(g: Graph, calib: readonly (readonly number[])[]): (readonly [number, number])[] {
-  const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
-  return [...(enc.domain ?? boxOf(calib).slice(0, enc.dims))];
 }
 
 const rms = (xs: ArrayLike<number>): number => {
@@ -175,8 +170,10 @@ export const finetune: Pass = {
     if (model instanceof SettledModel && model.fixed) {
       // rows whose states could pass their width are given back; the others are fitted again around them
       // (a quarter of the steps) and checked again
+      const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
+      const domain = inputBox(enc, calib)!;
       const within = (trained: Graph): Graph => {
-        const { graph, reverted } = keepWithinStates(g, trained, domainOf(g, calib), ctx.limits);
+        const { graph, reverted } = keepWithinStates(g, trained, domain, ctx.limits);
         stats['rows reverted'] = [stats['rows reverted'], Number.isFinite(reverted) ? reverted : 'all']
           .filter((v) => v !== undefined)
           .join(', then ');

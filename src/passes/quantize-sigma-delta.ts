@@ -10,11 +10,11 @@ import {
   i32,
   width,
 } from '../ir/index.js';
-import { boxOf, maxAbs } from './linalg.js';
+import { maxAbs } from './linalg.js';
 import { type PassContext, PassError, type PassResult } from './pass.js';
 import type { HardwareProfile } from './profiles.js';
 import { FEEDBACK_MAX_FAN_IN, roundSparseWithFeedback } from './feedback-rounding.js';
-import { sigmaDeltaBounds } from './sigma-delta-bounds.js';
+import { inputBox, sigmaDeltaBounds } from './sigma-delta-bounds.js';
 
 /** The largest state a sigma-delta neuron holds (24-bit signed) and a synapse may deliver in a step. */
 const STATE_LIMIT = FIXED_LIMITS.voltage[1];
@@ -107,7 +107,7 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     throw new PassError('quantize', `${profile.name} has no graded spikes, so no sigma-delta neurons`);
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
-  const box = enc.domain ?? (ctx.calibration?.length ? boxOf(ctx.calibration).slice(0, enc.dims) : undefined);
+  const box = inputBox(enc, ctx.calibration);
   if (!box) throw new PassError('quantize', `%${enc.id} has no domain and there are no calibration inputs to bound it`);
   if (enc.normalization) throw new PassError('quantize', `%${enc.id} still has a normalization: run fold-weights`);
   const bounds = sigmaDeltaBounds(g, box);

@@ -1,4 +1,16 @@
 import { type Graph, type Node, type NodeOf, width } from '../ir/index.js';
+import { boxOf } from './linalg.js';
+
+/**
+ * The input box a network answers for, which its bounds are taken over: its encoder's domain, or the
+ * box the calibration inputs span; undefined with neither.
+ */
+export function inputBox(
+  enc: NodeOf<'snn.encoder'>,
+  calibration: readonly (readonly number[])[] | undefined,
+): readonly (readonly [number, number])[] | undefined {
+  return enc.domain ?? (calibration?.length ? boxOf(calibration).slice(0, enc.dims) : undefined);
+}
 
 /** Per unit of a node, an interval [lo, hi]. */
 export interface Bounds {
