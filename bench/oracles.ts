@@ -25,11 +25,11 @@ export interface LavaRun {
 }
 
 /** Writes the lava-py script of `g` and runs it in Lava on `rows`. */
-export function runLavaScript(g: Graph, rows: readonly (readonly number[])[]): LavaRun {
+export function runLavaScript(g: Graph, rows: readonly (readonly number[])[], flags: readonly string[] = []): LavaRun {
   const dir = mkdtempSync(join(tmpdir(), 'spikec-lava-py-'));
   writeFileSync(join(dir, 'net.py'), lavaScript(g));
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
-  return JSON.parse(python([join(dir, 'net.py'), join(dir, 'rows.json'), '--rasters'])) as LavaRun;
+  return JSON.parse(python([join(dir, 'net.py'), join(dir, 'rows.json'), '--rasters', ...flags])) as LavaRun;
 }
 
 /**
@@ -50,11 +50,15 @@ export function nirRewrite(src: string, dst: string): string {
  * Writes the netx file and the lava-py script of `g` (compiled within netx's limits) and runs the
  * script's --netx mode: netx.hdf5.Network loads the file and Lava runs it on `rows`.
  */
-export async function runNetx(g: Graph, rows: readonly (readonly number[])[]): Promise<LavaRun> {
+export async function runNetx(
+  g: Graph,
+  rows: readonly (readonly number[])[],
+  flags: readonly string[] = [],
+): Promise<LavaRun> {
   const dir = mkdtempSync(join(tmpdir(), 'spikec-netx-'));
   await writeNetx(g, join(dir, 'net.net.h5'));
   writeFileSync(join(dir, 'net.py'), lavaScript(g));
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
-  const args = [join(dir, 'net.py'), join(dir, 'rows.json'), '--rasters', '--netx', join(dir, 'net.net.h5')];
+  const args = [join(dir, 'net.py'), join(dir, 'rows.json'), '--rasters', ...flags, '--netx', join(dir, 'net.net.h5')];
   return JSON.parse(python(args)) as LavaRun;
 }

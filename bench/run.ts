@@ -114,6 +114,15 @@ async function main(): Promise<void> {
     writeResult('sigma-delta.md', sigmaDeltaMarkdown(r.rows, r.lava, made, machine().date as string));
     await sigmaDeltaPlot(r.rows);
   }
+  if (want('stream') && !quick) {
+    log('bench: a streaming workload, heat1d along t');
+    const { streamBench, streamMarkdown, streamPlot } = await import('./stream.js');
+    const rows = await streamBench(log);
+    const made = 'npm run bench -- --only=stream';
+    writeResult('stream.json', { command: made, machine: machine(), rows });
+    writeResult('stream.md', streamMarkdown(rows, made, machine().date as string));
+    await streamPlot(rows);
+  }
   if (want('floor') && !quick) {
     log('bench: rate-coding floor (poisson2d)');
     const r = await floorBench();

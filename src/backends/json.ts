@@ -1,4 +1,13 @@
-import { type CoreUsage, type Graph, SD_SPIKE_EXP, SD_STATE_EXP, isTensor, tensorStats, width } from '../ir/index.js';
+import {
+  type CoreUsage,
+  type Graph,
+  SD_FIXED_PROCESS_MODEL,
+  SD_SPIKE_EXP,
+  SD_STATE_EXP,
+  isTensor,
+  tensorStats,
+  width,
+} from '../ir/index.js';
 
 /** A readable description of the compiled network (weights summarised) with its resource report. */
 export function describeJson(g: Graph, resources: readonly CoreUsage[] | undefined, profile: string): string {
@@ -16,10 +25,11 @@ export function describeJson(g: Graph, resources: readonly CoreUsage[] | undefin
     );
     return { id, kind, inputs, width: width(type), dtype: type.dtype, ...summary };
   });
-  // what Lava's SigmaDelta and netx's loader must be given (netx: Network(..., spike_exp=...)); not in the layers
-  const sigmaDelta = g.nodes.some((n) => n.kind === 'snn.sigma-delta')
-    ? { sigma_delta: { spike_exp: SD_SPIKE_EXP, state_exp: SD_STATE_EXP } }
-    : {};
+  // what Lava's SigmaDelta and netx's loader must be given (netx: Network(..., spike_exp=...)), and the process
+  // model a fixed-point network runs in (Loihi2SimCfg(exception_proc_model_map=...)); not in the layers
+  const sd = g.nodes.filter((n) => n.kind === 'snn.sigma-delta');
+  const model = sd.some((n) => n.arith === 'fixed') ? { process_model: SD_FIXED_PROCESS_MODEL } : {};
+  const sigmaDelta = sd.length ? { sigma_delta: { spike_exp: SD_SPIKE_EXP, state_exp: SD_STATE_EXP, ...model } } : {};
   const description = {
     generator: 'spikec',
     graph: g.name,

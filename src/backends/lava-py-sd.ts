@@ -1,4 +1,4 @@
-import { type Graph, type NodeOf, SD_SPIKE_EXP, SD_STATE_EXP } from '../ir/index.js';
+import { type Graph, type NodeOf, SD_FIXED_PROCESS_MODEL, SD_SPIKE_EXP, SD_STATE_EXP } from '../ir/index.js';
 import { snnChain, weightShape } from './chain.js';
 import { pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
@@ -41,7 +41,7 @@ export function lavaSigmaDeltaScript(g: Graph): string {
   return `#!/usr/bin/env python3
 """${g.name}: a sigma-delta network compiled by spikec, built from Lava's own processes.
 
-Usage: python3 ${g.name}.py [INPUTS.json] [--rasters] [--netx ${g.name}.net.h5]
+Usage: python3 ${g.name}.py [INPUTS.json] [--rasters] [--stream] [--netx ${g.name}.net.h5]
 INPUTS.json: a JSON list of input rows, or {"inputs": rows}, as for \`spikec eval --inputs\` (default: the
 centre of the domain). Each row is one query, held: the input sends it at step 0 and nothing after, and
 the network runs ${readout.window[1]} steps, until it has settled. Prints {"outputs": [[...], ...]}, equal to
@@ -49,6 +49,12 @@ the network runs ${readout.window[1]} steps, until it has settled. Prints {"outp
 \`spikec sim --trace --json\`. All queries run in one Lava run, each on its own copy of the network. --netx FILE
 runs the same rows through the lava-dl netx file of this network instead (\`spikec compile --coding
 sigma-delta --target lava-netx\`), one Lava run per query, with the same output.
+--stream: the rows are one stream of queries instead, a query per step, each sent as its change from the
+one before, on one copy of the network: query k's output is read at step k + ${readout.window[1] - 1}
+(\`spikec verify --stream\`); --rasters then gives one entry, the whole stream's messages.
+Fixed point runs Lava's ${SD_FIXED_PROCESS_MODEL} (exception_proc_model_map): the low bits a message's
+shift drops stay in the neuron's unsent change, so no message loses them; a held query runs the same in
+either model.
 Requires lava-nc (and lava-dl for --netx). Generated file: edit the spikec model, not this script.
 """
 import json
@@ -60,6 +66,7 @@ from lava.magma.core.run_configs import Loihi2SimCfg
 from lava.proc.dense.process import Dense
 from lava.proc.io.source import RingBuffer
 from lava.proc.monitor.process import Monitor
+from lava.proc.sdn.models import ${SD_FIXED_PROCESS_MODEL}
 from lava.proc.sdn.process import ActivationMode, Sigma, SigmaDelta
 
 FIXED = ${fixed ? 'True' : 'False'}
@@ -97,30 +104,36 @@ def weight_bits(w):
     return 9 if w.min() < 0 < w.max() else 8
 
 
-def source_for(xs):
-    """Each query at step 0 (Lava's RingBuffer sends column 0 first), nothing after; queries side by side."""
-    v = np.concatenate([encode(x) for x in xs])
-    data = np.zeros((len(v), STEPS))
-    data[:, 0] = v
+def source_for(xs, stream=False):
+    """Held: each query at step 0 (Lava's RingBuffer sends column 0 first), nothing after; queries side by
+    side. Stream: query k's change from query k - 1 at step k, then nothing."""
+    if stream:
+        v = np.array([encode(x) for x in xs]).T
+        data = np.zeros((v.shape[0], len(xs) + STEPS - 1))
+        data[:, : len(xs)] = np.diff(v, axis=1, prepend=0)
+    else:
+        v = np.concatenate([encode(x) for x in xs])
+        data = np.zeros((len(v), STEPS))
+        data[:, 0] = v
     return RingBuffer(data=data.astype(np.int64) if FIXED else data)
 
 
-def run_processes(xs):
+def run_processes(xs, stream=False):
     """The queries through Dense, SigmaDelta and Sigma processes built here, all in one run: each query
-    on its own copy of the network (block-diagonal weights), so none sees another's state."""
-    source = source_for(xs)
-    copies = np.eye(len(xs), dtype=np.int64)
+    on its own copy of the network (block-diagonal weights), so none sees another's state; a stream on one."""
+    source = source_for(xs, stream)
+    copies = np.eye(1 if stream else len(xs), dtype=np.int64)
     prev, neurons = source.s_out, []
     for layer in LAYERS:
         w = layer["weights"]
-        n = w.shape[0] * len(xs)
+        n = w.shape[0] * len(copies)
         block = np.kron(copies, w.astype(np.int64) if FIXED else w)
         dense = Dense(weights=block, weight_exp=layer["weight_exp"], num_weight_bits=weight_bits(w),
                       num_message_bits=${MESSAGE_BITS})
         if layer.get("sigma"):
             neuron = Sigma(shape=(n,))
         else:
-            neuron = SigmaDelta(shape=(n,), vth=layer["vth"], bias=np.tile(layer["bias"], len(xs)),
+            neuron = SigmaDelta(shape=(n,), vth=layer["vth"], bias=np.tile(layer["bias"], len(copies)),
                                 act_mode=ActivationMode.RELU if layer["relu"] else ActivationMode.UNIT,
                                 spike_exp=SPIKE_EXP, state_exp=STATE_EXP, num_message_bits=${MESSAGE_BITS})
         prev.connect(dense.s_in)
@@ -130,40 +143,55 @@ def run_processes(xs):
     return source, neurons
 
 
-def run_netx(x, path):
-    """One query through the netx file, loaded as a Loihi user loads it."""
+def run_netx(xs, path, stream=False):
+    """One query (or one stream) through the netx file, loaded as a Loihi user loads it."""
     from lava.lib.dl import netx
 
     net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS, spike_exp=SPIKE_EXP)
-    source = source_for([x])
+    source = source_for(xs, stream)
     source.s_out.connect(net.inp)
     return source, [layer.neuron for layer in net.layers]
 
 
-def run_once(source, neurons, rows):
-    """Runs STEPS steps; per query, its outputs and each population's messages per step."""
+def run_once(source, neurons, rows, stream=False):
+    """Runs the queries (STEPS steps, or the stream's); per query its outputs, and per copy of the network
+    each population's messages per step."""
+    steps = rows + STEPS - 1 if stream else STEPS
+    copies = 1 if stream else rows
     monitors = []
     for neuron in neurons:
         monitors.append(Monitor())
-        monitors[-1].probe(neuron.s_out, STEPS)
-    source.run(condition=RunSteps(num_steps=STEPS), run_cfg=Loihi2SimCfg(select_tag=TAG))
-    sent = [m.get_data()[n.name]["s_out"].reshape(STEPS, rows, -1) for m, n in zip(monitors, neurons)]
+        monitors[-1].probe(neuron.s_out, steps)
+    # the corrected model: the bits a fixed-point message drops are sent later, not lost (see above)
+    exceptions = {SigmaDelta: ${SD_FIXED_PROCESS_MODEL}} if FIXED else {}
+    source.run(condition=RunSteps(num_steps=steps),
+               run_cfg=Loihi2SimCfg(select_tag=TAG, exception_proc_model_map=exceptions))
+    sent = [m.get_data()[n.name]["s_out"].reshape(steps, copies, -1) for m, n in zip(monitors, neurons)]
     source.stop()
-    outputs = [(READ_SCALE * sent[-1][-1, r] + READ_OFFSET).tolist() for r in range(rows)]
-    rasters = [{name: s[:, r].tolist() for name, s in zip(POPULATIONS, sent[:-1])} for r in range(rows)]
+    if stream:
+        outputs = [(READ_SCALE * sent[-1][k + STEPS - 1, 0] + READ_OFFSET).tolist() for k in range(rows)]
+    else:
+        outputs = [(READ_SCALE * sent[-1][-1, r] + READ_OFFSET).tolist() for r in range(rows)]
+    rasters = [{name: s[:, r].tolist() for name, s in zip(POPULATIONS, sent[:-1])} for r in range(copies)]
     return outputs, rasters
 
 
-def run(xs, netx_file=None):
+def run(xs, netx_file=None, stream=False):
+    if stream:
+        built = run_netx(xs, netx_file, True) if netx_file else run_processes(xs, True)
+        return run_once(*built, len(xs), True)
     if not netx_file:
         return run_once(*run_processes(xs), len(xs))
     outputs, rasters = [], []
     for x in xs:
-        out, raster = run_once(*run_netx(x, netx_file), 1)
+        out, raster = run_once(*run_netx([x], netx_file), 1)
         outputs += out
         rasters += raster
     return outputs, rasters
 
 
-${pyMain('run(rows, netx_file)', 'the message of every neuron at every step')}`;
+${pyMain('run(rows, netx_file, "--stream" in sys.argv)', 'the message of every neuron at every step', [
+  '--rasters',
+  '--stream',
+])}`;
 }

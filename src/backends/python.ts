@@ -13,14 +13,14 @@ export const pyMatrix = (v: readonly number[], rows: number, cols: number): stri
  * of DOMAIN), --rasters, --netx FILE; `run` is the Python expression that runs `rows` (with `netx_file`)
  * and gives (outputs, rasters); `rasters` says what a raster holds.
  */
-export const pyMain = (run: string, rasters: string): string => `def main():
+export const pyMain = (run: string, rasters: string, flags: readonly string[] = ['--rasters']): string => `def main():
     args = sys.argv[1:]
     netx_file = None
     if "--netx" in args:
         at = args.index("--netx")
         netx_file = args[at + 1]
         del args[at : at + 2]
-    args = [a for a in args if a != "--rasters"]
+    args = [a for a in args if a not in (${flags.map((f) => JSON.stringify(f)).join(', ')},)]
     rows = json.load(open(args[0])) if args else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
     rows = rows["inputs"] if isinstance(rows, dict) else rows
     outputs, rasters = ${run}

@@ -29,6 +29,11 @@ export const STATE_BITS = 24;
  */
 export const SD_STATE_EXP = 6;
 export const SD_SPIKE_EXP = 0;
+/**
+ * The Lava process model whose fixed-point sigma-delta neuron snn.sigma-delta states (lava.proc.sdn.models;
+ * select it with exception_proc_model_map): it keeps the bits a message's shift drops as unsent change.
+ */
+export const SD_FIXED_PROCESS_MODEL = 'PySigmaDeltaModelFixedCorrected';
 
 export const FIXED_LIMITS = {
   /** vth, unsigned 17-bit; compared as vth << 6. */

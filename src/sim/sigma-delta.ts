@@ -60,14 +60,15 @@ function stepPopulation(pop: Population, input: Float64Array, rows: number, acti
         throw new IrError(
           `sigma-delta state ${Math.abs(sigma[k]) > STATE_LIMIT ? sigma[k] : a} of neuron ${i} exceeds ` +
             `${STATE_BITS} bits (quantize bounds a held query over the input domain; beyond it, or over a long ` +
-            "stream, where Lava's fixed-point model drops the low bits of every message and sums drift, it can)",
+            'stream that leaves the calibration domain, it can)',
           `%${pop.node.id}`,
         );
       const d = a - act[k] + residue[k];
       act[k] = a;
       if (Math.abs(d) >= threshold) {
-        residue[k] = 0;
         const s = fixed ? Math.floor(d / MESSAGE_UNIT) : d;
+        // fixed point: what the message's floor dropped stays unsent (Lava's corrected model)
+        residue[k] = fixed ? d - s * MESSAGE_UNIT : 0;
         cur[k] = s;
         if (s !== 0) {
           sent++;
@@ -82,28 +83,43 @@ function stepPopulation(pop: Population, input: Float64Array, rows: number, acti
   return sent;
 }
 
-/** Per source unit of a synapse, the targets it has a synapse to (nonzero weight). */
-const fanOuts = new WeakMap<SynapseOp, Int32Array>();
-function fanOutOf(syn: SynapseOp): Int32Array {
-  let f = fanOuts.get(syn);
-  if (f) return f;
-  f = new Int32Array(syn.fanIn);
-  for (let i = 0; i < syn.fanIn; i++) for (let o = 0; o < syn.fanOut; o++) if (syn.wt[i * syn.fanOut + o] !== 0) f[i]++;
-  fanOuts.set(syn, f);
-  return f;
+/** A synapse's nonzero weights by source unit (CSR): targets and weights of unit i at start[i]..start[i + 1]. */
+interface SparseRows {
+  readonly start: Int32Array;
+  readonly target: Int32Array;
+  readonly weight: Float64Array;
+}
+const sparseRows = new WeakMap<SynapseOp, SparseRows>();
+function sparseRowsOf(syn: SynapseOp): SparseRows {
+  let rows = sparseRows.get(syn);
+  if (rows) return rows;
+  const { fanIn, fanOut, wt } = syn;
+  const start = new Int32Array(fanIn + 1);
+  for (let i = 0; i < fanIn; i++) {
+    let nonzero = 0;
+    for (let o = 0; o < fanOut; o++) if (wt[i * fanOut + o] !== 0) nonzero++;
+    start[i + 1] = start[i] + nonzero;
+  }
+  const target = new Int32Array(start[fanIn]);
+  const weight = new Float64Array(start[fanIn]);
+  for (let i = 0, k = 0; i < fanIn; i++)
+    for (let o = 0; o < fanOut; o++) if (wt[i * fanOut + o] !== 0) [target[k], weight[k++]] = [o, wt[i * fanOut + o]];
+  rows = { start, target, weight };
+  sparseRows.set(syn, rows);
+  return rows;
 }
 
 /**
  * a = W s for every row, from the source's messages (float values, or integers shifted by the weight
  * exponent with floor, as Lava's Dense); returns the synaptic operations: per message sent, the
  * synapses its neuron has (a zero weight is no synapse: the layers that pick a channel's ramps are
- * sparse).
+ * sparse). Sums run over sources in order, as the dense product does (a zero weight adds nothing).
  */
 function deliver(syn: SynapseOp, msgs: Float64Array, out: Float64Array, rows: number, active: Uint8Array): number {
-  const { fanIn, fanOut, wt } = syn;
+  const { fanIn, fanOut } = syn;
+  const { start, target, weight } = sparseRowsOf(syn);
   const scale = 2 ** syn.exponent;
   out.fill(0, 0, rows * fanOut);
-  const targets = fanOutOf(syn);
   let ops = 0;
   for (let r = 0; r < rows; r++) {
     const o0 = r * fanOut;
@@ -112,9 +128,8 @@ function deliver(syn: SynapseOp, msgs: Float64Array, out: Float64Array, rows: nu
       const s = msgs[r * fanIn + i];
       if (s === 0) continue;
       any = true;
-      ops += targets[i];
-      const row = i * fanOut;
-      for (let o = 0; o < fanOut; o++) out[o0 + o] += s * wt[row + o];
+      ops += start[i + 1] - start[i];
+      for (let k = start[i]; k < start[i + 1]; k++) out[o0 + target[k]] += s * weight[k];
     }
     if (!any) continue;
     active[r] = 1;
@@ -149,9 +164,13 @@ function runNetwork(
 ): NetworkRun {
   const pops = new Map<string, Population>();
   const current = new Map<string, Float64Array>();
+  // a population's summed input when it has several synapses (scratch, one per population)
+  const summed = new Map<string, Float64Array>();
   for (const n of p.order) {
-    if (n.kind === 'snn.sigma-delta') pops.set(n.id, population(n, lanes));
-    else if (n.kind === 'snn.synapse') current.set(n.id, new Float64Array(lanes * widthOf(n)));
+    if (n.kind === 'snn.sigma-delta') {
+      pops.set(n.id, population(n, lanes));
+      if (n.inputs.length > 1) summed.set(n.id, new Float64Array(lanes * widthOf(n)));
+    } else if (n.kind === 'snn.synapse') current.set(n.id, new Float64Array(lanes * widthOf(n)));
     else if (n.kind === 'snn.readout') acc.set(n.id, new Float64Array(lanes * widthOf(n)));
     else if (n.kind === 'snn.neurons') throw new IrError('a sigma-delta network has no snn.neurons', `%${n.id}`);
   }
@@ -162,7 +181,8 @@ function runNetwork(
   let neuronUpdates = 0;
   for (let t = 0; t < steps; t++) {
     active.fill(0);
-    encoderSent(t).forEach((x, k) => x !== 0 && (active[Math.floor(k / encWidth)] = 1));
+    const sentNow = encoderSent(t);
+    for (let k = 0; k < sentNow.length; k++) if (sentNow[k] !== 0) active[Math.floor(k / encWidth)] = 1;
     const encPrev = t > 0 ? encoderSent(t - 1) : undefined;
     for (const n of p.order) {
       if (n.kind === 'snn.synapse') {
@@ -174,8 +194,11 @@ function runNetwork(
         const pop = pops.get(n.id)!;
         let input = current.get(n.inputs[0])!;
         if (n.inputs.length > 1) {
-          input = new Float64Array(lanes * pop.n);
-          for (const i of n.inputs) current.get(i)!.forEach((a, k) => (input[k] += a));
+          input = summed.get(n.id)!.fill(0);
+          for (const i of n.inputs) {
+            const a = current.get(i)!;
+            for (let k = 0; k < input.length; k++) input[k] += a[k];
+          }
         }
         pop.spikes += stepPopulation(pop, input, lanes, active);
         neuronUpdates += lanes * pop.n;
@@ -183,7 +206,10 @@ function runNetwork(
       } else if (n.kind === 'snn.readout') {
         if (t >= (readUntil ?? n.window[1])) continue;
         const sum = acc.get(n.id)!;
-        for (const i of n.inputs) current.get(i)!.forEach((a, k) => (sum[k] += a));
+        for (const i of n.inputs) {
+          const a = current.get(i)!;
+          for (let k = 0; k < sum.length; k++) sum[k] += a[k];
+        }
       }
     }
     for (let r = 0; r < lanes; r++) if (active[r]) lastActive[r] = t;

@@ -99,23 +99,64 @@ export function trajectories(points: readonly (readonly number[])[], axis: numbe
 }
 
 /**
- * A sigma-delta network on the test grid as one stream of queries along `axis` (trajectories(), one
- * query per step, each sent as its change from the last): accuracy and operations per query.
+ * Trajectories of `perTrajectory` evenly spaced values of input `axis` over its domain, one from each
+ * distinct point of the test grid's other inputs, in raster order (`axis` fastest).
+ */
+export function denseTrajectories(
+  setup: VerifySetup,
+  axis: number,
+  perTrajectory: number,
+): { points: number[][]; count: number } {
+  const [lo, hi] = setup.problem.domain[axis];
+  const along = Array.from({ length: perTrajectory }, (_, k) =>
+    perTrajectory === 1 ? lo : lo + ((hi - lo) * k) / (perTrajectory - 1),
+  );
+  const starts = new Map<string, number[]>();
+  for (const p of setup.points) {
+    const rest = p.filter((_, j) => j !== axis);
+    starts.set(JSON.stringify(rest), rest);
+  }
+  const sorted = [...starts.values()].sort((a, b) => {
+    for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return a[j] - b[j];
+    return 0;
+  });
+  const points = sorted.flatMap((rest) => along.map((v) => [...rest.slice(0, axis), v, ...rest.slice(axis)]));
+  return { points, count: sorted.length };
+}
+
+/**
+ * A sigma-delta network on one stream of queries along `axis`, a query per step, each sent as its
+ * change from the last: accuracy and operations per query. The stream is the test grid as trajectories
+ * along `axis` (trajectories()) or, with `perTrajectory`, that many evenly spaced values of `axis` from
+ * each point of the test grid's other inputs (denseTrajectories()): the closer consecutive queries, the
+ * less changes.
  */
 export async function measureStream(
   setup: VerifySetup,
   snn: Graph,
   axis: number,
   say?: (line: string) => void,
+  perTrajectory?: number,
 ): Promise<VerifyRow> {
-  const { order, count } = trajectories(setup.points, axis);
-  const pick = <T>(rows: readonly T[]): T[] => order.map((i) => rows[i]);
-  const points = pick(setup.points);
   const name = setup.problem.inputs[axis] ?? String(axis);
-  say?.(`streaming ${points.length} test points along ${name} (${count} trajectories)`);
+  let points: number[][];
+  let count: number;
+  let annOut: number[][];
+  let exact: number[][] | null;
+  if (perTrajectory === undefined) {
+    const t = trajectories(setup.points, axis);
+    const pick = <T>(rows: readonly T[]): T[] => t.order.map((i) => rows[i]);
+    [points, count, annOut] = [pick(setup.points), t.count, pick(setup.annOut)];
+    exact = setup.exact ? pick(setup.exact) : null;
+  } else {
+    ({ points, count } = denseTrajectories(setup, axis, perTrajectory));
+    const bundled = bundledProblem(setup.problem);
+    [annOut, exact] = [evalAnn(setup.ann, points), bundled ? exactOn(bundled, points) : null];
+  }
+  say?.(`streaming ${points.length} points along ${name} (${count} trajectories)`);
   const sim = simulateRows(snn, points, { stream: true, perNeuron: false });
   // one stream: every neuron steps once per step of it, however many queries it carries
-  const row = rowOf(setup, sim, pick(setup.annOut), setup.exact ? pick(setup.exact) : null, sim.steps);
+  const row = rowOf(setup, sim, annOut, exact, sim.steps);
   return { ...row, coding: 'sigma-delta', stream: { axis: name, queries: points.length, trajectories: count } };
 }
 

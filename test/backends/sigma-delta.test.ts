@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { NETX_LIMITS, netxProblems, writeNir } from '../../src/backends/index.js';
 import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
-import type { Graph } from '../../src/ir/index.js';
+import { type Graph, SD_SPIKE_EXP } from '../../src/ir/index.js';
+import { describeJson } from '../../src/backends/json.js';
 import {
   DEFAULT_CONTEXT,
   SIGMA_DELTA_PIPELINE,
@@ -14,6 +15,7 @@ import {
   runPipeline,
 } from '../../src/passes/index.js';
 import { ORACLES, runLavaScript, runNetx } from '../../bench/oracles.js';
+import { simulate } from '../../src/sim/simulate.js';
 import { ROOT } from '../support/cli.js';
 import { expectRunToMatch } from '../support/real-tool-run.js';
 
@@ -51,6 +53,15 @@ describe('sigma-delta targets', () => {
     expect(problems).toContain('%dense0_act.z.syn: float weights (netx takes integers: quantize first)');
   });
 
+  test('the JSON description says how to load and run the network in Lava', async () => {
+    const { g } = await compiled('poisson1d', { finetuneSteps: 0 });
+    expect(JSON.parse(describeJson(g, undefined, 'loihi2')).sigma_delta).toEqual({
+      spike_exp: SD_SPIKE_EXP,
+      state_exp: 6,
+      process_model: 'PySigmaDeltaModelFixedCorrected',
+    });
+  });
+
   test('nir refuses a sigma-delta network and writes nothing', async () => {
     const { g } = await compiled('poisson1d', { finetuneSteps: 0 });
     const dir = mkdtempSync(join(tmpdir(), 'spikec-sd-nir-'));
@@ -65,6 +76,19 @@ describe.skipIf(!existsSync(ORACLES))('sigma-delta networks in Lava (../shared/o
     const netx = await runNetx(g, rows);
     expectRunToMatch(g, rows, netx);
     expect(runLavaScript(g, rows)).toEqual(netx);
+  }, 240_000);
+
+  test('heat1d, a stream along t: netx file and lava-py processes, same outputs and messages per step', async () => {
+    // Lava's corrected fixed-point model carries what a message's floor drops, as spikec sim does: no drift
+    const { g } = await compiled('heat1d');
+    const stream = Array.from({ length: 3 }, (_, x) => Array.from({ length: 40 }, (_, t) => [0.2 + 0.3 * x, t / 39]));
+    const rows = stream.flat();
+    const sim = simulate(g, rows, { stream: true, trace: true });
+    const ours = [Object.fromEntries([...sim.trace!].map(([id, steps]) => [id, steps.map((x) => Array.from(x))]))];
+    const processes = runLavaScript(g, rows, ['--stream']);
+    expect(processes.outputs).toEqual(sim.outputs);
+    expect(processes.rasters).toEqual(ours);
+    expect(await runNetx(g, rows, ['--stream'])).toEqual(processes);
   }, 240_000);
 
   for (const model of ['heat1d', 'navier-stokes2d']) {

@@ -157,6 +157,12 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     // neighbouring queries: only changes travel, fewer operations per query than held alone
     expect(sr.synops_per_inference).toBeLessThan(r.synops_per_inference);
     expect(spikec(['verify', P1, '--stream', 'x']).stderr).toMatch(/--stream runs a sigma-delta network/);
+    // a denser stream over the same domain: queries closer, less changes, fewer operations per query
+    const dense = JSON.parse(spikec(['verify', P1, ...sd, '--stream', 'x:8001', '--json']).stdout);
+    expect(dense.stream).toEqual({ axis: 'x', queries: 8001, trajectories: 1 });
+    expect(dense.synops_per_inference).toBeLessThan(0.5 * sr.synops_per_inference);
+    expect(dense.ann_vs_exact).toBeGreaterThan(0);
+    expect(spikec(['verify', P1, ...sd, '--stream', 'x:1']).stderr).toMatch(/N must be an integer from 2/);
     const out = join(dir, 'sd');
     const c = spikec(['compile', P1, ...sd, '--pass-stats', '--target', 'lava-netx,lava-py', '-o', out]);
     expect(c.code).toBe(0);

@@ -26,6 +26,19 @@ interface VerifyOptions extends CompileOptions {
   reference?: string;
 }
 
+/** --stream AXIS[:N]: the input (name or index) and, if given, the queries per trajectory (at least 2). */
+export function streamOption(value: string, names: readonly string[]): { axis: number; perTrajectory?: number } {
+  const m = /^([^:]+)(?::(\d+))?$/.exec(value);
+  const axis = !m ? -1 : /^\d+$/.test(m[1]) ? Number(m[1]) : names.indexOf(m[1]);
+  if (!m || !(axis >= 0 && axis < names.length))
+    throw new UsageError(`--stream: no input '${m?.[1] ?? value}' (inputs: ${names.join(', ')}; AXIS or AXIS:N)`);
+  if (m[2] === undefined) return { axis };
+  const perTrajectory = Number(m[2]);
+  if (!(perTrajectory >= 2 && perTrajectory <= 1_000_000))
+    throw new UsageError(`--stream ${value}: N must be an integer from 2 to 1000000 (queries per trajectory)`);
+  return { axis, perTrajectory };
+}
+
 export function registerVerify(program: Command): void {
   conversionOptions(
     program
@@ -39,9 +52,10 @@ export function registerVerify(program: Command): void {
     .option('--reference <model>', 'the trained model directory a compiled .sir/.sirpb came from')
     .option('--sweep-T <list>', 'verify at each of these T (comma-separated)', intListOption('--sweep-T', 1, MAX_T))
     .option(
-      '--stream <axis>',
+      '--stream <axis[:N]>',
       'sigma-delta: run the test grid as one stream of queries along this input (name or index), a query ' +
-        'per step, each sent as its change from the last',
+        'per step, each sent as its change from the last; with :N, N evenly spaced values of the input over ' +
+        'its domain from each point of the test grid on the other inputs',
     )
     .option('--json', 'print one JSON object')
     .option('--plot <dir>', 'write plots (solution, SNN error field, error vs T) as SVG and PNG into DIR')
@@ -65,11 +79,8 @@ export function registerVerify(program: Command): void {
       if (o.stream !== undefined && !sigmaDelta)
         throw new UsageError('--stream runs a sigma-delta network: add --coding sigma-delta');
       if (o.stream !== undefined) {
-        const names = setup.problem.inputs;
-        const axis = /^\d+$/.test(o.stream) ? Number(o.stream) : names.indexOf(o.stream);
-        if (!(axis >= 0 && axis < names.length))
-          throw new UsageError(`--stream: no input '${o.stream}' (inputs: ${names.join(', ')})`);
-        const row = await measureStream(setup, snn, axis, say);
+        const { axis, perTrajectory } = streamOption(o.stream, setup.problem.inputs);
+        const row = await measureStream(setup, snn, axis, say, perTrajectory);
         if (o.json) process.stdout.write(`${JSON.stringify({ problem: setup.problem.problem, ...row }, null, 2)}\n`);
         else {
           process.stdout.write(

@@ -143,11 +143,16 @@ export const SnnNeurons = z
  *   d_t       = act_t - act_{t-1} + residue_{t-1}
  *   sent_t    = d_t if |d_t| >= threshold, else 0;   residue_t = d_t - sent_t
  * arith float: s_t = sent_t, in the units of the activation.
- * arith fixed (Lava's PySigmaDeltaModelFixed, the model Lava selects for tag fixed_pt, as netx builds it):
+ * arith fixed (Lava's PySigmaDeltaModelFixedCorrected, selected for SigmaDelta by exception_proc_model_map
+ * with tag fixed_pt; netx builds its SDNN layers with the same parameters):
  *   all state is integer, in units of 2^-SD_STATE_EXP of a message (ir/bits.ts); threshold and bias are
  *   mantissas of 2^(SD_SPIKE_EXP + SD_STATE_EXP) state units each (threshold is netx's vThMant, unsigned
- *   17 bits; bias signed 16 bits), and the message is the sent change floored to whole messages:
- *   s_t = floor(sent_t / 2^SD_STATE_EXP). The bits the floor drops are lost, not carried in residue.
+ *   17 bits; bias signed 16 bits), and the message is the change floored to whole messages, what the floor
+ *   drops staying unsent:
+ *     s_t = floor(sent_t / 2^SD_STATE_EXP);   residue_t = d_t - s_t 2^SD_STATE_EXP  (when |d_t| >= threshold)
+ *   (Lava's default fixed_pt model, PySigmaDeltaModelFixed, loses those bits, so a long stream's sums drift
+ *   from the inputs; a held query sends each neuron's value once, and there the two agree: a threshold is at
+ *   least one message, more than any residue.)
  * The network holds one query (or a stream, one per step) and settles: with nothing more to send, no
  * neuron changes. Spikes per step: the messages that are not zero.
  */
