@@ -9,6 +9,8 @@ import {
 } from '../ir/index.js';
 import { describeJson } from './json.js';
 import { lavaScript } from './lava-py.js';
+import { lavaSigmaDeltaProblems } from './lava-py-sd.js';
+import { isSigmaDelta } from './chain.js';
 import { NETX_LIMITS, netxProblems, writeNetx } from './netx.js';
 import { writeNir } from './nir.js';
 
@@ -25,9 +27,10 @@ export const FORMAT_LIMITS: Record<Backend, FormatLimits> = {
   json: {},
 };
 
-/** Why a backend would refuse the graph (empty: it writes it); only lava-netx checks before writing. */
+/** Why a backend would refuse the graph (empty: it writes it); lava-netx and lava-py check before writing. */
 export function backendProblems(g: Graph, backend: Backend): string[] {
-  return backend === 'lava-netx' ? netxProblems(g) : [];
+  if (backend === 'lava-netx') return netxProblems(g);
+  return backend === 'lava-py' && isSigmaDelta(g) ? lavaSigmaDeltaProblems(g) : [];
 }
 
 /**

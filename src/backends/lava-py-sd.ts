@@ -1,4 +1,4 @@
-import { type Graph, type NodeOf, SD_FIXED_PROCESS_MODEL, SD_SPIKE_EXP, SD_STATE_EXP } from '../ir/index.js';
+import { type Graph, IrError, type NodeOf, SD_FIXED_PROCESS_MODEL, SD_SPIKE_EXP, SD_STATE_EXP } from '../ir/index.js';
 import { snnChain, weightShape } from './chain.js';
 import { pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
@@ -20,6 +20,33 @@ function layerEntry(synapse: NodeOf<'snn.synapse'>, target: NodeOf<'snn.sigma-de
 }
 
 /**
+ * Lava's bit-accurate Dense clips integer weights to 8 bits and a sign (lava.utils.weightutils.clip_weights:
+ * [-256, 255] for a mixed-sign matrix, [0, 255] or [-255, 0] for one sign).
+ */
+const LAVA_DENSE_WEIGHT = { mixed: [-256, 255], single: 255 } as const;
+
+/**
+ * Why the script's fixed-point processes would run `g` differently from spikec (empty: they run it as
+ * compiled): a synapse whose mantissas Lava's Dense would clip.
+ */
+export function lavaSigmaDeltaProblems(g: Graph): string[] {
+  const problems: string[] = [];
+  for (const { synapse } of snnChain(g, 'lava-py').layers) {
+    if (synapse.weight.kind !== 'int') continue;
+    const w = synapse.weight.mantissa.data;
+    const [lo, hi] = [Math.min(...w), Math.max(...w)];
+    const mixed = lo < 0 && hi > 0;
+    const [min, max] = mixed ? LAVA_DENSE_WEIGHT.mixed : [-LAVA_DENSE_WEIGHT.single, LAVA_DENSE_WEIGHT.single];
+    if (lo < min || hi > max)
+      problems.push(
+        `%${synapse.id}: weight mantissas in [${lo}, ${hi}], beyond what Lava's Dense keeps ([${min}, ${max}]: ` +
+          '8 bits and a sign; compile for loihi2)',
+      );
+  }
+  return problems;
+}
+
+/**
  * The lava-py script of a sigma-delta network: Lava's own processes, as a Loihi 2 user builds them, a
  * RingBuffer sending the delta-encoded query at step 0, then per population a Dense (integer mantissas,
  * weight_exp, num_weight_bits that leave them untruncated) and a SigmaDelta (ReLU or UNIT, spike_exp and
@@ -29,6 +56,8 @@ function layerEntry(synapse: NodeOf<'snn.synapse'>, target: NodeOf<'snn.sigma-de
  * (`spikec sim --trace --json`); --netx FILE runs the same queries through the netx file instead.
  */
 export function lavaSigmaDeltaScript(g: Graph): string {
+  const problems = lavaSigmaDeltaProblems(g);
+  if (problems.length) throw new IrError(`lava-py cannot run this network as compiled:\n  ${problems.join('\n  ')}`);
   const chain = snnChain(g, 'lava-py');
   const e = chain.encoder;
   const norm = e.normalization ?? { scale: Array(e.dims).fill(1), offset: Array(e.dims).fill(0) };

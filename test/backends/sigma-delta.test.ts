@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { NETX_LIMITS, netxProblems, writeNir } from '../../src/backends/index.js';
+import { NETX_LIMITS, backendProblems, lavaScript, netxProblems, writeNir } from '../../src/backends/index.js';
 import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import { type Graph, SD_SPIKE_EXP } from '../../src/ir/index.js';
@@ -60,6 +60,16 @@ describe('sigma-delta targets', () => {
       state_exp: 6,
       process_model: 'PySigmaDeltaModelFixedCorrected',
     });
+  });
+
+  test("lava-py refuses weights Lava's Dense would clip (generic's 16-bit mantissas), naming the layer", async () => {
+    const { g } = await compiled('poisson1d', { finetuneSteps: 0, profile: 'generic', limits: {} });
+    const problems = backendProblems(g, 'lava-py');
+    expect(problems[0]).toMatch(
+      /^%dense0_act\.z\.syn: weight mantissas in \[-?\d+, \d+\], beyond what Lava's Dense keeps/,
+    );
+    expect(() => lavaScript(g)).toThrow(/^lava-py cannot run this network as compiled:\n {2}%dense0_act\.z\.syn/);
+    expect(backendProblems((await compiled('poisson1d', { finetuneSteps: 0 })).g, 'lava-py')).toEqual([]);
   });
 
   test('nir refuses a sigma-delta network and writes nothing', async () => {
