@@ -316,6 +316,37 @@ export function sigmaDeltaMarkdown(
 }
 
 /** Accuracy against operations per query, both codings, every model (log-log). */
+/**
+ * A frontier plot in RESULTS (NAME.svg, NAME.png): SNN vs exact (field error) against operations per query
+ * over ANN MACs (field ops), coloured by field kind: points, or lines through them, and any further `encoding`.
+ */
+export function renderFrontier(
+  name: string,
+  title: string,
+  values: readonly object[],
+  style: 'points' | 'lines',
+  encoding: object,
+): Promise<string[]> {
+  return render(
+    {
+      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+      title,
+      width: 520,
+      height: 340,
+      data: { values },
+      mark: style === 'points' ? { type: 'point', filled: true } : { type: 'line', point: true },
+      encoding: {
+        x: { field: 'ops', type: 'quantitative', scale: { type: 'log' }, title: 'synaptic ops per query / ANN MACs' },
+        y: { field: 'error', type: 'quantitative', scale: { type: 'log' }, title: 'SNN vs exact (relative L2)' },
+        color: { field: 'kind', type: 'nominal' },
+        ...encoding,
+      },
+    },
+    RESULTS,
+    name,
+  );
+}
+
 export async function sigmaDeltaPlot(rows: readonly SigmaDeltaRow[]): Promise<string[]> {
   const rate = rateDefaults();
   const values = [
@@ -344,22 +375,11 @@ export async function sigmaDeltaPlot(rows: readonly SigmaDeltaRow[]): Promise<st
         ];
       }),
   ];
-  return render(
-    {
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title: 'SNN vs exact against synaptic operations per query / ANN MACs (all bundled models)',
-      width: 520,
-      height: 340,
-      data: { values },
-      mark: { type: 'point', filled: true },
-      encoding: {
-        x: { field: 'ops', type: 'quantitative', scale: { type: 'log' }, title: 'synaptic ops per query / ANN MACs' },
-        y: { field: 'error', type: 'quantitative', scale: { type: 'log' }, title: 'SNN vs exact (relative L2)' },
-        color: { field: 'kind', type: 'nominal' },
-        shape: { field: 'model', type: 'nominal' },
-      },
-    },
-    RESULTS,
+  return renderFrontier(
     'sigma-delta-frontier',
+    'SNN vs exact against synaptic operations per query / ANN MACs (all bundled models)',
+    values,
+    'points',
+    { shape: { field: 'model', type: 'nominal' } },
   );
 }

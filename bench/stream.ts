@@ -9,9 +9,8 @@ import {
 } from '../src/passes/index.js';
 import { annMacs } from '../src/sim/energy.js';
 import { measureStream, verifySetup } from '../src/verification/measure.js';
-import { render } from '../src/verification/plots.js';
-import { RESULTS } from './common.js';
 import { mdRow } from './markdown.js';
+import { renderFrontier } from './sigma-delta.js';
 
 /** The streaming workload: heat1d at fixed x, along t. */
 const MODEL = 'heat1d';
@@ -169,22 +168,11 @@ export async function streamPlot(rows: readonly StreamRow[]): Promise<string[]> 
       kind: `θ = 2^${Math.log2(r.threshold)} ${r.arithmetic}`,
     }));
   const ann = rows.find((r) => r.ann_vs_exact !== null)?.ann_vs_exact ?? 0;
-  return render(
-    {
-      $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
-      title: `heat1d streamed along t: SNN vs exact against ops per query (ANN vs exact ${ann.toExponential(2)})`,
-      width: 520,
-      height: 340,
-      data: { values },
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: { field: 'ops', type: 'quantitative', scale: { type: 'log' }, title: 'synaptic ops per query / ANN MACs' },
-        y: { field: 'error', type: 'quantitative', scale: { type: 'log' }, title: 'SNN vs exact (relative L2)' },
-        color: { field: 'kind', type: 'nominal' },
-        order: { field: 'per_trajectory', type: 'quantitative' },
-      },
-    },
-    RESULTS,
+  return renderFrontier(
     'stream-frontier',
+    `heat1d streamed along t: SNN vs exact against ops per query (ANN vs exact ${ann.toExponential(2)})`,
+    values,
+    'lines',
+    { order: { field: 'per_trajectory', type: 'quantitative' } },
   );
 }
