@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CALIB_SAMPLES, calibrationInputs } from '../src/verification/calibration-data.js';
 import { NETX_LIMITS } from '../src/backends/index.js';
-import type { Graph } from '../src/ir/index.js';
+import { type Graph, SD_FIXED_PROCESS_MODEL } from '../src/ir/index.js';
 import { Rng } from '../src/frontend/train/index.js';
 import {
   DEFAULT_CONTEXT,
@@ -58,7 +58,7 @@ export interface SigmaDeltaRow {
   error?: string;
 }
 
-/** A finetuned network's netx file, run in Lava (netx.hdf5.Network, fixed_pt) against spikec sim. */
+/** A finetuned network's netx file, run in Lava (netx.hdf5.Network, fixed_pt, corrected model) against spikec sim. */
 export interface LavaCheck {
   model: string;
   inputs: number;
@@ -222,8 +222,9 @@ function finetunedSection(rows: readonly SigmaDeltaRow[], lava: readonly LavaChe
     lines.push(mdRow([model, e(mine[0].ann_vs_exact), ...cells(mine, K, threshold)]));
   }
   if (lava.length) {
-    lines.push('', `Each finetuned netx file in Lava (\`netx.hdf5.Network\`, \`Loihi2SimCfg(select_tag='fixed_pt')\`,`);
-    lines.push('loaded as the file says) against `spikec sim`: messages per layer per step and outputs.', '');
+    lines.push('', `Each finetuned netx file in Lava (\`netx.hdf5.Network\`, \`Loihi2SimCfg(select_tag='fixed_pt')\``);
+    lines.push(`with \`${SD_FIXED_PROCESS_MODEL}\` for SigmaDelta, loaded as the file says) against \`spikec sim\`:`);
+    lines.push('messages per layer per step and outputs. Integer streams run the same model.', '');
     lines.push(mdRow(['model', 'inputs', 'messages', 'differing messages', 'differing outputs', 'verdict']));
     lines.push(mdRow(Array(6).fill('---')));
     // (a verdict recorded before refusals were told from failures says so in its message)
