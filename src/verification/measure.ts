@@ -1,5 +1,12 @@
 import { type LoadedModel, loadModel } from '../frontend/index.js';
-import { type ProblemFile, bundledProblem, exactOn, readProblemFile, testPoints } from '../frontend/train/index.js';
+import {
+  type ProblemFile,
+  bundledProblem,
+  exactOn,
+  grid,
+  readProblemFile,
+  testPoints,
+} from '../frontend/train/index.js';
 import type { Graph } from '../ir/index.js';
 import { relativeL2 } from '../passes/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
@@ -100,36 +107,48 @@ export function trajectories(points: readonly (readonly number[])[], axis: numbe
 
 /**
  * Trajectories of `perTrajectory` evenly spaced values of input `axis` over its domain, one from each
- * distinct point of the test grid's other inputs, in raster order (`axis` fastest).
+ * point of the test grid on the other inputs, in raster order (`axis` fastest).
  */
 export function denseTrajectories(
   setup: VerifySetup,
   axis: number,
   perTrajectory: number,
 ): { points: number[][]; count: number } {
-  const [lo, hi] = setup.problem.domain[axis];
-  const along = Array.from({ length: perTrajectory }, (_, k) =>
-    perTrajectory === 1 ? lo : lo + ((hi - lo) * k) / (perTrajectory - 1),
-  );
-  const starts = new Map<string, number[]>();
-  for (const p of setup.points) {
-    const rest = p.filter((_, j) => j !== axis);
-    starts.set(JSON.stringify(rest), rest);
-  }
-  const sorted = [...starts.values()].sort((a, b) => {
-    for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return a[j] - b[j];
-    return 0;
-  });
-  const points = sorted.flatMap((rest) => along.map((v) => [...rest.slice(0, axis), v, ...rest.slice(axis)]));
-  return { points, count: sorted.length };
+  const { domain, testGrid } = setup.problem;
+  const others = <T>(xs: readonly T[]): T[] => xs.filter((_, j) => j !== axis);
+  const starts = grid(others(domain), others(testGrid));
+  const along = grid([domain[axis]], [perTrajectory]).map(([v]) => v);
+  const points = starts.flatMap((rest) => along.map((v) => [...rest.slice(0, axis), v, ...rest.slice(axis)]));
+  return { points, count: starts.length };
+}
+
+/** A stream's queries in order, its trajectories, and the ANN's outputs and the exact solution on them. */
+interface Stream {
+  readonly points: number[][];
+  readonly count: number;
+  readonly annOut: number[][];
+  readonly exact: number[][] | null;
+}
+
+/** The test grid as trajectories along `axis` (trajectories()). */
+function testGridStream(setup: VerifySetup, axis: number): Stream {
+  const { order, count } = trajectories(setup.points, axis);
+  const pick = <T>(rows: readonly T[]): T[] => order.map((i) => rows[i]);
+  return { points: pick(setup.points), count, annOut: pick(setup.annOut), exact: setup.exact && pick(setup.exact) };
+}
+
+/** denseTrajectories(), with the ANN and the exact solution evaluated on them. */
+function denseStream(setup: VerifySetup, axis: number, perTrajectory: number): Stream {
+  const { points, count } = denseTrajectories(setup, axis, perTrajectory);
+  const bundled = bundledProblem(setup.problem);
+  return { points, count, annOut: evalAnn(setup.ann, points), exact: bundled ? exactOn(bundled, points) : null };
 }
 
 /**
  * A sigma-delta network on one stream of queries along `axis`, a query per step, each sent as its
  * change from the last: accuracy and operations per query. The stream is the test grid as trajectories
- * along `axis` (trajectories()) or, with `perTrajectory`, that many evenly spaced values of `axis` from
- * each point of the test grid's other inputs (denseTrajectories()): the closer consecutive queries, the
- * less changes.
+ * along `axis` or, with `perTrajectory`, that many evenly spaced values of `axis` from each point of the
+ * test grid on the other inputs (denseTrajectories()): the closer consecutive queries, the less changes.
  */
 export async function measureStream(
   setup: VerifySetup,
@@ -139,20 +158,8 @@ export async function measureStream(
   perTrajectory?: number,
 ): Promise<VerifyRow> {
   const name = setup.problem.inputs[axis] ?? String(axis);
-  let points: number[][];
-  let count: number;
-  let annOut: number[][];
-  let exact: number[][] | null;
-  if (perTrajectory === undefined) {
-    const t = trajectories(setup.points, axis);
-    const pick = <T>(rows: readonly T[]): T[] => t.order.map((i) => rows[i]);
-    [points, count, annOut] = [pick(setup.points), t.count, pick(setup.annOut)];
-    exact = setup.exact ? pick(setup.exact) : null;
-  } else {
-    ({ points, count } = denseTrajectories(setup, axis, perTrajectory));
-    const bundled = bundledProblem(setup.problem);
-    [annOut, exact] = [evalAnn(setup.ann, points), bundled ? exactOn(bundled, points) : null];
-  }
+  const { points, count, annOut, exact } =
+    perTrajectory === undefined ? testGridStream(setup, axis) : denseStream(setup, axis, perTrajectory);
   say?.(`streaming ${points.length} points along ${name} (${count} trajectories)`);
   const sim = simulateRows(snn, points, { stream: true, perNeuron: false });
   // one stream: every neuron steps once per step of it, however many queries it carries

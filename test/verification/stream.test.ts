@@ -12,6 +12,7 @@ describe('streams along an input', () => {
         [-1, 1],
         [0, 2],
       ],
+      testGrid: [3, 3],
     },
     points: grid([-1, 0, 1], [0, 1, 2]).reverse(),
   } as unknown as VerifySetup;
