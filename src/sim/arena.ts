@@ -29,6 +29,12 @@ export class Arena {
     return slot;
   }
 
+  allocInt16(n: number): Slot<Int16Array> {
+    const slot: Slot<Int16Array> = { at: this.take(n * 2), n, view: new Int16Array(0) };
+    this.views.push(() => (slot.view = new Int16Array(this.mod.memory.buffer, slot.at, n)));
+    return slot;
+  }
+
   private take(bytes: number): number {
     const at = this.end;
     this.end += Math.ceil(bytes / 16) * 16;

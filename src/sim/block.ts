@@ -44,9 +44,12 @@ let module: KernelModule | undefined;
 export class BlockSim {
   private readonly arena: Arena;
   private readonly weights = new Map<string, Slot>();
-  /** Integer weights whose sums fit in 32 bits, delivered in i32 lanes (twice the f64 lanes). */
+  /** Integer weights whose sums fit in 32 bits, delivered in i32 lanes (twice the f64 lanes), or by dot products. */
   private readonly weights32 = new Map<string, Slot<Int32Array>>();
   private sums32: Slot<Int32Array> | undefined;
+  /** Integer weights whose sums fit in 16 bits, delivered in i16 lanes (four times the f64 lanes). */
+  private readonly weights16 = new Map<string, Slot<Int16Array>>();
+  private sums16: Slot<Int16Array> | undefined;
   private readonly current = new Map<string, Slot>();
   private readonly encoderCurrent = new Map<string, Slot>();
   private readonly pops: Population[] = [];
@@ -72,8 +75,10 @@ export class BlockSim {
       const w = widthOf(n);
       if (n.kind === 'snn.synapse') {
         const s = p.synapses.get(n.id)!;
-        if (fitsInt32(s)) this.weights32.set(n.id, a.allocInt32(s.wt.length));
-        else this.weights.set(n.id, a.alloc(s.wt.length));
+        const lanes = lanesOf(s);
+        if (lanes === 'i16') this.weights16.set(n.id, a.allocInt16(s.wt.length));
+        else if (lanes === 'f64') this.weights.set(n.id, a.alloc(s.wt.length));
+        else this.weights32.set(n.id, a.allocInt32(s.wt.length));
         this.current.set(n.id, a.alloc(rows * w));
         if (s.source === p.encoder.id) this.encoderCurrent.set(n.id, a.alloc(rows * w));
         maxFanIn = Math.max(maxFanIn, s.fanIn);
@@ -95,11 +100,13 @@ export class BlockSim {
     }
     this.input = a.alloc(rows * maxWidth);
     if (this.weights32.size) this.sums32 = a.allocInt32(rows * maxFanOut);
+    if (this.weights16.size) this.sums16 = a.allocInt16(rows * maxFanOut);
     this.offsets = a.alloc(maxFanIn);
     this.factors = a.alloc(maxFanIn);
     a.commit();
     for (const [id, slot] of this.weights) slot.view.set(p.synapses.get(id)!.wt);
     for (const [id, slot] of this.weights32) slot.view.set(p.synapses.get(id)!.wt);
+    for (const [id, slot] of this.weights16) slot.view.set(p.synapses.get(id)!.wt);
     for (const pop of this.pops) pop.neurons.init();
   }
 
@@ -137,11 +144,21 @@ export class BlockSim {
             a.view.set(this.encoderCurrent.get(n.id)!.view.subarray(0, k));
             totals.synops += encoderNonzero * s.fanOut;
             totals.gradedSynops += encoderNonzero * s.fanOut;
+          } else if (this.weights16.has(n.id)) {
+            const sums = this.sums16!;
+            const spikes = this.popOf.get(s.source)!.prev;
+            const weights = this.weights16.get(n.id)!;
+            const nonzero = fn.add_products_i16(sums.at, spikes.at, weights.at, rows, s.fanIn, s.fanOut, ...scratch);
+            totals.synops += nonzero * s.fanOut;
+            fn.scale_floor_i16(a.at, sums.at, k, 2 ** s.exponent);
           } else if (this.weights32.has(n.id)) {
             const sums = this.sums32!;
             const spikes = this.popOf.get(s.source)!.prev;
             const weights = this.weights32.get(n.id)!;
-            const nonzero = fn.add_products_i32(sums.at, spikes.at, weights.at, rows, s.fanIn, s.fanOut, ...scratch);
+            const nonzero =
+              s.fanOut === 1
+                ? fn.dot_rows_i32(sums.at, spikes.at, weights.at, rows, s.fanIn)
+                : fn.add_products_i32(sums.at, spikes.at, weights.at, rows, s.fanIn, s.fanOut, ...scratch);
             totals.synops += nonzero * s.fanOut;
             fn.scale_floor_i32(a.at, sums.at, k, 2 ** s.exponent);
           } else {
@@ -236,4 +253,18 @@ export class BlockSim {
  */
 function fitsInt32(s: SynapseOp): boolean {
   return s.integer && s.largest * s.fanIn < 2 ** 31;
+}
+
+/**
+ * The lanes a synapse's spikes are summed in: i16 where every output's sum of |weights| (the most its
+ * partial sums can reach with spikes of magnitude 1) is below 2^15; i32 where fitsInt32 (one output:
+ * dot products over the inputs); f64 otherwise. Integer sums are exact in any of them, so the choice
+ * never changes a result.
+ */
+function lanesOf(s: SynapseOp): 'i16' | 'i32' | 'f64' {
+  if (!fitsInt32(s)) return 'f64';
+  if (s.fanOut === 1) return 'i32';
+  const columnSums = new Float64Array(s.fanOut);
+  for (let k = 0; k < s.wt.length; k++) columnSums[k % s.fanOut] += Math.abs(s.wt[k]);
+  return Math.max(...columnSums) < 2 ** 15 ? 'i16' : 'i32';
 }

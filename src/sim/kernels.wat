@@ -428,6 +428,139 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop)))
     (local.get $nnz))
+  ;; add_products_i32 in 16-bit lanes (eight outputs per lane group): D and M are i16 arrays, G f64 holding
+  ;; integers. Exact while every partial sum fits in 16 bits (the caller bounds sum over s of |G[r, s]| |M[s, k]|
+  ;; below 2^15 for every column k), so equal to add_products_i32 on the same values, at twice its lanes.
+  (func (export "add_products_i16")
+    (param $D i32) (param $G i32) (param $M i32) (param $R i32) (param $S i32) (param $K i32)
+    (param $offs i32) (param $facs i32) (result i32)
+    (local $r i32) (local $s i32) (local $m i32) (local $q i32) (local $kb i32) (local $g f64)
+    (local $nnz i32) (local $row i32) (local $rowK i32) (local $K8b i32) (local $Kb i32) (local $y i32)
+    (local $p0 i32) (local $p1 i32) (local $p2 i32) (local $p3 i32) (local $c i32)
+    (local $f0 v128) (local $f1 v128) (local $f2 v128) (local $f3 v128)
+    (local.set $rowK (i32.shl (local.get $K) (i32.const 1)))
+    (local.set $Kb (local.get $rowK))
+    (local.set $K8b (i32.shl (i32.and (local.get $K) (i32.const -8)) (i32.const 1)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $R)))
+      (local.set $m (i32.const 0))
+      (local.set $s (i32.const 0))
+      (local.set $row (i32.add (local.get $G) (i32.shl (i32.mul (local.get $r) (local.get $S)) (i32.const 3))))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $s) (local.get $S)))
+        (local.set $g (f64.load (i32.add (local.get $row) (i32.shl (local.get $s) (i32.const 3)))))
+        ;; without a branch (spikes are unpredictable): every entry is written, only nonzeros advance m
+        (i32.store (i32.add (local.get $offs) (i32.shl (local.get $m) (i32.const 2)))
+          (i32.add (local.get $M) (i32.mul (local.get $s) (local.get $rowK))))
+        (i32.store (i32.add (local.get $facs) (i32.shl (local.get $m) (i32.const 2)))
+          (i32.trunc_f64_s (local.get $g)))
+        (local.set $m (i32.add (local.get $m) (f64.ne (local.get $g) (f64.const 0))))
+        (local.set $s (i32.add (local.get $s) (i32.const 1)))
+        (br $sloop)))
+      (local.set $nnz (i32.add (local.get $nnz) (local.get $m)))
+      (local.set $y (i32.add (local.get $D) (i32.mul (local.get $r) (local.get $rowK))))
+      ;; the row starts from zeros, written here while it stays in cache
+      (local.set $kb (i32.const 0))
+      (block $zdone (loop $zloop
+        (br_if $zdone (i32.ge_u (local.get $kb) (local.get $K8b)))
+        (v128.store (i32.add (local.get $y) (local.get $kb)) (v128.const i64x2 0 0))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+        (br $zloop)))
+      (block $z1done (loop $z1loop
+        (br_if $z1done (i32.ge_u (local.get $kb) (local.get $Kb)))
+        (i32.store16 (i32.add (local.get $y) (local.get $kb)) (i32.const 0))
+        (local.set $kb (i32.add (local.get $kb) (i32.const 2)))
+        (br $z1loop)))
+      ;; four terms per pass
+      (local.set $q (i32.const 0))
+      (block $qdone (loop $qloop
+        (br_if $qdone (i32.gt_u (i32.add (local.get $q) (i32.const 4)) (local.get $m)))
+        (local.set $c (i32.add (local.get $offs) (i32.shl (local.get $q) (i32.const 2))))
+        (local.set $p0 (i32.load (local.get $c)))
+        (local.set $p1 (i32.load offset=4 (local.get $c)))
+        (local.set $p2 (i32.load offset=8 (local.get $c)))
+        (local.set $p3 (i32.load offset=12 (local.get $c)))
+        (local.set $c (i32.add (local.get $facs) (i32.shl (local.get $q) (i32.const 2))))
+        (local.set $f0 (i16x8.splat (i32.load (local.get $c))))
+        (local.set $f1 (i16x8.splat (i32.load offset=4 (local.get $c))))
+        (local.set $f2 (i16x8.splat (i32.load offset=8 (local.get $c))))
+        (local.set $f3 (i16x8.splat (i32.load offset=12 (local.get $c))))
+        (local.set $kb (i32.const 0))
+        ;; four unit factors (unsigned spikes, the common case): additions only
+        (if (i32.and (i32.and (i32.eq (i32.load (local.get $c)) (i32.const 1))
+                              (i32.eq (i32.load offset=4 (local.get $c)) (i32.const 1)))
+                     (i32.and (i32.eq (i32.load offset=8 (local.get $c)) (i32.const 1))
+                              (i32.eq (i32.load offset=12 (local.get $c)) (i32.const 1))))
+          (then
+            (block $udone (loop $uloop
+              (br_if $udone (i32.ge_u (local.get $kb) (local.get $K8b)))
+              (v128.store (i32.add (local.get $y) (local.get $kb))
+                (i16x8.add
+                  (i16x8.add (v128.load (i32.add (local.get $y) (local.get $kb)))
+                    (i16x8.add (v128.load (i32.add (local.get $p0) (local.get $kb)))
+                      (v128.load (i32.add (local.get $p1) (local.get $kb)))))
+                  (i16x8.add (v128.load (i32.add (local.get $p2) (local.get $kb)))
+                    (v128.load (i32.add (local.get $p3) (local.get $kb))))))
+              (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+              (br $uloop)))))
+        (block $kdone (loop $kloop
+          (br_if $kdone (i32.ge_u (local.get $kb) (local.get $K8b)))
+          (v128.store (i32.add (local.get $y) (local.get $kb))
+            (i16x8.add
+              (i16x8.add (v128.load (i32.add (local.get $y) (local.get $kb)))
+                (i16x8.add
+                  (i16x8.mul (local.get $f0) (v128.load (i32.add (local.get $p0) (local.get $kb))))
+                  (i16x8.mul (local.get $f1) (v128.load (i32.add (local.get $p1) (local.get $kb))))))
+              (i16x8.add
+                (i16x8.mul (local.get $f2) (v128.load (i32.add (local.get $p2) (local.get $kb))))
+                (i16x8.mul (local.get $f3) (v128.load (i32.add (local.get $p3) (local.get $kb)))))))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+          (br $kloop)))
+        ;; K not a multiple of 8: the last outputs one at a time
+        (block $tdone (loop $tloop
+          (br_if $tdone (i32.ge_u (local.get $kb) (local.get $Kb)))
+          (i32.store16 (i32.add (local.get $y) (local.get $kb))
+            (i32.add (i32.add (i32.load16_s (i32.add (local.get $y) (local.get $kb)))
+              (i32.add
+                (i32.mul (i16x8.extract_lane_s 0 (local.get $f0))
+                  (i32.load16_s (i32.add (local.get $p0) (local.get $kb))))
+                (i32.mul (i16x8.extract_lane_s 0 (local.get $f1))
+                  (i32.load16_s (i32.add (local.get $p1) (local.get $kb))))))
+              (i32.add
+                (i32.mul (i16x8.extract_lane_s 0 (local.get $f2))
+                  (i32.load16_s (i32.add (local.get $p2) (local.get $kb))))
+                (i32.mul (i16x8.extract_lane_s 0 (local.get $f3))
+                  (i32.load16_s (i32.add (local.get $p3) (local.get $kb)))))))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 2)))
+          (br $tloop)))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (br $qloop)))
+      ;; the last terms one at a time
+      (block $odone (loop $oloop
+        (br_if $odone (i32.ge_u (local.get $q) (local.get $m)))
+        (local.set $p0 (i32.load (i32.add (local.get $offs) (i32.shl (local.get $q) (i32.const 2)))))
+        (local.set $f0 (i16x8.splat (i32.load (i32.add (local.get $facs) (i32.shl (local.get $q) (i32.const 2))))))
+        (local.set $kb (i32.const 0))
+        (block $k1done (loop $k1loop
+          (br_if $k1done (i32.ge_u (local.get $kb) (local.get $K8b)))
+          (v128.store (i32.add (local.get $y) (local.get $kb))
+            (i16x8.add (v128.load (i32.add (local.get $y) (local.get $kb)))
+              (i16x8.mul (local.get $f0) (v128.load (i32.add (local.get $p0) (local.get $kb))))))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 16)))
+          (br $k1loop)))
+        (block $t1done (loop $t1loop
+          (br_if $t1done (i32.ge_u (local.get $kb) (local.get $Kb)))
+          (i32.store16 (i32.add (local.get $y) (local.get $kb))
+            (i32.add (i32.load16_s (i32.add (local.get $y) (local.get $kb)))
+              (i32.mul (i16x8.extract_lane_s 0 (local.get $f0))
+                  (i32.load16_s (i32.add (local.get $p0) (local.get $kb))))))
+          (local.set $kb (i32.add (local.get $kb) (i32.const 2)))
+          (br $t1loop)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $oloop)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+    (local.get $nnz))
   ;; dst[k] = floor(src[k] * f) for k in 0..n: src i32 (add_products_i32's sums), dst f64, f = 2^e: the
   ;; integer shift of scale_floor, converting exactly.
   (func (export "scale_floor_i32") (param $dst i32) (param $src i32) (param $n i32) (param $f f64)
@@ -447,6 +580,61 @@
         (f64.store (i32.add (local.get $dst) (i32.shl (local.get $n2) (i32.const 3)))
           (f64.floor (f64.mul (local.get $f)
             (f64.convert_i32_s (i32.load (i32.add (local.get $src) (i32.shl (local.get $n2) (i32.const 2)))))))))))
+  ;; scale_floor_i32 on i16 sums (add_products_i16's).
+  (func (export "scale_floor_i16") (param $dst i32) (param $src i32) (param $n i32) (param $f f64)
+    (local $k i32) (local $n2 i32) (local $F v128)
+    (local.set $n2 (i32.and (local.get $n) (i32.const -2)))
+    (local.set $F (f64x2.splat (local.get $f)))
+    (block $done (loop $lp
+      (br_if $done (i32.ge_u (local.get $k) (local.get $n2)))
+      (v128.store (i32.add (local.get $dst) (i32.shl (local.get $k) (i32.const 3)))
+        (f64x2.floor (f64x2.mul (local.get $F)
+          (f64x2.convert_low_i32x4_s (i32x4.extend_low_i16x8_s (v128.load32_zero (i32.add (local.get $src)
+            (i32.shl (local.get $k) (i32.const 1)))))))))
+      (local.set $k (i32.add (local.get $k) (i32.const 2)))
+      (br $lp)))
+    (if (i32.lt_u (local.get $n2) (local.get $n))
+      (then
+        (f64.store (i32.add (local.get $dst) (i32.shl (local.get $n2) (i32.const 3)))
+          (f64.floor (f64.mul (local.get $f)
+            (f64.convert_i32_s (i32.load16_s (i32.add (local.get $src) (i32.shl (local.get $n2) (i32.const 1)))))))))))
+  ;; add_products_i32 for one output (K = 1), from zeros: D[r] = sum over s of G[r, s] M[s] for r in 0..R, D and
+  ;; M i32, G f64 holding integers. The products and sums are taken in f64 lanes over s, two terms at a time:
+  ;; exact (the caller bounds |G| |M| S below 2^31), so equal to add_products_i32 on the same values, which
+  ;; spends a pass over its lanes on each term when there is one output. Returns the number of nonzero G.
+  (func (export "dot_rows_i32") (param $D i32) (param $G i32) (param $M i32) (param $R i32) (param $S i32)
+    (result i32)
+    (local $r i32) (local $s i32) (local $S2 i32) (local $row i32) (local $acc v128) (local $g v128)
+    (local $sum f64) (local $nnz v128) (local $n i32)
+    (local.set $S2 (i32.and (local.get $S) (i32.const -2)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $R)))
+      (local.set $row (i32.add (local.get $G) (i32.shl (i32.mul (local.get $r) (local.get $S)) (i32.const 3))))
+      (local.set $acc (v128.const f64x2 0 0))
+      (local.set $s (i32.const 0))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $s) (local.get $S2)))
+        (local.set $g (v128.load (i32.add (local.get $row) (i32.shl (local.get $s) (i32.const 3)))))
+        ;; a lane of f64x2.ne is all ones (-1) where G is nonzero: subtracting it counts
+        (local.set $nnz (i64x2.sub (local.get $nnz) (f64x2.ne (local.get $g) (v128.const f64x2 0 0))))
+        (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $g)
+          (f64x2.convert_low_i32x4_s (v128.load64_zero (i32.add (local.get $M) (i32.shl (local.get $s)
+            (i32.const 2))))))))
+        (local.set $s (i32.add (local.get $s) (i32.const 2)))
+        (br $sloop)))
+      (local.set $sum (f64.add (f64x2.extract_lane 0 (local.get $acc)) (f64x2.extract_lane 1 (local.get $acc))))
+      (if (i32.lt_u (local.get $S2) (local.get $S))
+        (then
+          (local.set $sum (f64.add (local.get $sum)
+            (f64.mul (f64.load (i32.add (local.get $row) (i32.shl (local.get $S2) (i32.const 3))))
+              (f64.convert_i32_s (i32.load (i32.add (local.get $M) (i32.shl (local.get $S2) (i32.const 2))))))))
+          (local.set $n (i32.add (local.get $n)
+            (f64.ne (f64.load (i32.add (local.get $row) (i32.shl (local.get $S2) (i32.const 3)))) (f64.const 0))))))
+      (i32.store (i32.add (local.get $D) (i32.shl (local.get $r) (i32.const 2))) (i32.trunc_f64_s (local.get $sum)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+    (i32.add (local.get $n)
+      (i32.wrap_i64 (i64.add (i64x2.extract_lane 0 (local.get $nnz)) (i64x2.extract_lane 1 (local.get $nnz))))))
   ;; a[k] = floor(a[k] * f) for k in 0..n, f = 2^e: integer mantissa sums shifted by an exponent e, as
   ;; floor(acc / 2^-e) for e < 0 and acc * 2^e for e >= 0 (scaling by a power of two is exact).
   (func (export "scale_floor") (param $a i32) (param $n i32) (param $f f64)

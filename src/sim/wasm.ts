@@ -22,6 +22,20 @@ export interface KernelExports {
     facs: number,
   ): number;
   scale_floor_i32(dst: number, src: number, n: number, f: number): void;
+  /** add_products_i32 in i16 lanes, while every output's sum of |M| is below 2^15 (kernels.wat). */
+  add_products_i16(
+    D: number,
+    G: number,
+    M: number,
+    R: number,
+    S: number,
+    K: number,
+    offs: number,
+    facs: number,
+  ): number;
+  scale_floor_i16(dst: number, src: number, n: number, f: number): void;
+  /** add_products_i32 for one output, as dot products over the inputs (kernels.wat). */
+  dot_rows_i32(D: number, G: number, M: number, R: number, S: number): number;
   transpose(dst: number, src: number, rows: number, cols: number): void;
   neuron_step(
     model: number,
