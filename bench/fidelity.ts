@@ -1,11 +1,12 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FORMAT_LIMITS } from '../src/backends/index.js';
 import { NETX_LIMITS } from '../src/backends/netx.js';
 import { writeNir } from '../src/backends/nir.js';
 import { importNir, loadModel } from '../src/frontend/index.js';
 import { Rng, readProblemFile } from '../src/frontend/train/index.js';
-import { type Graph, packageRoot } from '../src/ir/index.js';
+import { type Graph, mergeFormatLimits, packageRoot } from '../src/ir/index.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, runPipeline } from '../src/passes/index.js';
 import { simulate } from '../src/sim/simulate.js';
 import { mdRow } from './markdown.js';
@@ -19,9 +20,10 @@ import { type LavaRun, ORACLES, nirRewrite, runLavaScript, runNetx } from './ora
  * file through nir.read + nir.write and back into spikec (the same network, the same outputs), and
  * the network compiled within netx's limits (--target lava-netx) loaded by netx.hdf5.Network and run
  * in Lava (outputs and spikes, the same 16 inputs), with what that legalization costs: SNN vs exact
- * on the test grid of the Loihi 2 integer network and of the netx one. poisson2d runs the default
- * pipeline; the others calibrate without finetune (minutes less each; netx networks, which reset to
- * zero, are never fine-tuned: the count model describes subtract reset only).
+ * on the test grid of the Loihi 2 integer network and of the netx one. The three formats hold one chain
+ * of layers: a SPINN's branches are merged into one (merge-branches) for them, its product on the host.
+ * poisson2d runs the default pipeline; the others calibrate without finetune (minutes less each; netx
+ * networks, which reset to zero, are never fine-tuned: the count model describes subtract reset only).
  */
 const ROOT = packageRoot();
 const FAST = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'fold-weights'];
@@ -70,7 +72,13 @@ async function check(
   setup: VerifySetup,
 ) {
   const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 256) };
-  const g = runPipeline(ann, [...passes, 'quantize'], ctx).graph;
+  // what --target loihi2 compiles, and what --target lava-py,nir does: a SPINN's branches merged into one chain
+  const plain = runPipeline(ann, [...passes, 'quantize'], ctx).graph;
+  const limits = mergeFormatLimits([
+    ['nir', FORMAT_LIMITS.nir],
+    ['lava-py', FORMAT_LIMITS['lava-py']],
+  ]);
+  const g = runPipeline(ann, [...passes, 'merge-branches', 'quantize'], { ...ctx, limits }).graph;
   const rows = new Rng(99).box(domain, 16);
   const dir = mkdtempSync(join(tmpdir(), 'spikec-fidelity-'));
   const expected = simulate(g, rows).outputs;
@@ -107,9 +115,9 @@ async function check(
   } catch (e) {
     row.nir = refusal(e);
   }
-  row.integer_vs_exact = (await measure(setup, g)).snn_vs_exact;
+  row.integer_vs_exact = (await measure(setup, plain)).snn_vs_exact;
   try {
-    const legal = runPipeline(ann, [...passes, 'quantize'], { ...ctx, limits: NETX_LIMITS }).graph;
+    const legal = runPipeline(ann, [...passes, 'merge-branches', 'quantize'], { ...ctx, limits: NETX_LIMITS }).graph;
     row.netx_vs_exact = (await measure(setup, legal)).snn_vs_exact;
     const c = compare(legal, rows, simulate(legal, rows).outputs, await runNetx(legal, rows));
     [row.netx, row.netx_spikes, row.netx_spikes_differing] = [c.verdict, c.spikes, c.spikesDiffering];

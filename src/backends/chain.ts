@@ -1,12 +1,21 @@
 import { type Graph, IrError, type NodeOf } from '../ir/index.js';
 
-/** A spiking network as the backends see it: an encoder, then layers of (synapse -> neurons or readout). */
+/** An op the host runs on the decoded readout (a SPINN's slices of it and their rank-r product). */
+export type HostOp = NodeOf<'ann.slice'> | NodeOf<'ann.product'> | NodeOf<'ann.concat'>;
+const HOST_KINDS: readonly string[] = ['ann.slice', 'ann.product', 'ann.concat'];
+
+/**
+ * A spiking network as the backends see it: an encoder, then layers of (synapse -> neurons or readout),
+ * then the ops the host runs on the decoded readout (none for an MLP).
+ */
 export interface SnnChain {
   readonly encoder: NodeOf<'snn.encoder'>;
   readonly layers: readonly {
     readonly synapse: NodeOf<'snn.synapse'>;
     readonly target: NodeOf<'snn.neurons'> | NodeOf<'snn.sigma-delta'> | NodeOf<'snn.readout'>;
   }[];
+  /** In order; each reads the readout or host ops before it, and ann.output reads the last (if any). */
+  readonly host: readonly HostOp[];
   readonly output: NodeOf<'ann.output'>;
 }
 
@@ -15,13 +24,12 @@ export function snnChain(g: Graph, backend: string): SnnChain {
   const encoder = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder');
   if (!encoder) throw new IrError(`${backend}: the graph is not a spiking network (no snn.encoder); compile it first`);
   const unsupported = g.nodes.filter(
-    (n) =>
-      n.kind === 'ann.product' || n.kind === 'ann.concat' || (n.kind.startsWith('ann.') && n.kind !== 'ann.output'),
+    (n) => n.kind.startsWith('ann.') && n.kind !== 'ann.output' && !HOST_KINDS.includes(n.kind),
   );
   if (unsupported.length)
     throw new IrError(
       `${backend}: cannot express ${unsupported.map((n) => `%${n.id} (${n.kind})`).join(', ')}: ` +
-        'only a chain of dense spiking layers and one readout',
+        'only a chain of dense spiking layers, one readout and host ops on it',
     );
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const layers: SnnChain['layers'][number][] = [];
@@ -32,10 +40,39 @@ export function snnChain(g: Graph, backend: string): SnnChain {
     layers.push({ synapse: byId.get(n.inputs[0]) as NodeOf<'snn.synapse'>, target: n });
   }
   const readouts = layers.filter((l) => l.target.kind === 'snn.readout');
+  if (readouts.length > 1)
+    throw new IrError(
+      `${backend}: ${readouts.length} readouts (${readouts.map((r) => `%${r.target.id}`).join(', ')}), one per ` +
+        'branch: compile with --target including it, which merges the branches into one chain (merge-branches)',
+    );
   if (readouts.length !== 1 || layers[layers.length - 1].target.kind !== 'snn.readout')
     throw new IrError(`${backend}: expected exactly one readout, after the last spiking layer`);
+  const host = g.nodes.filter((n): n is HostOp => HOST_KINDS.includes(n.kind));
+  const known = new Set([readouts[0].target.id]);
+  for (const op of host) {
+    const stray = op.inputs.find((i) => !known.has(i));
+    if (stray) throw new IrError(`${backend}: host op %${op.id} reads %${stray}, not the readout or a host op`);
+    known.add(op.id);
+  }
   const output = g.nodes.find((n): n is NodeOf<'ann.output'> => n.kind === 'ann.output')!;
-  return { encoder, layers, output };
+  return { encoder, layers, host, output };
+}
+
+/**
+ * The host ops as plain records, for a format's own description of them (netx's `host` dataset, NIR
+ * metadata, the JSON description): each reads the readout or the ops before it by id.
+ *   slice:   y = x[start:stop]
+ *   product: y[j] = sum over k < rank of prod over inputs x of x[j rank + k]  (in that order)
+ *   concat:  y = [x_1; x_2; ...]
+ */
+export function hostOpRecords(chain: SnnChain): Record<string, unknown>[] {
+  return chain.host.map((op) => ({
+    op: op.kind.slice('ann.'.length),
+    id: op.id,
+    inputs: op.inputs,
+    ...(op.kind === 'ann.slice' ? { start: op.start, stop: op.stop } : {}),
+    ...(op.kind === 'ann.product' ? { rank: op.rank } : {}),
+  }));
 }
 
 /** Whether a graph is a sigma-delta network (its neurons snn.sigma-delta, its readouts decode sigma). */

@@ -19,11 +19,14 @@ export type Backend = (typeof BACKENDS)[number];
 
 const FILE: Record<Backend, string> = { 'lava-netx': '.net.h5', nir: '.nir', 'lava-py': '.py', json: '.json' };
 
-/** What each format can express (the others run any chain of dense layers spikec compiles). */
+/**
+ * What each format can express: lava-netx, nir and lava-py hold one chain of dense layers (a SPINN's
+ * branches are merged into one); json describes any network spikec compiles.
+ */
 export const FORMAT_LIMITS: Record<Backend, FormatLimits> = {
   'lava-netx': NETX_LIMITS,
-  nir: {},
-  'lava-py': {},
+  nir: { chain: true },
+  'lava-py': { chain: true },
   json: {},
 };
 

@@ -1,6 +1,6 @@
 import { type Graph, IrError, type NodeOf, SD_FIXED_PROCESS_MODEL, SD_SPIKE_EXP, SD_STATE_EXP } from '../ir/index.js';
 import { snnChain, weightShape } from './chain.js';
-import { pyList, pyMain, pyMatrix, pyNum } from './python.js';
+import { pyHost, pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
 /** Bits of the graded messages the script's Dense processes read (what the 24-bit state's changes need). */
 const MESSAGE_BITS = 24;
@@ -218,6 +218,8 @@ def run(xs, netx_file=None, stream=False):
         rasters += raster
     return outputs, rasters
 
+
+${pyHost(chain)}
 
 ${pyMain('run(rows, netx_file, "--stream" in sys.argv)', 'the message of every neuron at every step', [
   '--rasters',

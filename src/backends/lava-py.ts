@@ -1,7 +1,7 @@
 import { type Graph, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
 import { isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { lavaSigmaDeltaScript } from './lava-py-sd.js';
-import { pyList, pyMain, pyMatrix, pyNum } from './python.js';
+import { pyHost, pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
@@ -269,6 +269,8 @@ def run_netx(xs, path):
         rasters.append({name: s.tolist() for name, s in zip(POPULATIONS, spikes)})
     return outputs, rasters
 
+
+${pyHost(chain)}
 
 ${pyMain('run_netx(rows, netx_file) if netx_file else run(rows)', RASTER)}`;
 }

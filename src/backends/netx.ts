@@ -1,5 +1,5 @@
 import { FIXED_LIMITS, type FormatLimits, type Graph, IrError, type NodeOf, SD_SPIKE_EXP } from '../ir/index.js';
-import { effectiveWeights, isSigmaDelta, snnChain, weightShape } from './chain.js';
+import { type SnnChain, effectiveWeights, hostOpRecords, isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { type H5Group, int64, int64Array, writeHdf5Atomic } from './hdf5.js';
 
 /**
@@ -16,6 +16,7 @@ export const NETX_LIMITS: FormatLimits = {
   biasExp: 6,
   signedSpikes: false,
   messageBits: 16,
+  chain: true,
 };
 
 const NETX_BIAS_EXP = NETX_LIMITS.biasExp!;
@@ -117,14 +118,25 @@ function writeSimulation(root: H5Group, steps: number): void {
   int64(sim, 'tSample', steps);
 }
 
+/**
+ * The ops the host runs on the decoded readout (a SPINN's slices and product), as a JSON string
+ * `readout/host` (chain.ts's hostOpRecords; the readout's values under its id); absent when there are none.
+ */
+function writeHost(readout: H5Group, chain: SnnChain): void {
+  if (chain.host.length === 0) return;
+  const ops = { readout: chain.layers[chain.layers.length - 1].target.id, ops: hostOpRecords(chain) };
+  readout.create_dataset({ name: 'host', data: JSON.stringify({ ...ops, output: chain.output.inputs[0] }) });
+}
+
 /** The readout, which netx cannot run (a dense layer without neuron integrates from step 0): decoded on the host. */
-function writeReadout(root: H5Group, readout: NodeOf<'snn.readout'>, synapse: NodeOf<'snn.synapse'>): void {
+function writeReadout(root: H5Group, readout: NodeOf<'snn.readout'>, synapse: NodeOf<'snn.synapse'>): H5Group {
   const g = root.create_group('readout');
   const [out, inW] = weightShape(synapse);
   int64Array(g, 'weight', effectiveWeights(synapse), [out, inW]);
   g.create_dataset({ name: 'scale', data: Float64Array.from(readout.scale.data), shape: [out] });
   g.create_dataset({ name: 'offset', data: Float64Array.from(readout.offset.data), shape: [out] });
   int64Array(g, 'window', [...readout.window], [2]);
+  return g;
 }
 
 /**
@@ -139,7 +151,10 @@ function writeReadout(root: H5Group, readout: NodeOf<'snn.readout'>, synapse: No
  *   step: load with `netx.hdf5.Network(net_config=FILE, input_message_bits=payloadBits)`;
  * - `readout`: decoded on the host from the last layer's spikes, y = scale * (weight . c) / T + offset,
  *   c the spikes sent in steps [window[0] - 1, window[1] - 1) (one step of synaptic delay),
- *   T = window[1] - window[0]; run window[1] steps (`simulation/tSample`).
+ *   T = window[1] - window[0]; run window[1] steps (`simulation/tSample`);
+ * - `readout/host` (a SPINN's, whose branches compile into one chain): the ops the host then runs on y
+ *   (JSON: `readout`, the id y goes by; `ops`, each slice, product or concat reading ids before it;
+ *   `output`, the id of the network's output).
  */
 export async function writeNetx(g: Graph, path: string): Promise<void> {
   const problems = netxProblems(g);
@@ -176,7 +191,7 @@ export async function writeNetx(g: Graph, path: string): Promise<void> {
       int64(neuron, 'gradedSpike', 0);
     });
     writeInput(f, enc);
-    writeReadout(f, readout, last.synapse);
+    writeHost(writeReadout(f, readout, last.synapse), chain);
     writeSimulation(f, readout.window[1]);
   });
 }
@@ -228,6 +243,7 @@ async function writeSigmaDeltaNetx(g: Graph, path: string): Promise<void> {
       data: Float64Array.from(readout.offset.data),
       shape: [readout.offset.data.length],
     });
+    writeHost(r, chain);
     writeSimulation(f, readout.window[1]);
   });
 }

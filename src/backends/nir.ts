@@ -1,5 +1,5 @@
 import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
-import { effectiveWeights, isSigmaDelta, snnChain, weightShape } from './chain.js';
+import { effectiveWeights, hostOpRecords, isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { type H5Group, float32Array, writeHdf5Atomic } from './hdf5.js';
 
 export const NIR_VERSION = '1.0.0';
@@ -14,7 +14,8 @@ export const NIR_VERSION = '1.0.0';
  * What NIR cannot say is kept in each node's metadata group (see `metadata`): spikec_reset ("subtract" has no
  * NIR form; NIR's IF resets to v_reset), spikec_spike_sign (ternary), spikec_initial_v, spikec_opening_v
  * (where the window opens), spikec_window (the readout averages its input over these steps), the
- * encoder's names and domain.
+ * encoder's names and domain, and spikec_host: the ops the host runs on the Output's values (a SPINN's
+ * slices and rank-r product, JSON as netx's readout/host), which a NIR graph has no node for.
  */
 /**
  * Records what NIR cannot say in the node's `metadata` group, NIR's own place for it: `nir.read` loads
@@ -128,6 +129,12 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
           float32Array(n, 'shape', [out], [1]);
           metadata(n, 'spikec_window', [...target.window]);
           if (chain.output.names) metadata(n, 'spikec_names', JSON.stringify(chain.output.names));
+          if (chain.host.length)
+            metadata(
+              n,
+              'spikec_host',
+              JSON.stringify({ readout: target.id, ops: hostOpRecords(chain), output: chain.output.inputs[0] }),
+            );
         },
       ]);
     }

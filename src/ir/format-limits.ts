@@ -19,6 +19,11 @@ export interface FormatLimits {
   readonly signedSpikes?: boolean;
   /** Signed bits of a graded message between layers (sigma-delta): every message must fit them. */
   readonly messageBits?: number;
+  /**
+   * The format holds one chain of layers (each population fed by the one before it) ending in one
+   * readout; the ops after the readout (a SPINN's product) run on the host.
+   */
+  readonly chain?: boolean;
 }
 
 /** The limits of formats written together: the narrowest of each, or an error naming two formats that disagree. */
@@ -40,6 +45,7 @@ export function mergeFormatLimits(limits: readonly (readonly [string, FormatLimi
     if (l.reset) merged.reset = l.reset;
     if (l.biasExp !== undefined) merged.biasExp = l.biasExp;
     if (l.restStart) merged.restStart = true;
+    if (l.chain) merged.chain = true;
     if (l.signedSpikes === false) merged.signedSpikes = false;
     if (l.messageBits !== undefined) merged.messageBits = Math.min(l.messageBits, merged.messageBits ?? Infinity);
     if (l.weightRange)

@@ -6,6 +6,7 @@ export { finetune } from './finetune.js';
 export { foldWeights } from './fold-weights.js';
 export { lowerToSigmaDelta, reluRamps } from './lower-to-sigma-delta.js';
 export { lowerToSnn } from './lower-to-snn.js';
+export { mergeBranches } from './merge-branches.js';
 export * from './map-cores.js';
 export * from './profiles.js';
 export { quantize } from './quantize.js';

@@ -9,13 +9,23 @@ import { mapCores } from './map-cores.js';
 import { quantize } from './quantize.js';
 import { settleStartPotentials } from './start-potential.js';
 import { stagger } from './stagger.js';
+import { mergeBranches } from './merge-branches.js';
 import { thresholdBalance } from './threshold-balance.js';
 
 /** Every pass, by name. */
 export const PASSES: ReadonlyMap<string, Pass> = new Map(
-  [foldWeights, thresholdBalance, lowerToSnn, lowerToSigmaDelta, calibrate, stagger, finetune, quantize, mapCores].map(
-    (p) => [p.name, p],
-  ),
+  [
+    foldWeights,
+    thresholdBalance,
+    lowerToSnn,
+    lowerToSigmaDelta,
+    calibrate,
+    stagger,
+    finetune,
+    mergeBranches,
+    quantize,
+    mapCores,
+  ].map((p) => [p.name, p]),
 );
 
 /**
@@ -51,8 +61,8 @@ export const SIGMA_DELTA_PIPELINE: readonly string[] = [
  * which 8-bit weights need; a rate-coded one's counts are fitted in float before quantize.
  */
 export const TARGET_PIPELINE: Readonly<Record<'rate' | 'sigma-delta', readonly string[]>> = {
-  rate: ['quantize', 'map-cores'],
-  'sigma-delta': ['quantize', 'finetune', 'map-cores'],
+  rate: ['merge-branches', 'quantize', 'map-cores'],
+  'sigma-delta': ['merge-branches', 'quantize', 'finetune', 'map-cores'],
 };
 
 /** Parses "a,b,c" into pass names, rejecting unknown ones (all listed). */

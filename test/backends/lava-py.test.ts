@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { FORMAT_LIMITS } from '../../src/backends/index.js';
 import { lavaScript } from '../../src/backends/lava-py.js';
 import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
@@ -42,23 +43,22 @@ describe.skipIf(!existsSync(ORACLES))('lava-py in Lava (../shared/oracles)', () 
     });
   }
 
-  test('a SPINN (its branch product is a host op) is refused, naming the op', async () => {
-    const g = runPipeline(
-      (await loadModel(join(ROOT, 'examples', 'poisson2d-spinn'))).graph,
-      ['fold-weights', 'threshold-balance', 'lower-to-snn'],
-      {
-        ...DEFAULT_CONTEXT,
-        calibration: new Rng(7).box(
-          [
-            [0, 1],
-            [0, 1],
-          ],
-          16,
-        ),
-        T: 8,
-      },
-    ).graph;
-    expect(() => lavaScript(g)).toThrow(/^lava-py: cannot express %\S+ \(ann\.product\)/);
+  test('a SPINN: its branches one chain (merge-branches), its host product run as spikec runs it', async () => {
+    const square: [number, number][] = [
+      [0, 1],
+      [0, 1],
+    ];
+    const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(square, 32), T: 16 };
+    const ann = (await loadModel(join(ROOT, 'examples', 'poisson2d-spinn'))).graph;
+    const lowered = runPipeline(ann, ['fold-weights', 'threshold-balance', 'lower-to-snn'], ctx).graph;
+    // one chain per branch: refused, saying how to compile one chain
+    expect(() => lavaScript(lowered)).toThrow(
+      /^lava-py: 2 readouts \(%x_dense2, %y_dense2\), one per branch: .*merge-branches/,
+    );
+    const g = runPipeline(lowered, ['merge-branches', 'quantize'], { ...ctx, limits: FORMAT_LIMITS['lava-py'] }).graph;
+    expect(g.nodes.filter((n) => n.kind === 'snn.readout')).toHaveLength(1);
+    const rows = new Rng(5).box(square, 16);
+    expectRunToMatch(g, rows, runLavaScript(g, rows));
   });
 
   const inputs = new Rng(11).box([[0, 1]], 16);

@@ -16,7 +16,17 @@ import { expectRunToMatch } from '../support/real-tool-run.js';
  * netx.hdf5.Network as a user loads it (the lava-py script's --netx mode), spike for spike as spikec simulates it;
  * any other network is refused with every reason, naming layer and feature, and nothing is written.
  */
-const CONVERT = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'finetune', 'quantize'];
+// merge-branches makes a SPINN's branches one chain (netx holds one); it leaves an MLP as it is
+const CONVERT = [
+  'fold-weights',
+  'threshold-balance',
+  'lower-to-snn',
+  'calibrate',
+  'stagger',
+  'finetune',
+  'merge-branches',
+  'quantize',
+];
 
 async function compiled(model: string, over: Partial<PassContext>): Promise<{ g: Graph; rows: number[][] }> {
   const dir = join(ROOT, 'examples', model);
@@ -72,7 +82,15 @@ describe('lava-netx legality', () => {
 });
 
 describe.skipIf(!existsSync(ORACLES))('lava-netx in Lava (../shared/oracles)', () => {
-  const CHAINS = ['poisson1d', 'poisson1d-sin', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d'];
+  const CHAINS = [
+    'poisson1d',
+    'poisson1d-sin',
+    'poisson2d',
+    'heat1d',
+    'burgers1d',
+    'navier-stokes2d',
+    'poisson2d-spinn',
+  ];
   for (const model of CHAINS) {
     test(`${model} within netx limits: the same outputs and spikes per layer per step on 16 inputs`, async () => {
       const { g, rows } = await compiled(model, { limits: NETX_LIMITS });

@@ -101,7 +101,7 @@ describe.skipIf(!existsSync(ORACLES))('sigma-delta networks in Lava (../shared/o
     expect(await runNetx(g, rows, ['--stream'])).toEqual(processes);
   }, 240_000);
 
-  for (const model of ['heat1d', 'navier-stokes2d']) {
+  for (const model of ['heat1d', 'navier-stokes2d', 'poisson2d-spinn']) {
     test(`${model}: lava-py processes, same outputs and messages per layer per step, 16 inputs`, async () => {
       const { g, rows } = await compiled(model);
       expectRunToMatch(g, rows, runLavaScript(g, rows));

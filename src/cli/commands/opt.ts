@@ -6,12 +6,21 @@ import { calibrationInputs, withDomain } from '../../verification/calibration-da
 import { UsageError } from '../errors.js';
 import { intOption } from '../options.js';
 import { checkIrOutput } from '../output-paths.js';
-import { type CompileOptions, checkContextOptions, contextOptions, passContext } from './compile.js';
+import { BACKENDS } from '../../backends/index.js';
+import {
+  type CompileOptions,
+  checkContextOptions,
+  contextOptions,
+  parseTarget,
+  passContext,
+  targetLimits,
+} from './compile.js';
 
 interface OptOptions extends CompileOptions {
   pass: string;
   profile: string;
   reference?: string;
+  within?: string;
 }
 
 /**
@@ -32,6 +41,10 @@ export function registerOpt(program: Command): void {
       'loihi2',
     )
     .option('--chips <n>', "chips available to map-cores (default: the profile's)", intOption('--chips', 1))
+    .option(
+      '--within <formats>',
+      `output formats (${BACKENDS.join(', ')}) whose limits the passes legalize for, as compile --target does`,
+    )
     .option('--reference <model>', 'the ANN the network was converted from (calibrate and finetune measure against it)')
     .option('-o, --output <file>', 'write the result here (.sir or .sirpb) instead of printing it')
     .option('--print-weights', 'print every weight')
@@ -45,8 +58,10 @@ export function registerOpt(program: Command): void {
       if (o.output) checkIrOutput(o.output);
       const model = await loadModel(file);
       const reference = o.reference ? (await loadModel(o.reference)).graph : undefined;
+      const { backends } = parseTarget(o.within);
       const ctx = {
         ...passContext(o, calibrationInputs(model, o)),
+        limits: targetLimits(o, backends),
         profile: o.profile,
         chips: o.chips,
         ...(reference ? { reference } : {}),

@@ -1,4 +1,5 @@
 import { DECAY_UNIT, type Graph, GraphBuilder, IrError, VOLTAGE_SCALE, f32, i32, verify } from '../../ir/index.js';
+import { z } from 'zod';
 import { ImportError } from '../errors.js';
 import type { H5Entry, H5Value } from './hdf5-tree.js';
 import { readHdf5Tree } from './read-hdf5.js';
@@ -275,7 +276,8 @@ function buildGraph(t: NirTree, path: string): Graph {
         window,
       });
       const outNames = t.attrJson(p(target), 'spikec_names') as string[] | undefined;
-      b.add({ kind: 'ann.output', id: `${target}_out`, inputs: [r], ...(outNames ? { names: outNames } : {}) });
+      const last = addHostOps(t, p(target), b, r);
+      b.add({ kind: 'ann.output', id: `${target}_out`, inputs: [last], ...(outNames ? { names: outNames } : {}) });
       node = undefined;
     } else t.fail(`node '${target}' (${typeOf.get(target)})`, 'expected IF or Output after an Affine');
   }
@@ -283,6 +285,50 @@ function buildGraph(t: NirTree, path: string): Graph {
   if (unreached.length)
     t.fail('node/edges', `nodes not on the chain from the Input: ${unreached.map((n) => `'${n}'`).join(', ')}`);
   return b.build();
+}
+
+const HostOps = z
+  .object({
+    readout: z.string(),
+    ops: z.array(
+      z.discriminatedUnion('op', [
+        z.object({
+          op: z.literal('slice'),
+          id: z.string(),
+          inputs: z.array(z.string()),
+          start: z.number().int(),
+          stop: z.number().int(),
+        }),
+        z.object({ op: z.literal('product'), id: z.string(), inputs: z.array(z.string()), rank: z.number().int() }),
+        z.object({ op: z.literal('concat'), id: z.string(), inputs: z.array(z.string()) }),
+      ]),
+    ),
+    output: z.string(),
+  })
+  .strict();
+
+/**
+ * The host ops of the Output at `path` (metadata spikec_host: a SPINN's slices and product), added after
+ * the readout `readout`; returns the node the network's output reads.
+ */
+function addHostOps(t: NirTree, path: string, b: GraphBuilder, readout: string): string {
+  const json = t.attrJson(path, 'spikec_host');
+  if (json === undefined) return readout;
+  const parsed = HostOps.safeParse(json);
+  if (!parsed.success)
+    return t.fail(`${path} attribute spikec_host`, `not spikec's host ops (${parsed.error.issues[0].message})`);
+  const ids = new Map([[parsed.data.readout, readout]]);
+  for (const { op, id, inputs, ...attrs } of parsed.data.ops) {
+    const missing = inputs.find((i) => !ids.has(i));
+    if (missing) t.fail(`${path} attribute spikec_host`, `op '${id}' reads '${missing}', which comes before no op`);
+    try {
+      ids.set(id, b.add({ kind: `ann.${op}`, id, inputs: inputs.map((i) => ids.get(i)!), ...attrs } as never));
+    } catch (e) {
+      t.fail(`${path} attribute spikec_host`, `op '${id}': ${(e as Error).message}`);
+    }
+  }
+  const out = ids.get(parsed.data.output);
+  return out ?? t.fail(`${path} attribute spikec_host`, `output '${parsed.data.output}' is no op`);
 }
 
 /** The edges as source -> target, each a known node with at most one successor. */
