@@ -240,9 +240,11 @@ def run(xs):
 def run_netx(xs, path):
     """The same rows through the lava-dl netx file spikec wrote for this network (--target lava-netx),
     loaded by netx.hdf5.Network as a Loihi user loads it, with Lava's own bit-accurate LIF and Dense
-    processes (fixed_pt). One Lava run per row: netx's reset interval would carry one step of spikes
-    from one row into the next. The readout, which netx cannot run, is decoded here from the file's
-    readout group and the last layer's spikes."""
+    processes (fixed_pt). One network runs every row: after a row's steps, one more step in which no
+    neuron can fire (every v held at the floor of its 24 bits) takes in the row's last spikes, and
+    then every u, v and synaptic buffer goes back to 0, so each row starts at rest as if alone (netx's
+    own reset interval would carry one step of spikes into the next row). The readout, which netx
+    cannot run, is decoded here from the file's readout group and the last layer's spikes."""
     import h5py
     from lava.lib.dl import netx
     from lava.proc.monitor.process import Monitor
@@ -252,21 +254,32 @@ def run_netx(xs, path):
         scale, offset = f["readout/scale"][()], f["readout/offset"][()]
         start, stop = (int(t) for t in f["readout/window"][()])
         steps = int(f["simulation/tSample"][()])
-    outputs, rasters = [], []
-    for x in xs:
-        net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS)
-        source = RingBuffer(data=np.tile(encode(x).astype(np.int64)[:, None], (1, steps)))
-        source.s_out.connect(net.inp)
-        monitors = []
+    period = steps + 1
+    net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS)
+    data = [np.tile(encode(x).astype(np.int64)[:, None], (1, period)) for x in xs]
+    source = RingBuffer(data=np.concatenate(data, axis=1))
+    source.s_out.connect(net.inp)
+    monitors = []
+    for layer in net.layers:
+        monitors.append(Monitor())
+        monitors[-1].probe(layer.neuron.s_out, len(xs) * period)
+    cfg = Loihi2SimCfg(select_tag="fixed_pt")
+    for _ in xs:
+        net.run(condition=RunSteps(num_steps=steps), run_cfg=cfg)
         for layer in net.layers:
-            monitors.append(Monitor())
-            monitors[-1].probe(layer.neuron.s_out, steps)
-        net.run(condition=RunSteps(num_steps=steps), run_cfg=Loihi2SimCfg(select_tag="fixed_pt"))
-        spikes = [m.get_data()[layer.neuron.name]["s_out"].astype(int) for m, layer in zip(monitors, net.layers)]
-        net.stop()
-        counts = spikes[-1][start - 1 : stop - 1].sum(axis=0)
+            layer.neuron.v.set(np.full(layer.neuron.v.shape, -(2**23 - 1)))
+        net.run(condition=RunSteps(num_steps=1), run_cfg=cfg)
+        for layer in net.layers:
+            for var in (layer.neuron.u, layer.neuron.v, layer.synapse.a_buff):
+                var.set(np.zeros(var.shape))
+    spikes = [m.get_data()[layer.neuron.name]["s_out"].astype(int) for m, layer in zip(monitors, net.layers)]
+    net.stop()
+    outputs, rasters = [], []
+    for r in range(len(xs)):
+        rows = [s[r * period : r * period + steps] for s in spikes]
+        counts = rows[-1][start - 1 : stop - 1].sum(axis=0)
         outputs.append(((scale * (weight @ counts)) / (stop - start) + offset).tolist())
-        rasters.append({name: s.tolist() for name, s in zip(POPULATIONS, spikes)})
+        rasters.append({name: s.tolist() for name, s in zip(POPULATIONS, rows)})
     return outputs, rasters
 
 

@@ -4,35 +4,29 @@ const PAGE = 65536;
 
 let compiled: WebAssembly.Module | undefined;
 
+/** add_products' shape: D += G M over R rows, S terms and K outputs, with scratch for S offsets and factors. */
+type ProductsKernel = (
+  D: number,
+  G: number,
+  M: number,
+  R: number,
+  S: number,
+  K: number,
+  offs: number,
+  facs: number,
+) => number;
+
 /** The exports of kernels.wat; addresses are byte offsets into the instance's memory. */
 export interface KernelExports {
-  add_products(D: number, G: number, M: number, R: number, S: number, K: number, offs: number, facs: number): number;
+  add_products: ProductsKernel;
   adam(x: number, m: number, v: number, g: number, n: number, ...hyper: number[]): void;
   add_scaled(dst: number, src: number, n: number, f: number): void;
   scale_floor(a: number, n: number, f: number): void;
   /** Spike delivery in i32 lanes, from zeros (kernels.wat). */
-  add_products_i32(
-    D: number,
-    G: number,
-    M: number,
-    R: number,
-    S: number,
-    K: number,
-    offs: number,
-    facs: number,
-  ): number;
+  add_products_i32: ProductsKernel;
   scale_floor_i32(dst: number, src: number, n: number, f: number): void;
   /** add_products_i32 in i16 lanes, while every output's sum of |M| is below 2^15 (kernels.wat). */
-  add_products_i16(
-    D: number,
-    G: number,
-    M: number,
-    R: number,
-    S: number,
-    K: number,
-    offs: number,
-    facs: number,
-  ): number;
+  add_products_i16: ProductsKernel;
   scale_floor_i16(dst: number, src: number, n: number, f: number): void;
   /** add_products_i32 for one output, as dot products over the inputs (kernels.wat). */
   dot_rows_i32(D: number, G: number, M: number, R: number, S: number): number;
