@@ -56,7 +56,8 @@ export const SIGMA_DELTA_PIPELINE: readonly string[] = [
 ];
 
 /**
- * What compiling for hardware adds after the pipeline: quantize and map-cores. A sigma-delta network is
+ * What compiling for hardware adds after the pipeline: merge-branches (for formats that hold one chain
+ * of layers; it leaves anything else as it is), quantize and map-cores. A sigma-delta network is
  * fitted again in its own integers between them (finetune on quantize's mantissas, quantization-aware),
  * which 8-bit weights need; a rate-coded one's counts are fitted in float before quantize.
  */

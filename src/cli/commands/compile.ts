@@ -223,7 +223,7 @@ export function pipelineOf(o: CompileOptions): string[] {
   return o.calibrate ? names : withoutCorrections(names);
 }
 
-/** The passes compiling for hardware adds after pipelineOf's (quantize, map-cores, for the coding). */
+/** The passes compiling for hardware adds after pipelineOf's (TARGET_PIPELINE, for the coding). */
 export function targetPipelineOf(o: CompileOptions): string[] {
   const names = [...TARGET_PIPELINE[o.coding === 'sigma-delta' ? 'sigma-delta' : 'rate']];
   return o.calibrate ? names : withoutCorrections(names);
