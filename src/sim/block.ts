@@ -263,8 +263,5 @@ function fitsInt32(s: SynapseOp): boolean {
  */
 function lanesOf(s: SynapseOp): 'i16' | 'i32' | 'f64' {
   if (!fitsInt32(s)) return 'f64';
-  if (s.fanOut === 1) return 'i32';
-  const columnSums = new Float64Array(s.fanOut);
-  for (let k = 0; k < s.wt.length; k++) columnSums[k % s.fanOut] += Math.abs(s.wt[k]);
-  return Math.max(...columnSums) < 2 ** 15 ? 'i16' : 'i32';
+  return s.fanOut > 1 && s.largestColumnSum < 2 ** 15 ? 'i16' : 'i32';
 }

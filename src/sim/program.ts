@@ -10,6 +10,11 @@ export interface SynapseOp {
   readonly wt: Float64Array;
   /** The largest |weight|. */
   readonly largest: number;
+  /**
+   * The largest sum of |weights| into one output: the most its spike sum (spikes of magnitude 1) or
+   * any partial sum of it can reach.
+   */
+  readonly largestColumnSum: number;
   readonly integer: boolean;
   readonly exponent: number;
 }
@@ -41,7 +46,13 @@ function synapseOp(n: NodeOf<'snn.synapse'>): SynapseOp {
   const wt = new Float64Array(fanIn * fanOut);
   for (let o = 0; o < fanOut; o++) for (let i = 0; i < fanIn; i++) wt[i * fanOut + o] = w[o * fanIn + i];
   let largest = 0;
-  for (let k = 0; k < wt.length; k++) largest = Math.max(largest, Math.abs(wt[k]));
+  const columnSums = new Float64Array(fanOut);
+  for (let k = 0; k < wt.length; k++) {
+    largest = Math.max(largest, Math.abs(wt[k]));
+    columnSums[k % fanOut] += Math.abs(wt[k]);
+  }
+  let largestColumnSum = 0;
+  for (const c of columnSums) largestColumnSum = Math.max(largestColumnSum, c);
   op = {
     node: n,
     source: n.inputs[0],
@@ -49,6 +60,7 @@ function synapseOp(n: NodeOf<'snn.synapse'>): SynapseOp {
     fanOut,
     wt,
     largest,
+    largestColumnSum,
     integer: n.weight.kind === 'int',
     exponent: n.weight.kind === 'int' ? n.weight.exponent : 0,
   };
