@@ -59,20 +59,23 @@ export function snnChain(g: Graph, backend: string): SnnChain {
 }
 
 /**
- * The host ops as plain records, for a format's own description of them (netx's `host` dataset, NIR
- * metadata, the JSON description): each reads the readout or the ops before it by id.
+ * The host ops as one plain record, for a format's own description of them (netx's `readout/host`,
+ * NIR's `spikec_host` metadata), or undefined where there are none: `readout`, the id the decoded
+ * readout goes by; `ops`, each reading ids before it; `output`, the id the network's output reads.
  *   slice:   y = x[start:stop]
  *   product: y[j] = sum over k < rank of prod over inputs x of x[j rank + k]  (in that order)
  *   concat:  y = [x_1; x_2; ...]
  */
-export function hostOpRecords(chain: SnnChain): Record<string, unknown>[] {
-  return chain.host.map((op) => ({
+export function hostRecord(chain: SnnChain): Record<string, unknown> | undefined {
+  if (chain.host.length === 0) return undefined;
+  const ops = chain.host.map((op) => ({
     op: op.kind.slice('ann.'.length),
     id: op.id,
     inputs: op.inputs,
     ...(op.kind === 'ann.slice' ? { start: op.start, stop: op.stop } : {}),
     ...(op.kind === 'ann.product' ? { rank: op.rank } : {}),
   }));
+  return { readout: chain.layers[chain.layers.length - 1].target.id, ops, output: chain.output.inputs[0] };
 }
 
 /** Whether a graph is a sigma-delta network (its neurons snn.sigma-delta, its readouts decode sigma). */

@@ -1,4 +1,12 @@
-import { type Graph, IrError, type NodeOf, SD_FIXED_PROCESS_MODEL, SD_SPIKE_EXP, SD_STATE_EXP } from '../ir/index.js';
+import {
+  type Graph,
+  IrError,
+  type NodeOf,
+  SD_FIXED_PROCESS_MODEL,
+  SD_SPIKE_EXP,
+  SD_STATE_EXP,
+  tensorStats,
+} from '../ir/index.js';
 import { snnChain, weightShape } from './chain.js';
 import { pyHost, pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
@@ -33,8 +41,7 @@ export function lavaSigmaDeltaProblems(g: Graph): string[] {
   const problems: string[] = [];
   for (const { synapse } of snnChain(g, 'lava-py').layers) {
     if (synapse.weight.kind !== 'int') continue;
-    const w = synapse.weight.mantissa.data;
-    const [lo, hi] = [Math.min(...w), Math.max(...w)];
+    const { min: lo, max: hi } = tensorStats(synapse.weight.mantissa);
     const mixed = lo < 0 && hi > 0;
     const [min, max] = mixed ? LAVA_DENSE_WEIGHT.mixed : [-LAVA_DENSE_WEIGHT.single, LAVA_DENSE_WEIGHT.single];
     if (lo < min || hi > max)

@@ -1,5 +1,5 @@
 import { FIXED_LIMITS, type FormatLimits, type Graph, IrError, type NodeOf, SD_SPIKE_EXP } from '../ir/index.js';
-import { type SnnChain, effectiveWeights, hostOpRecords, isSigmaDelta, snnChain, weightShape } from './chain.js';
+import { type SnnChain, effectiveWeights, hostRecord, isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { type H5Group, int64, int64Array, writeHdf5Atomic } from './hdf5.js';
 
 /**
@@ -120,12 +120,11 @@ function writeSimulation(root: H5Group, steps: number): void {
 
 /**
  * The ops the host runs on the decoded readout (a SPINN's slices and product), as a JSON string
- * `readout/host` (chain.ts's hostOpRecords; the readout's values under its id); absent when there are none.
+ * `readout/host` (chain.ts's hostRecord); absent when there are none.
  */
 function writeHost(readout: H5Group, chain: SnnChain): void {
-  if (chain.host.length === 0) return;
-  const ops = { readout: chain.layers[chain.layers.length - 1].target.id, ops: hostOpRecords(chain) };
-  readout.create_dataset({ name: 'host', data: JSON.stringify({ ...ops, output: chain.output.inputs[0] }) });
+  const host = hostRecord(chain);
+  if (host) readout.create_dataset({ name: 'host', data: JSON.stringify(host) });
 }
 
 /** The readout, which netx cannot run (a dense layer without neuron integrates from step 0): decoded on the host. */

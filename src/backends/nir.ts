@@ -1,5 +1,5 @@
 import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
-import { effectiveWeights, hostOpRecords, isSigmaDelta, snnChain, weightShape } from './chain.js';
+import { effectiveWeights, hostRecord, isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { type H5Group, float32Array, writeHdf5Atomic } from './hdf5.js';
 
 export const NIR_VERSION = '1.0.0';
@@ -129,12 +129,8 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
           float32Array(n, 'shape', [out], [1]);
           metadata(n, 'spikec_window', [...target.window]);
           if (chain.output.names) metadata(n, 'spikec_names', JSON.stringify(chain.output.names));
-          if (chain.host.length)
-            metadata(
-              n,
-              'spikec_host',
-              JSON.stringify({ readout: target.id, ops: hostOpRecords(chain), output: chain.output.inputs[0] }),
-            );
+          const host = hostRecord(chain);
+          if (host) metadata(n, 'spikec_host', JSON.stringify(host));
         },
       ]);
     }
