@@ -76,6 +76,14 @@ export async function simulatorBench(quick: boolean): Promise<Record<string, unk
   t0 = performance.now();
   const one = simulate(snn, batch);
   const singleS = (performance.now() - t0) / 1000;
+  // the same network quantized for Loihi 2: spike sums in integer lanes (i16 where they fit, sim/block.ts)
+  const integer = runPipeline(snn, ['quantize'], { ...DEFAULT_CONTEXT, calibration, T }).graph;
+  t0 = performance.now();
+  const intOne = simulate(integer, batch);
+  const intSingleS = (performance.now() - t0) / 1000;
+  t0 = performance.now();
+  simulateRows(integer, batch, {});
+  const intParallelS = (performance.now() - t0) / 1000;
   const denseSample = batch.slice(0, quick ? 100 : 500);
   t0 = performance.now();
   denseLoop(snn, denseSample);
@@ -97,5 +105,10 @@ export async function simulatorBench(quick: boolean): Promise<Record<string, unk
     dense_loop_seconds_measured_on: denseSample.length,
     speedup_vs_dense_loop_single_thread: denseS / singleS,
     speedup_vs_dense_loop_workers: denseS / parallelS,
+    integer_network: 'the same network quantized for loihi2 (integer arithmetic)',
+    integer_synaptic_events: intOne.synops,
+    integer_single_thread_seconds: intSingleS,
+    integer_worker_threads_seconds: intParallelS,
+    integer_synaptic_events_per_second: intOne.synops / intSingleS,
   };
 }
