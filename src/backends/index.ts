@@ -21,11 +21,11 @@ const FILE: Record<Backend, string> = { 'lava-netx': '.net.h5', nir: '.nir', 'la
 
 /**
  * What each format can express: lava-netx, nir and lava-py hold one chain of dense layers (a SPINN's
- * branches are merged into one); json describes any network spikec compiles.
+ * branches are merged into one); NIR has no sigma-delta neuron; json describes any network spikec compiles.
  */
 export const FORMAT_LIMITS: Record<Backend, FormatLimits> = {
   'lava-netx': NETX_LIMITS,
-  nir: { chain: true },
+  nir: { chain: true, sigmaDelta: false },
   'lava-py': { chain: true },
   json: {},
 };

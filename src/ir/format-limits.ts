@@ -24,6 +24,8 @@ export interface FormatLimits {
    * readout; the ops after the readout (a SPINN's product) run on the host.
    */
   readonly chain?: boolean;
+  /** false: the format has no sigma-delta neuron (no graded messages between layers), rate coding only. */
+  readonly sigmaDelta?: boolean;
 }
 
 /** The limits of formats written together: the narrowest of each, or an error naming two formats that disagree. */
@@ -46,6 +48,7 @@ export function mergeFormatLimits(limits: readonly (readonly [string, FormatLimi
     if (l.biasExp !== undefined) merged.biasExp = l.biasExp;
     if (l.restStart) merged.restStart = true;
     if (l.chain) merged.chain = true;
+    if (l.sigmaDelta === false) merged.sigmaDelta = false;
     if (l.signedSpikes === false) merged.signedSpikes = false;
     if (l.messageBits !== undefined) merged.messageBits = Math.min(l.messageBits, merged.messageBits ?? Infinity);
     if (l.weightRange)

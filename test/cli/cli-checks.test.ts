@@ -40,6 +40,10 @@ describe('options and output paths are checked before any work starts', () => {
       ['compile', P1, '--strategy', 'signed', '--target', 'lava-netx', '-o', join(dir, 'netx')],
       '--strategy signed sends ternary spikes, which lava-netx cannot express',
     );
+    refused(
+      ['compile', P1, '--coding', 'sigma-delta', '--target', 'lava-netx,nir', '-o', join(dir, 'sd-nir')],
+      '--coding sigma-delta sends graded messages, which nir cannot express',
+    );
   });
 
   test('-o under a file, for every command that writes', () => {

@@ -172,25 +172,52 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
       /lower-to-sigma-delta[^\n]*\n\s*finetune[^\n]*settled-model error[\s\S]*quantize[^\n]*\n\s*finetune /;
     expect(c.stderr).toMatch(passes);
     expect(c.stderr).toMatch(/rows reverted/);
-    const n = spikec([
+    expect(spikec(['verify', P1, '--coding', 'morse']).stderr).toMatch(
+      /unknown coding 'morse' \(known: auto, rate, sigma-delta\)/,
+    );
+  });
+
+  test('no --coding: lava-netx gets sigma-delta layers, and rate coding where NIR is written with it', () => {
+    const cheap = ['--calib-samples', '64', '--finetune-steps', '20'];
+    const sd = spikec(['compile', P1, ...cheap, '--target', 'loihi2,lava-netx', '-o', join(dir, 'auto-netx')]);
+    expect(sd.code).toBe(0);
+    expect(sd.stderr).toMatch(/within lava-netx: sigma-delta coding, since the neurons of lava-netx reset to zero/);
+    expect(sd.stderr).toMatch(/\[3\/8\] lower-to-sigma-delta/);
+    const sdIr = readFileSync(join(dir, 'auto-netx', 'poisson1d.sir'), 'utf8');
+    expect(sdIr).toMatch(/snn\.sigma-delta/);
+    expect(sdIr).not.toMatch(/snn\.neurons/);
+    const rate = spikec([
       'compile',
       P1,
-      '--coding',
-      'sigma-delta',
-      '--calib-samples',
-      '64',
-      '--finetune-steps',
-      '0',
+      ...cheap,
+      '--no-calibrate',
       '--target',
-      'nir',
+      'loihi2,lava-netx,nir',
       '-o',
-      join(dir, 'sd-nir'),
+      join(dir, 'auto-nir'),
     ]);
-    expect(n.code).not.toBe(0);
-    expect(n.stderr).toMatch(/NIR has no sigma-delta neuron/);
-    expect(spikec(['verify', P1, '--coding', 'morse']).stderr).toMatch(
-      /unknown coding 'morse' \(known: rate, sigma-delta\)/,
+    expect(rate.code).toBe(0);
+    expect(rate.stderr).toMatch(
+      /within lava-netx, nir: neurons reset to zero and start at rest \(rate coding: nir holds no sigma-delta neuron/,
     );
+    const rateIr = readFileSync(join(dir, 'auto-nir', 'poisson1d.sir'), 'utf8');
+    expect(rateIr).toMatch(/snn\.neurons/);
+    expect(rateIr).toMatch(/reset = "zero"/);
+    // named, the coding is kept: rate coding within netx, as before
+    const named = spikec([
+      'compile',
+      P1,
+      ...cheap,
+      '--no-calibrate',
+      '--coding',
+      'rate',
+      '--target',
+      'lava-netx',
+      '-o',
+      join(dir, 'named-rate'),
+    ]);
+    expect(named.code).toBe(0);
+    expect(named.stderr).toMatch(/within lava-netx: neurons reset to zero and start at rest\n/);
   });
 
   test('verify --plot writes the solution, error and error-vs-T plots as SVG and PNG', () => {

@@ -9,8 +9,9 @@ describe('format limits of formats written together', () => {
       mergeFormatLimits([
         ['a', { weightRange: [-256, 254], restStart: true }],
         ['b', { weightRange: [-128, 1000], reset: 'zero', signedSpikes: false }],
+        ['c', { sigmaDelta: false }],
       ]),
-    ).toEqual({ weightRange: [-128, 254], restStart: true, reset: 'zero', signedSpikes: false });
+    ).toEqual({ weightRange: [-128, 254], restStart: true, reset: 'zero', signedSpikes: false, sigmaDelta: false });
   });
 
   test('two formats that need different resets or bias exponents are an error naming both', () => {

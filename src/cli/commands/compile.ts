@@ -3,6 +3,8 @@ import { loadModel } from '../../frontend/index.js';
 import { type FormatLimits, mergeFormatLimits, printGraph, writeGraphFile } from '../../ir/index.js';
 import { type Backend, BACKENDS, FORMAT_LIMITS, emit } from '../../backends/index.js';
 import {
+  CODINGS,
+  type Coding,
   DEFAULT_CONTEXT,
   DEFAULT_PIPELINE,
   MAX_T,
@@ -14,6 +16,7 @@ import {
   type Strategy,
   checkPipelineNeeds,
   coreUsage,
+  defaultCoding,
   formatPassStats,
   formatReport,
   parsePipeline,
@@ -65,7 +68,7 @@ export interface CompileOptions {
 /** What compile, verify and demo run with when no option says otherwise (the pass defaults are DEFAULT_CONTEXT's). */
 export const DEFAULT_OPTIONS: CompileOptions = {
   T: DEFAULT_CONTEXT.T,
-  coding: 'rate',
+  coding: 'auto',
   sdThreshold: DEFAULT_CONTEXT.sdThreshold,
   strategy: DEFAULT_CONTEXT.strategy,
   K: DEFAULT_CONTEXT.K,
@@ -79,8 +82,17 @@ export const DEFAULT_OPTIONS: CompileOptions = {
   reset: DEFAULT_CONTEXT.reset,
 };
 
-/** The codings `--coding` chooses between. */
-export const CODINGS = ['rate', 'sigma-delta'] as const;
+/** What `--coding` accepts: a coding, or auto (defaultCoding's choice for the formats written). */
+const CODING_CHOICES = ['auto', ...CODINGS] as const;
+
+/**
+ * The coding `o` compiles with, writing formats of these limits: --coding's, or where it is auto,
+ * defaultCoding's (rate coding for a pipeline given by --pipeline, which chooses its own passes).
+ */
+export function codingOf(o: CompileOptions, limits: FormatLimits = {}): Coding {
+  if (o.coding !== 'auto') return o.coding as Coding;
+  return o.pipeline ? 'rate' : defaultCoding(limits);
+}
 
 /** Splits --target into the hardware profile and the backends, rejecting unknown names (all listed). */
 export function parseTarget(spec: string | undefined): { profile: string; backends: Backend[] } {
@@ -120,8 +132,9 @@ export function contextOptions(cmd: Command): Command {
     )
     .option(
       '--coding <c>',
-      `how values travel between layers (${CODINGS.join(', ')}): spike rates over a window of T steps, ` +
-        'or graded sigma-delta spikes that send only what changed (Loihi 2)',
+      `how values travel between layers (${CODING_CHOICES.join(', ')}): spike rates over a window of T steps, ` +
+        'or graded sigma-delta spikes that send only what changed (Loihi 2); auto: rate, except for ' +
+        'formats whose neurons reset to zero (lava-netx), which get sigma-delta',
       DEFAULT_OPTIONS.coding,
     )
     .option(
@@ -185,14 +198,17 @@ export function checkConversionOptions(o: CompileOptions): void {
 export function targetLimits(o: CompileOptions, backends: readonly Backend[]): FormatLimits {
   const limits = mergeFormatLimits(backends.map((b) => [b, FORMAT_LIMITS[b]]));
   const strict = backends.filter((b) => FORMAT_LIMITS[b].signedSpikes === false);
+  const noSigmaDelta = backends.filter((b) => FORMAT_LIMITS[b].sigmaDelta === false);
+  if (o.coding === 'sigma-delta' && noSigmaDelta.length)
+    throw new UsageError(`--coding sigma-delta sends graded messages, which ${noSigmaDelta.join(', ')} cannot express`);
   if (limits.signedSpikes === false && o.strategy === 'signed')
     throw new UsageError(`--strategy signed sends ternary spikes, which ${strict.join(', ')} cannot express`);
   return limits;
 }
 
 export function passContext(o: CompileOptions, calibration: number[][] | undefined): PassContext {
-  if (!(CODINGS as readonly string[]).includes(o.coding))
-    throw new UsageError(`unknown coding '${o.coding}' (known: ${CODINGS.join(', ')})`);
+  if (!(CODING_CHOICES as readonly string[]).includes(o.coding))
+    throw new UsageError(`unknown coding '${o.coding}' (known: ${CODING_CHOICES.join(', ')})`);
   if (!(STRATEGIES as readonly string[]).includes(o.strategy))
     throw new UsageError(`unknown strategy '${o.strategy}' (known: ${STRATEGIES.join(', ')})`);
   const percentile = o.percentile === 'max' ? 'max' : Number(o.percentile);
@@ -218,15 +234,42 @@ export function passContext(o: CompileOptions, calibration: number[][] | undefin
   };
 }
 
-export function pipelineOf(o: CompileOptions): string[] {
-  const names = parsePipeline(o.pipeline ?? (o.coding === 'sigma-delta' ? SIGMA_DELTA_PIPELINE : DEFAULT_PIPELINE));
+export function pipelineOf(o: CompileOptions, coding: Coding = codingOf(o)): string[] {
+  const names = parsePipeline(o.pipeline ?? (coding === 'sigma-delta' ? SIGMA_DELTA_PIPELINE : DEFAULT_PIPELINE));
   return o.calibrate ? names : withoutCorrections(names);
 }
 
 /** The passes compiling for hardware adds after pipelineOf's (TARGET_PIPELINE, for the coding). */
-export function targetPipelineOf(o: CompileOptions): string[] {
-  const names = [...TARGET_PIPELINE[o.coding === 'sigma-delta' ? 'sigma-delta' : 'rate']];
+export function targetPipelineOf(o: CompileOptions, coding: Coding = codingOf(o)): string[] {
+  const names = [...TARGET_PIPELINE[coding]];
   return o.calibrate ? names : withoutCorrections(names);
+}
+
+/**
+ * What the compile says about the coding and arithmetic the formats it writes impose: a coding chosen
+ * for them (auto), or rate coding reset to zero from rest where a format needs it.
+ */
+function codingNote(
+  o: CompileOptions,
+  coding: Coding,
+  backends: readonly Backend[],
+  limits: FormatLimits,
+): string | undefined {
+  const resetsToZero = backends.filter((b) => FORMAT_LIMITS[b].reset === 'zero' || FORMAT_LIMITS[b].restStart);
+  if (!resetsToZero.length) return undefined;
+  const within = `within ${backends.join(', ')}`;
+  if (coding === 'sigma-delta')
+    return o.coding === 'auto'
+      ? `${within}: sigma-delta coding, since the neurons of ${resetsToZero.join(', ')} reset to zero and ` +
+          "start at rest, which rate coding's corrections cannot model (--coding rate keeps rate coding)"
+      : undefined;
+  const noSigmaDelta = backends.filter((b) => FORMAT_LIMITS[b].sigmaDelta === false);
+  const why =
+    o.coding === 'auto' && limits.sigmaDelta === false
+      ? ` (rate coding: ${noSigmaDelta.join(', ')} holds no sigma-delta neuron; ${resetsToZero.join(', ')} ` +
+        'compiled on its own gets sigma-delta coding, far more accurate)'
+      : '';
+  return `${within}: neurons reset to zero and start at rest${why}`;
 }
 
 export function registerCompile(program: Command): void {
@@ -268,12 +311,15 @@ export function registerCompile(program: Command): void {
         );
       }
       const limits = targetLimits(o, target.backends);
+      const coding = codingOf(o, limits);
       const model = await loadModel(modelPath);
-      const names = [...pipelineOf(o), ...(target.backends.length || o.target ? targetPipelineOf(o) : [])];
+      const forHardware = target.backends.length || o.target;
+      const names = [...pipelineOf(o, coding), ...(forHardware ? targetPipelineOf(o, coding) : [])];
       const ctx = { ...passContext(o, calibrationInputs(model, o)), limits, profile: target.profile, chips: o.chips };
       checkPipelineNeeds(names, ctx);
       say(`compiling ${modelPath}: ${names.length} passes`);
-      if (limits.restStart) say(`within ${target.backends.join(', ')}: neurons reset to zero and start at rest`);
+      const note = codingNote(o, coding, target.backends, limits);
+      if (note) say(note);
       const { graph, records } = runPipeline(withDomain(model.graph, o), names, ctx, {
         printAfter: o.printIrAfterAll ? 'all' : o.printIrAfter ? new Set([o.printIrAfter]) : undefined,
         printBefore: o.printIrBefore ? new Set([o.printIrBefore]) : undefined,
