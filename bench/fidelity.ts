@@ -7,7 +7,14 @@ import { writeNir } from '../src/backends/nir.js';
 import { importNir, loadModel } from '../src/frontend/index.js';
 import { Rng, readProblemFile } from '../src/frontend/train/index.js';
 import { type Graph, mergeFormatLimits, packageRoot } from '../src/ir/index.js';
-import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, runPipeline } from '../src/passes/index.js';
+import {
+  DEFAULT_CONTEXT,
+  DEFAULT_PIPELINE,
+  SIGMA_DELTA_PIPELINE,
+  TARGET_PIPELINE,
+  defaultCoding,
+  runPipeline,
+} from '../src/passes/index.js';
 import { simulate } from '../src/sim/simulate.js';
 import { mdRow } from './markdown.js';
 import { type VerifySetup, measure, verifySetup } from '../src/verification/measure.js';
@@ -24,6 +31,9 @@ import { type LavaRun, ORACLES, nirRewrite, runLavaScript, runNetx } from './ora
  * of layers: a SPINN's branches are merged into one (merge-branches) for them, its product on the host.
  * poisson2d runs the default pipeline; the others calibrate without finetune (minutes less each; netx
  * networks, which reset to zero, are never fine-tuned: the count model describes subtract reset only).
+ * Last, what `spikec compile MODEL --target loihi2,lava-netx` compiles with no --coding (defaultCoding:
+ * sigma-delta layers, the default sigma-delta pipeline and its integer finetune): SNN vs exact, and its
+ * netx file in Lava against spikec sim, message for message.
  */
 const ROOT = packageRoot();
 const FAST = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'fold-weights'];
@@ -43,6 +53,12 @@ export interface FidelityRow {
   netx_outputs_differing: number;
   integer_vs_exact: number | null;
   netx_vs_exact: number | null;
+  /** The default compile for lava-netx (sigma-delta): its netx file in Lava, and SNN vs exact. */
+  netx_default: string;
+  netx_default_messages: number;
+  netx_default_messages_differing: number;
+  netx_default_vs_exact: number | null;
+  netx_default_settle_steps: number | null;
 }
 
 /** A real tool's run of `g` on `rows` against spikec sim: outputs, and every population's spikes per step. */
@@ -97,6 +113,11 @@ async function check(
     netx_outputs_differing: 0,
     integer_vs_exact: null,
     netx_vs_exact: null,
+    netx_default: '',
+    netx_default_messages: 0,
+    netx_default_messages_differing: 0,
+    netx_default_vs_exact: null,
+    netx_default_settle_steps: null,
   };
   try {
     const c = compare(g, rows, expected, runLavaScript(g, rows));
@@ -124,6 +145,18 @@ async function check(
     row.netx_outputs_differing = c.outputsDiffering;
   } catch (e) {
     row.netx = refusal(e);
+  }
+  try {
+    if (defaultCoding(NETX_LIMITS) !== 'sigma-delta') throw new Error('netx no longer defaults to sigma-delta');
+    const target = TARGET_PIPELINE['sigma-delta'].filter((p) => p !== 'map-cores');
+    const sd = runPipeline(ann, [...SIGMA_DELTA_PIPELINE, ...target], { ...ctx, limits: NETX_LIMITS }).graph;
+    const m = await measure(setup, sd);
+    [row.netx_default_vs_exact, row.netx_default_settle_steps] = [m.snn_vs_exact, m.settle_steps?.max ?? null];
+    const c = compare(sd, rows, simulate(sd, rows).outputs, await runNetx(sd, rows));
+    [row.netx_default, row.netx_default_messages] = [c.verdict, c.spikes];
+    row.netx_default_messages_differing = c.spikesDiffering;
+  } catch (e) {
+    row.netx_default = refusal(e);
   }
   return row;
 }
@@ -177,6 +210,10 @@ export function fidelityMarkdown(rows: readonly FidelityRow[]): string {
     'differing',
     'SNN vs exact: Loihi 2 integer',
     'SNN vs exact: within netx',
+    '--target lava-netx (sigma-delta): netx in Lava',
+    'messages',
+    'differing',
+    'SNN vs exact (steps)',
   ]);
   const body = rows.map((r) =>
     mdRow([
@@ -192,7 +229,12 @@ export function fidelityMarkdown(rows: readonly FidelityRow[]): string {
       r.netx_spikes_differing,
       sci(r.integer_vs_exact),
       sci(r.netx_vs_exact),
+      r.netx_default,
+      r.netx_default_messages,
+      r.netx_default_messages_differing,
+      `${sci(r.netx_default_vs_exact)} (${r.netx_default_settle_steps ?? 'n/a'})`,
     ]),
   );
-  return [head, '|---|---|---:|---|---:|---:|---|---|---:|---:|---:|---:|', ...body].join('\n') + '\n';
+  const align = '|---|---|---:|---|---:|---:|---|---|---:|---:|---:|---:|---|---:|---:|---:|';
+  return [head, align, ...body].join('\n') + '\n';
 }

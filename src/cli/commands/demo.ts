@@ -1,8 +1,8 @@
 import { join, relative } from 'node:path';
 import type { Command } from 'commander';
-import { BACKENDS, backendProblems, emit } from '../../backends/index.js';
+import { BACKENDS, FORMAT_LIMITS, backendProblems, emit } from '../../backends/index.js';
 import { packageRoot } from '../../ir/index.js';
-import { coreUsage, formatPassStats, formatReport, runPipeline } from '../../passes/index.js';
+import { coreUsage, defaultCoding, formatPassStats, formatReport, runPipeline } from '../../passes/index.js';
 import { calibrationInputs } from '../../verification/calibration-data.js';
 import { formatTable, measure, verifySetup } from '../../verification/measure.js';
 import { DEFAULT_OPTIONS, passContext, pipelineOf, targetPipelineOf } from './compile.js';
@@ -43,11 +43,14 @@ export function registerDemo(program: Command): void {
       const backends = BACKENDS.filter((b) => !refused.some(([r]) => r === b));
       for (const [what, path] of await emit(graph, backends, o.output, usage, ctx.profile))
         say(`  wrote ${path} (${what})\n`);
-      for (const [b, problems] of refused)
+      for (const [b, problems] of refused) {
+        const coding = defaultCoding(FORMAT_LIMITS[b]);
         say(
           `  not written: ${b}, which cannot run this network (${problems.length} reasons, first: ${problems[0]});\n` +
-            `    \`spikec compile examples/poisson2d --target loihi2,${b} -o DIR\` compiles one it runs\n`,
+            `    \`spikec compile examples/poisson2d --target loihi2,${b} -o DIR\` compiles one it runs` +
+            `${coding === 'rate' ? '' : ` (${coding} coding)`}\n`,
         );
+      }
       say(`\nverification of the integer network on the ${setup.points.length}-point test grid (spikec verify):\n`);
       say(formatTable([await measure(setup, graph, undefined, progressLine)]));
     });
