@@ -70,6 +70,7 @@ export function roundSparseWithFeedback(
   k: number,
   X: Float64Array,
   mmax: number,
+  mmin = -mmax - 1,
 ): number[] {
   const H = gram(X, k);
   const q: number[] = new Array(out * k).fill(0);
@@ -80,7 +81,7 @@ export function roundSparseWithFeedback(
     const h = new Float64Array(n * n);
     cols.forEach((a, i) => cols.forEach((b, j) => (h[i * n + j] = H[a * k + b])));
     const w = Float64Array.from(cols, (i) => W[o * k + i]);
-    roundRow(w, inverseFactor(h, n), n, -mmax - 1, mmax, (i, r) => (q[o * k + cols[i]] = r));
+    roundRow(w, inverseFactor(h, n), n, mmin, mmax, (i, r) => (q[o * k + cols[i]] = r));
   }
   return q;
 }

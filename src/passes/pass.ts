@@ -67,7 +67,7 @@ export const DEFAULT_CONTEXT: PassContext = {
   stagger: 4,
   sdThreshold: 2 ** -10,
   finetuneSteps: 1000,
-  finetuneRate: 1e-3,
+  finetuneRate: 1.5e-3,
   limits: {},
   profile: 'loihi2',
 };

@@ -19,6 +19,7 @@ import { windowOpenings } from './start-potential.js';
 import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
 import { type HardwareProfile, PROFILES } from './profiles.js';
 import { quantizeSigmaDelta } from './quantize-sigma-delta.js';
+import { refitReadout } from './readout-refit.js';
 
 type Synapse = NodeOf<'snn.synapse'>;
 
@@ -323,6 +324,8 @@ export const quantize: Pass = {
     }
     stats['max weight error'] = Number(Math.max(...errors).toPrecision(3));
     if (wide.length) stats[`a_in may exceed ${profile.hintActivation}`] = wide.map((w) => `%${w}`).join(' ');
-    return { graph: rewrite(g, replace), stats };
+    // the readout, fitted again on the counts the integer layers before it produce
+    const refit = refitReadout(g, rewrite(g, replace), ctx.calibration ?? [], profile.maxActivation);
+    return { graph: refit.graph, stats: { ...stats, ...refit.stats } };
   },
 };

@@ -1,0 +1,146 @@
+import { type Graph, type NodeOf, Node as NodeSchema, f32, i32 } from '../ir/index.js';
+import { simulateRows } from '../sim/parallel.js';
+import { Rng } from '../sim/rng.js';
+import { roundSparseWithFeedback } from './feedback-rounding.js';
+import { rewrite } from './graph-edit.js';
+import { boxOf, solveSpd } from './linalg.js';
+
+/** Inputs the readout is refitted on, drawn from the calibration inputs' box: several per readout weight. */
+export const REFIT_INPUTS = 1024;
+/** The ridge pulling each refitted row towards quantize's own mantissas, relative to its mean diagonal. */
+const REFIT_RIDGE = 1e-2;
+const REFIT_SEED = 20231;
+
+type Readout = NodeOf<'snn.readout'>;
+type Synapse = NodeOf<'snn.synapse'>;
+
+/** The readout, its one synapse and the population it reads, of a rate-coded network (undefined otherwise). */
+function readoutOf(g: Graph): { readout: Readout; synapse: Synapse; source: string } | undefined {
+  const readout = g.nodes.find((n): n is Readout => n.kind === 'snn.readout');
+  if (!readout || readout.decode === 'sigma' || readout.inputs.length !== 1) return undefined;
+  const synapse = g.nodes.find((n): n is Synapse => n.id === readout.inputs[0] && n.kind === 'snn.synapse');
+  const source = synapse && g.nodes.find((n) => n.id === synapse.inputs[0]);
+  return synapse && source?.kind === 'snn.neurons' ? { readout, synapse, source: source.id } : undefined;
+}
+
+/**
+ * The readout's values y[s, o] = scale[o] * (W[o] . r[s]) + offset[o] from the rates r of the
+ * population it reads (the snn.readout equation, its window's mean current written through the rates).
+ */
+function readoutValues(
+  weights: ArrayLike<number>,
+  scale: ArrayLike<number>,
+  offset: ArrayLike<number>,
+  r: Float64Array,
+) {
+  const [out, k] = [scale.length, weights.length / scale.length];
+  const batch = r.length / k;
+  const y = new Float64Array(batch * out);
+  for (let s = 0; s < batch; s++)
+    for (let o = 0; o < out; o++) {
+      let acc = 0;
+      for (let i = 0; i < k; i++) acc += weights[o * k + i] * r[s * k + i];
+      y[s * out + o] = scale[o] * acc + offset[o];
+    }
+  return y;
+}
+
+const relativeError = (y: Float64Array, target: Float64Array): number => {
+  let [num, den] = [0, 0];
+  for (let i = 0; i < y.length; i++) [num, den] = [num + (y[i] - target[i]) ** 2, den + target[i] ** 2];
+  return Math.sqrt(num / Math.max(den, 1e-300));
+};
+
+/**
+ * Fits a quantized rate-coded network's readout to what the float network's readout computed, on the
+ * spike counts the integer network itself produces. Quantize rounds every layer against the float
+ * network's rates; the hidden layers' rounding then changes the counts the readout sums, and each
+ * change reaches the output. Here each readout row's mantissas and its (host) offset are solved by
+ * ridge least squares on the integer counts of REFIT_INPUTS inputs (GPTQ's sequential step, Frantar et
+ * al. 2023: a layer is rounded against the inputs its quantized predecessors give it), then rounded
+ * with feedback on those counts. A weight the float network has at zero stays zero (a merged SPINN's
+ * block-diagonal readout keeps its blocks). Kept only where it fits those inputs better and every
+ * row's worst summed input stays within `maxInput`.
+ */
+export function refitReadout(
+  float: Graph,
+  quantized: Graph,
+  calibration: readonly (readonly number[])[],
+  maxInput: number,
+): { graph: Graph; stats: Record<string, number> } {
+  const q = readoutOf(quantized);
+  const f = readoutOf(float);
+  if (!q || !f || q.synapse.weight.kind !== 'int' || f.synapse.weight.kind !== 'float' || !calibration.length)
+    return { graph: quantized, stats: {} };
+  const { mantissa, exponent, bits } = q.synapse.weight;
+  const [out, k] = mantissa.shape;
+  const inputs = new Rng(REFIT_SEED).box(boxOf(calibration), REFIT_INPUTS);
+  const rInt = simulateRows(quantized, inputs).rate.get(q.source)!;
+  const rFloat = simulateRows(float, inputs).rate.get(f.source)!;
+  const wFloat = f.synapse.weight.values.data;
+  const target = readoutValues(wFloat, f.readout.scale.data, f.readout.offset.data, rFloat);
+  const before = readoutValues(
+    Array.from(mantissa.data, (m) => m * 2 ** exponent),
+    q.readout.scale.data,
+    q.readout.offset.data,
+    rInt,
+  );
+  const fitted = new Array<number>(out * k).fill(0);
+  const offset = Array.from(q.readout.offset.data);
+  for (let o = 0; o < out; o++) {
+    const cols = [...Array(k).keys()].filter((i) => wFloat[o * k + i] !== 0);
+    const n = cols.length + 1;
+    const a = q.readout.scale.data[o] * 2 ** exponent;
+    const A = new Float64Array(n * n);
+    const b = new Float64Array(n);
+    const z = new Float64Array(n);
+    for (let s = 0; s < REFIT_INPUTS; s++) {
+      cols.forEach((i, c) => (z[c] = a * rInt[s * k + i]));
+      z[n - 1] = 1;
+      const t = target[s * out + o] - offset[o];
+      for (let i = 0; i < n; i++) {
+        if (z[i] === 0) continue;
+        b[i] += z[i] * t;
+        for (let j = 0; j < n; j++) A[i * n + j] += z[i] * z[j];
+      }
+    }
+    let trace = 0;
+    for (let c = 0; c < n - 1; c++) trace += A[c * n + c];
+    const ridge = Math.max((REFIT_RIDGE * trace) / Math.max(n - 1, 1), 1e-12);
+    cols.forEach((i, c) => {
+      A[c * n + c] += ridge;
+      b[c] += ridge * mantissa.data[o * k + i];
+    });
+    const x = solveSpd(A, b, n, 1);
+    cols.forEach((i, c) => (fitted[o * k + i] = x[c]));
+    offset[o] += x[n - 1];
+  }
+  const mmax = 2 ** (bits - 1) - 1;
+  const rounded = roundSparseWithFeedback(fitted, out, k, rInt, mmax, -mmax);
+  let worst = 0;
+  for (let o = 0; o < out; o++) {
+    let sum = 0;
+    for (let i = 0; i < k; i++) sum += Math.abs(rounded[o * k + i]);
+    worst = Math.max(worst, sum * 2 ** exponent);
+  }
+  const after = readoutValues(
+    rounded.map((m) => m * 2 ** exponent),
+    q.readout.scale.data,
+    offset,
+    rInt,
+  );
+  const stats = {
+    'readout error before refit': Number(relativeError(before, target).toPrecision(3)),
+    'readout error after refit': Number(relativeError(after, target).toPrecision(3)),
+  };
+  if (!(stats['readout error after refit'] < stats['readout error before refit']) || worst > maxInput)
+    return { graph: quantized, stats: { ...stats, 'readout refit kept': 0 } };
+  const replace = new Map([
+    [
+      q.synapse.id,
+      NodeSchema.parse({ ...q.synapse, weight: { ...q.synapse.weight, mantissa: i32([out, k], rounded) } }),
+    ],
+    [q.readout.id, NodeSchema.parse({ ...q.readout, offset: f32([out], offset) })],
+  ]);
+  return { graph: rewrite(quantized, replace), stats: { ...stats, 'readout refit kept': 1 } };
+}
