@@ -3,10 +3,15 @@ import { simulateRows } from '../sim/parallel.js';
 import { Rng } from '../sim/rng.js';
 import { roundSparseWithFeedback } from './feedback-rounding.js';
 import { rewrite } from './graph-edit.js';
-import { boxOf, solveSpd } from './linalg.js';
+import { boxOf, gram, solveSpd } from './linalg.js';
 
 /** Inputs the readout is refitted on, drawn from the calibration inputs' box: several per readout weight. */
 export const REFIT_INPUTS = 1024;
+/**
+ * The widest readout refitted: its Gram matrix costs REFIT_INPUTS x fan-in^2 and each row's solve
+ * fan-in^3; a wider readout keeps quantize's rounding.
+ */
+export const REFIT_MAX_FAN_IN = 1024;
 /** The ridge pulling each refitted row towards quantize's own mantissas, relative to its mean diagonal. */
 const REFIT_RIDGE = 1e-2;
 const REFIT_SEED = 20231;
@@ -74,6 +79,7 @@ export function refitReadout(
     return { graph: quantized, stats: {} };
   const { mantissa, exponent, bits } = q.synapse.weight;
   const [out, k] = mantissa.shape;
+  if (k > REFIT_MAX_FAN_IN) return { graph: quantized, stats: { 'readout refit kept': 0 } };
   const inputs = new Rng(REFIT_SEED).box(boxOf(calibration), REFIT_INPUTS);
   const rInt = simulateRows(quantized, inputs).rate.get(q.source)!;
   const rFloat = simulateRows(float, inputs).rate.get(f.source)!;
@@ -85,25 +91,36 @@ export function refitReadout(
     q.readout.offset.data,
     rInt,
   );
+  // the normal equations of every row share the counts' Gram matrix, column sums and cross terms
+  const G = gram(rInt, k);
+  const colSum = new Float64Array(k);
+  const cross = new Float64Array(out * k);
+  const targetSum = new Float64Array(out);
+  for (let s = 0; s < REFIT_INPUTS; s++)
+    for (let i = 0; i < k; i++) {
+      const r = rInt[s * k + i];
+      if (r === 0) continue;
+      colSum[i] += r;
+      for (let o = 0; o < out; o++) cross[o * k + i] += r * target[s * out + o];
+    }
+  for (let s = 0; s < REFIT_INPUTS; s++) for (let o = 0; o < out; o++) targetSum[o] += target[s * out + o];
   const fitted = new Array<number>(out * k).fill(0);
   const offset = Array.from(q.readout.offset.data);
   for (let o = 0; o < out; o++) {
+    // unknowns: the row's mantissas where the float weight is nonzero, then the offset's change;
+    // the model a * (m . r) + offset, fitted to the target
     const cols = [...Array(k).keys()].filter((i) => wFloat[o * k + i] !== 0);
     const n = cols.length + 1;
     const a = q.readout.scale.data[o] * 2 ** exponent;
     const A = new Float64Array(n * n);
     const b = new Float64Array(n);
-    const z = new Float64Array(n);
-    for (let s = 0; s < REFIT_INPUTS; s++) {
-      cols.forEach((i, c) => (z[c] = a * rInt[s * k + i]));
-      z[n - 1] = 1;
-      const t = target[s * out + o] - offset[o];
-      for (let i = 0; i < n; i++) {
-        if (z[i] === 0) continue;
-        b[i] += z[i] * t;
-        for (let j = 0; j < n; j++) A[i * n + j] += z[i] * z[j];
-      }
-    }
+    cols.forEach((i, c) => {
+      cols.forEach((j, d) => (A[c * n + d] = a * a * G[i * k + j]));
+      A[c * n + n - 1] = A[(n - 1) * n + c] = a * colSum[i];
+      b[c] = a * (cross[o * k + i] - offset[o] * colSum[i]);
+    });
+    A[n * n - 1] = REFIT_INPUTS;
+    b[n - 1] = targetSum[o] - REFIT_INPUTS * offset[o];
     let trace = 0;
     for (let c = 0; c < n - 1; c++) trace += A[c * n + c];
     const ridge = Math.max((REFIT_RIDGE * trace) / Math.max(n - 1, 1), 1e-12);
