@@ -21,7 +21,10 @@ interface CompileRun {
   /** Per pass, in pipeline order (fold-weights appears twice). */
   readonly passes: { pass: string; ms: number }[];
   readonly floatSnnVsExact: number;
+  /** The float network quantized by this commit's quantize. */
   readonly integerSnnVsExact: number;
+  /** What the commit's own `spikec compile --target loihi2` writes (its own quantize). */
+  readonly ownIntegerSnnVsExact?: number;
 }
 
 /** Width sweep: per-pass time of a 2 -> W -> W -> W -> 1 tanh MLP. */
@@ -42,9 +45,16 @@ const passStats = (stderr: string): { pass: string; ms: number }[] =>
 /**
  * Compiles examples/poisson2d with the CLI of `root` (default pipeline, -o FILE.sir), then measures
  * the result, float and quantized for Loihi 2 by this commit's quantize, on the 10,000-point test grid
- * with this commit's simulator: both commits' networks are judged by the same code.
+ * with this commit's simulator: both commits' networks are judged by the same code. With `own`, also
+ * the integer network the commit's own `--target loihi2` compile writes.
  */
-async function compileWith(root: string, commit: string, out: string, threads?: number): Promise<CompileRun> {
+async function compileWith(
+  root: string,
+  commit: string,
+  out: string,
+  threads?: number,
+  own = false,
+): Promise<CompileRun> {
   const model = join(packageRoot(), 'examples', 'poisson2d');
   const t0 = performance.now();
   const r = spawnSync(process.execPath, [join(root, 'bin', 'spikec.js'), 'compile', model, '--pass-stats', '-o', out], {
@@ -62,12 +72,24 @@ async function compileWith(root: string, commit: string, out: string, threads?: 
   };
   const float = readGraphFile(out);
   const integer = runPipeline(float, ['quantize'], ctx).graph;
+  let ownIntegerSnnVsExact: number | undefined;
+  if (own) {
+    const intOut = out.replace(/\.sir$/, '.loihi2.sir');
+    const t = spawnSync(
+      process.execPath,
+      [join(root, 'bin', 'spikec.js'), 'compile', model, '--target', 'loihi2', '-o', intOut],
+      { encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
+    if (t.status !== 0) throw new Error(`${commit}: compile --target loihi2 failed: ${t.stderr}`);
+    ownIntegerSnnVsExact = (await measure(setup, readGraphFile(intOut))).snn_vs_exact!;
+  }
   return {
     commit,
     wallSeconds,
     passes: passStats(r.stderr),
     floatSnnVsExact: (await measure(setup, float)).snn_vs_exact!,
     integerSnnVsExact: (await measure(setup, integer)).snn_vs_exact!,
+    ...(ownIntegerSnnVsExact === undefined ? {} : { ownIntegerSnnVsExact }),
   };
 }
 
@@ -124,10 +146,10 @@ export async function compileBench(log: (s: string) => void, widths = [32, 64, 1
   const scratch = mkdtempSync(join(tmpdir(), 'spikec-compile-'));
   try {
     log(`  poisson2d, default pipeline, ${BASE_COMMIT}`);
-    runs.push(await compileWith(base.root, BASE_COMMIT, join(scratch, 'base.sir')));
+    runs.push(await compileWith(base.root, BASE_COMMIT, join(scratch, 'base.sir'), undefined, true));
     log(`    ${runs.at(-1)!.wallSeconds.toFixed(1)} s`);
     log('  poisson2d, default pipeline, this commit');
-    runs.push(await compileWith(packageRoot(), 'this commit', join(scratch, 'head.sir')));
+    runs.push(await compileWith(packageRoot(), 'this commit', join(scratch, 'head.sir'), undefined, true));
     log(`    ${runs.at(-1)!.wallSeconds.toFixed(1)} s`);
     log('  poisson2d, default pipeline, this commit on one thread (SPIKEC_THREADS=1)');
     runs.push(await compileWith(packageRoot(), 'this commit, one thread', join(scratch, 'one.sir'), 1));
@@ -192,9 +214,11 @@ export function compileMarkdown(r: CompileBench, command: string, date: string):
     '',
     `## poisson2d, default pipeline: ${BASE_COMMIT} against this commit`,
     '',
-    "`spikec compile examples/poisson2d --pass-stats -o FILE.sir` with each commit's CLI. Accuracy: each",
-    "commit's network simulated on the 10,000-point test grid by this commit's simulator, float and",
-    "quantized for Loihi 2 by this commit's quantize.",
+    "`spikec compile examples/poisson2d --pass-stats -o FILE.sir` with each commit's CLI (timed: the default",
+    "pipeline). Accuracy: each commit's networks simulated on the 10,000-point test grid by this commit's",
+    "simulator: the float network; the Loihi 2 integer network each commit's own `spikec compile",
+    'examples/poisson2d --target loihi2` writes (its own quantize, compiled after the timed run); and',
+    "the float network quantized by this commit's quantize, the same code judging both.",
     '',
     mdRow(['pass', `${BASE_COMMIT} (s)`, 'this commit (s)', 'speed-up']),
     mdRow(['---', '---:', '---:', '---:']),
@@ -222,7 +246,16 @@ export function compileMarkdown(r: CompileBench, command: string, date: string):
     mdRow(['SNN vs exact (test grid)', BASE_COMMIT, 'this commit']),
     mdRow(['---', '---:', '---:']),
     mdRow(['float', base.floatSnnVsExact.toExponential(3), head.floatSnnVsExact.toExponential(3)]),
-    mdRow(['Loihi 2 integer', base.integerSnnVsExact.toExponential(3), head.integerSnnVsExact.toExponential(3)]),
+    mdRow([
+      "Loihi 2 integer, each commit's own --target loihi2",
+      base.ownIntegerSnnVsExact?.toExponential(3) ?? 'n/a',
+      head.ownIntegerSnnVsExact?.toExponential(3) ?? 'n/a',
+    ]),
+    mdRow([
+      "Loihi 2 integer, both quantized by this commit's quantize",
+      base.integerSnnVsExact.toExponential(3),
+      head.integerSnnVsExact.toExponential(3),
+    ]),
     '',
     '## Per-pass time against width',
     '',
