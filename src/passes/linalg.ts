@@ -68,6 +68,17 @@ export function maxAbs(xs: ArrayLike<number>): number {
   return m;
 }
 
+/** The largest sum over a row of |W[o, i]| smax[i]: the worst-case input W [out, k] delivers for inputs up to smax. */
+export function worstInput(W: readonly number[], out: number, k: number, smax: readonly number[]): number {
+  let worst = 0;
+  for (let o = 0; o < out; o++) {
+    let sum = 0;
+    for (let i = 0; i < k; i++) sum += Math.abs(W[o * k + i]) * smax[i];
+    worst = Math.max(worst, sum);
+  }
+  return worst;
+}
+
 /** The box [min, max] per column that rows of points span. */
 export function boxOf(rows: readonly (readonly number[])[]): [number, number][] {
   return rows[0].map((_, j) => {

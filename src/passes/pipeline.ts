@@ -74,7 +74,7 @@ export type Coding = (typeof CODINGS)[number];
  * The coding a compile gets when none is named, for the formats it writes (their merged limits). Rate
  * coding's pipeline places each window's opening and corrects counts of neurons that reset by
  * subtraction; where the format's neurons reset to zero and start at rest (netx's CUBA), none of that
- * can be expressed and rate coding runs 4 to 14 times further from the solution (bench/results/fidelity.md),
+ * can be expressed and rate coding runs 4 to 17 times further from the solution (bench/results/fidelity.md),
  * while the same format's sigma-delta layers are both accurate and far cheaper (about 1/600 of the
  * synaptic operations, bench/results/sigma-delta.md). So: sigma-delta there, unless a format written
  * with it holds no sigma-delta neuron; rate coding everywhere else.

@@ -14,7 +14,7 @@ import {
 import { rewrite } from './graph-edit.js';
 import { simulateRows } from '../sim/parallel.js';
 import { FEEDBACK_MAX_FAN_IN, roundWithFeedback } from './feedback-rounding.js';
-import { boxOf, maxAbs } from './linalg.js';
+import { boxOf, maxAbs, worstInput } from './linalg.js';
 import { windowOpenings } from './start-potential.js';
 import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
 import { type HardwareProfile, PROFILES } from './profiles.js';
@@ -102,17 +102,6 @@ function weightScale(
     'quantize',
     `%${id}: no weight exponent in [-8, 7] fits the ${profile.name} ranges (${reasons[reasons.length - 1]})`,
   );
-}
-
-/** The largest sum over a row of |W[o, i]| smax[i]: the worst-case input W [out, k] delivers for inputs up to smax. */
-function worstInput(W: readonly number[], out: number, k: number, smax: readonly number[]): number {
-  let worst = 0;
-  for (let o = 0; o < out; o++) {
-    let sum = 0;
-    for (let i = 0; i < k; i++) sum += Math.abs(W[o * k + i]) * smax[i];
-    worst = Math.max(worst, sum);
-  }
-  return worst;
 }
 
 /** The box spanned by the calibration inputs. */

@@ -3,7 +3,8 @@ import { simulateRows } from '../sim/parallel.js';
 import { Rng } from '../sim/rng.js';
 import { roundSparseWithFeedback } from './feedback-rounding.js';
 import { rewrite } from './graph-edit.js';
-import { boxOf, gram, solveSpd } from './linalg.js';
+import { relativeL2 } from '../sim/metrics.js';
+import { boxOf, gram, solveSpd, worstInput } from './linalg.js';
 
 /** Inputs the readout is refitted on, drawn from the calibration inputs' box: several per readout weight. */
 export const REFIT_INPUTS = 1024;
@@ -37,24 +38,16 @@ function readoutValues(
   scale: ArrayLike<number>,
   offset: ArrayLike<number>,
   r: Float64Array,
-) {
+): number[][] {
   const [out, k] = [scale.length, weights.length / scale.length];
-  const batch = r.length / k;
-  const y = new Float64Array(batch * out);
-  for (let s = 0; s < batch; s++)
-    for (let o = 0; o < out; o++) {
+  return Array.from({ length: r.length / k }, (_, s) =>
+    Array.from({ length: out }, (_, o) => {
       let acc = 0;
       for (let i = 0; i < k; i++) acc += weights[o * k + i] * r[s * k + i];
-      y[s * out + o] = scale[o] * acc + offset[o];
-    }
-  return y;
+      return scale[o] * acc + offset[o];
+    }),
+  );
 }
-
-const relativeError = (y: Float64Array, target: Float64Array): number => {
-  let [num, den] = [0, 0];
-  for (let i = 0; i < y.length; i++) [num, den] = [num + (y[i] - target[i]) ** 2, den + target[i] ** 2];
-  return Math.sqrt(num / Math.max(den, 1e-300));
-};
 
 /**
  * Fits a quantized rate-coded network's readout to what the float network's readout computed, on the
@@ -101,9 +94,9 @@ export function refitReadout(
       const r = rInt[s * k + i];
       if (r === 0) continue;
       colSum[i] += r;
-      for (let o = 0; o < out; o++) cross[o * k + i] += r * target[s * out + o];
+      for (let o = 0; o < out; o++) cross[o * k + i] += r * target[s][o];
     }
-  for (let s = 0; s < REFIT_INPUTS; s++) for (let o = 0; o < out; o++) targetSum[o] += target[s * out + o];
+  for (let s = 0; s < REFIT_INPUTS; s++) for (let o = 0; o < out; o++) targetSum[o] += target[s][o];
   const fitted = new Array<number>(out * k).fill(0);
   const offset = Array.from(q.readout.offset.data);
   for (let o = 0; o < out; o++) {
@@ -134,12 +127,8 @@ export function refitReadout(
   }
   const mmax = 2 ** (bits - 1) - 1;
   const rounded = roundSparseWithFeedback(fitted, out, k, rInt, mmax, -mmax);
-  let worst = 0;
-  for (let o = 0; o < out; o++) {
-    let sum = 0;
-    for (let i = 0; i < k; i++) sum += Math.abs(rounded[o * k + i]);
-    worst = Math.max(worst, sum * 2 ** exponent);
-  }
+  // a population's inputs are spikes of at most 1 per step, as quantize bounds every synapse
+  const worst = worstInput(rounded, out, k, new Array<number>(k).fill(1)) * 2 ** exponent;
   const after = readoutValues(
     rounded.map((m) => m * 2 ** exponent),
     q.readout.scale.data,
@@ -147,8 +136,8 @@ export function refitReadout(
     rInt,
   );
   const stats = {
-    'readout error before refit': Number(relativeError(before, target).toPrecision(3)),
-    'readout error after refit': Number(relativeError(after, target).toPrecision(3)),
+    'readout error before refit': Number(relativeL2(before, target).toPrecision(3)),
+    'readout error after refit': Number(relativeL2(after, target).toPrecision(3)),
   };
   if (!(stats['readout error after refit'] < stats['readout error before refit']) || worst > maxInput)
     return { graph: quantized, stats: { ...stats, 'readout refit kept': 0 } };
