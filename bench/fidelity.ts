@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FORMAT_LIMITS } from '../src/backends/index.js';
@@ -19,10 +19,10 @@ import { simulate } from '../src/sim/simulate.js';
 import { mdRow } from './markdown.js';
 import { type VerifySetup, measure, verifySetup } from '../src/verification/measure.js';
 import { evalAnn } from '../src/sim/ann-eval.js';
-import { type LavaRun, ORACLES, nirRewrite, runLavaScript, runNetx } from './oracles.js';
+import { type LavaRun, nirReadWrite, oraclesMissing, runLavaScript, runNetx } from './oracles.js';
 
 /**
- * The emitted files in the real tools of ../shared/oracles, per bundled model and ONNX fixture: the
+ * The emitted files in the real tools of the oracle folder (oracles.ts), per bundled model and ONNX fixture: the
  * lava-py script in Lava (outputs and every population's spikes at every step, 16 inputs), the NIR
  * file through nir.read + nir.write and back into spikec (the same network, the same outputs), and
  * the network compiled within netx's limits (--target lava-netx) loaded by netx.hdf5.Network and run
@@ -129,7 +129,7 @@ async function check(
   try {
     const [ours, theirs] = [join(dir, 'net.nir'), join(dir, 'rewritten.nir')];
     await writeNir(g, ours);
-    nirRewrite(ours, theirs);
+    nirReadWrite(ours, theirs);
     const back = await importNir(theirs);
     const same = JSON.stringify(simulate(back, rows).outputs) === JSON.stringify(expected);
     row.nir = same ? 'identical outputs' : 'DIFFERS';
@@ -162,7 +162,8 @@ async function check(
 }
 
 export async function fidelityBench(log: (s: string) => void): Promise<{ rows: FidelityRow[] }> {
-  if (!existsSync(ORACLES)) throw new Error(`the real tools are not at ${ORACLES}`);
+  const missing = oraclesMissing();
+  if (missing) throw new Error(`the real tools cannot run: ${missing}`);
   const rows: FidelityRow[] = [];
   const models = [
     'poisson1d',

@@ -1,21 +1,43 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lavaScript } from '../src/backends/lava-py.js';
 import { writeNetx } from '../src/backends/netx.js';
-import { type Graph, packageRoot } from '../src/ir/index.js';
+import type { Graph } from '../src/ir/index.js';
 
 /**
- * The real tools of ../shared/oracles (Lava with lava-dl's netx, the NIR package), run as a user runs
- * them: Debian's python3 (.ci/run installs its packages) with the oracles on PYTHONPATH. The
- * benchmarks and the tests both judge spikec's files through these.
+ * The real tools that judge spikec's files (Lava with lava-dl's netx, the NIR package), run as a user
+ * runs them: Debian's python3 with the oracle folder's two package folders on PYTHONPATH. spikec ships
+ * none of them; a developer brings them (README, "The real tools") into this folder, outside every
+ * repository. The benchmarks and the tests both find them here and nowhere else.
  */
-export const ORACLES = join(packageRoot(), '..', 'shared', 'oracles');
+export const ORACLES = process.env.SPIKEC_ORACLES || join(homedir(), '.cache', 'spikec', 'oracles');
+
+/** The folders that go on PYTHONPATH: `lava/` holds the `lava` package (netx in lava/lib/dl), `nir/` `nir`. */
+export const ORACLE_PATHS = { lava: join(ORACLES, 'lava'), nir: join(ORACLES, 'nir') } as const;
+
+/** The interpreter the real tools run on: Debian's, which has numpy, scipy, h5py, networkx, asteval and torch. */
+export const PYTHON = '/usr/bin/python3';
+
+/**
+ * Why the real tools cannot run here, or undefined when they can: the oracle folder must hold both
+ * packages. (A folder that holds them but lacks a Python module fails its tests loudly instead.)
+ */
+export function oraclesMissing(): string | undefined {
+  const missing = [
+    ['lava', join(ORACLE_PATHS.lava, 'lava', 'magma')],
+    ['lava-dl netx', join(ORACLE_PATHS.lava, 'lava', 'lib', 'dl', 'netx')],
+    ['nir', join(ORACLE_PATHS.nir, 'nir')],
+  ].filter(([, path]) => !existsSync(path));
+  if (missing.length === 0) return undefined;
+  const names = missing.map(([name]) => name).join(', ');
+  return `${names} not found under ${ORACLES} (set SPIKEC_ORACLES; README, "The real tools")`;
+}
 
 function python(args: readonly string[]): string {
-  const env = { ...process.env, PYTHONPATH: [join(ORACLES, 'lava'), join(ORACLES, 'nir')].join(':') };
-  return execFileSync('/usr/bin/python3', args, { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const env = { ...process.env, PYTHONPATH: [ORACLE_PATHS.lava, ORACLE_PATHS.nir].join(':') };
+  return execFileSync(PYTHON, args, { env, encoding: 'utf8', maxBuffer: 1 << 28 });
 }
 
 /** What the lava-py script printed with --rasters: per input row, outputs and per population its spikes per step. */
@@ -24,26 +46,20 @@ export interface LavaRun {
   readonly rasters: Record<string, number[][]>[];
 }
 
+/**
+ * Runs a lava-py script spikec wrote on the rows of `inputs` (a JSON file, as for `spikec eval --inputs`)
+ * with --rasters, as a user runs it; `flags` may add --stream or --netx FILE.
+ */
+export function runScript(script: string, inputs: string, flags: readonly string[] = []): LavaRun {
+  return JSON.parse(python([script, inputs, '--rasters', ...flags])) as LavaRun;
+}
+
 /** Writes the lava-py script of `g` and runs it in Lava on `rows`. */
 export function runLavaScript(g: Graph, rows: readonly (readonly number[])[], flags: readonly string[] = []): LavaRun {
   const dir = mkdtempSync(join(tmpdir(), 'spikec-lava-py-'));
   writeFileSync(join(dir, 'net.py'), lavaScript(g));
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
-  return JSON.parse(python([join(dir, 'net.py'), join(dir, 'rows.json'), '--rasters', ...flags])) as LavaRun;
-}
-
-/**
- * Reads a NIR file with `nir.read` and writes it to `dst` with `nir.write`; returns the sorted
- * metadata keys the NIR package saw on the nodes (as Python prints the list).
- */
-export function nirRewrite(src: string, dst: string): string {
-  const script = [
-    'import sys, nir',
-    'g = nir.read(sys.argv[1])',
-    'nir.write(sys.argv[2], g)',
-    'print(sorted(k for n in g.nodes.values() for k in n.metadata))',
-  ].join('\n');
-  return python(['-c', script, src, dst]);
+  return runScript(join(dir, 'net.py'), join(dir, 'rows.json'), flags);
 }
 
 /**
@@ -59,6 +75,38 @@ export async function runNetx(
   await writeNetx(g, join(dir, 'net.net.h5'));
   writeFileSync(join(dir, 'net.py'), lavaScript(g));
   writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
-  const args = [join(dir, 'net.py'), join(dir, 'rows.json'), '--rasters', ...flags, '--netx', join(dir, 'net.net.h5')];
-  return JSON.parse(python(args)) as LavaRun;
+  return runScript(join(dir, 'net.py'), join(dir, 'rows.json'), [...flags, '--netx', join(dir, 'net.net.h5')]);
+}
+
+/** What the NIR package saw in a file: each node's NIR type, the edges, the metadata keys it kept. */
+export interface NirView {
+  readonly nodes: Record<string, string>;
+  readonly edges: [string, string][];
+  readonly metadata: string[];
+}
+
+/** `nir.read` of `src`, then `nir.write` of what it read to `dst`: what the NIR package saw. */
+export function nirReadWrite(src: string, dst: string): NirView {
+  const script = [
+    'import json, sys, nir',
+    'g = nir.read(sys.argv[1])',
+    'nir.write(sys.argv[2], g)',
+    'nodes = {k: type(n).__name__ for k, n in sorted(g.nodes.items())}',
+    'keys = sorted({k for n in g.nodes.values() for k in n.metadata})',
+    'print(json.dumps({"nodes": nodes, "edges": sorted(map(list, g.edges)), "metadata": keys}))',
+  ].join('\n');
+  return JSON.parse(python(['-c', script, src, dst])) as NirView;
+}
+
+/** The released package each real tool is, and its version as Python sees it (the oracle folder's dist-info). */
+export function oracleVersions(): Record<string, string> {
+  const script = [
+    'import json',
+    'from importlib.metadata import version, PackageNotFoundError',
+    'def v(p):',
+    '    try: return version(p)',
+    '    except PackageNotFoundError: return "unknown (no dist-info in the oracle folder)"',
+    'print(json.dumps({p: v(p) for p in ["lava-nc", "lava-dl", "nir"]}))',
+  ].join('\n');
+  return JSON.parse(python(['-c', script])) as Record<string, string>;
 }

@@ -14,6 +14,7 @@ import { resourcesBench } from './resources.js';
 import { simulatorBench } from './simulator.js';
 import { type StageRow, STAGES, stagesBench, stagesMarkdown } from './stages.js';
 import { trainingBench } from './training.js';
+import { ORACLES } from './oracles.js';
 
 /**
  * npm run bench [-- --quick] [-- --only training,simulator,conversion]
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
     await compilePlot(r);
   }
   if (want('fidelity') && !quick) {
-    log('bench: emitted files in the real tools (../shared/oracles)');
+    log(`bench: emitted files in the real tools (${ORACLES})`);
     const { fidelityBench, fidelityMarkdown } = await import('./fidelity.js');
     const r = await fidelityBench(log);
     const made = 'npm run bench -- --only=fidelity';

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_CALIB_SAMPLES, calibrationInputs } from '../src/verification/calibration-data.js';
 import { NETX_LIMITS } from '../src/backends/index.js';
@@ -13,7 +13,7 @@ import {
 } from '../src/passes/index.js';
 import { simulate } from '../src/sim/simulate.js';
 import { compare } from './fidelity.js';
-import { ORACLES, runNetx } from './oracles.js';
+import { oraclesMissing, runNetx } from './oracles.js';
 import { type VerifyRow, measure, measureStream, verifySetup } from '../src/verification/measure.js';
 import { render } from '../src/verification/plots.js';
 import { RESULTS } from './common.js';
@@ -168,7 +168,7 @@ export async function sigmaDeltaBench(log: (s: string) => void): Promise<{ rows:
     const { K, threshold, steps } = FINETUNED;
     const tuned = { ...base, K, sdThreshold: threshold, finetuneSteps: steps };
     const netx = await measureSetting(setup, model, axisIndex, tuned, rows, log);
-    if (netx && existsSync(ORACLES)) {
+    if (netx && !oraclesMissing()) {
       try {
         const inputs = new Rng(99).box(setup.problem.domain, LAVA_INPUTS);
         const c = compare(netx, inputs, simulate(netx, inputs).outputs, await runNetx(netx, inputs));

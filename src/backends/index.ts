@@ -17,7 +17,13 @@ import { writeNir } from './nir.js';
 export const BACKENDS = ['lava-netx', 'nir', 'lava-py', 'json'] as const;
 export type Backend = (typeof BACKENDS)[number];
 
-const FILE: Record<Backend, string> = { 'lava-netx': '.net.h5', nir: '.nir', 'lava-py': '.py', json: '.json' };
+/** The file each backend writes: NAME plus this suffix. */
+export const BACKEND_SUFFIX: Record<Backend, string> = {
+  'lava-netx': '.net.h5',
+  nir: '.nir',
+  'lava-py': '.py',
+  json: '.json',
+};
 
 /**
  * What each format can express: lava-netx, nir and lava-py hold one chain of dense layers (a SPINN's
@@ -56,7 +62,7 @@ export async function emit(
   };
   const files: OutputFile[] = [
     { name: `${base}.sir`, write: (path) => writeFileSync(path, printGraph(g, { weights: true })) },
-    ...backends.map((b) => ({ name: `${base}${FILE[b]}`, write: writers[b] })),
+    ...backends.map((b) => ({ name: `${base}${BACKEND_SUFFIX[b]}`, write: writers[b] })),
   ];
   const paths = await writeFileSet(dir, `${base}.manifest.json`, files, {
     generator: 'spikec',

@@ -3,6 +3,7 @@ import {
   IrError,
   type NodeOf,
   SD_FIXED_PROCESS_MODEL,
+  SD_RELEASED_PROCESS_MODEL,
   SD_SPIKE_EXP,
   SD_STATE_EXP,
   tensorStats,
@@ -90,7 +91,8 @@ one before, on one copy of the network: query k's output is read at step k + ${r
 (\`spikec verify --stream\`); --rasters then gives one entry, the whole stream's messages.
 Fixed point runs Lava's ${SD_FIXED_PROCESS_MODEL} (exception_proc_model_map): the low bits a message's
 shift drops stay in the neuron's unsent change, so no message loses them; a held query runs the same in
-either model.
+either model, so with a lava-nc that lacks it (0.10.0, the latest release) held queries run on
+${SD_RELEASED_PROCESS_MODEL} and --stream is refused (install lava-nc from its source for streams).
 Requires lava-nc (and lava-dl for --netx). Generated file: edit the spikec model, not this script.
 """
 import json
@@ -102,7 +104,12 @@ from lava.magma.core.run_configs import Loihi2SimCfg
 from lava.proc.dense.process import Dense
 from lava.proc.io.source import RingBuffer
 from lava.proc.monitor.process import Monitor
-from lava.proc.sdn.models import ${SD_FIXED_PROCESS_MODEL}
+try:
+    from lava.proc.sdn.models import ${SD_FIXED_PROCESS_MODEL} as FIXED_MODEL
+    CORRECTED = True
+except ImportError:  # lava-nc 0.10.0: the same messages for a held query, not for a stream (see above)
+    from lava.proc.sdn.models import ${SD_RELEASED_PROCESS_MODEL} as FIXED_MODEL
+    CORRECTED = False
 from lava.proc.sdn.process import ActivationMode, Sigma, SigmaDelta
 
 FIXED = ${fixed ? 'True' : 'False'}
@@ -199,7 +206,7 @@ def run_once(source, neurons, rows, stream=False):
         monitors.append(Monitor())
         monitors[-1].probe(neuron.s_out, steps)
     # the corrected model: the bits a fixed-point message drops are sent later, not lost (see above)
-    exceptions = {SigmaDelta: ${SD_FIXED_PROCESS_MODEL}} if FIXED else {}
+    exceptions = {SigmaDelta: FIXED_MODEL} if FIXED else {}
     source.run(condition=RunSteps(num_steps=steps),
                run_cfg=Loihi2SimCfg(select_tag=TAG, exception_proc_model_map=exceptions))
     sent = [m.get_data()[n.name]["s_out"].reshape(steps, copies, -1) for m, n in zip(monitors, neurons)]
@@ -213,6 +220,9 @@ def run_once(source, neurons, rows, stream=False):
 
 
 def run(xs, netx_file=None, stream=False):
+    if stream and FIXED and not CORRECTED:
+        sys.exit("--stream needs lava-nc's ${SD_FIXED_PROCESS_MODEL} (lava-nc/lava#875, after the 0.10.0 "
+                 "release): install lava-nc from its source; held queries run on this lava-nc")
     if stream:
         built = run_netx(xs, netx_file, True) if netx_file else run_processes(xs, True)
         return run_once(*built, len(xs), True)

@@ -34,6 +34,12 @@ export const SD_SPIKE_EXP = 0;
  * select it with exception_proc_model_map): it keeps the bits a message's shift drops as unsent change.
  */
 export const SD_FIXED_PROCESS_MODEL = 'PySigmaDeltaModelFixedCorrected';
+/**
+ * Lava's earlier fixed-point model, the only one in the released lava-nc 0.10.0 (the corrected one came
+ * after it, lava-nc/lava#875): it drops those bits, which changes a stream's messages but not a held
+ * query's (the recorded poisson2d queries, test/fixtures/real-tools: the same messages in lava-nc 0.10.0).
+ */
+export const SD_RELEASED_PROCESS_MODEL = 'PySigmaDeltaModelFixed';
 
 export const FIXED_LIMITS = {
   /** vth, unsigned 17-bit; compared as vth << 6. */

@@ -1,19 +1,19 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { FORMAT_LIMITS } from '../../src/backends/index.js';
 import { lavaScript } from '../../src/backends/lava-py.js';
 import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import type { Graph } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, type PassContext, runPipeline } from '../../src/passes/index.js';
-import { ORACLES, runLavaScript } from '../../bench/oracles.js';
+import { runLavaScript } from '../../bench/oracles.js';
 import { ROOT } from '../support/cli.js';
+import { describeRealTools } from '../support/real-tools.js';
 import { expectRunToMatch } from '../support/real-tool-run.js';
 
 /**
  * The real tool as the judge: the script spikec writes for `--target lava-py`, run by the Lava of
- * ../shared/oracles (Debian's python3; .ci/run installs its packages) on 16 inputs, must print the
+ * the oracle folder (Debian's python3; .ci/run installs its packages) on 16 inputs, must print the
  * outputs `spikec eval` gives and, per input, every population's spikes at every step as the
  * simulator's trace has them.
  */
@@ -30,7 +30,7 @@ const CONVERT = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate
 
 const BUNDLED_CHAINS = ['poisson1d-sin', 'poisson2d', 'heat1d', 'burgers1d', 'navier-stokes2d'];
 
-describe.skipIf(!existsSync(ORACLES))('lava-py in Lava (../shared/oracles)', () => {
+describeRealTools('lava-py in Lava', () => {
   for (const name of BUNDLED_CHAINS) {
     test(`${name} (integer, uncalibrated, T = 16): the same outputs and spikes on 16 inputs`, async () => {
       const dir = join(ROOT, 'examples', name);

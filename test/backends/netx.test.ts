@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -7,8 +7,9 @@ import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import type { Graph } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, type PassContext, runPipeline } from '../../src/passes/index.js';
-import { ORACLES, runLavaScript, runNetx } from '../../bench/oracles.js';
+import { runLavaScript, runNetx } from '../../bench/oracles.js';
 import { ROOT } from '../support/cli.js';
+import { describeRealTools } from '../support/real-tools.js';
 import { expectRunToMatch } from '../support/real-tool-run.js';
 
 /**
@@ -81,7 +82,7 @@ describe('lava-netx legality', () => {
   });
 });
 
-describe.skipIf(!existsSync(ORACLES))('lava-netx in Lava (../shared/oracles)', () => {
+describeRealTools('lava-netx in Lava', () => {
   const CHAINS = [
     'poisson1d',
     'poisson1d-sin',

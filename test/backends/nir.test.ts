@@ -1,7 +1,7 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { expect, test } from 'vitest';
 import { FORMAT_LIMITS } from '../../src/backends/index.js';
 import { writeNir } from '../../src/backends/nir.js';
 import { importNir, loadModel } from '../../src/frontend/index.js';
@@ -9,11 +9,12 @@ import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import type { Graph } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, runPipeline } from '../../src/passes/index.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { ORACLES, nirRewrite } from '../../bench/oracles.js';
+import { nirReadWrite } from '../../bench/oracles.js';
 import { ROOT } from '../support/cli.js';
+import { describeRealTools } from '../support/real-tools.js';
 
 /**
- * The NIR package of ../shared/oracles as the judge: a file spikec writes, read by `nir.read` and
+ * The NIR package of the oracle folder as the judge: a file spikec writes, read by `nir.read` and
  * written back by `nir.write`, must still hold everything spikec recorded (its node metadata), so that
  * spikec reads back the same network from either file.
  */
@@ -26,7 +27,7 @@ async function compiled(quantized: boolean): Promise<Graph> {
   return runPipeline(ann, quantized ? [...passes, 'quantize'] : passes, ctx).graph;
 }
 
-describe.skipIf(!existsSync(ORACLES))('NIR through nir.read and nir.write (../shared/oracles)', () => {
+describeRealTools('NIR through nir.read and nir.write', () => {
   test('a SPINN (one chain, merge-branches): its host product survives; spikec reads the same network', async () => {
     const square: [number, number][] = [
       [0, 1],
@@ -38,7 +39,7 @@ describe.skipIf(!existsSync(ORACLES))('NIR through nir.read and nir.write (../sh
     const dir = mkdtempSync(join(tmpdir(), 'spikec-nir-'));
     const [ours, theirs] = [join(dir, 'net.nir'), join(dir, 'rewritten.nir')];
     await writeNir(g, ours);
-    expect(nirRewrite(ours, theirs)).toContain("'spikec_host'");
+    expect(nirReadWrite(ours, theirs).metadata).toContain('spikec_host');
     const [a, b] = [await importNir(ours), await importNir(theirs)];
     expect(b.nodes).toStrictEqual(a.nodes);
     expect(a.nodes.filter((n) => n.kind.startsWith('ann.')).map((n) => n.kind)).toEqual([
@@ -56,9 +57,9 @@ describe.skipIf(!existsSync(ORACLES))('NIR through nir.read and nir.write (../sh
       const dir = mkdtempSync(join(tmpdir(), 'spikec-nir-'));
       const [ours, theirs] = [join(dir, 'net.nir'), join(dir, 'rewritten.nir')];
       await writeNir(await compiled(quantized), ours);
-      const keys = nirRewrite(ours, theirs);
-      expect(keys).toContain("'spikec_opening_v'");
-      expect(keys).toContain("'spikec_reset'");
+      const keys = nirReadWrite(ours, theirs).metadata;
+      expect(keys).toContain('spikec_opening_v');
+      expect(keys).toContain('spikec_reset');
       const [a, b] = [await importNir(ours), await importNir(theirs)];
       expect(b.nodes).toStrictEqual(a.nodes);
       expect(a.nodes.some((n) => n.kind === 'snn.neurons' && n.reset === 'subtract' && n.openingV)).toBe(true);

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -14,9 +14,10 @@ import {
   type PassContext,
   runPipeline,
 } from '../../src/passes/index.js';
-import { ORACLES, runLavaScript, runNetx } from '../../bench/oracles.js';
+import { runLavaScript, runNetx } from '../../bench/oracles.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { ROOT } from '../support/cli.js';
+import { describeRealTools } from '../support/real-tools.js';
 import { expectRunToMatch } from '../support/real-tool-run.js';
 
 /**
@@ -80,7 +81,7 @@ describe('sigma-delta targets', () => {
   });
 });
 
-describe.skipIf(!existsSync(ORACLES))('sigma-delta networks in Lava (../shared/oracles)', () => {
+describeRealTools('sigma-delta networks in Lava', () => {
   test('poisson2d: netx file and lava-py processes, same outputs and messages per layer per step', async () => {
     const { g, rows } = await compiled('poisson2d');
     const netx = await runNetx(g, rows);
