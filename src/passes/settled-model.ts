@@ -1,5 +1,6 @@
 import type { Graph, NodeOf } from '../ir/index.js';
 import { SD_SPIKE_EXP, SD_STATE_EXP, type FormatLimits, normalizeRows, width } from '../ir/index.js';
+import { addProducts } from '../sim/kernels.js';
 import type { Parameter } from './count-model.js';
 
 /**
@@ -160,12 +161,24 @@ export class SettledModel {
     return l.unit * Math.max(lo, Math.min(hi, Math.round(l.W[k])));
   }
 
-  /** The weights the nonzero parameters of l stand for, in compressed-row order. */
-  private static effective(l: Layer): Float64Array {
-    const W = new Float64Array(l.column.length);
+  /** The weights l's parameters stand for, [fanOut, fanIn] (zeros where the synapse has none). */
+  private static dense(l: Layer): Float64Array {
+    const W = new Float64Array(l.fanOut * l.fanIn);
     for (let o = 0; o < l.fanOut; o++)
-      for (let j = l.rowStart[o]; j < l.rowStart[o + 1]; j++) W[j] = SettledModel.weight(l, o * l.fanIn + l.column[j]);
+      for (let j = l.rowStart[o]; j < l.rowStart[o + 1]; j++) {
+        const k = o * l.fanIn + l.column[j];
+        W[k] = SettledModel.weight(l, k);
+      }
     return W;
+  }
+
+  /** Their transpose, [fanIn, fanOut]. */
+  private static denseTransposed(l: Layer): Float64Array {
+    const T = new Float64Array(l.fanOut * l.fanIn);
+    for (let o = 0; o < l.fanOut; o++)
+      for (let j = l.rowStart[o]; j < l.rowStart[o + 1]; j++)
+        T[l.column[j] * l.fanOut + o] = SettledModel.weight(l, o * l.fanIn + l.column[j]);
+    return T;
   }
 
   /**
@@ -204,57 +217,74 @@ export class SettledModel {
       if (l.mantissa) for (let k = 0; k < l.W.length; k++) l.W[k] = SettledModel.weight(l, k) / l.unit;
   }
 
-  /** The settled outputs on `inputs` ([batch, outputs], row-major) and the tape for backward. */
+  /**
+   * The settled outputs on `inputs` ([batch, outputs], row-major) and the tape for backward. Inside, every
+   * layer's values are feature-major ([width, batch]) so that the loops over the batch run over
+   * contiguous memory; each sum still adds its terms in compressed-row order, row by row.
+   */
   forward(inputs: readonly (readonly number[])[]): { out: Float64Array; tape: Tape } {
     const enc = this.encoder;
     const B = inputs.length;
     const w = width(enc.type);
     const normalized = normalizeRows(enc.normalization, inputs, enc.dims);
-    const x = new Float64Array(B * w);
+    const x = new Float64Array(w * B);
     const lim = 2 ** ((enc.payloadBits ?? 1) - 1);
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < enc.dims; j++) {
         const v = normalized[b * enc.dims + j];
-        x[b * w + j] =
+        x[j * B + b] =
           this.fixed && enc.payloadBits !== undefined ? Math.max(-lim, Math.min(lim - 1, Math.round(v))) : v;
       }
-      if (enc.biasChannel !== undefined) x[b * w + enc.dims] = enc.biasChannel;
+      if (enc.biasChannel !== undefined) x[enc.dims * B + b] = enc.biasChannel;
     }
     const values = new Map<string, Float64Array>([[enc.id, x]]);
     const slopes = new Map<string, Float64Array>();
     const message = this.fixed ? 2 ** SD_STATE_EXP : 1;
     for (const l of this.layers) {
       const src = values.get(l.source)!;
-      const y = new Float64Array(B * l.fanOut);
-      const slope = new Float64Array(B * l.fanOut);
-      const W = SettledModel.effective(l);
-      const { rowStart, column, fanIn } = l;
-      for (let b = 0; b < B; b++)
-        for (let o = 0; o < l.fanOut; o++) {
-          let a = 0;
-          for (let j = rowStart[o]; j < rowStart[o + 1]; j++) a += W[j] * src[b * fanIn + column[j]];
-          if (this.fixed) a = Math.floor(a);
-          const k = b * l.fanOut + o;
-          if (l.readout) {
-            y[k] = l.readout.scale[o] * a + l.readout.offset[o];
-            continue;
+      const y = new Float64Array(l.fanOut * B);
+      const slope = new Float64Array(l.fanOut * B);
+      // every sum at once ([fanOut, B]), each adding its terms in order of the source's units
+      const sums = new Float64Array(l.fanOut * B);
+      addProducts(sums, SettledModel.dense(l), src, l.fanOut, l.fanIn, B);
+      for (let o = 0; o < l.fanOut; o++) {
+        const k0 = o * B;
+        if (l.readout) {
+          const [scale, offset] = [l.readout.scale[o], l.readout.offset[o]];
+          for (let b = 0; b < B; b++) {
+            const sum = sums[k0 + b];
+            y[k0 + b] = scale * (this.fixed ? Math.floor(sum) : sum) + offset;
           }
-          const act = l.relu ? Math.max(0, a + l.bias[o]) : a + l.bias[o];
-          if (Math.abs(act) < l.threshold || (l.relu && act <= 0)) continue;
-          y[k] = this.fixed ? Math.floor(act / message) : act;
-          slope[k] = 1 / message;
+          continue;
         }
+        const bias = l.bias[o];
+        for (let b = 0; b < B; b++) {
+          const sum = this.fixed ? Math.floor(sums[k0 + b]) : sums[k0 + b];
+          const act = l.relu ? Math.max(0, sum + bias) : sum + bias;
+          if (Math.abs(act) < l.threshold || (l.relu && act <= 0)) continue;
+          y[k0 + b] = this.fixed ? Math.floor(act / message) : act;
+          slope[k0 + b] = 1 / message;
+        }
+      }
       values.set(l.id, y);
       if (!l.readout) slopes.set(l.id, slope);
     }
-    return { out: values.get(this.output)!, tape: { batch: B, values, slopes } };
+    const last = values.get(this.output)!;
+    const outputs = last.length / B;
+    const out = new Float64Array(last.length);
+    for (let o = 0; o < outputs; o++) for (let b = 0; b < B; b++) out[b * outputs + o] = last[o * B + b];
+    return { out, tape: { batch: B, values, slopes } };
   }
 
   /** Gradients of sum (out - targets)^2 for every parameter, in the order of `parameters`. */
   gradient(inputs: readonly (readonly number[])[], targets: Float64Array): Float64Array[] {
     const { out, tape } = this.forward(inputs);
-    const dOut = out.map((v, k) => 2 * (v - targets[k]));
     const B = tape.batch;
+    const outputs = out.length / B;
+    // feature-major, as the tape
+    const dOut = new Float64Array(out.length);
+    for (let b = 0; b < B; b++)
+      for (let o = 0; o < outputs; o++) dOut[o * B + b] = 2 * (out[b * outputs + o] - targets[b * outputs + o]);
     const grads = new Map<Float64Array, Float64Array>(
       this.parameters.map((p) => [p.values, new Float64Array(p.values.length)]),
     );
@@ -267,32 +297,30 @@ export class SettledModel {
       const src = tape.values.get(l.source)!;
       const gW = grads.get(l.W)!;
       const gOffset = l.readout ? grads.get(l.readout.offset)! : undefined;
-      let dSrc = dValues.get(l.source);
-      if (!dSrc) dValues.set(l.source, (dSrc = new Float64Array(B * l.fanIn)));
-      const W = SettledModel.effective(l);
-      const { rowStart, column, fanIn } = l;
-      // the rounding passes gradients straight through; a mantissa clamped at its range gets none
-      const open = new Float64Array(W.length).fill(l.unit);
-      if (l.mantissa)
-        for (let o = 0; o < l.fanOut; o++)
-          for (let j = rowStart[o]; j < rowStart[o + 1]; j++) {
-            const v = l.W[o * fanIn + column[j]];
-            if (v < l.mantissa[0] - 0.5 || v > l.mantissa[1] + 0.5) open[j] = 0;
-          }
-      for (let b = 0; b < B; b++)
-        for (let o = 0; o < l.fanOut; o++) {
-          const d = dy[b * l.fanOut + o];
-          if (gOffset) gOffset[o] += d;
-          // the gradient of a: through the scale of a readout, through each neuron's slope
-          const da = l.readout ? d * l.readout.scale[o] : d * slope![b * l.fanOut + o];
-          if (da === 0) continue;
-          const trained = !l.fixedRows.has(o);
-          for (let j = rowStart[o]; j < rowStart[o + 1]; j++) {
-            const i = b * fanIn + column[j];
-            if (trained) gW[o * fanIn + column[j]] += da * src[i] * open[j];
-            dSrc[i] += da * W[j];
-          }
+      const { rowStart, column, fanIn, unit } = l;
+      // the gradient of each sum ([fanOut, B]): through the scale of a readout, through each neuron's slope
+      const dA = new Float64Array(l.fanOut * B);
+      for (let o = 0; o < l.fanOut; o++) {
+        const k0 = o * B;
+        if (gOffset) for (let b = 0; b < B; b++) gOffset[o] += dy[k0 + b];
+        if (l.readout) for (let b = 0; b < B; b++) dA[k0 + b] = dy[k0 + b] * l.readout.scale[o];
+        else for (let b = 0; b < B; b++) dA[k0 + b] = dy[k0 + b] * slope![k0 + b];
+        if (l.fixedRows.has(o)) continue;
+        for (let j = rowStart[o]; j < rowStart[o + 1]; j++) {
+          // the rounding passes gradients straight through; a mantissa clamped at its range gets none
+          const v = l.W[o * fanIn + column[j]];
+          if (l.mantissa && (v < l.mantissa[0] - 0.5 || v > l.mantissa[1] + 0.5)) continue;
+          // each weight is in one row: its gradient is this sum alone (the unit, a power of 2, exact)
+          const s0 = column[j] * B;
+          let g = 0;
+          for (let b = 0; b < B; b++) g += dA[k0 + b] * src[s0 + b];
+          gW[o * fanIn + column[j]] = g * unit;
         }
+      }
+      if (l.source === this.encoder.id) continue; // inputs have no gradient to pass on
+      let dSrc = dValues.get(l.source);
+      if (!dSrc) dValues.set(l.source, (dSrc = new Float64Array(l.fanIn * B)));
+      addProducts(dSrc, SettledModel.denseTransposed(l), dA, fanIn, l.fanOut, B);
     }
     return this.parameters.map((p) => grads.get(p.values)!);
   }

@@ -44,6 +44,13 @@ let wasm: Wasm | undefined;
 const products = (...args: Parameters<Wasm['products']>): number => (wasm ??= new Wasm()).products(...args);
 
 /**
+ * D[r, 0..K) += sum over s ascending of G[r, s] M[s, 0..K) (G's zeros skipped), for D [R, K], G [R, S] and
+ * M [S, K], row-major: each D entry adds its terms one at a time in order of s, as the plain loop does.
+ */
+export const addProducts = (D: Float64Array, G: Float64Array, M: Float64Array, R: number, S: number, K: number): void =>
+  void products(D, G, M, R, S, K);
+
+/**
  * out[r, o] = bias[o] + sum_i W[o, i] x[r, i], for x [batch, k] and W [w, k]: each sum starts at the
  * bias and adds its terms in order of i, as the plain loop does.
  */
