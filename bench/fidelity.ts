@@ -12,7 +12,6 @@ import {
   DEFAULT_PIPELINE,
   SIGMA_DELTA_PIPELINE,
   TARGET_PIPELINE,
-  defaultCoding,
   runPipeline,
 } from '../src/passes/index.js';
 import { simulate } from '../src/sim/simulate.js';
@@ -31,9 +30,9 @@ import { type LavaRun, nirReadWrite, oraclesMissing, runLavaScript, runNetx } fr
  * of layers: a SPINN's branches are merged into one (merge-branches) for them, its product on the host.
  * poisson2d runs the default pipeline; the others calibrate without finetune (minutes less each; netx
  * networks, which reset to zero, are never fine-tuned: the count model describes subtract reset only).
- * Last, what `spikec compile MODEL --target loihi2,lava-netx` compiles with no --coding (defaultCoding:
- * sigma-delta layers, the default sigma-delta pipeline and its integer finetune): SNN vs exact, and its
- * netx file in Lava against spikec sim, message for message.
+ * Last, what `spikec compile MODEL --target loihi2,lava-netx` compiles with no --coding (the Loihi 2
+ * family's network: sigma-delta layers, the default sigma-delta pipeline and its integer finetune): SNN
+ * vs exact, and its netx file in Lava against spikec sim, message for message.
  */
 const ROOT = packageRoot();
 const FAST = ['fold-weights', 'threshold-balance', 'lower-to-snn', 'calibrate', 'stagger', 'fold-weights'];
@@ -147,7 +146,6 @@ async function check(
     row.netx = refusal(e);
   }
   try {
-    if (defaultCoding(NETX_LIMITS) !== 'sigma-delta') throw new Error('netx no longer defaults to sigma-delta');
     const target = TARGET_PIPELINE['sigma-delta'].filter((p) => p !== 'map-cores');
     const sd = runPipeline(ann, [...SIGMA_DELTA_PIPELINE, ...target], { ...ctx, limits: NETX_LIMITS }).graph;
     const m = await measure(setup, sd);

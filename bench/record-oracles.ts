@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { emit } from '../src/backends/index.js';
 import { readProblemFile } from '../src/frontend/train/index.js';
 import { packageRoot, writeFileAtomic } from '../src/ir/index.js';
 import { Rng } from '../src/sim/rng.js';
@@ -22,6 +21,7 @@ import {
   readRecordedFolder,
   sha256,
   stepEvents,
+  writeRecordedFolder,
 } from './recordings.js';
 
 /**
@@ -57,7 +57,7 @@ async function record(n: RecordedNetwork, recompile: boolean, tools: Record<stri
     // the committed network, its files written by today's writers
     const f = readRecordedFolder(n);
     log(`${n.folder}: today's writers on ${basename(f.sir)}`);
-    await emit(f.graph, f.backends, dir, undefined, f.profile);
+    await writeRecordedFolder(f, dir);
   }
   const f = readRecordedFolder(n);
   const inputs = join(dir, INPUTS_FILE);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BACKENDS, BACKEND_SUFFIX, type Backend } from '../src/backends/index.js';
+import { BACKENDS, BACKEND_SUFFIX, type Backend, emitNetworks } from '../src/backends/index.js';
 import { type Graph, packageRoot, readGraphFile } from '../src/ir/index.js';
 import type { Trace } from '../src/sim/simulate.js';
 import type { NirView } from './oracles.js';
@@ -122,6 +122,7 @@ export interface RecordedFolder {
   readonly graph: Graph;
   readonly backends: Backend[];
   readonly profile: string;
+  readonly about: Record<string, unknown>;
   readonly file: (backend: Backend) => string;
   readonly rows: number[][];
 }
@@ -130,7 +131,13 @@ export function readRecordedFolder(n: RecordedNetwork): RecordedFolder {
   const dir = join(RECORDINGS_DIR, n.folder);
   const manifest = readdirSync(dir).find((f) => f.endsWith('.manifest.json'));
   if (!manifest) throw new Error(`${dir}: no manifest; run ${RECORD_COMMAND}`);
-  const m = JSON.parse(readFileSync(join(dir, manifest), 'utf8')) as { profile: string; files: Record<string, string> };
+  const m = JSON.parse(readFileSync(join(dir, manifest), 'utf8')) as {
+    profile: string;
+    files: Record<string, string>;
+    networks: { name: string; profile: string; files: string[] }[];
+  };
+  // what the manifest said of the network beside its files (its coding, its validation), written again as it was
+  const { name: _name, profile: _profile, files: _files, ...about } = m.networks[0];
   const base = manifest.slice(0, -'.manifest.json'.length);
   // in the manifest's order, which is the order the compile named them in (and the manifest's bytes)
   const backends = Object.keys(m.files).flatMap((name) =>
@@ -143,6 +150,7 @@ export function readRecordedFolder(n: RecordedNetwork): RecordedFolder {
     graph: readGraphFile(sir),
     backends,
     profile: m.profile,
+    about,
     file: (b) => join(dir, `${base}${BACKEND_SUFFIX[b]}`),
     rows: JSON.parse(readFileSync(join(dir, INPUTS_FILE), 'utf8')) as number[][],
   };
@@ -150,3 +158,7 @@ export function readRecordedFolder(n: RecordedNetwork): RecordedFolder {
 
 export const readRecording = (n: RecordedNetwork): Recording =>
   JSON.parse(readFileSync(join(RECORDINGS_DIR, n.folder, RECORDING_FILE), 'utf8')) as Recording;
+
+/** Today's writers on a recorded folder's network, into `dir`: what `spikec compile -o` would write. */
+export const writeRecordedFolder = (f: RecordedFolder, dir: string): Promise<[string, string][]> =>
+  emitNetworks([{ graph: f.graph, backends: f.backends, profile: f.profile, about: f.about }], dir);

@@ -42,37 +42,73 @@ export function backendProblems(g: Graph, backend: Backend): string[] {
   return backend === 'lava-py' && isSigmaDelta(g) ? lavaSigmaDeltaProblems(g) : [];
 }
 
+/** One network a compile writes: its graph, the formats it feeds, and what the manifest says of it. */
+export interface NetworkOutput {
+  readonly graph: Graph;
+  readonly backends: readonly Backend[];
+  /**
+   * What the file names say of it, where a compile writes more than one network (NAME.STEM.sir,
+   * NAME.STEM.nir, ...); absent: NAME.sir, NAME.nir, ...
+   */
+  readonly stem?: string;
+  readonly resources?: readonly CoreUsage[];
+  readonly profile: string;
+  /** What the manifest records of this network beside its files (its coding, its validation). */
+  readonly about?: Record<string, unknown>;
+}
+
+const fileBase = (g: Graph): string => g.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'network';
+
 /**
- * Writes the graph for each backend into `dir`, plus its spikec IR, as one set (writeFileSet): the
- * manifest NAME.manifest.json, written last, lists every file with its SHA-256. Returns what went where.
+ * Writes each network's spikec IR and its files for each of its backends into `dir`, all as one set
+ * (writeFileSet): the manifest NAME.manifest.json, written last, lists every network with its files and
+ * what `about` says of it, and every file with its SHA-256. Returns what went where.
  */
-export async function emit(
+export async function emitNetworks(networks: readonly NetworkOutput[], dir: string): Promise<[string, string][]> {
+  const base = fileBase(networks[0].graph);
+  const files: (OutputFile & { what: string })[] = networks.flatMap((n) => {
+    const name = n.stem ? `${base}.${n.stem}` : base;
+    const writers: Record<Backend, (path: string) => void | Promise<void>> = {
+      'lava-netx': (path) => writeNetx(n.graph, path),
+      nir: (path) => writeNir(n.graph, path),
+      'lava-py': (path) => writeFileSync(path, lavaScript(n.graph)),
+      json: (path) => writeFileSync(path, describeJson(n.graph, n.resources, n.profile)),
+    };
+    const label = n.stem ? `, ${n.stem}` : '';
+    return [
+      {
+        name: `${name}.sir`,
+        what: `spikec IR${label}`,
+        write: (path: string) => writeFileSync(path, printGraph(n.graph, { weights: true })),
+      },
+      ...n.backends.map((b) => ({ name: `${name}${BACKEND_SUFFIX[b]}`, what: `${b}${label}`, write: writers[b] })),
+    ];
+  });
+  const listed = networks.map((n) => {
+    const name = n.stem ? `${base}.${n.stem}` : base;
+    return {
+      name,
+      profile: n.profile,
+      files: [`${name}.sir`, ...n.backends.map((b) => `${name}${BACKEND_SUFFIX[b]}`)],
+      ...n.about,
+    };
+  });
+  const paths = await writeFileSet(dir, `${base}.manifest.json`, files, {
+    generator: 'spikec',
+    graph: networks[0].graph.name,
+    profile: networks[0].profile,
+    networks: listed,
+  });
+  return [...files.map((f, i): [string, string] => [f.what, paths[i]]), ['manifest', paths[paths.length - 1]]];
+}
+
+/** emitNetworks for one network. */
+export const emit = (
   g: Graph,
   backends: readonly Backend[],
   dir: string,
   resources: readonly CoreUsage[] | undefined,
   profile: string,
-): Promise<[string, string][]> {
-  const base = g.name.replace(/[^A-Za-z0-9_.-]/g, '_') || 'network';
-  const writers: Record<Backend, (path: string) => void | Promise<void>> = {
-    'lava-netx': (path) => writeNetx(g, path),
-    nir: (path) => writeNir(g, path),
-    'lava-py': (path) => writeFileSync(path, lavaScript(g)),
-    json: (path) => writeFileSync(path, describeJson(g, resources, profile)),
-  };
-  const files: OutputFile[] = [
-    { name: `${base}.sir`, write: (path) => writeFileSync(path, printGraph(g, { weights: true })) },
-    ...backends.map((b) => ({ name: `${base}${BACKEND_SUFFIX[b]}`, write: writers[b] })),
-  ];
-  const paths = await writeFileSet(dir, `${base}.manifest.json`, files, {
-    generator: 'spikec',
-    graph: g.name,
-    profile,
-  });
-  return [
-    ...['spikec IR', ...backends].map((what, i): [string, string] => [what, paths[i]]),
-    ['manifest', paths[paths.length - 1]],
-  ];
-}
+): Promise<[string, string][]> => emitNetworks([{ graph: g, backends, resources, profile }], dir);
 
 export { NETX_LIMITS, netxProblems, writeNetx, writeNir, lavaScript, describeJson };

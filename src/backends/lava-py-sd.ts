@@ -25,7 +25,8 @@ function layerEntry(synapse: NodeOf<'snn.synapse'>, target: NodeOf<'snn.sigma-de
         `relu=${target.activation === 'relu' ? 'True' : 'False'}`
       : 'sigma=True';
   const name = JSON.stringify(target.id);
-  return `    dict(name=${name}, weights=${pyMatrix(w, out, inW)}, weight_exp=${exponent}, ${neuron}),`;
+  const sparse = synapse.storage === 'sparse' ? 'True' : 'False';
+  return `    dict(name=${name}, weights=${pyMatrix(w, out, inW)}, weight_exp=${exponent}, sparse=${sparse}, ${neuron}),`;
 }
 
 /**
@@ -101,6 +102,7 @@ import sys
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
 from lava.magma.core.run_configs import Loihi2SimCfg
+import scipy.sparse
 from lava.proc.dense.process import Dense
 from lava.proc.io.source import RingBuffer
 from lava.proc.monitor.process import Monitor
@@ -111,6 +113,7 @@ except ImportError:  # lava-nc 0.10.0: the same messages for a held query, not f
     from lava.proc.sdn.models import ${SD_RELEASED_PROCESS_MODEL} as FIXED_MODEL
     CORRECTED = False
 from lava.proc.sdn.process import ActivationMode, Sigma, SigmaDelta
+from lava.proc.sparse.process import Sparse
 
 FIXED = ${fixed ? 'True' : 'False'}
 STEPS = ${readout.window[1]}
@@ -122,6 +125,8 @@ DOMAIN = ${JSON.stringify(e.domain ?? Array.from({ length: e.dims }, () => [0, 1
 READ_SCALE = np.array(${pyList(readout.scale.data)})
 READ_OFFSET = np.array(${pyList(readout.offset.data)})
 POPULATIONS = ${JSON.stringify(populations)}
+# every layer stored sparse (the netx file's simulation/sparseFcLayer): netx loads it with sparse_fc_layer
+SPARSE = ${chain.layers.every((l) => l.synapse.storage === 'sparse') ? 'True' : 'False'}
 LAYERS = [
 ${layers.join('\n')}
 ]
@@ -170,9 +175,12 @@ def run_processes(xs, stream=False):
     for layer in LAYERS:
         w = layer["weights"]
         n = w.shape[0] * len(copies)
-        block = np.kron(copies, w.astype(np.int64) if FIXED else w)
-        dense = Dense(weights=block, weight_exp=layer["weight_exp"], num_weight_bits=weight_bits(w),
-                      num_message_bits=${MESSAGE_BITS})
+        weights = w.astype(np.int64) if FIXED else w
+        # stored sparse: Lava's Sparse holds the nonzero weights only, as the hardware does
+        block = scipy.sparse.kron(copies, weights, format="csr") if layer["sparse"] else np.kron(copies, weights)
+        synapse = Sparse if layer["sparse"] else Dense
+        dense = synapse(weights=block, weight_exp=layer["weight_exp"], num_weight_bits=weight_bits(w),
+                        num_message_bits=${MESSAGE_BITS})
         if layer.get("sigma"):
             neuron = Sigma(shape=(n,))
         else:
@@ -190,7 +198,8 @@ def run_netx(xs, path, stream=False):
     """One query (or one stream) through the netx file, loaded as a Loihi user loads it."""
     from lava.lib.dl import netx
 
-    net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS, spike_exp=SPIKE_EXP)
+    net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS, spike_exp=SPIKE_EXP,
+                            sparse_fc_layer=SPARSE)
     source = source_for(xs, stream)
     source.s_out.connect(net.inp)
     return source, [layer.neuron for layer in net.layers]

@@ -33,9 +33,12 @@ const count = (xs: readonly number[], bad: (x: number) => boolean): number => xs
  * layer and the feature; empty when the file would run exactly this network.
  */
 export function netxProblems(g: Graph): string[] {
-  if (isSigmaDelta(g)) return sigmaDeltaProblems(g);
   const chain = snnChain(g, 'lava-netx');
-  const problems: string[] = [];
+  const storage = new Set(chain.layers.map((l) => l.synapse.storage ?? 'dense'));
+  const mixed =
+    storage.size > 1 ? ['layers stored sparse and dense (netx loads every dense layer one way: sparse_fc_layer)'] : [];
+  if (isSigmaDelta(g)) return [...mixed, ...sigmaDeltaProblems(g)];
+  const problems: string[] = [...mixed];
   for (const { synapse, target } of chain.layers) {
     // the readout is decoded on the host: netx never clips its weights
     problems.push(...weightProblems(synapse, target.kind === 'snn.neurons'));
@@ -112,11 +115,16 @@ function writeInput(root: H5Group, enc: NodeOf<'snn.encoder'>): H5Group {
 }
 
 /** The steps to run, as lava-dl's own exports record them. */
-function writeSimulation(root: H5Group, steps: number): void {
+function writeSimulation(root: H5Group, steps: number, sparse = false): void {
   const sim = root.create_group('simulation');
   int64(sim, 'Ts', 1);
   int64(sim, 'tSample', steps);
+  // the layers are stored sparse: load with sparse_fc_layer=True (netx takes it as an argument only)
+  if (sparse) int64(sim, 'sparseFcLayer', 1);
 }
+
+/** Whether every layer of the chain is stored sparse; netx loads all of its dense layers one way or the other. */
+const storedSparse = (chain: SnnChain): boolean => chain.layers.every((l) => l.synapse.storage === 'sparse');
 
 /**
  * The ops the host runs on the decoded readout (a SPINN's slices and product), as a JSON string
@@ -200,8 +208,8 @@ export async function writeNetx(g: Graph, path: string): Promise<void> {
  * channel), then per population a dense layer with integer `weight` and a `neuron` group {type SDNN,
  * vThMant} (16-bit messages, NETX_LIMITS), and the readout as a dense layer whose neuron is netx's sigma output (Lava's
  * Sigma: the running sum of what it receives). Load with `netx.hdf5.Network(net_config=FILE,
- * input_message_bits=input/payloadBits, spike_exp=input/spikeExp)` (the file cannot set either: netx's
- * reader ignores fields it does not know); send the query x' = round(x * scale + offset) followed by
+ * input_message_bits=input/payloadBits, spike_exp=input/spikeExp, sparse_fc_layer=simulation/sparseFcLayer)`
+ * (the file cannot set them: netx's reader ignores fields it does not know); send the query x' = round(x * scale + offset) followed by
  * `input/biasChannel` at step 0 and nothing after; after `simulation/tSample` steps the output is
  * readout/scale * (the sigma layer's output) + readout/offset.
  */
@@ -243,6 +251,6 @@ async function writeSigmaDeltaNetx(g: Graph, path: string): Promise<void> {
       shape: [readout.offset.data.length],
     });
     writeHost(r, chain);
-    writeSimulation(f, readout.window[1]);
+    writeSimulation(f, readout.window[1], storedSparse(chain));
   });
 }

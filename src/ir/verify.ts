@@ -86,6 +86,14 @@ export function diagnose(g: Graph): Diagnostic[] {
     seen.add(n.id);
   }
 
+  // sparse storage is what a sigma-delta network's layers hold; the rate simulator counts whole columns
+  for (const n of g.nodes) {
+    const syn = byId.get(n.inputs[0] ?? '');
+    if (syn?.kind !== 'snn.synapse' || syn.storage !== 'sparse') continue;
+    if (n.kind !== 'snn.sigma-delta' && !(n.kind === 'snn.readout' && n.decode === 'sigma'))
+      out.push({ rule: 'attribute', node: syn.id, message: `sparse storage feeding ${n.kind} (sigma-delta only)` });
+  }
+
   for (const n of g.nodes) {
     const operands: Operand[] = n.inputs.map((i) => {
       const src = byId.get(i)!;

@@ -136,11 +136,15 @@ export const finetune: Pass = {
     // a settled model is exactly what a held query computes: the parameters it scores best on the
     // calibration inputs are kept (fixed point: the rounding makes the loss jump as mantissas cross it)
     const snapshot = (): Float64Array[] => model.parameters.map((p) => p.values.slice());
+    // a tensor's step is relative to the size of its weights: of a sigma-delta network's sparse
+    // synapses, the trained ones only (their zeros are structural, most of the tensor)
+    const stepScale = (p: Parameter): number =>
+      model instanceof SettledModel ? rms(p.values.filter((v, k) => v !== 0 && model.isTrained(p, k))) : rms(p.values);
     const fit = (steps: number): void => {
       const adam = new Adam(
         model.parameters,
         model.parameters.map(
-          (p) => ctx.finetuneRate * (p.field === 'offset' ? outScale : Math.max(rms(p.values), 1e-6)),
+          (p) => ctx.finetuneRate * (p.field === 'offset' ? outScale : Math.max(stepScale(p), 1e-6)),
         ),
       );
       const best = model instanceof SettledModel ? { error: modelError(), values: snapshot() } : undefined;

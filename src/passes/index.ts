@@ -13,3 +13,4 @@ export { quantize } from './quantize.js';
 export { stagger } from './stagger.js';
 export { thresholdBalance } from './threshold-balance.js';
 export * from './stats.js';
+export { boxOf } from './linalg.js';

@@ -51,7 +51,9 @@ const highest = (f: ReluRamps): number => Math.max(...valuesAtKnots(f));
  *   reads: synapses grow with K, not K^2. The shift is exact (every knot is at or above lo) and, with
  *   the pair, makes every population a ReLU, the one activation netx's SDNN layers have.
  * Thresholds are ctx.sdThreshold of each population's range (threshold-balance's, or the fitted
- * function's). Linear layers read by no activation become snn.readout with decode sigma.
+ * function's). Linear layers read by no activation become snn.readout with decode sigma. Every synapse is
+ * stored sparse: a channel's ramps read only its unit, and its pair only its ramps, so a message reaches
+ * its neuron's few synapses instead of a whole column of zeros.
  */
 export const lowerToSigmaDelta: Pass = {
   name: 'lower-to-sigma-delta',
@@ -90,6 +92,7 @@ export const lowerToSigmaDelta: Pass = {
         id: `${id}.syn`,
         inputs: [source],
         weight: { kind: 'float', values: f32([m + 1, fanIn], [...w, ...relay]) },
+        storage: 'sparse',
       });
       neurons += m + 1;
       return b.add({
@@ -120,6 +123,7 @@ export const lowerToSigmaDelta: Pass = {
         id: `${valueId}.syn`,
         inputs: [src.source],
         weight: { kind: 'float', values: f32([out, src.units], weight) },
+        storage: 'sparse',
       });
       const id = b.add({
         kind: 'snn.readout',

@@ -74,7 +74,8 @@ function mergeSynapses(id: string, input: string, synapses: readonly Synapse[], 
   for (const s of synapses)
     if (
       s.weight.kind !== w.kind ||
-      (s.weight.kind === 'int' && w.kind === 'int' && (s.weight.exponent !== w.exponent || s.weight.bits !== w.bits))
+      (s.weight.kind === 'int' && w.kind === 'int' && (s.weight.exponent !== w.exponent || s.weight.bits !== w.bits)) ||
+      (s.storage ?? 'dense') !== (first.storage ?? 'dense')
     )
       throw new PassError('merge-branches', `%${first.id} and %${s.id} hold their weights differently`);
   const blocks = synapses.map((s) => {

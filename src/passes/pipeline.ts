@@ -1,4 +1,4 @@
-import { type FormatLimits, type Graph, type Node, printGraph, verify } from '../ir/index.js';
+import { type Graph, type Node, printGraph, verify } from '../ir/index.js';
 import { calibrate } from './calibrate.js';
 import { finetune } from './finetune.js';
 import { foldWeights } from './fold-weights.js';
@@ -69,20 +69,6 @@ export const TARGET_PIPELINE: Readonly<Record<'rate' | 'sigma-delta', readonly s
 /** How values travel between layers: spike counts over a window, or graded sigma-delta messages. */
 export const CODINGS = ['rate', 'sigma-delta'] as const;
 export type Coding = (typeof CODINGS)[number];
-
-/**
- * The coding a compile gets when none is named, for the formats it writes (their merged limits). Rate
- * coding's pipeline places each window's opening and corrects counts of neurons that reset by
- * subtraction; where the format's neurons reset to zero and start at rest (netx's CUBA), none of that
- * can be expressed and rate coding runs 4 to 17 times further from the solution (bench/results/fidelity.md),
- * while the same format's sigma-delta layers are both accurate and far cheaper (about 1/600 of the
- * synaptic operations, bench/results/sigma-delta.md). So: sigma-delta there, unless a format written
- * with it holds no sigma-delta neuron; rate coding everywhere else.
- */
-export function defaultCoding(limits: FormatLimits): Coding {
-  const rateCannotBeCorrected = limits.reset === 'zero' || limits.restStart === true;
-  return rateCannotBeCorrected && limits.sigmaDelta !== false ? 'sigma-delta' : 'rate';
-}
 
 /** Parses "a,b,c" into pass names, rejecting unknown ones (all listed). */
 export function parsePipeline(spec: string | readonly string[]): string[] {

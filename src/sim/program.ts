@@ -17,6 +17,8 @@ export interface SynapseOp {
   readonly largestColumnSum: number;
   readonly integer: boolean;
   readonly exponent: number;
+  /** Storage sparse: a value sent reaches its column's nonzero weights only (else the whole column). */
+  readonly sparse: boolean;
 }
 
 /** The snn part of a graph in simulation order, with each node's depth (synapses from the encoder). */
@@ -63,6 +65,7 @@ function synapseOp(n: NodeOf<'snn.synapse'>): SynapseOp {
     largestColumnSum,
     integer: n.weight.kind === 'int',
     exponent: n.weight.kind === 'int' ? n.weight.exponent : 0,
+    sparse: n.storage === 'sparse',
   };
   synapseOps.set(n, op);
   return op;

@@ -111,9 +111,10 @@ function sparseRowsOf(syn: SynapseOp): SparseRows {
 
 /**
  * a = W s for every row, from the source's messages (float values, or integers shifted by the weight
- * exponent with floor, as Lava's Dense); returns the synaptic operations: per message sent, the
- * synapses its neuron has (a zero weight is no synapse: the layers that pick a channel's ramps are
- * sparse). Sums run over sources in order, as the dense product does (a zero weight adds nothing).
+ * exponent with floor, as Lava's Dense and Sparse); returns the synaptic operations: per message sent,
+ * the synapses the hardware holds for its neuron (snn.synapse's storage: sparse, its nonzero weights;
+ * dense, the whole column). Sums run over sources in order, as the dense product does (a zero weight
+ * adds nothing).
  */
 function deliver(syn: SynapseOp, msgs: Float64Array, out: Float64Array, rows: number, active: Uint8Array): number {
   const { fanIn, fanOut } = syn;
@@ -128,7 +129,7 @@ function deliver(syn: SynapseOp, msgs: Float64Array, out: Float64Array, rows: nu
       const s = msgs[r * fanIn + i];
       if (s === 0) continue;
       any = true;
-      ops += start[i + 1] - start[i];
+      ops += syn.sparse ? start[i + 1] - start[i] : fanOut;
       for (let k = start[i]; k < start[i + 1]; k++) out[o0 + target[k]] += s * weight[k];
     }
     if (!any) continue;

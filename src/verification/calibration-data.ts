@@ -44,15 +44,31 @@ export function withDomain(g: Graph, src: CalibrationSource): Graph {
  * .sir carries it). Undefined when none is available.
  */
 export function calibrationInputs(model: LoadedModel, src: CalibrationSource): number[][] | undefined {
+  if (src.calibInputs) return readInputRows(src.calibInputs, inputDims(model)).slice(0, src.calibSamples);
+  const domain = inputDomain(model, src);
+  return domain && new Rng(src.seed ?? 7).box(domain, src.calibSamples);
+}
+
+const inputDims = (model: LoadedModel): number | undefined => {
   const input = model.graph.nodes.find((n) => n.kind === 'ann.input' || n.kind === 'snn.encoder');
-  const dims = input && 'dims' in input ? input.dims : undefined;
-  if (src.calibInputs) return readInputRows(src.calibInputs, dims).slice(0, src.calibSamples);
+  return input && 'dims' in input ? input.dims : undefined;
+};
+
+/**
+ * The box the model's inputs come from: --domain, else the domain in the model directory's
+ * problem.json, else the domain the graph's input records. Undefined when none is known.
+ */
+export function inputDomain(
+  model: LoadedModel,
+  src: Pick<CalibrationSource, 'domain'>,
+): [number, number][] | undefined {
+  const input = model.graph.nodes.find((n) => n.kind === 'ann.input' || n.kind === 'snn.encoder');
   const recorded = input && 'domain' in input ? input.domain : undefined;
   const domain = src.domain
     ? parseDomain(src.domain)
-    : ((model.dir ? readProblemFile(model.dir)?.domain : undefined) ?? recorded);
-  if (!domain) return undefined;
-  if (dims !== undefined && domain.length !== dims)
+    : ((model.dir ? readProblemFile(model.dir)?.domain : undefined) ?? recorded?.map(([lo, hi]) => [lo, hi]));
+  const dims = inputDims(model);
+  if (domain && dims !== undefined && domain.length !== dims)
     throw new DataError(`the domain has ${domain.length} intervals, the model takes ${dims} inputs`);
-  return new Rng(src.seed ?? 7).box(domain, src.calibSamples);
+  return domain as [number, number][] | undefined;
 }

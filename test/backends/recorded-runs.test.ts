@@ -2,7 +2,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { emit } from '../../src/backends/index.js';
 import { loadModel } from '../../src/frontend/index.js';
 import type { Graph } from '../../src/ir/index.js';
 import { simulate } from '../../src/sim/simulate.js';
@@ -19,6 +18,7 @@ import {
   sha256,
   stepEvents,
   traceEvents,
+  writeRecordedFolder,
 } from '../../bench/recordings.js';
 import { spikec } from '../support/cli.js';
 import { describeRealTools } from '../support/real-tools.js';
@@ -52,7 +52,7 @@ for (const n of RECORDED_NETWORKS) {
       for (const [name, hash] of Object.entries(recording.files))
         expect(sha256(join(f.dir, name)), `${name}: not the file the recording was made on`).toBe(hash);
       const out = mkdtempSync(join(tmpdir(), 'spikec-recorded-'));
-      const written = await emit(f.graph, f.backends, out, undefined, f.profile);
+      const written = await writeRecordedFolder(f, out);
       for (const [, path] of written)
         expect(sha256(path), `${basename(path)}: ${RENEW}`).toBe(sha256(join(f.dir, basename(path))));
     });

@@ -113,12 +113,12 @@ describe('newcomer findings', () => {
   });
 
   test('long commands print progress lines when stderr is not a terminal; --quiet silences them', () => {
-    const small = ['compile', P1, '--T', '8', '--calib-samples', '16'];
+    const small = ['compile', P1, '--coding', 'rate', '--T', '8', '--calib-samples', '16'];
     const c = spikec([...small, '--finetune-steps', '20', '--stagger', '1', '-o', join(dir, 'progress.sir')]);
     expect(c.code).toBe(0);
     expect(c.stderr).toMatch(
       new RegExp(
-        String.raw`^spikec: compiling .*poisson1d: 7 passes\nspikec: compile \[1\/7\] fold-weights\n` +
+        String.raw`^spikec: compiling .*poisson1d: a rate network, 7 passes\nspikec: compile \[1\/7\] fold-weights\n` +
           String.raw`(.*\n)*spikec: compile \[6\/7\] finetune\n`,
       ),
     );

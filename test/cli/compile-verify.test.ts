@@ -16,6 +16,8 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     const c = spikec([
       'compile',
       P1,
+      '--coding',
+      'rate',
       '--T',
       '32',
       '--calib-samples',
@@ -64,6 +66,8 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     const all = spikec([
       'compile',
       P1,
+      '--coding',
+      'rate',
       '--T',
       '8',
       '--calib-samples',
@@ -85,6 +89,8 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     const one = spikec([
       'compile',
       P1,
+      '--coding',
+      'rate',
       '--T',
       '8',
       '--calib-samples',
@@ -103,7 +109,7 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
   });
 
   test('verify prints the table, and --json the documented keys', () => {
-    const cheap = ['--calib-samples', '32', '--finetune-steps', '10', '--stagger', '1'];
+    const cheap = ['--coding', 'rate', '--calib-samples', '32', '--finetune-steps', '10', '--stagger', '1'];
     const t = spikec(['verify', P1, '--T', '16', ...cheap]);
     expect(t.code).toBe(0);
     expect(t.stdout).toMatch(
@@ -156,7 +162,9 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(sr.stream).toEqual({ axis: 'x', queries: 1001, trajectories: 1 });
     // neighbouring queries: only changes travel, fewer operations per query than held alone
     expect(sr.synops_per_inference).toBeLessThan(r.synops_per_inference);
-    expect(spikec(['verify', P1, '--stream', 'x']).stderr).toMatch(/--stream runs a sigma-delta network/);
+    expect(spikec(['verify', P1, '--coding', 'rate', '--stream', 'x']).stderr).toMatch(
+      /--stream runs a sigma-delta network/,
+    );
     // a denser stream over the same domain: queries closer, less changes, fewer operations per query
     const dense = JSON.parse(spikec(['verify', P1, ...sd, '--stream', 'x:8001', '--json']).stdout);
     expect(dense.stream).toEqual({ axis: 'x', queries: 8001, trajectories: 1 });
@@ -177,16 +185,20 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     );
   });
 
-  test('no --coding: lava-netx gets sigma-delta layers, and rate coding where NIR is written with it', () => {
+  test('no --coding: a network per family, Loihi 2 sigma-delta and NIR rate, each named in its files', () => {
     const cheap = ['--calib-samples', '64', '--finetune-steps', '20'];
     const sd = spikec(['compile', P1, ...cheap, '--target', 'loihi2,lava-netx', '-o', join(dir, 'auto-netx')]);
     expect(sd.code).toBe(0);
-    expect(sd.stderr).toMatch(/within lava-netx: sigma-delta coding, since the neurons of lava-netx reset to zero/);
+    expect(sd.stderr).toMatch(/lava-netx: sigma-delta coding \(Loihi 2's graded spikes; --coding rate builds/);
     expect(sd.stderr).toMatch(/\[3\/8\] lower-to-sigma-delta/);
+    expect(sd.stderr).toMatch(
+      /poisson1d, sigma-delta: \d\.\d\de-\d from the ANN on 1024 validation inputs, [\d.]+ operations/,
+    );
     const sdIr = readFileSync(join(dir, 'auto-netx', 'poisson1d.sir'), 'utf8');
     expect(sdIr).toMatch(/snn\.sigma-delta/);
+    expect(sdIr).toMatch(/storage = "sparse"/);
     expect(sdIr).not.toMatch(/snn\.neurons/);
-    const rate = spikec([
+    const both = spikec([
       'compile',
       P1,
       ...cheap,
@@ -196,14 +208,32 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
       '-o',
       join(dir, 'auto-nir'),
     ]);
-    expect(rate.code).toBe(0);
-    expect(rate.stderr).toMatch(
-      /within lava-netx, nir: neurons reset to zero and start at rest \(rate coding: nir holds no sigma-delta neuron/,
-    );
-    const rateIr = readFileSync(join(dir, 'auto-nir', 'poisson1d.sir'), 'utf8');
+    expect(both.code).toBe(0);
+    expect(both.stderr).toMatch(/nir \(rate coding: nir holds no sigma-delta neuron\)/);
+    expect(both.stderr).toMatch(/wrote .*poisson1d\.sigma-delta\.net\.h5 \(lava-netx, sigma-delta\)/);
+    expect(both.stderr).toMatch(/wrote .*poisson1d\.rate\.nir \(nir, rate\)/);
+    const rateIr = readFileSync(join(dir, 'auto-nir', 'poisson1d.rate.sir'), 'utf8');
     expect(rateIr).toMatch(/snn\.neurons/);
-    expect(rateIr).toMatch(/reset = "zero"/);
-    // named, the coding is kept: rate coding within netx, as before
+    expect(rateIr).toMatch(/reset = "subtract"/);
+    expect(readFileSync(join(dir, 'auto-nir', 'poisson1d.sigma-delta.sir'), 'utf8')).toMatch(/snn\.sigma-delta/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'auto-nir', 'poisson1d.manifest.json'), 'utf8'));
+    expect(
+      manifest.networks.map((n: { name: string; coding: string; files: string[] }) => [n.name, n.coding, n.files]),
+    ).toEqual([
+      ['poisson1d.sigma-delta', 'sigma-delta', ['poisson1d.sigma-delta.sir', 'poisson1d.sigma-delta.net.h5']],
+      ['poisson1d.rate', 'rate', ['poisson1d.rate.sir', 'poisson1d.rate.nir']],
+    ]);
+    for (const n of manifest.networks)
+      expect(Object.keys(n.validation)).toEqual([
+        'coding',
+        'inputs',
+        'error_vs_ann',
+        'ops_per_query',
+        'ops_per_ann_mac',
+        'events_per_query',
+        'steps',
+      ]);
+    // named, the coding is kept for every file: rate coding within netx, as the paper's method builds it
     const named = spikec([
       'compile',
       P1,
@@ -218,6 +248,7 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     ]);
     expect(named.code).toBe(0);
     expect(named.stderr).toMatch(/within lava-netx: neurons reset to zero and start at rest\n/);
+    expect(readFileSync(join(dir, 'named-rate', 'poisson1d.sir'), 'utf8')).toMatch(/reset = "zero"/);
   });
 
   test('verify --plot writes the solution, error and error-vs-T plots as SVG and PNG', () => {
@@ -225,6 +256,8 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     const r = spikec([
       'verify',
       P1,
+      '--coding',
+      'rate',
       '--T',
       '8',
       '--calib-samples',
@@ -282,7 +315,7 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
   });
 
   test('an ONNX model compiles with --domain', () => {
-    const cheap = ['--T', '8', '--calib-samples', '32', '--finetune-steps', '0', '--stagger', '1'];
+    const cheap = ['--coding', 'rate', '--T', '8', '--calib-samples', '32', '--finetune-steps', '0', '--stagger', '1'];
     const r = spikec([
       'compile',
       join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_spinn.onnx'),
@@ -324,6 +357,8 @@ describe('spikec verify on the bundled poisson2d model', () => {
       [
         'verify',
         join(ROOT, 'examples', 'poisson2d'),
+        '--coding',
+        'rate',
         '--T',
         '32',
         '--calib-samples',

@@ -1,7 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { type Graph, type Node, Node as NodeSchema, exampleMlp, f32 } from '../../src/ir/index.js';
-import { DEFAULT_CONTEXT, type Pass, defaultCoding, runPass, runPipeline } from '../../src/passes/index.js';
-import { FORMAT_LIMITS } from '../../src/backends/index.js';
+import { DEFAULT_CONTEXT, type Pass, runPass, runPipeline } from '../../src/passes/index.js';
 
 const calibration = Array.from({ length: 16 }, (_, k) => [(k % 4) / 3, Math.floor(k / 4) / 3]);
 const ctx = { ...DEFAULT_CONTEXT, calibration, T: 8, K: 2 };
@@ -41,17 +40,5 @@ describe('the pass manager stamps locations', () => {
     expect(byId(runPass(addOp, lowered, ctx).graph, 'h10').loc).toEqual({ pass: 'add-op' });
     const idle: Pass = { name: 'idle', description: 'changes nothing', run: (g) => ({ graph: g, stats: {} }) };
     expect(runPass(idle, lowered, ctx).graph).toBe(lowered);
-  });
-});
-
-describe('the coding a compile gets when none is named', () => {
-  test('rate coding, unless the formats reset to zero from rest and every one holds sigma-delta neurons', () => {
-    expect(defaultCoding({})).toBe('rate');
-    expect(defaultCoding(FORMAT_LIMITS['lava-py'])).toBe('rate');
-    expect(defaultCoding(FORMAT_LIMITS.nir)).toBe('rate');
-    expect(defaultCoding(FORMAT_LIMITS['lava-netx'])).toBe('sigma-delta');
-    expect(defaultCoding({ reset: 'zero' })).toBe('sigma-delta');
-    expect(defaultCoding({ restStart: true })).toBe('sigma-delta');
-    expect(defaultCoding({ ...FORMAT_LIMITS['lava-netx'], sigmaDelta: false })).toBe('rate');
   });
 });

@@ -14,7 +14,7 @@ import {
   parseTarget,
   passContext,
   targetLimits,
-} from './compile.js';
+} from '../compile-options.js';
 
 interface OptOptions extends CompileOptions {
   pass: string;

@@ -16,7 +16,14 @@ import {
   verifySetup,
 } from '../../verification/measure.js';
 import { pipelineProgress, say } from '../progress.js';
-import { type CompileOptions, checkConversionOptions, conversionOptions, passContext, pipelineOf } from './compile.js';
+import {
+  type CompileOptions,
+  checkConversionOptions,
+  codingOf,
+  conversionOptions,
+  passContext,
+  pipelineOf,
+} from '../compile-options.js';
 
 interface VerifyOptions extends CompileOptions {
   stream?: string;
@@ -131,10 +138,12 @@ export function registerVerify(program: Command): void {
 }
 
 /** Compiles the setup's ANN with the command's conversion options. */
-export function compileFor(setup: VerifySetup, o: CompileOptions): Graph {
+export function compileFor(setup: VerifySetup, o: VerifyOptions): Graph {
   const ctx = passContext(o, calibrationInputs(setup.model, o));
-  const names = pipelineOf(o);
+  // sweeping T asks for rate coding's window, which a sigma-delta network has none of
+  const coding = o.coding === 'auto' && o.sweepT ? 'rate' : codingOf(o);
+  const names = pipelineOf(o, coding);
   checkPipelineNeeds(names, ctx);
-  say(`compiling at T = ${o.T}: ${names.length} passes`);
+  say(`compiling a ${coding} network${coding === 'rate' ? ` at T = ${o.T}` : ''}: ${names.length} passes`);
   return runPipeline(setup.ann, names, ctx, { progress: pipelineProgress('compile') }).graph;
 }

@@ -60,12 +60,23 @@ export const Weights = z.discriminatedUnion('kind', [
 export type Weights = z.infer<typeof Weights>;
 
 /**
- * snn.synapse: dense synapses with one step of delay, as on Loihi.
+ * snn.synapse: synapses with one step of delay, as on Loihi.
  *   a_t = W s_{t-1}   (a_0 = 0), with W = mantissa * 2^exponent for integer weights
  * In fixed-point arithmetic the exponent scales the accumulated sum: a = floor(acc * 2^exponent).
+ * storage says what the hardware holds, and so what a value sent costs: dense (the default) stores every
+ * weight, zeros included, and a value reaches its whole column, fanOut synaptic operations; sparse
+ * stores the nonzero weights only (Lava's Sparse, netx's sparse_fc_layer) and a value reaches its
+ * column's nonzero weights. The sum is the same either way. Sparse storage is for sigma-delta networks,
+ * whose ramp layers are mostly zeros.
  */
 export const SnnSynapse = z
-  .object({ kind: z.literal('snn.synapse'), ...nodeBase, weight: Weights, placement: Placement.optional() })
+  .object({
+    kind: z.literal('snn.synapse'),
+    ...nodeBase,
+    weight: Weights,
+    storage: z.enum(['dense', 'sparse']).optional(),
+    placement: Placement.optional(),
+  })
   .strict()
   .readonly();
 

@@ -1,0 +1,142 @@
+import type { LoadedModel } from '../frontend/index.js';
+import type { Graph } from '../ir/index.js';
+import {
+  type PassContext,
+  type PassRecord,
+  type PipelineHooks,
+  boxOf,
+  checkPipelineNeeds,
+  runPipeline,
+} from '../passes/index.js';
+import { calibrationInputs, inputDomain, withDomain } from '../verification/calibration-data.js';
+import { type ValidationReport, formatValidation, validate, validationInputs } from '../verification/validation.js';
+import { type CompileOptions, passContext, pipelineOf, targetPipelineOf } from './compile-options.js';
+import { UsageError } from './errors.js';
+import type { NetworkPlan, Target } from './networks.js';
+import { say } from './progress.js';
+
+/** A network a compile built, and what it measured of it. */
+export interface BuiltNetwork {
+  readonly plan: NetworkPlan;
+  readonly graph: Graph;
+  readonly records: readonly PassRecord[];
+  readonly ctx: PassContext;
+  /** Against the ANN on validation inputs; absent when the model is not an ANN or has no domain. */
+  readonly validation?: ValidationReport;
+  /** With --tolerance: each setting tried, in order, and what it measured. */
+  readonly tried?: readonly string[];
+}
+
+/** A compile that met no setting of --tolerance: nothing is written. */
+export class ToleranceError extends UsageError {
+  override name = 'ToleranceError';
+}
+
+/**
+ * The settings --tolerance tries after the default, cheapest first: for sigma-delta more ramps per
+ * activation, then a longer fit; for rate coding longer windows, then more ramps.
+ */
+const LADDER: Record<'rate' | 'sigma-delta', readonly Partial<CompileOptions>[]> = {
+  'sigma-delta': [{ K: 8 }, { K: 12 }, { K: 12, finetuneSteps: 3000 }],
+  rate: [{ T: 128 }, { T: 256 }, { T: 256, K: 8 }],
+};
+
+const describe = (over: Partial<CompileOptions>): string =>
+  Object.keys(over).length === 0
+    ? 'as asked'
+    : Object.entries(over)
+        .map(([k, v]) => `--${k === 'finetuneSteps' ? 'finetune-steps' : k} ${v}`)
+        .join(' ');
+
+export interface BuildRequest {
+  readonly model: LoadedModel;
+  readonly options: CompileOptions;
+  readonly target: Target;
+  /** Quantize and map onto cores (a --target was given). */
+  readonly forHardware: boolean;
+  readonly hooks?: PipelineHooks;
+  /** What to say of each network's coding before building it. */
+  readonly note?: (plan: NetworkPlan) => string | undefined;
+}
+
+/**
+ * Builds the networks of `plans` from one model: each its own pipeline (its coding's, then quantize and
+ * map-cores for hardware) under its formats' limits, all from the same calibration inputs, each then
+ * validated against the ANN on inputs drawn afresh from the domain. With --tolerance, a network that
+ * misses it is built again along LADDER until one meets it; none: a ToleranceError.
+ */
+export function buildNetworks(req: BuildRequest, plans: readonly NetworkPlan[]): BuiltNetwork[] {
+  const { model, options: o } = req;
+  const calibration = calibrationInputs(model, o);
+  // what every pipeline needs is there, before any of them runs
+  for (const plan of plans) checkPipelineNeeds(pipelineFor(req, plan, o), passContext(o, calibration));
+  say(
+    `compiling ${model.dir ?? model.file}: ` +
+      plans.map((p) => `a ${p.coding} network, ${pipelineFor(req, p, o).length} passes`).join('; '),
+  );
+  for (const plan of plans) {
+    const note = req.note?.(plan);
+    if (note) say(note);
+  }
+  const ann = withDomain(model.graph, o);
+  const isAnn = !ann.nodes.some((n) => n.kind.startsWith('snn.'));
+  const domain = inputDomain(model, o) ?? (calibration && boxOf(calibration));
+  const inputs = isAnn && domain ? validationInputs(domain) : undefined;
+
+  const build = (plan: NetworkPlan, over: Partial<CompileOptions>): BuiltNetwork => {
+    const opts = { ...o, ...over };
+    const names = pipelineFor(req, plan, opts);
+    const ctx: PassContext = {
+      ...passContext(opts, calibration),
+      limits: plan.limits,
+      profile: req.target.profile,
+      chips: o.chips,
+    };
+    checkPipelineNeeds(names, ctx);
+    const { graph, records } = runPipeline(ann, names, ctx, req.hooks);
+    return { plan, graph, records, ctx, validation: inputs && validate(ann, graph, inputs) };
+  };
+
+  return plans.map((plan) => {
+    const name = plan.stem ?? plan.coding;
+    if (plans.length > 1) say(`${name} network, for ${plan.backends.join(', ') || req.target.profile}`);
+    const first = build(plan, {});
+    if (o.tolerance === undefined || !first.validation) return first;
+    const meets = (b: BuiltNetwork): boolean => b.validation!.error_vs_ann <= o.tolerance!;
+    const line = (over: Partial<CompileOptions>, b: BuiltNetwork): string =>
+      `${describe(over)}: ${b.validation!.error_vs_ann.toExponential(2)} from the ANN, ` +
+      `${b.validation!.ops_per_ann_mac.toFixed(2)} operations per ANN MAC`;
+    const tried = [line({}, first)];
+    if (meets(first)) return { ...first, tried };
+    for (const over of LADDER[plan.coding]) {
+      say(`${name}: ${tried[tried.length - 1]} misses --tolerance ${o.tolerance}; trying ${describe(over)}`);
+      const next = build(plan, over);
+      tried.push(line(over, next));
+      if (meets(next)) return { ...next, tried };
+    }
+    throw new ToleranceError(
+      `${model.file}: no ${plan.coding} network met --tolerance ${o.tolerance} on ` +
+        `${inputs!.length} validation inputs; tried:\n  ${tried.join('\n  ')}\nnothing written`,
+    );
+  });
+}
+
+/** What the manifest records of a built network beside its files. */
+export const manifestAbout = (b: BuiltNetwork): Record<string, unknown> => ({
+  coding: b.plan.coding,
+  ...(b.validation ? { validation: b.validation } : {}),
+});
+
+/** The passes a network of `plan` runs: its coding's pipeline, then quantize and map-cores for hardware. */
+const pipelineFor = (req: BuildRequest, plan: NetworkPlan, o: CompileOptions): string[] => [
+  ...pipelineOf(o, plan.coding),
+  ...(req.forHardware ? targetPipelineOf(o, plan.coding) : []),
+];
+
+/** The lines a compile prints about what it built. */
+export function reportLines(built: readonly BuiltNetwork[], label: (b: BuiltNetwork) => string): string[] {
+  return built.flatMap((b) => [
+    ...(b.tried && b.tried.length > 1 ? [`${label(b)}: tried ${b.tried.join('; ')}`] : []),
+    ...(b.validation ? [formatValidation(label(b), b.validation)] : []),
+  ]);
+}
