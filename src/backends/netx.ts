@@ -206,11 +206,12 @@ export async function writeNetx(g: Graph, path: string): Promise<void> {
 /**
  * A sigma-delta network as netx SDNN layers: `layer/0` the input (the encoder's dims and its bias
  * channel), then per population a dense layer with integer `weight` and a `neuron` group {type SDNN,
- * vThMant} (16-bit messages, NETX_LIMITS), and the readout as a dense layer whose neuron is netx's sigma output (Lava's
- * Sigma: the running sum of what it receives). Load with `netx.hdf5.Network(net_config=FILE,
+ * vThMant} (16-bit messages, NETX_LIMITS), and the readout as a dense layer whose neuron is netx's sigma
+ * output (Lava's Sigma: the running sum of what it receives). Load with `netx.hdf5.Network(net_config=FILE,
  * input_message_bits=input/payloadBits, spike_exp=input/spikeExp, sparse_fc_layer=simulation/sparseFcLayer)`
- * (the file cannot set them: netx's reader ignores fields it does not know); send the query x' = round(x * scale + offset) followed by
- * `input/biasChannel` at step 0 and nothing after; after `simulation/tSample` steps the output is
+ * (the file cannot set them: netx's reader ignores fields it does not know); send the query
+ * x' = round(x * scale + offset) followed by `input/biasChannel` at step 0 and nothing after; after
+ * `simulation/tSample` steps the output is
  * readout/scale * (the sigma layer's output) + readout/offset.
  */
 async function writeSigmaDeltaNetx(g: Graph, path: string): Promise<void> {
