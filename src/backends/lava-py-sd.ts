@@ -26,7 +26,8 @@ function layerEntry(synapse: NodeOf<'snn.synapse'>, target: NodeOf<'snn.sigma-de
       : 'sigma=True';
   const name = JSON.stringify(target.id);
   const sparse = synapse.storage === 'sparse' ? 'True' : 'False';
-  return `    dict(name=${name}, weights=${pyMatrix(w, out, inW)}, weight_exp=${exponent}, sparse=${sparse}, ${neuron}),`;
+  const weights = `weights=${pyMatrix(w, out, inW)}, weight_exp=${exponent}, sparse=${sparse}`;
+  return `    dict(name=${name}, ${weights}, ${neuron}),`;
 }
 
 /**
