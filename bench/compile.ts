@@ -94,7 +94,7 @@ async function compileWith(
 }
 
 /** A checkout of `commit` in a temporary directory, built, sharing this checkout's node_modules. */
-function checkout(commit: string): { root: string; remove: () => void } {
+export function checkout(commit: string): { root: string; remove: () => void } {
   const root = mkdtempSync(join(tmpdir(), `spikec-${commit}-`));
   const here = packageRoot();
   execFileSync('git', ['-C', here, 'worktree', 'add', '--detach', '--force', root, commit], { stdio: 'ignore' });

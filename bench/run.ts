@@ -98,6 +98,14 @@ async function main(): Promise<void> {
     writeResult('compile.md', compileMarkdown(r, made, machine().date as string));
     await compilePlot(r);
   }
+  if (want('families') && !quick) {
+    log(`bench: a network per target family, against ${(await import('./families.js')).FAMILIES_BASE}`);
+    const { familiesBench, familiesMarkdown } = await import('./families.js');
+    const r = await familiesBench(log);
+    const made = 'npm run bench -- --only=families';
+    writeResult('families.json', { command: made, machine: machine(), ...r });
+    writeResult('families.md', familiesMarkdown(r, made, machine().date as string));
+  }
   if (want('fidelity') && !quick) {
     log(`bench: emitted files in the real tools (${ORACLES})`);
     const { fidelityBench, fidelityMarkdown } = await import('./fidelity.js');

@@ -33,13 +33,13 @@ export class ToleranceError extends UsageError {
 }
 
 /**
- * The settings --tolerance tries after the default, cheapest first: for sigma-delta more ramps per
- * activation, then a longer fit; for rate coding longer windows, then more ramps.
+ * The settings --tolerance tries after the one asked for, cheapest first: for sigma-delta more ramps per
+ * activation, then a fit three times as long; for rate coding longer windows, then more ramps.
  */
-const LADDER: Record<'rate' | 'sigma-delta', readonly Partial<CompileOptions>[]> = {
-  'sigma-delta': [{ K: 8 }, { K: 12 }, { K: 12, finetuneSteps: 3000 }],
-  rate: [{ T: 128 }, { T: 256 }, { T: 256, K: 8 }],
-};
+const ladder = (coding: 'rate' | 'sigma-delta', o: CompileOptions): Partial<CompileOptions>[] =>
+  coding === 'sigma-delta'
+    ? [{ K: 8 }, { K: 12 }, { K: 12, finetuneSteps: 3 * o.finetuneSteps }]
+    : [{ T: 128 }, { T: 256 }, { T: 256, K: 8 }];
 
 const describe = (over: Partial<CompileOptions>): string =>
   Object.keys(over).length === 0
@@ -108,7 +108,7 @@ export function buildNetworks(req: BuildRequest, plans: readonly NetworkPlan[]):
       `${b.validation!.ops_per_ann_mac.toFixed(2)} operations per ANN MAC`;
     const tried = [line({}, first)];
     if (meets(first)) return { ...first, tried };
-    for (const over of LADDER[plan.coding]) {
+    for (const over of ladder(plan.coding, o)) {
       say(`${name}: ${tried[tried.length - 1]} misses --tolerance ${o.tolerance}; trying ${describe(over)}`);
       const next = build(plan, over);
       tried.push(line(over, next));

@@ -2,11 +2,19 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { NETX_LIMITS, backendProblems, lavaScript, netxProblems, writeNir } from '../../src/backends/index.js';
+import {
+  NETX_LIMITS,
+  backendProblems,
+  lavaScript,
+  netxProblems,
+  writeNetx,
+  writeNir,
+} from '../../src/backends/index.js';
 import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import { type Graph, SD_SPIKE_EXP } from '../../src/ir/index.js';
 import { describeJson } from '../../src/backends/json.js';
+import { openHdf5 } from '../../src/backends/hdf5.js';
 import {
   DEFAULT_CONTEXT,
   SIGMA_DELTA_PIPELINE,
@@ -71,6 +79,23 @@ describe('sigma-delta targets', () => {
     );
     expect(() => lavaScript(g)).toThrow(/^lava-py cannot run this network as compiled:\n {2}%dense0_act\.z\.syn/);
     expect(backendProblems((await compiled('poisson1d', { finetuneSteps: 0 })).g, 'lava-py')).toEqual([]);
+  });
+
+  test('stored sparse: the netx file says so, the script loads it so and builds Sparse; mixed refused', async () => {
+    const { g } = await compiled('poisson1d', { finetuneSteps: 0 });
+    const dir = mkdtempSync(join(tmpdir(), 'spikec-sd-sparse-'));
+    await writeNetx(g, join(dir, 'net.net.h5'));
+    const f = await openHdf5(join(dir, 'net.net.h5'));
+    expect(Number((f.get('simulation/sparseFcLayer') as { value: unknown }).value)).toBe(1);
+    const script = lavaScript(g);
+    expect(script).toMatch(/^SPARSE = True$/m);
+    expect(script).toMatch(/sparse_fc_layer=SPARSE/);
+    expect(script).toMatch(/synapse = Sparse if layer\["sparse"\] else Dense/);
+    const first = g.nodes.find((n) => n.kind === 'snn.synapse')!;
+    const mixed = { ...g, nodes: g.nodes.map((n) => (n === first ? { ...n, storage: 'dense' } : n)) } as Graph;
+    expect(netxProblems(mixed)).toContain(
+      'layers stored sparse and dense (netx loads every dense layer one way: sparse_fc_layer)',
+    );
   });
 
   test('nir refuses a sigma-delta network and writes nothing', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
@@ -249,6 +249,26 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     expect(named.code).toBe(0);
     expect(named.stderr).toMatch(/within lava-netx: neurons reset to zero and start at rest\n/);
     expect(readFileSync(join(dir, 'named-rate', 'poisson1d.sir'), 'utf8')).toMatch(/reset = "zero"/);
+  });
+
+  test('--tolerance: a network that meets it is kept; none meeting it is a named error, with what was tried', () => {
+    const cheap = ['--calib-samples', '32', '--finetune-steps', '5'];
+    const ok = spikec(['compile', P1, ...cheap, '--tolerance', '0.5', '-o', join(dir, 'tol-ok.sir')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toMatch(/poisson1d, sigma-delta: \d\.\d\de-\d from the ANN on 1024 validation inputs/);
+    expect(ok.stderr).not.toMatch(/tried/);
+    const out = join(dir, 'tol-missed');
+    const missed = spikec(['compile', P1, ...cheap, '--tolerance', '1e-7', '--target', 'loihi2,lava-py', '-o', out]);
+    expect(missed.code).toBe(1);
+    expect(missed.stderr).toMatch(
+      new RegExp(
+        String.raw`spikec: error: .*model\.json: no sigma-delta network met --tolerance 1e-7 on 1024 validation ` +
+          String.raw`inputs; tried:\n {2}as asked: \S+ from the ANN, [\d.]+ operations per ANN MAC\n {2}--K 8: .*\n` +
+          String.raw` {2}--K 12: .*\n {2}--K 12 --finetune-steps 15: .*\nnothing written`,
+      ),
+    );
+    expect(missed.stderr).toMatch(/misses --tolerance 1e-7; trying --K 8/);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 
   test('verify --plot writes the solution, error and error-vs-T plots as SVG and PNG', () => {

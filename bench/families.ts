@@ -1,0 +1,201 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot, readGraphFile } from '../src/ir/index.js';
+import { measure, verifySetup } from '../src/verification/measure.js';
+import { checkout } from './compile.js';
+import { mdRow } from './markdown.js';
+
+/** The commit issue 30 measures against (its default: the rate-coded network for Loihi 2). */
+export const FAMILIES_BASE = '5f165f5';
+
+/** The models of the table: every bundled model and both ONNX fixtures (in a directory with poisson2d's problem). */
+const BUNDLED = [
+  'poisson1d',
+  'poisson1d-sin',
+  'poisson2d',
+  'heat1d',
+  'burgers1d',
+  'navier-stokes2d',
+  'poisson2d-spinn',
+];
+const ONNX = ['poisson2d_tanh', 'poisson2d_spinn'];
+
+function modelDirs(): { name: string; dir: string }[] {
+  const here = packageRoot();
+  const onnx = ONNX.map((name) => {
+    const dir = mkdtempSync(join(tmpdir(), `spikec-families-${name}-model-`));
+    copyFileSync(join(here, 'test', 'fixtures', 'onnx', `${name}.onnx`), join(dir, 'model.onnx'));
+    copyFileSync(join(here, 'examples', 'poisson2d', 'problem.json'), join(dir, 'problem.json'));
+    return { name: `${name}.onnx`, dir };
+  });
+  return [...BUNDLED.map((name) => ({ name, dir: join(here, 'examples', name) })), ...onnx];
+}
+
+/** The spikec IR a compile wrote into `dir` (NAME.sir, or NAME.STEM.sir). */
+const sirIn = (dir: string, stem?: string): string =>
+  join(
+    dir,
+    readdirSync(dir).find((f) => f.endsWith(stem ? `.${stem}.sir` : '.sir') && (stem || f.split('.').length === 2))!,
+  );
+
+export interface FamilyRow {
+  readonly model: string;
+  readonly ann_vs_exact: number | null;
+  /** 5f165f5's `--target loihi2`: its Loihi 2 integer network (rate coding). */
+  readonly base_vs_exact: number | null;
+  readonly base_ops_per_mac: number;
+  /** Today's `--target loihi2,lava-netx`: the network its netx file holds (sigma-delta). */
+  readonly netx_vs_exact: number | null;
+  readonly netx_ops_per_mac: number;
+  readonly netx_steps: number;
+  /** Today's `--target nir`: the rate network its NIR file holds. */
+  readonly nir_vs_exact: number | null;
+  /** Each network of `--target loihi2,lava-netx,nir,lava-py` is byte for byte the one compiled alone. */
+  readonly together_same_as_alone: boolean;
+}
+
+export interface TimingRow {
+  readonly run: number;
+  readonly base_seconds: number;
+  readonly both_seconds: number;
+}
+
+function compile(root: string, model: string, target: string, out: string): number {
+  const t0 = performance.now();
+  const r = spawnSync(
+    process.execPath,
+    [join(root, 'bin', 'spikec.js'), 'compile', model, '--target', target, '-o', out],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    },
+  );
+  if (r.status !== 0) throw new Error(`${root}: compile ${model} --target ${target}: ${r.stderr}`);
+  return (performance.now() - t0) / 1000;
+}
+
+/**
+ * Per model: 5f165f5's default Loihi 2 network, and today's per family (the netx file's sigma-delta
+ * network, the NIR file's rate network), each measured on the problem's test grid by today's simulator;
+ * whether compiling both families at once writes the same networks as compiling each alone. Then the
+ * compile time of poisson2d with both families against 5f165f5's `--target loihi2`, alternating runs.
+ */
+export async function familiesBench(
+  log: (s: string) => void,
+  runs = 3,
+): Promise<{ rows: FamilyRow[]; timing: TimingRow[] }> {
+  const base = checkout(FAMILIES_BASE);
+  const here = packageRoot();
+  const rows: FamilyRow[] = [];
+  const timing: TimingRow[] = [];
+  try {
+    for (const { name, dir: model } of modelDirs()) {
+      const dir = mkdtempSync(join(tmpdir(), `spikec-families-${name}-`));
+      log(`families: ${name}`);
+      compile(base.root, model, 'loihi2', join(dir, 'base.sir'));
+      compile(here, model, 'loihi2,lava-netx', join(dir, 'netx'));
+      compile(here, model, 'nir', join(dir, 'nir'));
+      compile(here, model, 'loihi2,lava-netx,nir,lava-py', join(dir, 'both'));
+      const setup = await verifySetup(model);
+      const files = [join(dir, 'base.sir'), sirIn(join(dir, 'netx')), sirIn(join(dir, 'nir'))];
+      const [b, x, n] = await Promise.all(files.map((f) => measure(setup, readGraphFile(f))));
+      const same = (a: string, c: string): boolean => readFileSync(a).equals(readFileSync(c));
+      rows.push({
+        model: name,
+        ann_vs_exact: b.ann_vs_exact,
+        base_vs_exact: b.snn_vs_exact,
+        base_ops_per_mac: b.synops_per_inference / b.ann_macs_per_inference,
+        netx_vs_exact: x.snn_vs_exact,
+        netx_ops_per_mac: x.synops_per_inference / x.ann_macs_per_inference,
+        netx_steps: x.settle_steps?.max ?? x.T,
+        nir_vs_exact: n.snn_vs_exact,
+        together_same_as_alone:
+          same(files[1], sirIn(join(dir, 'both'), 'sigma-delta')) && same(files[2], sirIn(join(dir, 'both'), 'rate')),
+      });
+    }
+    const model = join(here, 'examples', 'poisson2d');
+    for (let run = 1; run <= runs; run++) {
+      const dir = mkdtempSync(join(tmpdir(), 'spikec-families-time-'));
+      const baseSeconds = compile(base.root, model, 'loihi2', join(dir, 'base.sir'));
+      const bothSeconds = compile(here, model, 'loihi2,lava-netx,nir,lava-py', join(dir, 'both'));
+      const [b, c] = [baseSeconds.toFixed(1), bothSeconds.toFixed(1)];
+      log(`families: poisson2d run ${run}: ${FAMILIES_BASE} ${b} s, both families ${c} s`);
+      timing.push({ run, base_seconds: baseSeconds, both_seconds: bothSeconds });
+    }
+  } finally {
+    base.remove();
+  }
+  return { rows, timing };
+}
+
+const e = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2));
+const times = (x: number | null, ann: number | null): string =>
+  x === null || ann === null ? '' : ` (${(x / ann).toFixed(1)}x)`;
+
+export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, made: string, date: string): string {
+  const table = [
+    mdRow([
+      'model',
+      'ANN vs exact',
+      `${FAMILIES_BASE} --target loihi2 (rate)`,
+      'ops/MAC',
+      'netx network (sigma-delta)',
+      'ops/MAC',
+      'steps',
+      'NIR network (rate)',
+      'together = alone',
+    ]),
+    mdRow(Array(9).fill('---')),
+    ...r.rows.map((x) =>
+      mdRow([
+        x.model,
+        e(x.ann_vs_exact),
+        `${e(x.base_vs_exact)}${times(x.base_vs_exact, x.ann_vs_exact)}`,
+        x.base_ops_per_mac.toFixed(0),
+        `${e(x.netx_vs_exact)}${times(x.netx_vs_exact, x.ann_vs_exact)}`,
+        x.netx_ops_per_mac.toFixed(2),
+        String(x.netx_steps),
+        `${e(x.nir_vs_exact)}${times(x.nir_vs_exact, x.ann_vs_exact)}`,
+        x.together_same_as_alone ? 'identical bytes' : 'DIFFERENT',
+      ]),
+    ),
+  ];
+  const mean = (k: 'base_seconds' | 'both_seconds'): number =>
+    r.timing.reduce((s, t) => s + t[k], 0) / Math.max(1, r.timing.length);
+  const timingRows = [
+    mdRow(['run', `${FAMILIES_BASE} --target loihi2 (s)`, 'today --target loihi2,lava-netx,nir,lava-py (s)', 'ratio']),
+    mdRow(['---', '---', '---', '---']),
+    ...r.timing.map((t) =>
+      mdRow([
+        String(t.run),
+        t.base_seconds.toFixed(1),
+        t.both_seconds.toFixed(1),
+        (t.both_seconds / t.base_seconds).toFixed(2),
+      ]),
+    ),
+    mdRow([
+      'mean',
+      mean('base_seconds').toFixed(1),
+      mean('both_seconds').toFixed(1),
+      (mean('both_seconds') / mean('base_seconds')).toFixed(2),
+    ]),
+  ];
+  return [
+    `<!-- made by: ${made} -->`,
+    `# A network per target family (${date})`,
+    '',
+    "SNN vs exact on each problem's test grid (relative L2), every network in its integer arithmetic as its",
+    "files hold it, all measured by today's simulator; in brackets, times the ANN's error. Operations per",
+    "query over the ANN's multiply-accumulates, as the hardware counts them (a synapse stored dense counts",
+    'whether its weight is zero or not; the sigma-delta layers are stored sparse). No options beyond `--target`.',
+    '',
+    ...table,
+    '',
+    '## Compile time, poisson2d (wall clock, alternating runs on one machine)',
+    '',
+    ...timingRows,
+    '',
+  ].join('\n');
+}
