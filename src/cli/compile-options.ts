@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { type FormatLimits, mergeFormatLimits } from '../ir/index.js';
+import type { FormatLimits } from '../ir/index.js';
 import { type Backend, BACKENDS, FORMAT_LIMITS } from '../backends/index.js';
 import {
   CODINGS,
@@ -18,7 +18,7 @@ import {
 } from '../passes/index.js';
 import { DEFAULT_CALIB_SAMPLES, parseDomain } from '../verification/calibration-data.js';
 import { UsageError } from './errors.js';
-import type { NetworkPlan, Target } from './networks.js';
+import { type NetworkPlan, type Target, mergedLimits } from './networks.js';
 import { readInputRows } from '../verification/input-rows.js';
 import { fractionOption, intOption } from './options.js';
 
@@ -186,7 +186,7 @@ export function checkConversionOptions(o: CompileOptions): void {
  * legalizes the network to fit. An option the formats cannot honour is a usage error.
  */
 export function targetLimits(o: CompileOptions, backends: readonly Backend[]): FormatLimits {
-  const limits = mergeFormatLimits(backends.map((b) => [b, FORMAT_LIMITS[b]]));
+  const limits = mergedLimits(backends);
   const strict = backends.filter((b) => FORMAT_LIMITS[b].signedSpikes === false);
   const noSigmaDelta = backends.filter((b) => FORMAT_LIMITS[b].sigmaDelta === false);
   if (o.coding === 'sigma-delta' && noSigmaDelta.length)
