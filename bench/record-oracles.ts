@@ -20,7 +20,7 @@ import {
   type Recording,
   readRecordedFolder,
   sha256,
-  stepEvents,
+  rasterEvents,
   writeRecordedFolder,
 } from './recordings.js';
 
@@ -75,7 +75,7 @@ async function record(n: RecordedNetwork, recompile: boolean, tools: Record<stri
     ran.push(script, ...netx.slice(1));
     const run = runScript(script, inputs, netx);
     const command = ['python3', basename(script), INPUTS_FILE, '--rasters', ...netx.map((a) => basename(a))].join(' ');
-    return { tool, command, outputs: run.outputs, events: run.rasters.map((r) => recordEvents(r)) };
+    return { tool, command, outputs: run.outputs, events: run.rasters.map((r) => rasterEvents(r)) };
   });
   const files = Object.fromEntries([...new Set(ran)].sort().map((p) => [basename(p), sha256(p)]));
   const recording: Recording = {
@@ -88,9 +88,6 @@ async function record(n: RecordedNetwork, recompile: boolean, tools: Record<stri
   };
   writeFileAtomic(join(dir, RECORDING_FILE), `${JSON.stringify(recording)}\n`);
 }
-
-const recordEvents = (raster: Record<string, number[][]>): Record<string, number[][]> =>
-  Object.fromEntries(Object.entries(raster).map(([id, steps]) => [id, stepEvents(steps)]));
 
 async function main(): Promise<void> {
   const missing = oraclesMissing();

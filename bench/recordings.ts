@@ -102,7 +102,7 @@ export const REWRITTEN_NIR = 'rewritten-by-nir.nir';
 export const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 /** A raster (per step, every neuron's spike or message) as its events. */
-export function stepEvents(steps: readonly ArrayLike<number>[]): StepEvents[] {
+function stepEvents(steps: readonly ArrayLike<number>[]): StepEvents[] {
   return steps.map((s) => {
     const events: number[] = [];
     for (let i = 0; i < s.length; i++) if (s[i] !== 0) events.push(i, s[i]);
@@ -110,9 +110,15 @@ export function stepEvents(steps: readonly ArrayLike<number>[]): StepEvents[] {
   });
 }
 
-/** The simulator's trace of one row, as events per population. */
-export function traceEvents(trace: ReadonlyMap<string, Trace>): Record<string, StepEvents[]> {
-  return Object.fromEntries([...trace].map(([id, steps]) => [id, stepEvents(steps)]));
+/**
+ * Every population's raster of one row as its events: a Lava run's raster (`--rasters`), `spikec sim
+ * --json`'s trace, or the simulator's own.
+ */
+export function rasterEvents(
+  raster: Readonly<Record<string, readonly ArrayLike<number>[]>> | ReadonlyMap<string, Trace>,
+): Record<string, StepEvents[]> {
+  const entries = raster instanceof Map ? [...raster] : Object.entries(raster);
+  return Object.fromEntries(entries.map(([id, steps]) => [id, stepEvents(steps)]));
 }
 
 /** The files of a recorded network's folder, as `spikec compile -o` named them. */

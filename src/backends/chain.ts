@@ -79,6 +79,12 @@ export function hostRecord(chain: SnnChain): Record<string, unknown> | undefined
 }
 
 /** Whether a graph is a sigma-delta network (its neurons snn.sigma-delta, its readouts decode sigma). */
+/**
+ * Whether every synapse of the chain is stored sparse: netx loads all of a file's dense layers one way
+ * (sparse_fc_layer), and the Lava script loads its netx file the same way.
+ */
+export const storedSparse = (chain: SnnChain): boolean => chain.layers.every((l) => l.synapse.storage === 'sparse');
+
 export const isSigmaDelta = (g: Graph): boolean => g.nodes.some((n) => n.kind === 'snn.sigma-delta');
 
 /** Effective weights of a synapse in the units its target integrates (m * 2^e for integer weights). */

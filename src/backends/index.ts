@@ -66,8 +66,8 @@ const fileBase = (g: Graph): string => g.name.replace(/[^A-Za-z0-9_.-]/g, '_') |
  */
 export async function emitNetworks(networks: readonly NetworkOutput[], dir: string): Promise<[string, string][]> {
   const base = fileBase(networks[0].graph);
-  const files: (OutputFile & { what: string })[] = networks.flatMap((n) => {
-    const name = n.stem ? `${base}.${n.stem}` : base;
+  const named = networks.map((n) => ({ ...n, name: n.stem ? `${base}.${n.stem}` : base }));
+  const files: (OutputFile & { what: string })[] = named.flatMap(({ name, ...n }) => {
     const writers: Record<Backend, (path: string) => void | Promise<void>> = {
       'lava-netx': (path) => writeNetx(n.graph, path),
       nir: (path) => writeNir(n.graph, path),
@@ -84,15 +84,12 @@ export async function emitNetworks(networks: readonly NetworkOutput[], dir: stri
       ...n.backends.map((b) => ({ name: `${name}${BACKEND_SUFFIX[b]}`, what: `${b}${label}`, write: writers[b] })),
     ];
   });
-  const listed = networks.map((n) => {
-    const name = n.stem ? `${base}.${n.stem}` : base;
-    return {
-      name,
-      profile: n.profile,
-      files: [`${name}.sir`, ...n.backends.map((b) => `${name}${BACKEND_SUFFIX[b]}`)],
-      ...n.about,
-    };
-  });
+  const listed = named.map((n) => ({
+    name: n.name,
+    profile: n.profile,
+    files: [`${n.name}.sir`, ...n.backends.map((b) => `${n.name}${BACKEND_SUFFIX[b]}`)],
+    ...n.about,
+  }));
   const paths = await writeFileSet(dir, `${base}.manifest.json`, files, {
     generator: 'spikec',
     graph: networks[0].graph.name,

@@ -8,7 +8,7 @@ import {
   SD_STATE_EXP,
   tensorStats,
 } from '../ir/index.js';
-import { snnChain, weightShape } from './chain.js';
+import { snnChain, storedSparse, weightShape } from './chain.js';
 import { pyHost, pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
 /** Bits of the graded messages the script's Dense processes read (what the 24-bit state's changes need). */
@@ -127,7 +127,7 @@ READ_SCALE = np.array(${pyList(readout.scale.data)})
 READ_OFFSET = np.array(${pyList(readout.offset.data)})
 POPULATIONS = ${JSON.stringify(populations)}
 # every layer stored sparse (the netx file's simulation/sparseFcLayer): netx loads it with sparse_fc_layer
-SPARSE = ${chain.layers.every((l) => l.synapse.storage === 'sparse') ? 'True' : 'False'}
+SPARSE = ${storedSparse(chain) ? 'True' : 'False'}
 LAYERS = [
 ${layers.join('\n')}
 ]

@@ -1,5 +1,13 @@
 import { FIXED_LIMITS, type FormatLimits, type Graph, IrError, type NodeOf, SD_SPIKE_EXP } from '../ir/index.js';
-import { type SnnChain, effectiveWeights, hostRecord, isSigmaDelta, snnChain, weightShape } from './chain.js';
+import {
+  type SnnChain,
+  effectiveWeights,
+  hostRecord,
+  isSigmaDelta,
+  snnChain,
+  storedSparse,
+  weightShape,
+} from './chain.js';
 import { type H5Group, int64, int64Array, writeHdf5Atomic } from './hdf5.js';
 
 /**
@@ -122,9 +130,6 @@ function writeSimulation(root: H5Group, steps: number, sparse = false): void {
   // the layers are stored sparse: load with sparse_fc_layer=True (netx takes it as an argument only)
   if (sparse) int64(sim, 'sparseFcLayer', 1);
 }
-
-/** Whether every layer of the chain is stored sparse; netx loads all of its dense layers one way or the other. */
-const storedSparse = (chain: SnnChain): boolean => chain.layers.every((l) => l.synapse.storage === 'sparse');
 
 /**
  * The ops the host runs on the decoded readout (a SPINN's slices and product), as a JSON string

@@ -1,3 +1,4 @@
+import type { NetworkOutput } from '../backends/index.js';
 import type { LoadedModel } from '../frontend/index.js';
 import type { Graph } from '../ir/index.js';
 import {
@@ -6,6 +7,7 @@ import {
   type PipelineHooks,
   boxOf,
   checkPipelineNeeds,
+  coreUsage,
   runPipeline,
 } from '../passes/index.js';
 import { calibrationInputs, inputDomain, withDomain } from '../verification/calibration-data.js';
@@ -63,7 +65,7 @@ export interface BuildRequest {
  * Builds the networks of `plans` from one model: each its own pipeline (its coding's, then quantize and
  * map-cores for hardware) under its formats' limits, all from the same calibration inputs, each then
  * validated against the ANN on inputs drawn afresh from the domain. With --tolerance, a network that
- * misses it is built again along LADDER until one meets it; none: a ToleranceError.
+ * misses it is built again along `ladder` until one meets it; none: a ToleranceError.
  */
 export function buildNetworks(req: BuildRequest, plans: readonly NetworkPlan[]): BuiltNetwork[] {
   const { model, options: o } = req;
@@ -92,7 +94,6 @@ export function buildNetworks(req: BuildRequest, plans: readonly NetworkPlan[]):
       profile: req.target.profile,
       chips: o.chips,
     };
-    checkPipelineNeeds(names, ctx);
     const { graph, records } = runPipeline(ann, names, ctx, req.hooks);
     return { plan, graph, records, ctx, validation: inputs && validate(ann, graph, inputs) };
   };
@@ -121,10 +122,14 @@ export function buildNetworks(req: BuildRequest, plans: readonly NetworkPlan[]):
   });
 }
 
-/** What the manifest records of a built network beside its files. */
-export const manifestAbout = (b: BuiltNetwork): Record<string, unknown> => ({
-  coding: b.plan.coding,
-  ...(b.validation ? { validation: b.validation } : {}),
+/** A built network as the backends write it: files, resources, and its coding and validation for the manifest. */
+export const networkOutput = (b: BuiltNetwork): NetworkOutput => ({
+  graph: b.graph,
+  backends: b.plan.backends,
+  stem: b.plan.stem,
+  resources: coreUsage(b.graph, b.ctx),
+  profile: b.ctx.profile,
+  about: { coding: b.plan.coding, ...(b.validation ? { validation: b.validation } : {}) },
 });
 
 /** The passes a network of `plan` runs: its coding's pipeline, then quantize and map-cores for hardware. */

@@ -16,8 +16,7 @@ import {
   readRecordedFolder,
   readRecording,
   sha256,
-  stepEvents,
-  traceEvents,
+  rasterEvents,
   writeRecordedFolder,
 } from '../../bench/recordings.js';
 import { spikec } from '../support/cli.js';
@@ -39,7 +38,7 @@ function expectToRunAsRecorded(g: Graph, rows: readonly number[][], run: Recorde
   expect(simulate(g, rows).outputs, what).toEqual(run.outputs);
   rows.forEach((row, r) => {
     const trace = simulate(g, [row], { trace: true }).trace!;
-    expect(traceEvents(trace), `${what} input ${r}`).toEqual(run.events[r]);
+    expect(rasterEvents(trace), `${what} input ${r}`).toEqual(run.events[r]);
   });
 }
 
@@ -78,8 +77,7 @@ for (const n of RECORDED_NETWORKS) {
       expect(r.stderr).toBe('');
       const sim = JSON.parse(r.stdout) as { outputs: number[]; trace: Record<string, number[][]> };
       expect(sim.outputs).toEqual(lava.outputs[0]);
-      const events = Object.fromEntries(Object.entries(sim.trace).map(([id, steps]) => [id, stepEvents(steps)]));
-      expect(events).toEqual(lava.events[0]);
+      expect(rasterEvents(sim.trace)).toEqual(lava.events[0]);
     });
   });
 }
@@ -99,10 +97,7 @@ describeRealTools('the recordings, re-run', () => {
         const netx = run.tool === 'netx' ? ['--netx', f.file('lava-netx')] : [];
         const again = runScript(f.file('lava-py'), join(f.dir, INPUTS_FILE), netx);
         expect(again.outputs).toEqual(run.outputs);
-        const events = again.rasters.map((r) =>
-          Object.fromEntries(Object.entries(r).map(([id, s]) => [id, stepEvents(s)])),
-        );
-        expect(events).toEqual(run.events);
+        expect(again.rasters.map((r) => rasterEvents(r))).toEqual(run.events);
       }
     }, 240_000);
   }

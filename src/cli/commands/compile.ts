@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { emitNetworks } from '../../backends/index.js';
+import { BACKENDS, emitNetworks } from '../../backends/index.js';
 import { loadModel } from '../../frontend/index.js';
 import { printGraph, writeGraphFile } from '../../ir/index.js';
-import { BACKENDS, type Backend } from '../../backends/index.js';
 import { PROFILES, coreUsage, formatPassStats, formatReport, parsePipeline } from '../../passes/index.js';
-import { buildNetworks, manifestAbout, reportLines } from '../build.js';
+import { buildNetworks, networkOutput, reportLines } from '../build.js';
 import {
   type CompileOptions,
   checkConversionOptions,
@@ -92,15 +91,7 @@ export function registerCompile(program: Command): void {
       }
       for (const line of reportLines(built, (b) => `${b.graph.name}, ${b.plan.coding}`)) say(line);
       if (target.backends.length && o.output) {
-        const networks = built.map((b) => ({
-          graph: b.graph,
-          backends: b.plan.backends as Backend[],
-          stem: b.plan.stem,
-          resources: coreUsage(b.graph, b.ctx),
-          profile: b.ctx.profile,
-          about: manifestAbout(b),
-        }));
-        for (const [what, path] of await emitNetworks(networks, o.output))
+        for (const [what, path] of await emitNetworks(built.map(networkOutput), o.output))
           process.stderr.write(`spikec: wrote ${path} (${what})\n`);
       } else if (o.output) {
         writeGraphFile(o.output, built[0].graph);

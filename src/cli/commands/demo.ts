@@ -4,7 +4,7 @@ import { BACKEND_SUFFIX, emitNetworks } from '../../backends/index.js';
 import { SD_SPIKE_EXP, packageRoot } from '../../ir/index.js';
 import { coreUsage, formatPassStats, formatReport } from '../../passes/index.js';
 import { type VerifyRow, measure, verifySetup } from '../../verification/measure.js';
-import { buildNetworks, manifestAbout, reportLines } from '../build.js';
+import { buildNetworks, networkOutput, reportLines } from '../build.js';
 import { DEFAULT_OPTIONS, parseTarget } from '../compile-options.js';
 import { planNetworks } from '../networks.js';
 import { checkOutputDir } from '../output-paths.js';
@@ -82,16 +82,9 @@ export function registerDemo(program: Command): void {
         say(`${formatReport(coreUsage(b.graph, b.ctx), b.ctx.profile)}`);
       }
       for (const line of reportLines(built, (b) => `${b.plan.coding} network`)) say(`  ${line}\n`);
-      const networks = built.map((b) => ({
-        graph: b.graph,
-        backends: b.plan.backends,
-        stem: b.plan.stem,
-        resources: coreUsage(b.graph, b.ctx),
-        profile: b.ctx.profile,
-        about: manifestAbout(b),
-      }));
       say('\n');
-      for (const [what, path] of await emitNetworks(networks, o.output)) say(`  wrote ${path} (${what})\n`);
+      for (const [what, path] of await emitNetworks(built.map(networkOutput), o.output))
+        say(`  wrote ${path} (${what})\n`);
 
       say(`\nboth networks on the ${setup.points.length}-point test grid, in Loihi's integer arithmetic:\n`);
       const rows: [string, VerifyRow][] = [];
