@@ -6,6 +6,7 @@ import { packageRoot, readGraphFile } from '../src/ir/index.js';
 import { measure, verifySetup } from '../src/verification/measure.js';
 import { checkout } from './compile.js';
 import { mdRow } from './markdown.js';
+import { renderFrontier } from './sigma-delta.js';
 
 /** The commit issue 30 measures against (its default: the rate-coded network for Loihi 2). */
 export const FAMILIES_BASE = '5f165f5';
@@ -52,6 +53,7 @@ export interface FamilyRow {
   readonly netx_steps: number;
   /** Today's `--target nir`: the rate network its NIR file holds. */
   readonly nir_vs_exact: number | null;
+  readonly nir_ops_per_mac: number;
   /** Each network of `--target loihi2,lava-netx,nir,lava-py` is byte for byte the one compiled alone. */
   readonly together_same_as_alone: boolean;
 }
@@ -111,6 +113,7 @@ export async function familiesBench(
         netx_ops_per_mac: x.synops_per_inference / x.ann_macs_per_inference,
         netx_steps: x.settle_steps?.max ?? x.T,
         nir_vs_exact: n.snn_vs_exact,
+        nir_ops_per_mac: n.synops_per_inference / n.ann_macs_per_inference,
         together_same_as_alone:
           same(files[1], sirIn(join(dir, 'both'), 'sigma-delta')) && same(files[2], sirIn(join(dir, 'both'), 'rate')),
       });
@@ -145,9 +148,10 @@ export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, 
       'ops/MAC',
       'steps',
       'NIR network (rate)',
+      'ops/MAC',
       'together = alone',
     ]),
-    mdRow(Array(9).fill('---')),
+    mdRow(Array(10).fill('---')),
     ...r.rows.map((x) =>
       mdRow([
         x.model,
@@ -158,6 +162,7 @@ export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, 
         x.netx_ops_per_mac.toFixed(2),
         String(x.netx_steps),
         `${e(x.nir_vs_exact)}${times(x.nir_vs_exact, x.ann_vs_exact)}`,
+        x.nir_ops_per_mac.toFixed(0),
         x.together_same_as_alone ? 'identical bytes' : 'DIFFERENT',
       ]),
     ),
@@ -193,9 +198,37 @@ export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, 
     '',
     ...table,
     '',
+    '![error against operations per query, every model, both families](families-frontier.svg)',
+    '',
     '## Compile time, poisson2d (wall clock, alternating runs on one machine)',
     '',
     ...timingRows,
     '',
   ].join('\n');
+}
+
+/**
+ * The frontier plot (families-frontier.svg/.png): per model, error against the exact solution over
+ * operations per query as the hardware counts them, for the ANN (one multiply-accumulate each), the
+ * base commit's Loihi 2 network and today's two families.
+ */
+export function familiesPlot(rows: readonly FamilyRow[]): Promise<string[]> {
+  const point = (model: string, kind: string, ops: number, error: number | null) =>
+    error === null ? [] : [{ model, kind, ops, error }];
+  const values = rows.flatMap((r) => [
+    ...point(r.model, 'ANN (float)', 1, r.ann_vs_exact),
+    ...point(r.model, `${FAMILIES_BASE} Loihi 2 (rate)`, r.base_ops_per_mac, r.base_vs_exact),
+    ...point(r.model, 'netx network (sigma-delta)', r.netx_ops_per_mac, r.netx_vs_exact),
+    ...point(r.model, 'NIR network (rate)', r.nir_ops_per_mac, r.nir_vs_exact),
+  ]);
+  return renderFrontier(
+    'families-frontier',
+    'Error against the exact solution over operations per query (every model, no options)',
+    values,
+    'points',
+    {
+      shape: { field: 'model', type: 'nominal' },
+      color: { field: 'kind', type: 'nominal', legend: { labelLimit: 400 } },
+    },
+  );
 }

@@ -100,11 +100,12 @@ async function main(): Promise<void> {
   }
   if (want('families') && !quick) {
     log(`bench: a network per target family, against ${(await import('./families.js')).FAMILIES_BASE}`);
-    const { familiesBench, familiesMarkdown } = await import('./families.js');
+    const { familiesBench, familiesMarkdown, familiesPlot } = await import('./families.js');
     const r = await familiesBench(log);
     const made = 'npm run bench -- --only=families';
     writeResult('families.json', { command: made, machine: machine(), ...r });
     writeResult('families.md', familiesMarkdown(r, made, machine().date as string));
+    log(`bench: wrote ${(await familiesPlot(r.rows)).join(', ')}`);
   }
   if (want('fidelity') && !quick) {
     log(`bench: emitted files in the real tools (${ORACLES})`);

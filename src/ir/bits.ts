@@ -29,6 +29,8 @@ export const STATE_BITS = 24;
  */
 export const SD_STATE_EXP = 6;
 export const SD_SPIKE_EXP = 0;
+/** The state units of one sigma-delta threshold or bias mantissa (Lava shifts both by spike_exp + state_exp). */
+export const SD_MANTISSA_UNIT = 2 ** (SD_SPIKE_EXP + SD_STATE_EXP);
 /**
  * The Lava process model whose fixed-point sigma-delta neuron snn.sigma-delta states (lava.proc.sdn.models;
  * select it with exception_proc_model_map): it keeps the bits a message's shift drops as unsent change.

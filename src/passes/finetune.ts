@@ -1,4 +1,13 @@
-import { type Graph, IrError, type Node, type NodeOf, Node as NodeSchema, f32, i32 } from '../ir/index.js';
+import {
+  type Graph,
+  IrError,
+  type Node,
+  type NodeOf,
+  Node as NodeSchema,
+  SD_MANTISSA_UNIT,
+  f32,
+  i32,
+} from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { relativeL2 } from '../sim/metrics.js';
 import { Rng } from '../sim/rng.js';
@@ -58,9 +67,17 @@ function writeBack(g: Graph, model: { readonly parameters: readonly Parameter[] 
         ? { ...node, weight: { kind: 'float', values: f32(node.weight.values.shape, values) } }
         : p.field === 'weight' && node.kind === 'snn.synapse' && node.weight.kind === 'int'
           ? { ...node, weight: { ...node.weight, mantissa: i32(node.weight.mantissa.shape, values) } }
-          : p.field === 'bias' && node.kind === 'snn.neurons'
-            ? { ...node, bias: f32([values.length], values) }
-            : { ...node, offset: f32([values.length], values) };
+          : p.field === 'bias' && node.kind === 'snn.sigma-delta' && node.arith === 'fixed'
+            ? {
+                ...node,
+                bias: i32(
+                  [values.length],
+                  values.map((v) => v / SD_MANTISSA_UNIT),
+                ),
+              }
+            : p.field === 'bias' && (node.kind === 'snn.neurons' || node.kind === 'snn.sigma-delta')
+              ? { ...node, bias: f32([values.length], values) }
+              : { ...node, offset: f32([values.length], values) };
     replace.set(p.node, NodeSchema.parse(next));
   }
   return settleStartPotentials(rewrite(g, replace));

@@ -46,10 +46,11 @@ const highest = (f: ReluRamps): number => Math.max(...valuesAtKnots(f));
  * its threshold, so a held query costs each neuron about one message. Per activation:
  *   relu, identity: one unit per channel, the activation itself;
  *   any other f: per channel a unit z' = relu(z - lo) (z = W x + b, lo the range's lower end), ReLU units
- *   relu(z' - (knot_k - lo)) of the pwl fit (ctx.K ramps), and a pair of units summing them, relu(f(z))
- *   and relu(-f(z)) with f = constant + sum_k coef_k relu(z - knot_k), which is what the next dense layer
- *   reads: synapses grow with K, not K^2. The shift is exact (every knot is at or above lo) and, with
- *   the pair, makes every population a ReLU, the one activation netx's SDNN layers have.
+ *   relu(z' - (knot_k - lo)) of the pwl fit (ctx.K ramps; each knot its neuron's own bias, at most 0),
+ *   and a pair of units summing them, relu(f(z)) and relu(-f(z)) with
+ *   f = constant + sum_k coef_k relu(z - knot_k), which is what the next dense layer reads: synapses grow
+ *   with K, not K^2. The shift is exact (every knot is at or above lo) and, with the pair, makes every
+ *   population a ReLU, the one activation netx's SDNN layers have.
  * Thresholds are ctx.sdThreshold of each population's range (threshold-balance's, or the fitted
  * function's). Linear layers read by no activation become snn.readout with decode sigma. Every synapse is
  * stored sparse: a channel's ramps read only its unit, and its pair only its ramps, so a message reaches
@@ -71,8 +72,10 @@ export const lowerToSigmaDelta: Pass = {
 
     /**
      * A population of m neurons reading `source` (fanIn units, its bias relay last) and, as its last
-     * neuron, a relay of the constant 1 for the next layer: each neuron's bias is its weight from the
-     * source's relay, so it arrives with the query.
+     * neuron, a relay of the constant 1 for the next layer. Each neuron's bias is its weight from the
+     * source's relay, so it arrives with the query; or, where every bias is at most 0 (`own`), the
+     * neuron's own bias (a 16-bit mantissa on Loihi 2, finer than an 8-bit weight; at most 0, so
+     * nothing is sent before the query arrives).
      */
     const population = (
       id: string,
@@ -82,10 +85,13 @@ export const lowerToSigmaDelta: Pass = {
       bias: readonly number[],
       activation: 'relu' | 'identity',
       range: number,
+      own = false,
     ): string => {
       const m = bias.length;
       const w = [...weight];
-      for (let i = 0; i < m; i++) w[i * fanIn + fanIn - 1] = bias[i];
+      if (own && bias.some((v) => v > 0))
+        throw new PassError('lower-to-sigma-delta', `%${id}: a neuron's own bias must be at most 0`);
+      if (!own) for (let i = 0; i < m; i++) w[i * fanIn + fanIn - 1] = bias[i];
       const relay = Array.from({ length: fanIn }, (_, k) => (k === fanIn - 1 ? 1 : 0));
       const syn = b.add({
         kind: 'snn.synapse',
@@ -102,7 +108,7 @@ export const lowerToSigmaDelta: Pass = {
         activation,
         arith: 'float',
         threshold: ctx.sdThreshold * (range > 0 ? range : 1),
-        bias: f32([m + 1], Array(m + 1).fill(0)),
+        bias: f32([m + 1], own ? [...bias, 0] : Array(m + 1).fill(0)),
       });
     };
     /** What a population of `channels` neurons (and its relay) carries: its values, decoded as they are. */
@@ -182,8 +188,9 @@ export const lowerToSigmaDelta: Pass = {
         ramps += R;
         const pick = new Array<number>(R * (out + 1)).fill(0);
         units.forEach((u, r) => (pick[r * (out + 1) + u.channel] = 1));
-        const knots = units.map((u) => lo[u.channel] - u.knot);
-        const rampPop = population(`${a.id}.ramp`, zpop, pick, out + 1, knots, 'relu', zRange);
+        // relu(z' - (knot - lo)): every knot is at or above lo, so each ramp's bias is its own (at most 0)
+        const knots = units.map((u) => Math.min(0, lo[u.channel] - u.knot));
+        const rampPop = population(`${a.id}.ramp`, zpop, pick, out + 1, knots, 'relu', zRange, true);
         const sum = new Array<number>(out * (R + 1)).fill(0);
         units.forEach((u, r) => (sum[u.channel * (R + 1) + r] = u.coef));
         // f = relu(f) - relu(-f): a pair of ReLU units per channel (only one of them sends), the one

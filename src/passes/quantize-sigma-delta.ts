@@ -5,7 +5,7 @@ import {
   type Node,
   type NodeOf,
   Node as NodeSchema,
-  SD_SPIKE_EXP,
+  SD_MANTISSA_UNIT,
   SD_STATE_EXP,
   i32,
   width,
@@ -14,7 +14,7 @@ import { maxAbs } from './linalg.js';
 import { type PassContext, PassError, type PassResult } from './pass.js';
 import type { HardwareProfile } from './profiles.js';
 import { FEEDBACK_MAX_FAN_IN, roundSparseWithFeedback } from './feedback-rounding.js';
-import { inputBox, sigmaDeltaBounds } from './sigma-delta-bounds.js';
+import { inputBox, sigmaDeltaBounds, worstState } from './sigma-delta-bounds.js';
 
 /** The largest state a sigma-delta neuron holds (24-bit signed) and a synapse may deliver in a step. */
 const STATE_LIMIT = FIXED_LIMITS.voltage[1];
@@ -23,8 +23,10 @@ const MARGIN = 1 / 8;
 /** How much smaller column balancing may make a neuron's scale (measured best on poisson2d within netx). */
 const COLUMN_BALANCE = 2;
 /** A threshold or bias mantissa in state units. */
-const MANTISSA_UNIT = 2 ** (SD_SPIKE_EXP + SD_STATE_EXP);
+const MANTISSA_UNIT = SD_MANTISSA_UNIT;
 const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
+/** The largest magnitude of a neuron's own (negative) bias, in mantissas. */
+const BIAS_MAX = -FIXED_LIMITS.sdBias[0] - 1;
 
 const toInt = (x: number): number => Math.round(x) + 0;
 
@@ -98,7 +100,9 @@ function relayOf(n: Node, byId: Map<string, Node>): number | undefined {
  * profile.weightBits mantissas with one exponent per synapse (within ctx.limits' weight range).
  * Each population gets the largest scale (state units per unit of value) at which its worst case over
  * the input domain (sigmaDeltaBounds, plus MARGIN) fits 24 bits and its weights fit their mantissas;
- * its threshold becomes the nearest mantissa (at least 1) of 2^12 state units. A population's relay
+ * its threshold becomes the nearest mantissa (at least 1) of SD_MANTISSA_UNIT state units, and a
+ * neuron's own bias (at most 0: the ramps' knots) the nearest 16-bit mantissa of them (a row whose bias
+ * would not fit one gets a smaller scale). A population's relay
  * carries a constant chosen so that the biases it brings use the whole mantissa range of the next
  * synapse. Readouts decode y = sum / scale + offset.
  */
@@ -209,9 +213,11 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     const [out, k] = syn.weight.values.shape;
     return Array.from({ length: out }, (_, o) => {
       if (o === relay) return 0;
-      let worst = Math.max(1e-12, Math.abs(val.lo[o]), Math.abs(val.hi[o]));
-      if (pre) worst = Math.max(worst, Math.abs(pre.lo[o]), Math.abs(pre.hi[o]));
+      const worst = Math.max(1e-12, worstState(val, pre, n.kind === 'snn.sigma-delta' ? n.bias.data[o] : 0, o));
       let sc = STATE_MAX / (worst * (1 + MARGIN));
+      // a neuron's own bias must fit its mantissa (a quarter of the state's range at most)
+      const own = n.kind === 'snn.sigma-delta' ? -n.bias.data[o] : 0;
+      if (own > 0) sc = Math.min(sc, (BIAS_MAX * MANTISSA_UNIT) / own);
       for (let i = 0; i < k; i++) {
         const w = Math.abs(syn.weight.values.data[o * k + i]);
         if (w > 0 && i !== srcRelay) sc = Math.min(sc, (wmax * msgs[i]) / w);
@@ -253,9 +259,10 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       );
     }
   // 2. what each relay should send: the message at which the biases it brings reach the largest of the
-  //    other weights of the synapse, so they share its exponent without coarsening it
+  //    other weights of the synapse, so they share its exponent without coarsening it, and at which the
+  //    population's own relay can pass on what the next layer wants of it (last layer first)
   const wanted = new Map<string, number>();
-  for (const n of layers) {
+  for (const n of [...layers].reverse()) {
     const syn = synapseOf(n);
     const srcRelay = relays.get(syn.inputs[0]);
     if (srcRelay === undefined) continue;
@@ -265,7 +272,10 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     let wantedMessage = 0;
     let regular = 0;
     for (let o = 0; o < out; o++) {
-      if (o === relays.get(n.id)) continue;
+      if (o === relays.get(n.id)) {
+        wantedMessage = Math.max(wantedMessage, MESSAGE_UNIT * (wanted.get(n.id) ?? 0));
+        continue;
+      }
       wantedMessage = Math.max(wantedMessage, Math.abs(syn.weight.values.data[o * k + srcRelay]) * sc[o]);
       for (let i = 0; i < k; i++)
         if (i !== srcRelay)
@@ -322,8 +332,7 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     // each row's room above its worst case over the domain, and each input's largest message
     const pre = bounds.preActivation.get(n.id);
     const val = bounds.value.get(n.id)!;
-    const worstOf = (o: number): number =>
-      Math.max(Math.abs(val.lo[o]), Math.abs(val.hi[o]), pre ? Math.max(Math.abs(pre.lo[o]), Math.abs(pre.hi[o])) : 0);
+    const worstOf = (o: number): number => worstState(val, pre, n.kind === 'snn.sigma-delta' ? n.bias.data[o] : 0, o);
     const srcBounds = bounds.value.get(src)!;
     const inputMax = msgs.map((m, i) => Math.max(Math.abs(srcBounds.lo[i]), Math.abs(srcBounds.hi[i])) * m + 1);
     // a row whose rounded weights could take it past the state, even rounded plainly, gets a smaller scale
@@ -342,8 +351,20 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       replace.set(n.id, NodeSchema.parse({ ...n, scale: { ...n.scale, data: decode } }));
       continue;
     }
-    if (n.bias.data.some((b) => b !== 0))
-      throw new PassError('quantize', `%${n.id}: sigma-delta biases travel on the bias relay; this one has its own`);
+    // a neuron's own bias (the ramps' knots): a 16-bit mantissa of MANTISSA_UNIT state units, finer than
+    // a weight from the relay; at most 0, or the neuron would send before its query arrives
+    if (n.bias.data.some((b) => b > 0))
+      throw new PassError(
+        'quantize',
+        `%${n.id}: a sigma-delta neuron's own bias must be at most 0 (others travel on the relay)`,
+      );
+    const bias = n.bias.data.map((b, o) => toInt((b * sc[o]) / MANTISSA_UNIT));
+    const [biasMin] = FIXED_LIMITS.sdBias;
+    if (bias.some((b) => b < biasMin))
+      throw new PassError(
+        'quantize',
+        `%${n.id}: a bias below ${biasMin} mantissas (${MANTISSA_UNIT} state units each)`,
+      );
     const sent = sc.map((v) => v / MESSAGE_UNIT);
     if (relay !== undefined && q.weight.kind === 'int') {
       const state = Math.floor(q.weight.mantissa.data[relay * k + k - 1] * msgs[k - 1] * 2 ** q.weight.exponent);
@@ -352,7 +373,7 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       sent[relay] = Math.floor(state / MESSAGE_UNIT);
     }
     perMessage.set(n.id, sent);
-    replace.set(n.id, NodeSchema.parse({ ...n, arith: 'fixed', threshold: vth, bias: i32([out], Array(out).fill(0)) }));
+    replace.set(n.id, NodeSchema.parse({ ...n, arith: 'fixed', threshold: vth, bias: i32([out], bias) }));
     stats[`${n.id} threshold`] = Number(((vth * MANTISSA_UNIT) / least).toPrecision(3));
   }
   stats['max weight error'] = Number(Math.max(0, ...errors).toPrecision(3));

@@ -1,5 +1,5 @@
 import type { Graph, NodeOf } from '../ir/index.js';
-import { SD_SPIKE_EXP, SD_STATE_EXP, type FormatLimits, normalizeRows, width } from '../ir/index.js';
+import { FIXED_LIMITS, SD_MANTISSA_UNIT, SD_STATE_EXP, type FormatLimits, normalizeRows, width } from '../ir/index.js';
 import { addProducts } from '../sim/kernels.js';
 import type { Parameter } from './count-model.js';
 
@@ -15,9 +15,11 @@ import type { Parameter } from './count-model.js';
  * with v_src the encoder's values (fixed point: its rounded inputs) and its bias channel. Its trainable
  * parameters are the synapses' nonzero weights (zeros stay zero, so no synapse is added) except the rows
  * that relay the bias channel (a population's last row, when it reads the source's relay and nothing
- * else), and the readouts' offsets. In fixed point (quantize's network) the parameters are the mantissas
- * m as reals, used rounded and clamped to what the synapse can hold: quantization-aware, gradients pass
- * straight through the rounding and the floors, and stop at the clamp and at neurons that do not send.
+ * else), the readouts' offsets and the neurons' own biases where a population has any (the ramps'
+ * knots), kept at most 0 so that nothing is sent before the query arrives. In fixed point (quantize's
+ * network) the parameters are the mantissas m as reals (biases: 16-bit mantissas), used rounded and
+ * clamped to what the synapse or neuron can hold: quantization-aware, gradients pass straight through
+ * the rounding and the floors, and stop at the clamp and at neurons that do not send.
  */
 
 interface Layer {
@@ -41,6 +43,10 @@ interface Layer {
   /** Fixed point: the mantissa range [lo, hi]. */
   readonly mantissa?: readonly [number, number];
   readonly bias: Float64Array;
+  /** Populations with biases of their own: trained, at most 0. */
+  readonly trainBias: boolean;
+  /** What a bias parameter counts in: 1 (float), or the state units of a bias mantissa (fixed). */
+  readonly biasUnit: number;
   readonly relu: boolean;
   /** Readouts only: y = scale * sum + offset. */
   readonly readout?: { readonly scale: Float64Array; readonly offset: Float64Array };
@@ -121,7 +127,7 @@ export class SettledModel {
       if (node.kind === 'snn.sigma-delta' && last.length === 1 && last[0] === srcRelay) fixedRows.add(fanOut - 1);
       relays.set(node.id, fixedRows.size ? fanOut - 1 : undefined);
       // fixed point: bias and threshold are mantissas of 2^(SD_SPIKE_EXP + SD_STATE_EXP) state units
-      const stateUnit = fixed ? 2 ** (SD_SPIKE_EXP + SD_STATE_EXP) : 1;
+      const stateUnit = fixed ? SD_MANTISSA_UNIT : 1;
       const layer: Layer = {
         id: node.id,
         synapse: syn.id,
@@ -138,6 +144,8 @@ export class SettledModel {
         bias: Float64Array.from({ length: fanOut }, (_, o) =>
           node.kind === 'snn.sigma-delta' ? node.bias.data[o] * stateUnit : 0,
         ),
+        trainBias: node.kind === 'snn.sigma-delta' && node.bias.data.some((b) => b !== 0),
+        biasUnit: stateUnit,
         relu: node.kind === 'snn.sigma-delta' && node.activation === 'relu',
         readout:
           node.kind === 'snn.readout'
@@ -146,6 +154,7 @@ export class SettledModel {
       };
       layers.push(layer);
       parameters.push({ node: syn.id, field: 'weight', values: W });
+      if (layer.trainBias) parameters.push({ node: node.id, field: 'bias', values: layer.bias });
       if (layer.readout) parameters.push({ node: node.id, field: 'offset', values: layer.readout.offset });
     }
     if (!output) return 'the network has no ann.output';
@@ -182,8 +191,8 @@ export class SettledModel {
   }
 
   /**
-   * Fixed point: every row whose mantissas in `g` (the same network) differ from the model's takes
-   * them and is left as it is from then on; returns how many rows did.
+   * Fixed point: every row whose mantissas (weights and bias) in `g` (the same network) differ from the
+   * model's takes them and is left as it is from then on; returns how many rows did.
    */
   adoptRows(g: Graph): number {
     const byId = new Map(g.nodes.map((n) => [n.id, n]));
@@ -192,12 +201,15 @@ export class SettledModel {
       const syn = byId.get(l.synapse);
       if (!l.mantissa || syn?.kind !== 'snn.synapse' || syn.weight.kind !== 'int') continue;
       const m = syn.weight.mantissa.data;
+      const pop = byId.get(l.id);
+      const bias = pop?.kind === 'snn.sigma-delta' ? pop.bias.data : undefined;
       for (let o = 0; o < l.fanOut; o++) {
-        let differs = false;
+        let differs = bias !== undefined && bias[o] * l.biasUnit !== SettledModel.bias(l, o);
         for (let i = 0; i < l.fanIn; i++)
           differs ||= m[o * l.fanIn + i] !== SettledModel.weight(l, o * l.fanIn + i) / l.unit;
         if (!differs) continue;
         for (let i = 0; i < l.fanIn; i++) l.W[o * l.fanIn + i] = m[o * l.fanIn + i];
+        if (bias) l.bias[o] = bias[o] * l.biasUnit;
         l.fixedRows.add(o);
         adopted++;
       }
@@ -205,16 +217,28 @@ export class SettledModel {
     return adopted;
   }
 
-  /** Whether entry k of a parameter is trained (not a zero, nor in a row left as it is). */
+  /** Whether entry k of a parameter is trained (not a zero, a bias at 0, nor in a row left as it is). */
   isTrained(p: Parameter, k: number): boolean {
     const l = this.layers.find((layer) => layer.W === p.values);
-    return !l || (l.W[k] !== 0 && !l.fixedRows.has(Math.floor(k / l.fanIn)));
+    if (l) return l.W[k] !== 0 && !l.fixedRows.has(Math.floor(k / l.fanIn));
+    const b = this.layers.find((layer) => layer.bias === p.values);
+    return !b || (b.bias[k] < 0 && !b.fixedRows.has(k));
   }
 
-  /** Fixed point: every mantissa parameter rounded and clamped to what it stands for. */
+  /** A trained bias as the model uses it: at most 0 (fixed point: a mantissa, rounded and clamped). */
+  private static bias(l: Layer, o: number): number {
+    if (!l.trainBias) return l.bias[o];
+    if (!l.mantissa) return Math.min(0, l.bias[o]);
+    const m = Math.max(FIXED_LIMITS.sdBias[0], Math.min(0, Math.round(l.bias[o] / l.biasUnit)));
+    return m * l.biasUnit;
+  }
+
+  /** Every parameter as what it stands for: mantissas rounded and clamped, trained biases at most 0. */
   snap(): void {
-    for (const l of this.layers)
+    for (const l of this.layers) {
       if (l.mantissa) for (let k = 0; k < l.W.length; k++) l.W[k] = SettledModel.weight(l, k) / l.unit;
+      if (l.trainBias) for (let o = 0; o < l.fanOut; o++) l.bias[o] = SettledModel.bias(l, o);
+    }
   }
 
   /**
@@ -257,7 +281,7 @@ export class SettledModel {
           }
           continue;
         }
-        const bias = l.bias[o];
+        const bias = SettledModel.bias(l, o);
         for (let b = 0; b < B; b++) {
           const sum = this.fixed ? Math.floor(sums[k0 + b]) : sums[k0 + b];
           const act = l.relu ? Math.max(0, sum + bias) : sum + bias;
@@ -297,7 +321,10 @@ export class SettledModel {
       const src = tape.values.get(l.source)!;
       const gW = grads.get(l.W)!;
       const gOffset = l.readout ? grads.get(l.readout.offset)! : undefined;
+      // a bias at its bound, 0, gets no gradient (as a clamped mantissa): a knot at the range's low end stays
+      const gBias = l.trainBias ? grads.get(l.bias)! : undefined;
       const { rowStart, column, fanIn, unit } = l;
+      const trained = new Int32Array(fanIn);
       // the gradient of each sum ([fanOut, B]): through the scale of a readout, through each neuron's slope
       const dA = new Float64Array(l.fanOut * B);
       for (let o = 0; o < l.fanOut; o++) {
@@ -306,15 +333,51 @@ export class SettledModel {
         if (l.readout) for (let b = 0; b < B; b++) dA[k0 + b] = dy[k0 + b] * l.readout.scale[o];
         else for (let b = 0; b < B; b++) dA[k0 + b] = dy[k0 + b] * slope![k0 + b];
         if (l.fixedRows.has(o)) continue;
+        // a neuron that sent for no input of the batch passes no gradient: its sums would all be +0
+        let live = false;
+        for (let b = 0; b < B && !live; b++) live = dA[k0 + b] !== 0;
+        if (!live) continue;
+        if (gBias && l.bias[o] < 0) for (let b = 0; b < B; b++) gBias[o] += dA[k0 + b];
+        // the rounding passes gradients straight through; a mantissa clamped at its range gets none
+        let n = 0;
         for (let j = rowStart[o]; j < rowStart[o + 1]; j++) {
-          // the rounding passes gradients straight through; a mantissa clamped at its range gets none
           const v = l.W[o * fanIn + column[j]];
-          if (l.mantissa && (v < l.mantissa[0] - 0.5 || v > l.mantissa[1] + 0.5)) continue;
-          // each weight is in one row: its gradient is this sum alone (the unit, a power of 2, exact)
-          const s0 = column[j] * B;
+          if (!l.mantissa || (v >= l.mantissa[0] - 0.5 && v <= l.mantissa[1] + 0.5)) trained[n++] = column[j];
+        }
+        // each weight is in one row: its gradient is this sum alone (the unit, a power of 2, exact), summed
+        // over the batch in order; four weights at a time, four independent sums
+        let q = 0;
+        for (; q + 4 <= n; q += 4) {
+          const c0 = trained[q];
+          const c1 = trained[q + 1];
+          const c2 = trained[q + 2];
+          const c3 = trained[q + 3];
+          const s0 = c0 * B;
+          const s1 = c1 * B;
+          const s2 = c2 * B;
+          const s3 = c3 * B;
+          let g0 = 0;
+          let g1 = 0;
+          let g2 = 0;
+          let g3 = 0;
+          for (let b = 0; b < B; b++) {
+            const d = dA[k0 + b];
+            g0 += d * src[s0 + b];
+            g1 += d * src[s1 + b];
+            g2 += d * src[s2 + b];
+            g3 += d * src[s3 + b];
+          }
+          const row = o * fanIn;
+          gW[row + c0] = g0 * unit;
+          gW[row + c1] = g1 * unit;
+          gW[row + c2] = g2 * unit;
+          gW[row + c3] = g3 * unit;
+        }
+        for (; q < n; q++) {
+          const s0 = trained[q] * B;
           let g = 0;
           for (let b = 0; b < B; b++) g += dA[k0 + b] * src[s0 + b];
-          gW[o * fanIn + column[j]] = g * unit;
+          gW[o * fanIn + trained[q]] = g * unit;
         }
       }
       if (l.source === this.encoder.id) continue; // inputs have no gradient to pass on

@@ -40,7 +40,8 @@ function product(W: readonly number[], out: number, k: number, x: Bounds): Bound
 
 /**
  * The one unit of `source` each neuron of a ReLU population reads besides its source's last unit (the
- * bias relay), with its weight and the bias that relay brings: neuron r computes relu(g z_c + beta).
+ * bias relay), with its weight and its bias (what that relay brings and its own): neuron r computes
+ * relu(g z_c + beta).
  * Undefined when some neuron reads more than one.
  */
 function singleInputs(
@@ -56,9 +57,21 @@ function singleInputs(
     const nz = [];
     for (let i = 0; i < k - 1; i++) if (W[r * k + i] !== 0) nz.push(i);
     if (nz.length > 1) return undefined;
-    picks.push({ c: nz[0] ?? -1, g: nz.length ? W[r * k + nz[0]] : 0, beta: W[r * k + k - 1] * relayValue });
+    const beta = W[r * k + k - 1] * relayValue + pop.bias.data[r];
+    picks.push({ c: nz[0] ?? -1, g: nz.length ? W[r * k + nz[0]] : 0, beta });
   }
   return picks;
+}
+
+/**
+ * The largest |state| neuron o of a population holds: its value, its pre-activation sigma + bias and,
+ * where it has a bias of its own, its sum sigma alone (Lava keeps sigma, and checks it against 24 bits).
+ */
+export function worstState(value: Bounds, pre: Bounds | undefined, bias: number, o: number): number {
+  let worst = Math.max(Math.abs(value.lo[o]), Math.abs(value.hi[o]));
+  if (pre) worst = Math.max(worst, Math.abs(pre.lo[o]), Math.abs(pre.hi[o]));
+  if (pre && bias !== 0) worst = Math.max(worst, Math.abs(pre.lo[o] - bias), Math.abs(pre.hi[o] - bias));
+  return worst;
 }
 
 /**

@@ -3,7 +3,7 @@ import {
   type NodeOf,
   type Node,
   Node as NodeSchema,
-  SD_SPIKE_EXP,
+  SD_MANTISSA_UNIT,
   SD_STATE_EXP,
   f32,
   i32,
@@ -11,7 +11,7 @@ import {
 } from '../ir/index.js';
 import type { FormatLimits } from '../ir/index.js';
 import { sigmaDeltaStateMax } from './quantize-sigma-delta.js';
-import { type Bounds, sigmaDeltaBounds } from './sigma-delta-bounds.js';
+import { sigmaDeltaBounds, worstState } from './sigma-delta-bounds.js';
 
 /**
  * A fixed-point sigma-delta network as the float network of its own states: each synapse's weights
@@ -32,7 +32,7 @@ function statesNetwork(g: Graph): Graph {
         ...n,
         bias: f32(
           n.bias.shape,
-          Array.from(n.bias.data, (b) => b * 2 ** (SD_SPIKE_EXP + SD_STATE_EXP)),
+          Array.from(n.bias.data, (b) => b * SD_MANTISSA_UNIT),
         ),
       };
     return n;
@@ -66,16 +66,17 @@ export function worstStates(g: Graph, box: readonly (readonly [number, number])[
     for (let i = 0; i < k; i++) s += Math.abs(syn.weight.mantissa.data[o * k + i]);
     return steps * s * 2 ** syn.weight.exponent;
   };
-  const { value, preActivation } = sigmaDeltaBounds(statesNetwork(g), messageBox(enc, box));
+  const states = statesNetwork(g);
+  const { value, preActivation } = sigmaDeltaBounds(states, messageBox(enc, box));
   const worst = new Map<string, Float64Array>();
-  const abs = (b: Bounds, o: number): number => Math.max(Math.abs(b.lo[o]), Math.abs(b.hi[o]));
-  for (const n of g.nodes) {
+  for (const n of states.nodes) {
     if (n.kind !== 'snn.sigma-delta' && n.kind !== 'snn.readout') continue;
     const v = value.get(n.id)!;
     const pre = preActivation.get(n.id);
+    const bias = (o: number): number => (n.kind === 'snn.sigma-delta' ? n.bias.data[o] : 0);
     worst.set(
       n.id,
-      v.lo.map((_, o) => Math.max(abs(v, o), pre ? abs(pre, o) : 0) + floors(n, o)),
+      v.lo.map((_, o) => worstState(v, pre, bias(o), o) + floors(n, o)),
     );
   }
   return worst;
@@ -84,8 +85,9 @@ export function worstStates(g: Graph, box: readonly (readonly [number, number])[
 /**
  * `trained`, a fixed-point network whose mantissas a finetune changed, with every row whose worst state
  * over `box` grew past the state limit (or past its worst in `original`, where that was already higher)
- * given back its mantissas of `original`, until none does. A row that is already its original grew
- * because of what it reads: the rows that feed it are given back theirs, up to the encoder.
+ * given back its mantissas (weights and own bias) of `original`, until none does. A row that is already
+ * its original grew because of what it reads: the rows that feed it are given back theirs, up to the
+ * encoder.
  */
 export function keepWithinStates(
   original: Graph,
@@ -100,6 +102,7 @@ export function keepWithinStates(
   let reverted = 0;
   const mantissas = (s: Node | undefined): readonly number[] | undefined =>
     s?.kind === 'snn.synapse' && s.weight.kind === 'int' ? s.weight.mantissa.data : undefined;
+  const biasOf = (n: Node | undefined): readonly number[] => (n?.kind === 'snn.sigma-delta' ? n.bias.data : []);
   for (;;) {
     const after = worstStates(graph, box);
     const byId = new Map(graph.nodes.map((n) => [n.id, n]));
@@ -112,7 +115,7 @@ export function keepWithinStates(
       const [now, then] = [mantissas(syn), mantissas(originals.get(syn.id))];
       if (!now || !then) return false;
       const k = now.length / width(node.type);
-      let differs = false;
+      let differs = node.kind === 'snn.sigma-delta' && node.bias.data[row] !== biasOf(originals.get(node.id))[row];
       for (let i = 0; i < k; i++) differs ||= now[row * k + i] !== then[row * k + i];
       if (differs) {
         if (!revert.has(syn.id)) revert.set(syn.id, new Set());
@@ -146,6 +149,13 @@ export function keepWithinStates(
       for (const o of rows) for (let i = 0; i < k; i++) m[o * k + i] = then[o * k + i];
       reverted += rows.size;
       replace.set(id, NodeSchema.parse({ ...syn, weight: { ...syn.weight, mantissa: i32([width(syn.type), k], m) } }));
+      // and the population's own biases of those rows
+      const pop = graph.nodes.find((n) => n.inputs[0] === id);
+      if (pop?.kind === 'snn.sigma-delta' && pop.bias.data.some((b) => b !== 0)) {
+        const bias = Array.from(pop.bias.data);
+        for (const o of rows) bias[o] = biasOf(originals.get(pop.id))[o];
+        replace.set(pop.id, NodeSchema.parse({ ...pop, bias: i32([bias.length], bias) }));
+      }
     }
     graph = { ...graph, nodes: graph.nodes.map((n) => replace.get(n.id) ?? n) };
   }

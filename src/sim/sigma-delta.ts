@@ -1,4 +1,4 @@
-import { IrError, type NodeOf, SD_SPIKE_EXP, SD_STATE_EXP, STATE_BITS } from '../ir/index.js';
+import { IrError, type NodeOf, SD_MANTISSA_UNIT, SD_STATE_EXP, STATE_BITS } from '../ir/index.js';
 import { encode, hostOutputs } from './host.js';
 import { type SimProgram, type SynapseOp, widthOf } from './program.js';
 import type { LayerCounters, SimOptions, SimResult } from './simulate.js';
@@ -20,7 +20,7 @@ interface Population {
 }
 
 const STATE_LIMIT = 2 ** (STATE_BITS - 1) - 1;
-const MANTISSA_SHIFT = 2 ** (SD_SPIKE_EXP + SD_STATE_EXP);
+const MANTISSA_SHIFT = SD_MANTISSA_UNIT;
 const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
 
 function population(node: NodeOf<'snn.sigma-delta'>, rows: number): Population {

@@ -79,7 +79,14 @@ describe('lower-to-sigma-delta', () => {
       const [out, inW] = syn.weight.kind === 'float' ? syn.weight.values.shape : [0, 0];
       const relayRow = syn.weight.kind === 'float' ? syn.weight.values.data.slice((out - 1) * inW) : [];
       expect(relayRow).toEqual([...Array(inW - 1).fill(0), 1]);
-      expect(p.bias.data.every((b) => b === 0)).toBe(true);
+      // a ramp's knot is its own bias (at most 0, so nothing is sent before the query), and it reads its
+      // channel's z unit alone, not the relay; every other bias travels on the relay
+      const W = syn.weight.kind === 'float' ? syn.weight.values.data : [];
+      if (p.id.endsWith('.ramp')) {
+        expect(p.bias.data.every((b) => b <= 0)).toBe(true);
+        expect(p.bias.data.some((b) => b < 0)).toBe(true);
+        for (let o = 0; o < out - 1; o++) expect(W.slice(o * inW, (o + 1) * inW).filter((w) => w !== 0)).toEqual([1]);
+      } else expect(p.bias.data.every((b) => b === 0)).toBe(true);
     }
     // the sum is a pair per channel, relu(f) and relu(-f), and its relay
     expect(pops.find((p) => p.id === 'a0')!.type.shape).toEqual([2 * 8 + 1]);

@@ -55,6 +55,30 @@ describe('quantize, sigma-delta networks', () => {
     }
   });
 
+  test("the ramps' knots as their own 16-bit biases: at most 0, each the float knot within half a mantissa", () => {
+    for (const limits of [{}, NETX_LIMITS]) {
+      const g = fixed('loihi2', limits);
+      const ramps = g.nodes.filter((n): n is NodeOf<'snn.sigma-delta'> => n.kind === 'snn.sigma-delta');
+      for (const p of ramps) {
+        const was = float.nodes.find((n) => n.id === p.id) as NodeOf<'snn.sigma-delta'>;
+        expect(p.bias.data.every((b) => Number.isInteger(b) && b <= 0 && b >= -(2 ** 15))).toBe(true);
+        // zero where the float bias is (relays and sums), and a knot stays a knot
+        p.bias.data.forEach((b, o) => expect(b === 0).toBe(Math.abs(was.bias.data[o]) < 1e-9 || b === 0));
+        if (p.id.endsWith('.ramp')) expect(p.bias.data.some((b) => b < 0)).toBe(true);
+        else expect(p.bias.data.every((b) => b === 0)).toBe(true);
+      }
+    }
+  });
+
+  test("a neuron's own positive bias is refused, naming it (it would send before its query)", () => {
+    const ramp = float.nodes.find((n) => n.id.endsWith('.ramp')) as NodeOf<'snn.sigma-delta'>;
+    const positive = { ...ramp, bias: { ...ramp.bias, data: ramp.bias.data.map((b, o) => (o === 0 ? 0.5 : b)) } };
+    const g = { ...float, nodes: float.nodes.map((n) => (n.id === ramp.id ? positive : n)) };
+    expect(() => runPipeline(g, ['quantize'], { ...ctx, profile: 'loihi2' })).toThrow(
+      new RegExp(`%${ramp.id.replace('.', '\\.')}: a sigma-delta neuron's own bias must be at most 0`),
+    );
+  });
+
   test('Loihi 1 has no graded spikes: a clear refusal', () => {
     expect(() => fixed('loihi1')).toThrow(/loihi1 has no graded spikes/);
   });

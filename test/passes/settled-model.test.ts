@@ -144,7 +144,8 @@ describe('finetune on sigma-delta networks', () => {
         const top = 2 ** (now.bits - 1);
         now.mantissa.data.forEach((m, k) => {
           expect(Number.isInteger(m)).toBe(true);
-          expect(m === 0).toBe(was.mantissa.data[k] === 0);
+          // no synapse is added (a stored one may train to 0)
+          if (was.mantissa.data[k] === 0) expect(m).toBe(0);
           expect(m).toBeGreaterThanOrEqual(-top);
           expect(m).toBeLessThan(top);
           if (limits.weightRange) {
