@@ -53,4 +53,26 @@ describe('sigma-delta headroom: trained mantissas kept within the states', () =>
       expect(Math.max(...w)).toBeLessThanOrEqual(sigmaDeltaStateMax({}));
     expect(() => simulate(graph, grid(6))).not.toThrow();
   });
+
+  test('a ramp grown past 24 bits gets its weights and its own bias (its knot) back', () => {
+    // the first activation's ramps: each reads its channel's z unit alone, its knot its own bias
+    const index = 1;
+    const ramp = quantized.nodes.find(
+      (n) => n.inputs[0] === synapses(quantized)[index].id,
+    ) as NodeOf<'snn.sigma-delta'>;
+    const row = ramp.bias.data.findIndex((b) => b < 0);
+    const grown = inflated(quantized, index, row);
+    const bias = ramp.bias.data.map((b, o) => (o === row ? b - 1 : b));
+    const moved = { ...ramp, bias: i32([bias.length], bias) };
+    const trained = { ...grown, nodes: grown.nodes.map((n) => (n.id === ramp.id ? moved : n)) };
+    // within 16-bit messages (2^21 state units), as netx's files are
+    const limits = { messageBits: 16 };
+    const before = worstStates(quantized, box).get(ramp.id)![row];
+    const after = worstStates(trained, box).get(ramp.id)![row];
+    expect(after).toBeGreaterThan(Math.max(before, sigmaDeltaStateMax(limits)));
+    const { graph, reverted } = keepWithinStates(quantized, trained, box, limits);
+    expect(reverted).toBe(1);
+    expect(synapses(graph)[index]).toEqual(synapses(quantized)[index]);
+    expect(graph.nodes.find((n) => n.id === ramp.id)).toEqual(ramp);
+  });
 });
