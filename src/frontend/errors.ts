@@ -4,18 +4,25 @@ export interface ImportProblem {
   readonly message: string;
 }
 
+/** Where a problem with the file itself (not one of its nodes) is reported. */
+export const WHOLE_FILE = 'file';
+
 /**
  * A model that cannot be imported. Every problem found is listed, so that a user sees all the
- * unsupported ops of a model in one run.
+ * unsupported ops of a model in one run; a single problem is one line.
  */
 export class ImportError extends Error {
   constructor(
     readonly file: string,
     readonly problems: readonly ImportProblem[],
   ) {
-    const lines = problems.map((p) => `  ${p.where}: ${p.message}`);
-    const head = problems.length === 1 ? 'cannot import' : `cannot import (${problems.length} problems)`;
-    super(`${file}: ${head}:\n${lines.join('\n')}`);
+    const one = problems.length === 1 ? problems[0] : undefined;
+    super(
+      one
+        ? `${file}: cannot import: ${one.where === WHOLE_FILE ? '' : `${one.where}: `}${one.message}`
+        : `${file}: cannot import (${problems.length} problems):\n` +
+            problems.map((p) => `  ${p.where}: ${p.message}`).join('\n'),
+    );
     this.name = 'ImportError';
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Graph, Node, irFormatOf, readGraphFile, verify } from '../ir/index.js';
-import { ImportError } from './errors.js';
+import { ImportError, WHOLE_FILE } from './errors.js';
 import { importNir } from './nir/import.js';
 import { importOnnx } from './onnx/import.js';
 import { importTfjs } from './tfjs/import.js';
@@ -24,7 +24,7 @@ export interface LoadedModel {
  */
 export async function loadModel(path: string): Promise<LoadedModel> {
   const st = statSync(path, { throwIfNoEntry: false });
-  if (!st) throw new ImportError(path, [{ where: 'file', message: 'no such file or directory' }]);
+  if (!st) throw new ImportError(path, [{ where: WHOLE_FILE, message: 'no such file or directory' }]);
   if (st.isDirectory()) {
     for (const [name, format] of [
       ['model.json', 'tfjs'],
@@ -52,7 +52,7 @@ export async function loadModel(path: string): Promise<LoadedModel> {
   if (!format) {
     throw new ImportError(path, [
       {
-        where: 'file',
+        where: WHOLE_FILE,
         message:
           'unknown model format: expected a model directory, model.json (TensorFlow.js), .onnx, .nir, .sir or .sirpb',
       },

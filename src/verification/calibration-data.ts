@@ -64,11 +64,17 @@ export function inputDomain(
 ): [number, number][] | undefined {
   const input = model.graph.nodes.find((n) => n.kind === 'ann.input' || n.kind === 'snn.encoder');
   const recorded = input && 'domain' in input ? input.domain : undefined;
-  const domain = src.domain
-    ? parseDomain(src.domain)
-    : ((model.dir ? readProblemFile(model.dir)?.domain : undefined) ?? recorded?.map(([lo, hi]) => [lo, hi]));
+  const problem = !src.domain && model.dir ? readProblemFile(model.dir)?.domain : undefined;
+  const [domain, from] = src.domain
+    ? [parseDomain(src.domain), `--domain ${src.domain}`]
+    : problem
+      ? [problem, `the domain in ${model.dir}/problem.json`]
+      : [recorded?.map(([lo, hi]) => [lo, hi]), `the domain %${input?.id} records`];
   const dims = inputDims(model);
   if (domain && dims !== undefined && domain.length !== dims)
-    throw new DataError(`the domain has ${domain.length} intervals, the model takes ${dims} inputs`);
+    throw new DataError(
+      `${from} has ${domain.length} interval${domain.length === 1 ? '' : 's'}, but the model takes ${dims} ` +
+        `inputs: give one lo:hi per input (--domain ${Array(dims).fill('0:1').join(',')})`,
+    );
   return domain as [number, number][] | undefined;
 }

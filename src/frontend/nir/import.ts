@@ -1,6 +1,6 @@
 import { DECAY_UNIT, type Graph, GraphBuilder, IrError, VOLTAGE_SCALE, f32, i32, verify } from '../../ir/index.js';
 import { z } from 'zod';
-import { ImportError } from '../errors.js';
+import { ImportError, WHOLE_FILE } from '../errors.js';
 import type { H5Entry, H5Value } from './hdf5-tree.js';
 import { readHdf5Tree } from './read-hdf5.js';
 
@@ -119,7 +119,7 @@ const NODE_TYPES = ['Input', 'Affine', 'IF', 'Output'] as const;
 export async function importNir(path: string): Promise<Graph> {
   const root = await readHdf5Tree(path);
   if (root.kind !== 'group')
-    throw new ImportError(path, [{ where: 'file', message: 'not a NIR file (no root group)' }]);
+    throw new ImportError(path, [{ where: WHOLE_FILE, message: 'not a NIR file (no root group)' }]);
   const t = new NirTree(path, root);
   try {
     return verify(buildGraph(t, path), path);

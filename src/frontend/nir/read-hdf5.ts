@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { describeFsError, packageRoot } from '../../ir/index.js';
-import { ImportError } from '../errors.js';
+import { ImportError, WHOLE_FILE } from '../errors.js';
 import { HDF5_LIMITS, type H5Entry, type WorkerReply } from './hdf5-tree.js';
 
 /** The compiled worker; from TypeScript sources (tests) the build's copy, which `npm test` makes first. */
@@ -17,7 +17,7 @@ function workerFile(): string {
  * the HDF5 library (an abort, an out-of-bounds trap, a loop) ends as an ImportError naming the file.
  */
 export async function readHdf5Tree(path: string, ms: number = HDF5_LIMITS.ms): Promise<H5Entry> {
-  const fail = (message: string): ImportError => new ImportError(path, [{ where: 'file', message }]);
+  const fail = (message: string): ImportError => new ImportError(path, [{ where: WHOLE_FILE, message }]);
   let size: number;
   try {
     const st = statSync(path);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { numel, packageRoot } from '../../ir/index.js';
-import { ImportError } from '../errors.js';
+import { ImportError, WHOLE_FILE } from '../errors.js';
 
 /** A constant tensor of an ONNX model, decoded to plain numbers. */
 export interface OnnxConst {
@@ -142,13 +142,13 @@ export function decodeOnnx(bytes: Uint8Array, file: string): OnnxModel {
     raw = M.toObject(M.decode(bytes), { longs: Number, arrays: true, defaults: false }) as Record<string, any>;
   } catch (e) {
     throw new ImportError(file, [
-      { where: 'file', message: `not an ONNX model (protobuf decoding failed: ${(e as Error).message})` },
+      { where: WHOLE_FILE, message: `not an ONNX model (protobuf decoding failed: ${(e as Error).message})` },
     ]);
   }
   const g = raw.graph;
   if (!g || !raw.irVersion || !Array.isArray(g.node) || g.node.length === 0) {
     throw new ImportError(file, [
-      { where: 'file', message: 'not an ONNX model (no ir_version or no graph with nodes)' },
+      { where: WHOLE_FILE, message: 'not an ONNX model (no ir_version or no graph with nodes)' },
     ]);
   }
   const problems: { where: string; message: string }[] = [];

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { type Graph, describeFsError } from '../../ir/index.js';
-import { ImportError } from '../errors.js';
+import { ImportError, WHOLE_FILE } from '../errors.js';
 import { decodeOnnx } from './decode.js';
 import { lowerOnnx } from './lower.js';
 
@@ -11,7 +11,7 @@ export function importOnnx(path: string): Graph {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new ImportError(path, [{ where: 'file', message: `cannot read: ${describeFsError(e)}` }]);
+    throw new ImportError(path, [{ where: WHOLE_FILE, message: `cannot read: ${describeFsError(e)}` }]);
   }
   const model = decodeOnnx(bytes, path);
   return lowerOnnx(model, path, basename(path).replace(/\.onnx$/, ''));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { describeFsError, writeFileAtomic } from '../../ir/index.js';
-import { ImportError } from '../errors.js';
+import { ImportError, WHOLE_FILE } from '../errors.js';
 import { modelJsonProblems } from './schema.js';
 
 type Artifacts = TF.io.ModelArtifacts;
@@ -29,16 +29,16 @@ export function fileLoader(modelJson: string): TF.io.IOHandler {
       try {
         text = readFileSync(modelJson, 'utf8');
       } catch (e) {
-        return fail(modelJson, 'file', `cannot read: ${describeFsError(e)}`);
+        return fail(modelJson, WHOLE_FILE, `cannot read: ${describeFsError(e)}`);
       }
       let raw: unknown;
       try {
         raw = JSON.parse(text);
       } catch (e) {
-        return fail(modelJson, 'file', `not JSON (${(e as Error).message})`);
+        return fail(modelJson, WHOLE_FILE, `not JSON (${(e as Error).message})`);
       }
       if (!raw || typeof raw !== 'object' || !('modelTopology' in raw))
-        fail(modelJson, 'file', 'not a TensorFlow.js LayersModel (no modelTopology)');
+        fail(modelJson, WHOLE_FILE, 'not a TensorFlow.js LayersModel (no modelTopology)');
       const { problems, model: json } = modelJsonProblems(raw);
       if (!json || problems.length) throw new ImportError(modelJson, problems);
       const manifest = (json.weightsManifest ?? []) as WeightsManifest;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ImportProblem } from '../errors.js';
+import { type ImportProblem, WHOLE_FILE } from '../errors.js';
 
 /**
  * What spikec accepts of a TensorFlow.js model.json, checked before TensorFlow.js sees any of it:
@@ -69,7 +69,7 @@ const pathOf = (path: readonly PropertyKey[]): string =>
   path
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
     .join('')
-    .replace(/^\./, '') || 'file';
+    .replace(/^\./, '') || WHOLE_FILE;
 
 /** Problems of a parsed model.json: schema first, then the layer graph (names unique, references defined, no cycle). */
 export function modelJsonProblems(json: unknown): { problems: ImportProblem[]; model?: ModelJson } {

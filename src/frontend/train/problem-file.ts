@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { describeFsError, writeFileAtomic } from '../../ir/index.js';
-import { ImportError } from '../errors.js';
+import { ImportError, WHOLE_FILE } from '../errors.js';
 import { grid } from './rng.js';
 import { type PdeProblem, problemNamed } from './problems/index.js';
 
@@ -47,19 +47,19 @@ export function readProblemFile(dir: string): ProblemFile | undefined {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ImportError(path, [{ where: 'file', message: `cannot read: ${describeFsError(e)}` }]);
+    throw new ImportError(path, [{ where: WHOLE_FILE, message: `cannot read: ${describeFsError(e)}` }]);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new ImportError(path, [{ where: 'file', message: `not JSON (${(e as Error).message})` }]);
+    throw new ImportError(path, [{ where: WHOLE_FILE, message: `not JSON (${(e as Error).message})` }]);
   }
   const parsed = ProblemFile.safeParse(json);
   if (!parsed.success) {
     throw new ImportError(
       path,
-      parsed.error.issues.map((i) => ({ where: i.path.join('.') || 'file', message: i.message })),
+      parsed.error.issues.map((i) => ({ where: i.path.join('.') || WHOLE_FILE, message: i.message })),
     );
   }
   return parsed.data;
