@@ -12,6 +12,20 @@ export function writeResult(name: string, content: unknown): string {
   return path;
 }
 
+/** Every bundled model (examples/), in the order the benchmark tables list them. */
+export const BUNDLED_MODELS = [
+  'poisson1d',
+  'poisson1d-sin',
+  'poisson2d',
+  'heat1d',
+  'burgers1d',
+  'navier-stokes2d',
+  'poisson2d-spinn',
+] as const;
+
+/** The PyTorch-exported fixtures (test/fixtures/onnx/NAME.onnx), on poisson2d's problem. */
+export const ONNX_FIXTURES = ['poisson2d_tanh', 'poisson2d_spinn'] as const;
+
 export const machine = (): Record<string, string | number> => ({
   node: process.version,
   platform: `${process.platform}-${process.arch}`,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot, readGraphFile } from '../src/ir/index.js';
 import { measure, verifySetup } from '../src/verification/measure.js';
+import { BUNDLED_MODELS, ONNX_FIXTURES } from './common.js';
 import { checkout } from './compile.js';
 import { mdRow } from './markdown.js';
 import { renderFrontier } from './sigma-delta.js';
@@ -11,27 +12,16 @@ import { renderFrontier } from './sigma-delta.js';
 /** The commit issue 30 measures against (its default: the rate-coded network for Loihi 2). */
 export const FAMILIES_BASE = '5f165f5';
 
-/** The models of the table: every bundled model and both ONNX fixtures (in a directory with poisson2d's problem). */
-const BUNDLED = [
-  'poisson1d',
-  'poisson1d-sin',
-  'poisson2d',
-  'heat1d',
-  'burgers1d',
-  'navier-stokes2d',
-  'poisson2d-spinn',
-];
-const ONNX = ['poisson2d_tanh', 'poisson2d_spinn'];
-
+/** Every bundled model, and both ONNX fixtures each in a directory with poisson2d's problem. */
 function modelDirs(): { name: string; dir: string }[] {
   const here = packageRoot();
-  const onnx = ONNX.map((name) => {
+  const onnx = ONNX_FIXTURES.map((name) => {
     const dir = mkdtempSync(join(tmpdir(), `spikec-families-${name}-model-`));
     copyFileSync(join(here, 'test', 'fixtures', 'onnx', `${name}.onnx`), join(dir, 'model.onnx'));
     copyFileSync(join(here, 'examples', 'poisson2d', 'problem.json'), join(dir, 'problem.json'));
     return { name: `${name}.onnx`, dir };
   });
-  return [...BUNDLED.map((name) => ({ name, dir: join(here, 'examples', name) })), ...onnx];
+  return [...BUNDLED_MODELS.map((name) => ({ name, dir: join(here, 'examples', name) })), ...onnx];
 }
 
 /** The spikec IR a compile wrote into `dir` (NAME.sir, or NAME.STEM.sir). */

@@ -15,6 +15,7 @@ import {
   runPipeline,
 } from '../src/passes/index.js';
 import { simulate } from '../src/sim/simulate.js';
+import { BUNDLED_MODELS, ONNX_FIXTURES } from './common.js';
 import { mdRow } from './markdown.js';
 import { type VerifySetup, measure, verifySetup } from '../src/verification/measure.js';
 import { evalAnn } from '../src/sim/ann-eval.js';
@@ -163,23 +164,14 @@ export async function fidelityBench(log: (s: string) => void): Promise<{ rows: F
   const missing = oraclesMissing();
   if (missing) throw new Error(`the real tools cannot run: ${missing}`);
   const rows: FidelityRow[] = [];
-  const models = [
-    'poisson1d',
-    'poisson1d-sin',
-    'poisson2d',
-    'heat1d',
-    'burgers1d',
-    'navier-stokes2d',
-    'poisson2d-spinn',
-  ];
-  for (const m of models) {
+  for (const m of BUNDLED_MODELS) {
     const dir = join(ROOT, 'examples', m);
     const passes = m === 'poisson2d' ? DEFAULT_PIPELINE : FAST;
     const setup = await verifySetup(dir);
     rows.push(await check(m, setup.ann, readProblemFile(dir)!.domain, passes, setup));
     log(`  ${JSON.stringify(rows.at(-1))}`);
   }
-  for (const f of ['poisson2d_tanh', 'poisson2d_spinn']) {
+  for (const f of ONNX_FIXTURES) {
     const model = await loadModel(join(ROOT, 'test', 'fixtures', 'onnx', `${f}.onnx`));
     const domain: [number, number][] = [
       [0, 1],

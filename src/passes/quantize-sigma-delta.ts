@@ -22,8 +22,6 @@ const STATE_LIMIT = FIXED_LIMITS.voltage[1];
 const MARGIN = 1 / 8;
 /** How much smaller column balancing may make a neuron's scale (measured best on poisson2d within netx). */
 const COLUMN_BALANCE = 2;
-/** A threshold or bias mantissa in state units. */
-const MANTISSA_UNIT = SD_MANTISSA_UNIT;
 const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
 /** The largest magnitude of a neuron's own (negative) bias, in mantissas. */
 const BIAS_MAX = -FIXED_LIMITS.sdBias[0] - 1;
@@ -217,7 +215,7 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       let sc = STATE_MAX / (worst * (1 + MARGIN));
       // a neuron's own bias must fit its mantissa (a quarter of the state's range at most)
       const own = n.kind === 'snn.sigma-delta' ? -n.bias.data[o] : 0;
-      if (own > 0) sc = Math.min(sc, (BIAS_MAX * MANTISSA_UNIT) / own);
+      if (own > 0) sc = Math.min(sc, (BIAS_MAX * SD_MANTISSA_UNIT) / own);
       for (let i = 0; i < k; i++) {
         const w = Math.abs(syn.weight.values.data[o * k + i]);
         if (w > 0 && i !== srcRelay) sc = Math.min(sc, (wmax * msgs[i]) / w);
@@ -324,11 +322,11 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     const least = Math.min(...sc.filter((_, o) => o !== relay));
     const vth =
       n.kind === 'snn.sigma-delta'
-        ? Math.max(1, Math.min(FIXED_LIMITS.sdThreshold[1], toInt((n.threshold * least) / MANTISSA_UNIT)))
+        ? Math.max(1, Math.min(FIXED_LIMITS.sdThreshold[1], toInt((n.threshold * least) / SD_MANTISSA_UNIT)))
         : 0;
     // the relay's state: what the next layer wants, at least two thresholds (so it is sent), within 24 bits
     if (relay !== undefined)
-      sc[relay] = Math.min(STATE_MAX / 2, Math.max(2 * vth * MANTISSA_UNIT, MESSAGE_UNIT * (wanted.get(n.id) ?? 0)));
+      sc[relay] = Math.min(STATE_MAX / 2, Math.max(2 * vth * SD_MANTISSA_UNIT, MESSAGE_UNIT * (wanted.get(n.id) ?? 0)));
     // each row's room above its worst case over the domain, and each input's largest message
     const pre = bounds.preActivation.get(n.id);
     const val = bounds.value.get(n.id)!;
@@ -351,30 +349,30 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       replace.set(n.id, NodeSchema.parse({ ...n, scale: { ...n.scale, data: decode } }));
       continue;
     }
-    // a neuron's own bias (the ramps' knots): a 16-bit mantissa of MANTISSA_UNIT state units, finer than
+    // a neuron's own bias (the ramps' knots): a 16-bit mantissa of SD_MANTISSA_UNIT state units, finer than
     // a weight from the relay; at most 0, or the neuron would send before its query arrives
     if (n.bias.data.some((b) => b > 0))
       throw new PassError(
         'quantize',
         `%${n.id}: a sigma-delta neuron's own bias must be at most 0 (others travel on the relay)`,
       );
-    const bias = n.bias.data.map((b, o) => toInt((b * sc[o]) / MANTISSA_UNIT));
+    const bias = n.bias.data.map((b, o) => toInt((b * sc[o]) / SD_MANTISSA_UNIT));
     const [biasMin] = FIXED_LIMITS.sdBias;
     if (bias.some((b) => b < biasMin))
       throw new PassError(
         'quantize',
-        `%${n.id}: a bias below ${biasMin} mantissas (${MANTISSA_UNIT} state units each)`,
+        `%${n.id}: a bias below ${biasMin} mantissas (${SD_MANTISSA_UNIT} state units each)`,
       );
     const sent = sc.map((v) => v / MESSAGE_UNIT);
     if (relay !== undefined && q.weight.kind === 'int') {
       const state = Math.floor(q.weight.mantissa.data[relay * k + k - 1] * msgs[k - 1] * 2 ** q.weight.exponent);
-      if (state < vth * MANTISSA_UNIT || state > STATE_MAX)
+      if (state < vth * SD_MANTISSA_UNIT || state > STATE_MAX)
         throw new PassError('quantize', `%${n.id}: its bias relay (${state}) cannot be sent within 24 bits`);
       sent[relay] = Math.floor(state / MESSAGE_UNIT);
     }
     perMessage.set(n.id, sent);
     replace.set(n.id, NodeSchema.parse({ ...n, arith: 'fixed', threshold: vth, bias: i32([out], bias) }));
-    stats[`${n.id} threshold`] = Number(((vth * MANTISSA_UNIT) / least).toPrecision(3));
+    stats[`${n.id} threshold`] = Number(((vth * SD_MANTISSA_UNIT) / least).toPrecision(3));
   }
   stats['max weight error'] = Number(Math.max(0, ...errors).toPrecision(3));
   return { graph: { ...g, nodes: g.nodes.map((n) => replace.get(n.id) ?? n) }, stats };

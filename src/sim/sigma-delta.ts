@@ -20,12 +20,11 @@ interface Population {
 }
 
 const STATE_LIMIT = 2 ** (STATE_BITS - 1) - 1;
-const MANTISSA_SHIFT = SD_MANTISSA_UNIT;
 const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
 
 function population(node: NodeOf<'snn.sigma-delta'>, rows: number): Population {
   const n = widthOf(node);
-  const unit = node.arith === 'fixed' ? MANTISSA_SHIFT : 1;
+  const unit = node.arith === 'fixed' ? SD_MANTISSA_UNIT : 1;
   return {
     node,
     n,

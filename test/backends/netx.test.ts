@@ -7,6 +7,7 @@ import { loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import type { Graph } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, type PassContext, runPipeline } from '../../src/passes/index.js';
+import { BUNDLED_MODELS } from '../../bench/common.js';
 import { runLavaScript, runNetx } from '../../bench/oracles.js';
 import { ROOT } from '../support/cli.js';
 import { describeRealTools } from '../support/real-tools.js';
@@ -83,16 +84,7 @@ describe('lava-netx legality', () => {
 });
 
 describeRealTools('lava-netx in Lava', () => {
-  const CHAINS = [
-    'poisson1d',
-    'poisson1d-sin',
-    'poisson2d',
-    'heat1d',
-    'burgers1d',
-    'navier-stokes2d',
-    'poisson2d-spinn',
-  ];
-  for (const model of CHAINS) {
+  for (const model of BUNDLED_MODELS) {
     test(`${model} within netx limits: the same outputs and spikes per layer per step on 16 inputs`, async () => {
       const { g, rows } = await compiled(model, { limits: NETX_LIMITS });
       const netx = await runNetx(g, rows);
