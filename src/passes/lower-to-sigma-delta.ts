@@ -73,9 +73,9 @@ export const lowerToSigmaDelta: Pass = {
     /**
      * A population of m neurons reading `source` (fanIn units, its bias relay last) and, as its last
      * neuron, a relay of the constant 1 for the next layer. Each neuron's bias is its weight from the
-     * source's relay, so it arrives with the query; or, where every bias is at most 0 (`own`), the
-     * neuron's own bias (a 16-bit mantissa on Loihi 2, finer than an 8-bit weight; at most 0, so
-     * nothing is sent before the query arrives).
+     * source's relay, so it arrives with the query; or, where the caller's biases are all at most 0
+     * (`own`; quantize refuses any other), the neuron's own bias (a 16-bit mantissa on Loihi 2, finer
+     * than an 8-bit weight; at most 0, so nothing is sent before the query arrives).
      */
     const population = (
       id: string,
@@ -89,8 +89,6 @@ export const lowerToSigmaDelta: Pass = {
     ): string => {
       const m = bias.length;
       const w = [...weight];
-      if (own && bias.some((v) => v > 0))
-        throw new PassError('lower-to-sigma-delta', `%${id}: a neuron's own bias must be at most 0`);
       if (!own) for (let i = 0; i < m; i++) w[i * fanIn + fanIn - 1] = bias[i];
       const relay = Array.from({ length: fanIn }, (_, k) => (k === fanIn - 1 ? 1 : 0));
       const syn = b.add({
