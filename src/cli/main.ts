@@ -9,7 +9,9 @@ import { registerSim } from './commands/sim.js';
 import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
 import { setQuiet } from './progress.js';
-import { removeActiveTemps } from '../ir/index.js';
+import { onTempsHeld, removeActiveTemps } from '../ir/index.js';
+import { SIGNAL_EXIT } from './signals.js';
+import { StoppedBySignal } from './errors.js';
 
 function program(): Command {
   const p = new Command('spikec')
@@ -44,21 +46,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
-  // Interrupted, remove the temporary files of outputs being written (kill -9 leaves them to the next write).
-  for (const [signal, code] of [
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const) {
-    process.once(signal, () => {
+  // Interrupted while outputs are being written, remove their temporary files (kill -9 leaves them to
+  // the next write); at any other moment an interrupt keeps its default effect and stops at once.
+  const removeAndExit = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = (): void => {
       removeActiveTemps();
-      process.exit(code);
-    });
-  }
+      process.exit(SIGNAL_EXIT[signal]);
+    };
+    return [signal, handler] as const;
+  });
+  onTempsHeld((held) => {
+    for (const [signal, handler] of removeAndExit) held ? process.on(signal, handler) : process.off(signal, handler);
+  });
   try {
     await program().parseAsync([...argv]);
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode;
+    if (e instanceof StoppedBySignal) {
+      process.stderr.write(`spikec: ${e.message}\n`);
+      return e.exitCode;
+    }
     const err = e as Error;
     process.stderr.write(`spikec: error: ${err.message}\n`);
     if (verbose) process.stderr.write(`${err.stack ?? ''}\n`);

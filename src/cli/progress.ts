@@ -13,6 +13,10 @@ export function setQuiet(q: boolean): void {
   quiet = q;
 }
 
+export function isQuiet(): boolean {
+  return quiet;
+}
+
 export function say(line: string): void {
   if (!quiet) process.stderr.write(`spikec: ${line}\n`);
 }

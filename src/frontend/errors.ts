@@ -15,13 +15,17 @@ export class ImportError extends Error {
   constructor(
     readonly file: string,
     readonly problems: readonly ImportProblem[],
+    /** What applies to all of them (the ops spikec supports), said once at the end. */
+    readonly note?: string,
   ) {
     const one = problems.length === 1 ? problems[0] : undefined;
     super(
       one
-        ? `${file}: cannot import: ${one.where === WHOLE_FILE ? '' : `${one.where}: `}${one.message}`
+        ? `${file}: cannot import: ${one.where === WHOLE_FILE ? '' : `${one.where}: `}${one.message}` +
+            (note ? ` (${note})` : '')
         : `${file}: cannot import (${problems.length} problems):\n` +
-            problems.map((p) => `  ${p.where}: ${p.message}`).join('\n'),
+            problems.map((p) => `  ${p.where}: ${p.message}`).join('\n') +
+            (note ? `\n${note}` : ''),
     );
     this.name = 'ImportError';
   }
@@ -30,12 +34,18 @@ export class ImportError extends Error {
 /** Collects problems while a frontend keeps going, then throws them all together. */
 export class ProblemList {
   readonly items: ImportProblem[] = [];
+  private note?: string;
 
   add(where: string, message: string): void {
     this.items.push({ where, message });
   }
 
+  /** Says `note` once after the problems (given again, it is not repeated). */
+  addNote(note: string): void {
+    this.note = note;
+  }
+
   throwIfAny(file: string): void {
-    if (this.items.length > 0) throw new ImportError(file, this.items);
+    if (this.items.length > 0) throw new ImportError(file, this.items, this.note);
   }
 }

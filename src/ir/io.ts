@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { decodeGraph, encodeGraph } from './binary.js';
 import { IrError } from './errors.js';
 import type { Graph } from './graph.js';
@@ -13,10 +13,24 @@ import { printGraph } from './text/print.js';
  */
 const TEMP = /^\..+\.(\d+)\.[0-9a-f]{12}\.tmp$/;
 const activeTemps = new Set<string>();
+/** Directories this process created for its outputs: [the outermost one created, the one written into]. */
+const createdDirs: [string, string][] = [];
+let tempsHeld: ((held: boolean) => void) | undefined;
+
+/**
+ * Calls `listener(true)` when this process starts holding temporary files and `listener(false)` when it
+ * holds none again: a signal handler that removes them need only be installed meanwhile, so that
+ * outside those moments an interrupt keeps its default (immediate) effect, even in the middle of a
+ * long synchronous computation that would never let a handler run.
+ */
+export function onTempsHeld(listener: (held: boolean) => void): void {
+  tempsHeld = listener;
+}
 
 function tempPath(path: string): string {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   activeTemps.add(tmp);
+  if (activeTemps.size === 1) tempsHeld?.(true);
   return tmp;
 }
 
@@ -44,21 +58,41 @@ export function removeStaleTemps(dir: string): void {
   }
 }
 
-/** Removes this process's temporary files (for a signal handler: SIGINT, SIGTERM). */
+/**
+ * Removes this process's temporary files, and the directories it created for them that are left empty
+ * (for a signal handler: SIGINT, SIGTERM; an interrupted write leaves nothing behind).
+ */
 export function removeActiveTemps(): void {
   for (const t of activeTemps) rmSync(t, { force: true, recursive: true });
   activeTemps.clear();
+  removeEmptyCreatedDirs();
+}
+
+/** Removes each directory this process created, innermost first, while it is empty. */
+function removeEmptyCreatedDirs(): void {
+  for (const [top, leaf] of createdDirs.splice(0)) {
+    for (let dir = leaf; ; dir = dirname(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        break;
+      }
+      if (dir === top) break;
+    }
+  }
 }
 
 /** Removes a temporary file (gone already once renamed into place) and forgets it. */
 function discardTemp(tmp: string): void {
   rmSync(tmp, { force: true });
-  activeTemps.delete(tmp);
+  if (activeTemps.delete(tmp) && activeTemps.size === 0) tempsHeld?.(false);
 }
 
 function prepareDir(path: string): void {
-  mkdirSync(dirname(path) || '.', { recursive: true });
-  removeStaleTemps(dirname(path) || '.');
+  const dir = resolve(dirname(path) || '.');
+  const made = mkdirSync(dir, { recursive: true });
+  if (made) createdDirs.push([made, dir]);
+  removeStaleTemps(dir);
 }
 
 /**
@@ -124,6 +158,10 @@ export async function writeFileSet(
     for (const [tmp, path] of staged) renameSync(tmp, path);
     for (const name of old) if (!(name in hashes) && basename(name) === name) rmSync(join(dir, name), { force: true });
     writeFileAtomic(manifestPath, `${JSON.stringify({ ...about, files: hashes }, null, 2)}\n`);
+  } catch (e) {
+    for (const [tmp] of staged) discardTemp(tmp);
+    removeEmptyCreatedDirs();
+    throw e;
   } finally {
     for (const [tmp] of staged) discardTemp(tmp);
   }

@@ -203,11 +203,15 @@ export function runPipeline(
 
 /** The --pass-stats table. */
 export function formatPassStats(records: readonly PassRecord[]): string {
-  const lines = records.map((r) => {
+  // columns as wide as their widest entry: pass names and times line up whatever the pipeline
+  const nameWidth = Math.max(0, ...records.map((r) => r.pass.length));
+  const times = records.map((r) => `${r.ms.toFixed(1)} ms`);
+  const timeWidth = Math.max(0, ...times.map((t) => t.length));
+  const lines = records.map((r, i) => {
     const s = Object.entries(r.stats)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
-    return `  ${r.pass.padEnd(18)} ${r.ms.toFixed(1).padStart(9)} ms  ${s}`.trimEnd();
+    return `  ${r.pass.padEnd(nameWidth)}  ${times[i].padStart(timeWidth)}  ${s}`.trimEnd();
   });
   return `pass statistics:\n${lines.join('\n')}\n`;
 }

@@ -1,5 +1,7 @@
+import { basename, extname } from 'node:path';
 import { type LoadedModel, loadModel } from '../frontend/index.js';
 import {
+  type PdeProblem,
   type ProblemFile,
   bundledProblem,
   exactOn,
@@ -8,7 +10,9 @@ import {
   testPoints,
 } from '../frontend/train/index.js';
 import type { Graph } from '../ir/index.js';
-import { relativeL2 } from '../passes/index.js';
+import { inputDomain } from './calibration-data.js';
+import { readInputRows } from './input-rows.js';
+import { boxOf, relativeL2 } from '../passes/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
 import { type EnergyModelFigures, annMacs, energyEstimate, energyModels } from '../sim/energy.js';
 import { simulateRows } from '../sim/parallel.js';
@@ -47,32 +51,88 @@ export interface VerifyRow {
 export interface VerifySetup {
   readonly ann: Graph;
   readonly model: LoadedModel;
+  /** The model directory's problem.json, or one made from the model and the options (no exact solution). */
   readonly problem: ProblemFile;
   readonly points: number[][];
   readonly annOut: number[][];
   readonly exact: number[][] | null;
+  /** The bundled PDE whose exact solution the problem.json names; none for a problem made up here. */
+  readonly solution?: PdeProblem;
   readonly errorOutputs?: readonly number[];
 }
 
-/** The ANN, the problem, its test grid, the ANN's outputs and the exact solution there. */
-export async function verifySetup(modelPath: string): Promise<VerifySetup> {
-  const model = await loadModel(modelPath);
-  const problem = model.dir ? readProblemFile(model.dir) : undefined;
-  if (!problem)
+/** Where verification's points come from besides a problem.json: the command's options. */
+export interface VerifyPoints {
+  /** --domain lo:hi,...: the box to verify on when no problem.json states one. */
+  readonly domain?: string;
+  /** --inputs FILE: the rows to verify on instead of a grid. */
+  readonly inputs?: string;
+  /** --grid N: points per axis of the test grid instead of problem.json's (or the default). */
+  readonly grid?: number;
+}
+
+/** Points in a test grid over a box when neither problem.json nor --grid says how many (per axis: its d-th root). */
+export const DEFAULT_TEST_POINTS = 4096;
+
+/** Points per axis of a grid of about DEFAULT_TEST_POINTS over `dims` inputs (at least 2). */
+export function defaultGrid(dims: number): number[] {
+  const n = Math.max(2, Math.floor(DEFAULT_TEST_POINTS ** (1 / dims) + 1e-9));
+  return Array<number>(dims).fill(n);
+}
+
+/**
+ * The problem of a model without a problem.json: its name, the names its graph gives its inputs and
+ * outputs (x0, y0, ... otherwise), and the box from --domain, the graph's input or the --inputs rows.
+ */
+function problemOfModel(model: LoadedModel, modelPath: string, o: VerifyPoints, rows?: number[][]): ProblemFile {
+  const input = model.graph.nodes.find((n) => n.kind === 'ann.input');
+  const output = model.graph.nodes.find((n) => n.kind === 'ann.output');
+  const dims = input?.kind === 'ann.input' ? input.dims : 0;
+  const domain = inputDomain(model, o) ?? (rows && boxOf(rows));
+  if (!domain)
     throw new DataError(
-      `${modelPath}: verification needs a model directory with a problem.json (test grid and domain)`,
+      `${modelPath}: no problem.json beside the model and no domain recorded in it: give --domain ` +
+        `${Array(dims).fill('lo:hi').join(',')} (verify on a grid over that box) or --inputs FILE (rows to verify on)`,
     );
+  const width = output?.inputs.length ? evalAnn(model.graph, [domain.map(([lo]) => lo)])[0].length : 0;
+  const names = (given: readonly string[] | undefined, letter: string, n: number): string[] =>
+    given?.length === n ? [...given] : Array.from({ length: n }, (_, i) => `${letter}${i}`);
+  const file = model.dir ?? model.file;
+  return {
+    problem: basename(file, extname(file)),
+    inputs: names(input?.kind === 'ann.input' ? input.names : undefined, 'x', dims),
+    outputs: names(output?.kind === 'ann.output' ? output.names : undefined, 'y', width),
+    domain: domain.map(([lo, hi]) => [lo, hi]),
+    testGrid: defaultGrid(dims),
+  };
+}
+
+/**
+ * The ANN, the problem, its test points, the ANN's outputs and the exact solution there. The problem
+ * is the model directory's problem.json (its exact solution when it names a bundled PDE); without one,
+ * the model's own (problemOfModel), verified against the ANN alone. The points are the --inputs rows,
+ * else the problem's test grid, with --grid points per axis when given.
+ */
+export async function verifySetup(modelPath: string, o: VerifyPoints = {}): Promise<VerifySetup> {
+  const model = await loadModel(modelPath);
   if (model.graph.nodes.some((n) => n.kind.startsWith('snn.')))
     throw new DataError(`${modelPath}: the reference must be the trained ANN, not a spiking network`);
-  const points = testPoints(problem);
-  const bundled = bundledProblem(problem);
+  const input = model.graph.nodes.find((n) => n.kind === 'ann.input');
+  const rows = o.inputs ? readInputRows(o.inputs, input?.kind === 'ann.input' ? input.dims : undefined) : undefined;
+  if (rows && !rows.length) throw new DataError(`${o.inputs}: no input rows to verify on`);
+  const file = model.dir ? readProblemFile(model.dir) : undefined;
+  const made = file ?? problemOfModel(model, modelPath, o, rows);
+  const problem = o.grid ? { ...made, testGrid: made.domain.map(() => o.grid!) } : made;
+  const points = rows ?? testPoints(problem);
+  const solution = file && bundledProblem(file);
   return {
     ann: model.graph,
     model,
     problem,
     points,
     annOut: evalAnn(model.graph, points),
-    exact: bundled ? exactOn(bundled, points) : null,
+    exact: solution ? exactOn(solution, points) : null,
+    ...(solution ? { solution } : {}),
     errorOutputs: problem.errorOutputs,
   };
 }
@@ -140,8 +200,8 @@ function testGridStream(setup: VerifySetup, axis: number): Stream {
 /** denseTrajectories(), with the ANN and the exact solution evaluated on them. */
 function denseStream(setup: VerifySetup, axis: number, perTrajectory: number): Stream {
   const { points, count } = denseTrajectories(setup, axis, perTrajectory);
-  const bundled = bundledProblem(setup.problem);
-  return { points, count, annOut: evalAnn(setup.ann, points), exact: bundled ? exactOn(bundled, points) : null };
+  const exact = setup.solution ? exactOn(setup.solution, points) : null;
+  return { points, count, annOut: evalAnn(setup.ann, points), exact };
 }
 
 /**

@@ -17,6 +17,19 @@ export async function render(spec: TopLevelSpec, dir: string, name: string): Pro
   return paths;
 }
 
+/** Ticks a grid's ordinal axis labels: about five of its values, ends included, in at most 3 digits. */
+const GRID_TICKS = 5;
+function gridAxis(values: readonly number[]): {
+  values: number[];
+  format: string;
+  formatType: 'number';
+  labelAngle: number;
+} {
+  const [n, count] = [values.length, Math.min(GRID_TICKS, values.length)];
+  const picks = Array.from({ length: count }, (_, k) => values[Math.round((k * (n - 1)) / Math.max(count - 1, 1))]);
+  return { values: [...new Set(picks)], format: '.3~g', formatType: 'number', labelAngle: 0 };
+}
+
 export interface FieldData {
   readonly inputs: readonly string[];
   readonly points: readonly (readonly number[])[];
@@ -86,6 +99,10 @@ export async function verificationPlots(
   } else {
     const last = field.inputs.length > 2 ? Math.max(...field.points.map((p) => p[2])) : undefined;
     const keep = field.points.map((_, i) => i).filter((i) => last === undefined || field.points[i][2] === last);
+    // a full grid over the first two inputs is drawn as cells; scattered rows (--inputs) as dots
+    const xs = [...new Set(keep.map((i) => field.points[i][0]))].sort((a, b) => a - b);
+    const ys = [...new Set(keep.map((i) => field.points[i][1]))].sort((a, b) => a - b);
+    const isGrid = xs.length * ys.length === keep.length;
     const heat = (values: object[], color: string, name: string, t: string, scheme: 'viridis' | 'redblue') =>
       render(
         {
@@ -94,16 +111,14 @@ export async function verificationPlots(
           width: 320,
           height: 320,
           data: { values },
-          mark: 'rect',
+          mark: isGrid ? 'rect' : { type: 'circle', size: 12, opacity: 1 },
           encoding: {
-            x: { field: 'x', type: 'ordinal', title: field.inputs[0], axis: { labels: false, ticks: false } },
-            y: {
-              field: 'y',
-              type: 'ordinal',
-              title: field.inputs[1],
-              sort: 'descending',
-              axis: { labels: false, ticks: false },
-            },
+            x: isGrid
+              ? { field: 'x', type: 'ordinal', title: field.inputs[0], axis: gridAxis(xs) }
+              : { field: 'x', type: 'quantitative', title: field.inputs[0] },
+            y: isGrid
+              ? { field: 'y', type: 'ordinal', title: field.inputs[1], sort: 'descending', axis: gridAxis(ys) }
+              : { field: 'y', type: 'quantitative', title: field.inputs[1] },
             color: { field: color, type: 'quantitative', scale: { scheme } },
           },
         },

@@ -144,7 +144,7 @@ describe('backends', () => {
     const fast = ['--T', '8', '--calib-samples', '16', '--pipeline', 'fold-weights,threshold-balance,lower-to-snn'];
     const r = spikec(['compile', P1, ...fast, '--target', 'loihi2,lava-netx,nir,lava-py,json', '--report', '-o', out]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(
+    expect(r.stdout).toMatch(
       /resources on loihi2 .*: \d+ cores on 1 chip\(s\)\nlayer +neurons +fan-in +synapses +cores +bytes\/core\n/,
     );
     for (const w of ['spikec IR', 'lava-netx', 'nir', 'lava-py', 'json', 'manifest'])

@@ -29,7 +29,8 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
       out,
     ]);
     expect(c.code).toBe(0);
-    expect(c.stderr).toMatch(
+    // asked for with -o: on stdout, columns as wide as the widest pass name
+    expect(c.stdout).toMatch(
       new RegExp(
         [
           'pass statistics:',
@@ -178,8 +179,14 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
     // finetune twice: the float ramps, then (after quantize) the integer mantissas
     const passes =
       /lower-to-sigma-delta[^\n]*\n\s*finetune[^\n]*settled-model error[\s\S]*quantize[^\n]*\n\s*finetune /;
-    expect(c.stderr).toMatch(passes);
-    expect(c.stderr).toMatch(/rows reverted/);
+    expect(c.stdout).toMatch(passes);
+    expect(c.stdout).toMatch(/rows reverted/);
+    // every pass's time ends in the same column
+    const ends = c.stdout
+      .split('\n')
+      .filter((l) => / ms( |$)/.test(l))
+      .map((l) => l.indexOf(' ms'));
+    expect(new Set(ends).size).toBe(1);
     expect(spikec(['verify', P1, '--coding', 'morse']).stderr).toMatch(
       /unknown coding 'morse' \(known: auto, rate, sigma-delta\)/,
     );
@@ -331,7 +338,7 @@ describe('spikec compile, eval, sim and verify, as a user runs them', () => {
       ),
     );
     bad(['compile', P1, '--domain', '0:1,1:0'], /--domain needs lo:hi pairs with lo < hi/);
-    bad(['verify', join(dir, 'p1.sir')], /needs --reference MODEL_DIR/);
+    bad(['verify', join(dir, 'p1.sir')], /verifying a compiled network \(.sir, .sirpb, .nir\) needs --reference MODEL/);
   });
 
   test('an ONNX model compiles with --domain', () => {
@@ -398,4 +405,72 @@ describe('spikec verify on the bundled poisson2d model', () => {
     expect(Number(cells[1])).toBeLessThan(5e-3); // ANN vs exact
     expect(Number(cells[2])).toBeLessThan(0.5); // SNN vs ANN
   }, 300_000);
+});
+
+describe('spikec verify on a model file without a problem.json', () => {
+  const TANH = join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_tanh.onnx');
+  const cheap = ['--coding', 'sigma-delta', '--calib-samples', '64', '--finetune-steps', '50'];
+
+  test('an ONNX file with --domain: a grid over it, against the ANN; a bundled name gives no exact solution', () => {
+    const t = spikec(['verify', TANH, '--domain', '0:1,0:1', '--grid', '16', ...cheap]);
+    expect(t.code).toBe(0);
+    const lines = t.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /^spikec verify: poisson2d_tanh, 256 test points \(no exact solution: against the ANN\), coding sigma-delta/,
+    );
+    const cells = lines[3].trim().split(/\s+/);
+    expect([cells[1], cells[3]]).toEqual(['n/a', 'n/a']);
+    expect(Number(cells[2])).toBeLessThan(0.1);
+
+    // a file named like a bundled problem is still only the ANN's: no exact solution is guessed from its name
+    const renamed = join(dir, 'poisson2d.onnx');
+    writeFileSync(renamed, readFileSync(TANH));
+    const j = spikec(['verify', renamed, '--domain', '0:1,0:1', '--grid', '8', '--json', ...cheap]);
+    expect(j.code).toBe(0);
+    const row = JSON.parse(j.stdout);
+    expect(row).toMatchObject({ problem: 'poisson2d', points: 64, exact_solution: null, ann_vs_exact: null });
+    expect(row.snn_vs_ann).toBeLessThan(0.1);
+  });
+
+  for (const act of ['gelu', 'elu'])
+    test(`a PyTorch ${act.toUpperCase()} PINN (ONNX): compiled and verified against its ANN`, () => {
+      const file = join(ROOT, 'test', 'fixtures', 'onnx', `poisson2d_${act}.onnx`);
+      const r = spikec(['verify', file, '--domain', '0:1,0:1', '--grid', '16', '--json', ...cheap]);
+      expect(r.code).toBe(0);
+      const row = JSON.parse(r.stdout);
+      expect(row).toMatchObject({ problem: `poisson2d_${act}`, points: 256, coding: 'sigma-delta' });
+      // a short fit (50 steps; the default 1000 measured 7.1e-3 for GELU and 1.5e-2 for ELU): a wrong
+      // activation function anywhere would be off by far more
+      expect(row.snn_vs_ann).toBeLessThan(0.15);
+    });
+
+  test('a compiled network with --reference MODEL.onnx on --inputs rows; no box at all is a named error', () => {
+    const sir = join(dir, 'tanh-sd.sir');
+    const c = spikec(['compile', TANH, '--domain', '0:1,0:1', ...cheap, '-o', sir]);
+    expect(c.code).toBe(0);
+    writeFileSync(
+      join(dir, 'rows.json'),
+      JSON.stringify([
+        [0.1, 0.2],
+        [0.5, 0.5],
+        [0.9, 0.3],
+      ]),
+    );
+    const r = spikec(['verify', sir, '--reference', TANH, '--inputs', join(dir, 'rows.json'), '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ problem: 'poisson2d_tanh', points: 3, snn_vs_exact: null });
+    // without --inputs, the box the compiled network's encoder records is the grid's
+    const g = spikec(['verify', sir, '--reference', TANH, '--grid', '4']);
+    expect(g.code).toBe(0);
+    expect(g.stdout).toMatch(/^spikec verify: poisson2d_tanh, 16 test points/);
+
+    const none = spikec(['verify', TANH, ...cheap]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr.trim()).toBe(
+      `spikec: error: ${TANH}: no problem.json beside the model and no domain recorded in it: give --domain ` +
+        'lo:hi,lo:hi (verify on a grid over that box) or --inputs FILE (rows to verify on)',
+    );
+    const both = spikec(['verify', TANH, '--inputs', join(dir, 'rows.json'), '--grid', '4']);
+    expect(both.stderr).toMatch(/--inputs and --grid both say where to verify: give one/);
+  });
 });

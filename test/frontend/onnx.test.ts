@@ -31,7 +31,7 @@ function importError(path: string): string {
 }
 
 describe('ONNX fixtures exported by PyTorch 1.13', () => {
-  for (const name of ['poisson2d_tanh', 'poisson2d_spinn']) {
+  for (const name of ['poisson2d_tanh', 'poisson2d_spinn', 'poisson2d_gelu', 'poisson2d_elu']) {
     test(`${name} imports and reproduces PyTorch's outputs to 1e-5`, () => {
       const g = importOnnx(join(FIXTURES, `${name}.onnx`));
       expect(diagnose(g)).toEqual([]);
@@ -155,6 +155,131 @@ describe('ONNX op coverage', () => {
       [10, 8],
       [-4, 4.5],
     ]);
+  });
+});
+
+describe('GELU and ELU, as exporters write them', () => {
+  const x = { name: 'x', width: 2 };
+  const rows = [
+    [0.1, 0.2],
+    [-0.7, 0.4],
+    [1.5, -2],
+    [-3, 2.5],
+  ];
+  const erf = (v: number): number => {
+    // Abramowitz and Stegun 7.1.26 (|error| < 1.5e-7): an independent check of the imported erf
+    const t = 1 / (1 + 0.3275911 * Math.abs(v));
+    const poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))));
+    return Math.sign(v) * (1 - poly * Math.exp(-v * v));
+  };
+  const gelu = (v: number): number => 0.5 * v * (1 + erf(v / Math.SQRT2));
+  const geluTanh = (v: number): number => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)));
+  const elu = (v: number): number => (v > 0 ? v : Math.exp(v) - 1);
+  const consts = {
+    sqrt2: { dims: [], data: [Math.SQRT2] },
+    invSqrt2: { dims: [], data: [Math.SQRT1_2] },
+    one: { dims: [], data: [1] },
+    half: { dims: [], data: [0.5] },
+    three: { dims: [], data: [3] },
+    cubic: { dims: [], data: [0.044715] },
+    scale: { dims: [], data: [Math.sqrt(2 / Math.PI)] },
+  };
+  const imported = (name: string, nodes: TestModel['nodes'], opset = 17) =>
+    importOnnx(write(name, { opset, inputs: [x], outputs: [{ name: 'y', width: 2 }], initializers: consts, nodes }));
+  const expectFn = (g: ReturnType<typeof importOnnx>, fn: string, f: (v: number) => number): void => {
+    expect(g.nodes.map((n) => (n.kind === 'ann.act' ? n.fn : n.kind))).toEqual(['ann.input', fn, 'ann.output']);
+    evalAnn(g, rows).forEach((o, i) => o.forEach((v, j) => expect(v).toBeCloseTo(f(rows[i][j]), 6)));
+  };
+
+  test("PyTorch's GELU (opset 17): x / sqrt 2, Erf, + 1, * x, * 0.5 becomes one gelu", () => {
+    const g = imported('gelu.onnx', [
+      { op: 'Div', inputs: ['x', 'sqrt2'], output: 'd', name: '/1/Div' },
+      { op: 'Erf', inputs: ['d'], output: 'e', name: '/1/Erf' },
+      { op: 'Add', inputs: ['e', 'one'], output: 'a', name: '/1/Add' },
+      { op: 'Mul', inputs: ['x', 'a'], output: 'm', name: '/1/Mul' },
+      { op: 'Mul', inputs: ['m', 'half'], output: 'y', name: '/1/Mul_1' },
+    ]);
+    expectFn(g, 'gelu', gelu);
+    expect(g.nodes[1].id).toBe('1.Gelu');
+  });
+
+  test('the same GELU in another order: 0.5 x first, * (1 / sqrt 2), constants on the left', () => {
+    const g = imported('gelu2.onnx', [
+      { op: 'Mul', inputs: ['half', 'x'], output: 'h' },
+      { op: 'Mul', inputs: ['invSqrt2', 'x'], output: 'd' },
+      { op: 'Erf', inputs: ['d'], output: 'e' },
+      { op: 'Add', inputs: ['one', 'e'], output: 'a' },
+      { op: 'Mul', inputs: ['h', 'a'], output: 'y' },
+    ]);
+    expectFn(g, 'gelu', gelu);
+  });
+
+  for (const cube of ['Pow', 'Mul'] as const)
+    test(`GELU's tanh form with x^3 as ${cube === 'Pow' ? 'Pow(x, 3)' : 'x * (x * x)'} becomes one gelu_tanh`, () => {
+      const x3: TestModel['nodes'] =
+        cube === 'Pow'
+          ? [{ op: 'Pow', inputs: ['x', 'three'], output: 'x3' }]
+          : [
+              { op: 'Mul', inputs: ['x', 'x'], output: 'x2' },
+              { op: 'Mul', inputs: ['x', 'x2'], output: 'x3' },
+            ];
+      const g = imported(`gelu-tanh-${cube}.onnx`, [
+        ...x3,
+        { op: 'Mul', inputs: ['cubic', 'x3'], output: 'c' },
+        { op: 'Add', inputs: ['x', 'c'], output: 'i' },
+        { op: 'Mul', inputs: ['scale', 'i'], output: 's' },
+        { op: 'Tanh', inputs: ['s'], output: 't' },
+        { op: 'Add', inputs: ['one', 't'], output: 'a' },
+        { op: 'Mul', inputs: ['x', 'a'], output: 'm' },
+        { op: 'Mul', inputs: ['half', 'm'], output: 'y' },
+      ]);
+      expectFn(g, 'gelu_tanh', geluTanh);
+    });
+
+  test("opset 20's Gelu op (both forms) and Elu import directly; a tanh that is not GELU's stays a tanh", () => {
+    expectFn(imported('gelu20.onnx', [{ op: 'Gelu', inputs: ['x'], output: 'y' }], 20), 'gelu', gelu);
+    expectFn(
+      imported('gelu20t.onnx', [{ op: 'Gelu', inputs: ['x'], output: 'y', attrs: { approximate: 'tanh' } }], 20),
+      'gelu_tanh',
+      geluTanh,
+    );
+    expectFn(imported('elu.onnx', [{ op: 'Elu', inputs: ['x'], output: 'y', attrs: { alpha: 1 } }]), 'elu', elu);
+    expectFn(imported('tanh.onnx', [{ op: 'Tanh', inputs: ['x'], output: 'y' }]), 'tanh', Math.tanh);
+  });
+
+  test('a pattern that nearly matches is named as a GELU, with what differs; the supported list is said once', () => {
+    const msg = importError(
+      write('near.onnx', {
+        inputs: [x],
+        outputs: ['y', 'z', 'w'].map((name) => ({ name, width: 2 })),
+        initializers: { ...consts, two: { dims: [], data: [2] }, notCubic: { dims: [], data: [0.05] } },
+        nodes: [
+          { op: 'Div', inputs: ['x', 'two'], output: 'd', name: 'div' },
+          { op: 'Erf', inputs: ['d'], output: 'e', name: 'erf' },
+          { op: 'Add', inputs: ['e', 'one'], output: 'a', name: 'add' },
+          { op: 'Mul', inputs: ['x', 'a'], output: 'm', name: 'mul' },
+          { op: 'Mul', inputs: ['m', 'half'], output: 'y', name: 'mul2' },
+          { op: 'Elu', inputs: ['x'], output: 'z', name: 'elu', attrs: { alpha: 0.5 } },
+          { op: 'Pow', inputs: ['x', 'three'], output: 'x3', name: 'pow' },
+          { op: 'Mul', inputs: ['notCubic', 'x3'], output: 'c', name: 'cubic' },
+          { op: 'Add', inputs: ['x', 'c'], output: 'i', name: 'inner' },
+          { op: 'Mul', inputs: ['scale', 'i'], output: 's', name: 'scaled' },
+          { op: 'Tanh', inputs: ['s'], output: 'w', name: 'tanh' },
+        ],
+      }),
+    );
+    expect(msg).toMatch(/cannot import \(3 problems\)/);
+    expect(msg).toContain(
+      "node 'erf' (Erf): unsupported op; it looks like part of a GELU, but not 0.5 x (1 + erf(x / sqrt 2)): " +
+        "Erf's input is not x / sqrt 2\n",
+    );
+    expect(msg).toContain("node 'elu' (Elu): ELU with alpha = 0.5: spikec converts ELU with alpha 1");
+    expect(msg).toContain(
+      "node 'pow' (Pow): unsupported op; it looks like part of a GELU, but not " +
+        '0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))): the tanh is not of sqrt(2/pi) (x + 0.044715 x^3)\n',
+    );
+    expect(msg).toMatch(/\nspikec supports the ONNX ops Add, .*Elu, .*Gelu, .*; and GELU as Erf or Tanh patterns/);
+    expect(msg.match(/spikec supports/g)).toHaveLength(1);
   });
 });
 

@@ -26,7 +26,7 @@ describe('verifier', () => {
 
   test('schema: an attribute of the wrong type', () => {
     expectBreaks(
-      edit(tinyMlp(), 'a0', (n) => ({ ...n, fn: 'gelu' })),
+      edit(tinyMlp(), 'a0', (n) => ({ ...n, fn: 'mish' })),
       'schema',
       'a0',
     );

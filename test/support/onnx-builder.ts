@@ -10,7 +10,7 @@ export interface TestNode {
   inputs: string[];
   output: string;
   name?: string;
-  attrs?: Record<string, number | number[]>;
+  attrs?: Record<string, number | number[] | string>;
   domain?: string;
 }
 
@@ -42,11 +42,13 @@ export function onnxBytes(m: TestModel): Uint8Array {
     input: n.inputs,
     output: [n.output],
     attribute: Object.entries(n.attrs ?? {}).map(([name, v]) =>
-      Array.isArray(v)
-        ? { name, ints: v, type: 7 }
-        : Number.isInteger(v)
-          ? { name, i: v, type: 2 }
-          : { name, f: v, type: 1 },
+      typeof v === 'string'
+        ? { name, s: Buffer.from(v), type: 3 }
+        : Array.isArray(v)
+          ? { name, ints: v, type: 7 }
+          : Number.isInteger(v)
+            ? { name, i: v, type: 2 }
+            : { name, f: v, type: 1 },
     ),
   }));
   const msg = Model.fromObject({

@@ -85,9 +85,12 @@ export function registerCompile(program: Command): void {
         },
         plans,
       );
+      // what a flag asked for goes to stdout, unless stdout carries the IR (no -o, or --print-ir-*)
+      const printsIr = !o.output || Boolean(o.printIrAfterAll || o.printIrAfter || o.printIrBefore);
+      const asked = printsIr ? process.stderr : process.stdout;
       for (const b of built) {
-        if (o.passStats) process.stderr.write(formatPassStats(b.records));
-        if (o.report) process.stderr.write(formatReport(coreUsage(b.graph, b.ctx), b.ctx.profile));
+        if (o.passStats) asked.write(formatPassStats(b.records));
+        if (o.report) asked.write(formatReport(coreUsage(b.graph, b.ctx), b.ctx.profile));
       }
       for (const line of reportLines(built, (b) => `${b.graph.name}, ${b.plan.coding}`)) say(line);
       if (target.backends.length && o.output) {

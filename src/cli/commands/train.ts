@@ -7,12 +7,15 @@ import {
   type TrainableActivation,
   defaultOptions,
   problemNamed,
+  TrainingStopped,
   saveTrained,
   trainPinn,
 } from '../../frontend/train/index.js';
-import { UsageError } from '../errors.js';
+import { StoppedBySignal, UsageError } from '../errors.js';
 import { intOption, numberOption } from '../options.js';
 import { checkOutputDir } from '../output-paths.js';
+import { isQuiet, say } from '../progress.js';
+import { SIGNAL_EXIT, type StopSignal, stoppable } from '../signals.js';
 
 export function registerTrain(program: Command): void {
   program
@@ -58,23 +61,33 @@ export function registerTrain(program: Command): void {
           lr: opts.lr,
           seed: opts.seed,
         });
-        process.stderr.write(
-          `spikec: training ${problem.name} (${o.depth}x${o.width} ${o.act}, ${o.steps} steps, backend ${backend})\n`,
-        );
-        const bar = new cliProgress.SingleBar(
-          // Off a terminal (a log, CI) the bar becomes a line every few seconds instead of nothing.
-          {
-            format: '  {bar} {value}/{total} steps | loss {loss} | {duration_formatted}',
-            stream: process.stderr,
-            hideCursor: true,
-            noTTYOutput: true,
-            notTTYSchedule: 3000,
-          },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(o.steps, 0, { loss: '-' });
-        const r = await trainPinn(tf, problem, o, (s) => bar.update(s.step, { loss: s.loss.toExponential(3) }));
-        bar.stop();
+        say(`training ${problem.name} (${o.depth}x${o.width} ${o.act}, ${o.steps} steps, backend ${backend})`);
+        const bar = isQuiet()
+          ? undefined
+          : new cliProgress.SingleBar(
+              // Off a terminal (a log, CI) the bar becomes a line every few seconds instead of nothing.
+              {
+                format: '  {bar} {value}/{total} steps | loss {loss} | {duration_formatted}',
+                stream: process.stderr,
+                hideCursor: true,
+                noTTYOutput: true,
+                notTTYSchedule: 3000,
+              },
+              cliProgress.Presets.shades_classic,
+            );
+        bar?.start(o.steps, 0, { loss: '-' });
+        const r = await stoppable((stop) =>
+          trainPinn(tf, problem, o, (s) => bar?.update(s.step, { loss: s.loss.toExponential(3) }), stop),
+        ).catch((e: unknown) => {
+          bar?.stop();
+          if (!(e instanceof TrainingStopped)) throw e;
+          const signal = e.reason as StopSignal;
+          throw new StoppedBySignal(
+            `train: stopped by ${signal} at step ${e.step} of ${e.steps}; nothing written to ${opts.output}`,
+            SIGNAL_EXIT[signal],
+          );
+        });
+        bar?.stop();
         await saveTrained(tf, opts.output, problem, r);
         process.stderr.write(
           `spikec: relative L2 error vs exact ${r.relL2.toExponential(3)} ` +

@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
 import type { Graph } from '../../ir/index.js';
 import { UsageError } from '../errors.js';
-import { intListOption } from '../options.js';
+import { intListOption, intOption } from '../options.js';
 import { checkOutputDir } from '../output-paths.js';
 import { MAX_T, checkPipelineNeeds, runPipeline } from '../../passes/index.js';
 import { calibrationInputs } from '../../verification/calibration-data.js';
 import {
+  DEFAULT_TEST_POINTS,
   type VerifyRow,
   type VerifySetup,
   formatTable,
@@ -26,6 +27,8 @@ import {
 } from '../compile-options.js';
 
 interface VerifyOptions extends CompileOptions {
+  inputs?: string;
+  grid?: number;
   stream?: string;
   plot?: string;
   sweepT?: number[];
@@ -50,13 +53,23 @@ export function registerVerify(program: Command): void {
   conversionOptions(
     program
       .command('verify')
-      .description('simulate a compiled network on the problem test grid; compare with the ANN and the exact solution')
+      .description(
+        'simulate a compiled network on a test grid (or --inputs); compare with the ANN, and with the exact ' +
+          'solution where a problem.json names one',
+      )
       .argument(
         '<model>',
-        'a model directory (compiled with the conversion options), or a compiled .sir/.sirpb with --reference',
+        'a trained model (directory, .onnx, model.json), compiled with the conversion options; or a ' +
+          'compiled network (.sir, .sirpb, .nir) with --reference',
       ),
   )
-    .option('--reference <model>', 'the trained model directory a compiled .sir/.sirpb came from')
+    .option('--reference <model>', 'the trained model (directory, .onnx, model.json) a compiled network came from')
+    .option('--inputs <file>', 'verify on these input rows (JSON, as for eval) instead of a grid')
+    .option(
+      '--grid <n>',
+      `points per axis of the test grid (default: problem.json's, else about ${DEFAULT_TEST_POINTS} in all)`,
+      intOption('--grid', 2, 100_000),
+    )
     .option('--sweep-T <list>', 'verify at each of these T (comma-separated)', intListOption('--sweep-T', 1, MAX_T))
     .option(
       '--stream <axis[:N]>',
@@ -67,15 +80,27 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--plot <dir>', 'write plots (solution, SNN error field, error vs T) as SVG and PNG into DIR')
     .action(async (modelPath: string, o: VerifyOptions) => {
-      const isIr = /\.sir(pb)?$/.test(modelPath);
-      if (isIr && !o.reference)
+      const isCompiled = /\.(sir|sirpb|nir)$/.test(modelPath);
+      if (isCompiled && !o.reference)
         throw new UsageError(
-          'verifying a compiled .sir/.sirpb needs --reference MODEL_DIR (the trained ANN and its problem.json)',
+          'verifying a compiled network (.sir, .sirpb, .nir) needs --reference MODEL (the trained ANN it came from)',
         );
+      if (o.inputs && o.grid) throw new UsageError('--inputs and --grid both say where to verify: give one');
       checkConversionOptions(o);
       if (o.plot) checkOutputDir(o.plot, '--plot');
-      const setup = await verifySetup(isIr ? o.reference! : modelPath);
-      const compiled: Graph | undefined = isIr ? (await loadModel(modelPath)).graph : undefined;
+      const compiled: Graph | undefined = isCompiled ? (await loadModel(modelPath)).graph : undefined;
+      // a compiled network's encoder records the box it was compiled for: the grid's when nothing else says
+      const recorded = compiled?.nodes.find((n) => n.kind === 'snn.encoder')?.domain;
+      const setup = await verifySetup(isCompiled ? o.reference! : modelPath, {
+        ...o,
+        domain: o.domain ?? recorded?.map(([lo, hi]) => `${lo}:${hi}`).join(','),
+      });
+      // what the JSON says the figures are about: the problem, its points, what the errors are against
+      const about = {
+        problem: setup.problem.problem,
+        points: setup.points.length,
+        exact_solution: setup.solution ? setup.solution.name : null,
+      };
       const run = async (T: number): Promise<VerifyRow> =>
         compiled ? measure(setup, compiled, T, say) : measure(setup, compileFor(setup, { ...o, T }), T, say);
       const snn = compiled ?? compileFor(setup, o);
@@ -88,7 +113,7 @@ export function registerVerify(program: Command): void {
       if (o.stream !== undefined) {
         const { axis, perTrajectory } = streamOption(o.stream, setup.problem.inputs);
         const row = await measureStream(setup, snn, axis, say, perTrajectory);
-        if (o.json) process.stdout.write(`${JSON.stringify({ problem: setup.problem.problem, ...row }, null, 2)}\n`);
+        if (o.json) process.stdout.write(`${JSON.stringify({ ...about, ...row }, null, 2)}\n`);
         else {
           process.stdout.write(
             `spikec verify: ${setup.problem.problem}, ${row.stream!.queries} queries streamed along ` +
@@ -122,13 +147,12 @@ export function registerVerify(program: Command): void {
         : [];
       for (const p of plots) process.stderr.write(`spikec: wrote ${p}\n`);
       if (o.json) {
-        process.stdout.write(
-          `${JSON.stringify({ problem: setup.problem.problem, ...main, ...(sweep ? { sweep } : {}) }, null, 2)}\n`,
-        );
+        process.stdout.write(`${JSON.stringify({ ...about, ...main, ...(sweep ? { sweep } : {}) }, null, 2)}\n`);
         return;
       }
       process.stdout.write(
-        `spikec verify: ${setup.problem.problem}, ${setup.points.length} test points, ` +
+        `spikec verify: ${setup.problem.problem}, ${setup.points.length} ${o.inputs ? 'input rows' : 'test points'}` +
+          `${setup.exact ? '' : ' (no exact solution: against the ANN)'}, ` +
           (sigmaDelta
             ? `coding sigma-delta, settled in ${main.settle_steps!.max} steps\n`
             : `strategy ${o.strategy}\n`),
@@ -139,7 +163,9 @@ export function registerVerify(program: Command): void {
 
 /** Compiles the setup's ANN with the command's conversion options. */
 export function compileFor(setup: VerifySetup, o: VerifyOptions): Graph {
-  const ctx = passContext(o, calibrationInputs(setup.model, o));
+  // calibration draws from the box verification runs over when no option names one (a made-up problem's)
+  const domain = o.domain ?? setup.problem.domain.map(([lo, hi]) => `${lo}:${hi}`).join(',');
+  const ctx = passContext(o, calibrationInputs(setup.model, { ...o, domain }));
   // sweeping T asks for rate coding's window, which a sigma-delta network has none of
   const coding = o.coding === 'auto' && o.sweepT ? 'rate' : codingOf(o);
   const names = pipelineOf(o, coding);

@@ -140,10 +140,8 @@ function buildGraph(t: NirTree, path: string): Graph {
   if (unsupported.length) {
     throw new ImportError(
       path,
-      unsupported.map((n) => ({
-        where: `node '${n}' (${typeOf.get(n)})`,
-        message: `unsupported NIR node (spikec reads ${NODE_TYPES.join(', ')})`,
-      })),
+      unsupported.map((n) => ({ where: `node '${n}' (${typeOf.get(n)})`, message: 'unsupported NIR node' })),
+      `spikec reads the NIR nodes ${NODE_TYPES.join(', ')}`,
     );
   }
   const next = edgesOf(t, new Set(names));

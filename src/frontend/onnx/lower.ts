@@ -1,6 +1,7 @@
-import { type Graph, GraphBuilder, IrError, f32, verify } from '../../ir/index.js';
+import { type ActivationFn, type Graph, GraphBuilder, IrError, f32, verify } from '../../ir/index.js';
 import { ProblemList } from '../errors.js';
 import { type OnnxConst, type OnnxModel, type OnnxNode, ONNX_FLOAT } from './decode.js';
+import { fusePatterns } from './patterns.js';
 
 /**
  * What an ONNX value is while lowering. Linear and elementwise-affine results stay lazy until
@@ -289,22 +290,31 @@ const RULES: Record<string, Rule> = {
     const id = ctx.b.add({ kind: 'ann.concat', id: ctx.node.name, inputs: parts.map((p) => p.id) });
     return { kind: 'act', id, width: parts.reduce((s, p) => s + p.width, 0) };
   },
+  Gelu: (ctx) => {
+    const approximate = ctx.node.attrs.get('approximate')?.s ?? 'none';
+    if (approximate !== 'none' && approximate !== 'tanh')
+      fail(`Gelu with approximate = '${approximate}': ONNX defines 'none' (erf) and 'tanh'`);
+    return activation(ctx, approximate === 'tanh' ? 'gelu_tanh' : 'gelu');
+  },
+  Elu: (ctx) => {
+    const alpha = ctx.float('alpha', 1);
+    if (alpha !== 1) fail(`ELU with alpha = ${alpha}: spikec converts ELU with alpha 1 (PyTorch's and Keras' default)`);
+    return activation(ctx, 'elu');
+  },
   ...Object.fromEntries(
-    Object.entries(ACTIVATIONS).map(([op, fn]): [string, Rule] => [
-      op,
-      (ctx) => {
-        const x = ctx.act(0);
-        return {
-          kind: 'act',
-          id: ctx.b.add({ kind: 'ann.act', id: ctx.node.name, inputs: [x.id], fn }),
-          width: x.width,
-        };
-      },
-    ]),
+    Object.entries(ACTIVATIONS).map(([op, fn]): [string, Rule] => [op, (ctx) => activation(ctx, fn)]),
   ),
 };
 
+/** y = fn(x), elementwise, on the node's one input. */
+function activation(ctx: Ctx, fn: ActivationFn): Sym {
+  const x = ctx.act(0);
+  return { kind: 'act', id: ctx.b.add({ kind: 'ann.act', id: ctx.node.name, inputs: [x.id], fn }), width: x.width };
+}
+
 export const SUPPORTED_ONNX_OPS: readonly string[] = Object.keys(RULES).sort();
+/** Activations recognised as a pattern of several ops (patterns.ts), named beside the ops. */
+const FUSED_PATTERNS = 'GELU as Erf or Tanh patterns, SiLU as x * Sigmoid(x)';
 
 const tidy = (name: string): string =>
   name
@@ -320,7 +330,8 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
   const syms = new Map<string, Sym>();
   const materialised = new Map<string, { id: string; width: number }>();
   const uses = new Map<string, number>();
-  for (const n of model.nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
+  const { nodes, hints } = fusePatterns(model);
+  for (const n of nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
   for (const o of model.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
   for (const [k, v] of model.initializers) syms.set(k, { kind: 'const', value: v });
 
@@ -402,16 +413,15 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
     return out;
   };
 
-  for (const node of model.nodes) {
+  for (const node of nodes) {
     const where = `node '${node.name}' (${node.opType})`;
     const rule = node.domain && node.domain !== 'ai.onnx' ? undefined : RULES[node.opType];
     const poison = (): void => node.outputs.forEach((o) => syms.set(o, { kind: 'poison' }));
+    const hint = hints.get(node.name);
+    const withHint = (message: string): string => (hint ? `${message}; ${hint}` : message);
     if (!rule) {
-      problems.add(
-        where,
-        `unsupported op${node.domain ? ` of domain '${node.domain}'` : ''} ` +
-          `(spikec supports ${SUPPORTED_ONNX_OPS.join(', ')})`,
-      );
+      problems.add(where, withHint(`unsupported op${node.domain ? ` of domain '${node.domain}'` : ''}`));
+      problems.addNote(`spikec supports the ONNX ops ${SUPPORTED_ONNX_OPS.join(', ')}; and ${FUSED_PATTERNS}`);
       poison();
       continue;
     }
@@ -453,7 +463,7 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
     } catch (e) {
       if (e instanceof Poisoned) poison();
       else if (e instanceof NodeFail || e instanceof IrError) {
-        problems.add(where, e instanceof IrError ? e.message.replace(/^%\S+: /, '') : e.message);
+        problems.add(where, withHint(e instanceof IrError ? e.message.replace(/^%\S+: /, '') : e.message));
         poison();
       } else throw e;
     }

@@ -27,6 +27,8 @@ const ACTIVATIONS: Record<string, ActivationFn> = {
   softplus: 'softplus',
   swish: 'silu',
   silu: 'silu',
+  gelu: 'gelu',
+  elu: 'elu',
   relu: 'relu',
 };
 
@@ -76,23 +78,24 @@ export function readTopology(raw: unknown): Topology {
 
 /** Problems visible from the topology alone: unsupported layers and activations, all of them. */
 export function topologyProblems(t: Topology, problems: ProblemList): void {
+  const lists = new Set<string>();
   for (const l of t.layers) {
     const where = `layer '${l.name}' (${l.className})`;
     if (!SUPPORTED_TFJS_LAYERS.includes(l.className)) {
-      problems.add(where, `unsupported layer (spikec supports ${SUPPORTED_TFJS_LAYERS.join(', ')})`);
+      problems.add(where, 'unsupported layer');
+      lists.add(`the layers ${SUPPORTED_TFJS_LAYERS.join(', ')}`);
       continue;
     }
     if (
       (l.className === 'Dense' || l.className === 'Activation') &&
       !(activationName(l.config.activation) in ACTIVATIONS)
     ) {
-      problems.add(
-        where,
-        `unsupported activation '${activationName(l.config.activation)}' ` +
-          `(spikec supports ${Object.keys(ACTIVATIONS).join(', ')})`,
-      );
+      problems.add(where, `unsupported activation '${activationName(l.config.activation)}'`);
+      lists.add(`the activations ${Object.keys(ACTIVATIONS).join(', ')}`);
     }
   }
+  // what spikec supports, said once after all the problems
+  if (lists.size) problems.addNote(`spikec supports ${[...lists].join('; and ')}`);
 }
 
 function inputWidth(shape: unknown, where: string, problems: ProblemList): number {

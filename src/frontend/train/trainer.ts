@@ -23,6 +23,24 @@ export interface TrainProgress {
   readonly loss: number;
 }
 
+/** Training stopped on request (an aborted signal) before its last step: nothing was trained to keep. */
+export class TrainingStopped extends Error {
+  override name = 'TrainingStopped';
+  constructor(
+    readonly reason: unknown,
+    readonly step: number,
+    readonly steps: number,
+  ) {
+    super(`stopped (${String(reason)}) at step ${step} of ${steps}`);
+  }
+}
+
+/**
+ * The longest the training loop runs without returning to the event loop: the moment timers (progress
+ * lines) and signal handlers (a request to stop) get to run.
+ */
+const YIELD_EVERY_MS = 100;
+
 export interface TrainResult {
   readonly model: PinnModel;
   readonly options: TrainOptions;
@@ -74,6 +92,7 @@ export async function trainPinn(
   p: PdeProblem,
   o: TrainOptions,
   onProgress?: (s: TrainProgress) => void,
+  stop?: AbortSignal,
 ): Promise<TrainResult> {
   const model = buildModel(tf, p, o);
   const rng = new Rng(o.seed);
@@ -99,7 +118,22 @@ export async function trainPinn(
     });
   let loss = NaN;
   const start = performance.now();
+  let yielded = start;
+  const disposeAll = (): void => {
+    tf.dispose([...interior, bx, target, mask].filter((t): t is TF.Tensor2D => !!t));
+    optimizer.dispose();
+    tf.dispose(model.variables);
+  };
   for (let step = 0; step < o.steps; step++) {
+    if (performance.now() - yielded > YIELD_EVERY_MS) {
+      // awaiting a tensor's data settles as a microtask: only a macrotask lets timers and signals in
+      await new Promise((resolve) => setImmediate(resolve));
+      yielded = performance.now();
+    }
+    if (stop?.aborted) {
+      disposeAll();
+      throw new TrainingStopped(stop.reason, step, o.steps);
+    }
     if (step % d.resample === 0) redraw();
     (optimizer as unknown as { learningRate: number }).learningRate = o.lr * (o.lrEnd / o.lr) ** (step / o.steps);
     const cost = optimizer.minimize(lossFn, true, model.variables);

@@ -18,7 +18,19 @@ export const AnnDense = z
   .strict()
   .readonly();
 
-export const ActivationFn = z.enum(['tanh', 'sin', 'sigmoid', 'softplus', 'silu', 'relu', 'identity', 'pwl']);
+export const ActivationFn = z.enum([
+  'tanh',
+  'sin',
+  'sigmoid',
+  'softplus',
+  'silu',
+  'gelu',
+  'gelu_tanh',
+  'elu',
+  'relu',
+  'identity',
+  'pwl',
+]);
 export type ActivationFn = z.infer<typeof ActivationFn>;
 
 /** Knots of a piecewise-linear function: strictly increasing x, values y; constant beyond the end knots. */
@@ -34,7 +46,9 @@ export type ActRange = z.infer<typeof ActRange>;
 
 /**
  * ann.act: y_i = f(x_i), elementwise.
- * tanh; sin; sigmoid 1/(1+e^-x); softplus ln(1+e^x); silu x sigmoid(x); relu max(0,x); identity x;
+ * tanh; sin; sigmoid 1/(1+e^-x); softplus ln(1+e^x); silu x sigmoid(x); gelu x Phi(x) = x (1 + erf(x/sqrt 2))/2;
+ * gelu_tanh x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))/2 (GELU's tanh form); elu x for x > 0, e^x - 1
+ * otherwise (alpha 1); relu max(0,x); identity x;
  * pwl: linear interpolation of `table`, constant beyond its first and last knots.
  * `range` (set by threshold-balance) is the interval of x per channel that conversion represents.
  */
