@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,9 +35,20 @@ export function oraclesMissing(): string | undefined {
   return `${names} not found under ${ORACLES} (set SPIKEC_ORACLES; README, "The real tools")`;
 }
 
+const oracleEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  PYTHONPATH: [ORACLE_PATHS.lava, ORACLE_PATHS.nir].join(':'),
+});
+
 function python(args: readonly string[]): string {
-  const env = { ...process.env, PYTHONPATH: [ORACLE_PATHS.lava, ORACLE_PATHS.nir].join(':') };
-  return execFileSync(PYTHON, args, { env, encoding: 'utf8', maxBuffer: 1 << 28 });
+  return execFileSync(PYTHON, args, { env: oracleEnv(), encoding: 'utf8', maxBuffer: 1 << 28 });
+}
+
+/** Runs Debian's python3 with the real tools on PYTHONPATH: exit status, stdout and stderr. */
+export function pythonRun(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(PYTHON, args, { env: oracleEnv(), encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** What the lava-py script printed with --rasters: per input row, outputs and per population its spikes per step. */

@@ -133,6 +133,15 @@ async function main(): Promise<void> {
     writeResult('stream.md', streamMarkdown(rows, made, machine().date as string));
     await streamPlot(rows);
   }
+  if (only?.includes('lava-scale')) {
+    // asked for by name only: about an hour, and it needs the real tools
+    log('bench: 10,000 rows through the Lava scripts, time and peak memory beside spikec eval');
+    const { lavaScaleBench, lavaScaleMarkdown } = await import('./lava-scale.js');
+    const rows = await lavaScaleBench(log);
+    const made = 'npm run bench -- --only=lava-scale';
+    writeResult('lava-scale.json', { command: made, machine: machine(), rows });
+    writeResult('lava-scale.md', `<!-- made by: ${made}, ${machine().date} -->\n${lavaScaleMarkdown(rows)}`);
+  }
   if (want('floor') && !quick) {
     log('bench: rate-coding floor (poisson2d)');
     const r = await floorBench();

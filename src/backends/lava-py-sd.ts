@@ -9,7 +9,7 @@ import {
   tensorStats,
 } from '../ir/index.js';
 import { snnChain, storedSparse, weightShape } from './chain.js';
-import { pyHost, pyList, pyMain, pyMatrix, pyNum } from './python.js';
+import { PY_BATCH_ROWS, PY_NETX_BATCH_ROWS, pyHost, pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
 /** Bits of the graded messages the script's Dense processes read (what the 24-bit state's changes need). */
 const MESSAGE_BITS = 24;
@@ -61,7 +61,7 @@ export function lavaSigmaDeltaProblems(g: Graph): string[] {
  * RingBuffer sending the delta-encoded query at step 0, then per population a Dense (integer mantissas,
  * weight_exp, num_weight_bits that leave them untruncated) and a SigmaDelta (ReLU or UNIT, spike_exp and
  * state_exp 6 in fixed point), the readout a Dense into a Sigma. Runs fixed_pt (bit-accurate) or
- * floating_pt, all queries side by side on copies of the network in one Lava run, and prints
+ * floating_pt, the queries of a batch side by side on copies of the network in one Lava run, and prints
  * {"outputs": ...} equal to `spikec eval`, with --rasters every population's messages per step
  * (`spikec sim --trace --json`); --netx FILE runs the same queries through the netx file instead.
  */
@@ -80,14 +80,20 @@ export function lavaSigmaDeltaScript(g: Graph): string {
   return `#!/usr/bin/env python3
 """${g.name}: a sigma-delta network compiled by spikec, built from Lava's own processes.
 
-Usage: python3 ${g.name}.py [INPUTS.json] [--rasters] [--stream] [--netx ${g.name}.net.h5]
+Usage: python3 ${g.name}.py [INPUTS.json] [--rasters] [--stream] [--netx ${g.name}.net.h5] [--batch N]
+                 [--out FILE] [--quiet]
 INPUTS.json: a JSON list of input rows, or {"inputs": rows}, as for \`spikec eval --inputs\` (default: the
 centre of the domain). Each row is one query, held: the input sends it at step 0 and nothing after, and
 the network runs ${readout.window[1]} steps, until it has settled. Prints {"outputs": [[...], ...]}, equal to
 \`spikec eval\` of the compiled network; --rasters adds each population's messages at every step, equal to
-\`spikec sim --trace --json\`. All queries run in one Lava run, each on its own copy of the network. --netx FILE
-runs the same rows through the lava-dl netx file of this network instead (\`spikec compile --coding
-sigma-delta --target lava-netx\`), one Lava run per query, with the same output.
+\`spikec sim --trace --json\`. The rows run in batches of N (--batch, default ${PY_BATCH_ROWS},
+${PY_NETX_BATCH_ROWS} with --netx), each batch one Lava run with a copy of the network per row, so memory stays
+bounded however many rows there are; a line on stderr after each batch says how far it got (--quiet:
+none), and --out FILE writes the result so far there
+after each batch (whole, with "rows" done "of" all) instead of printing it at the end. --netx FILE runs
+the same rows through the lava-dl netx file of this network instead (\`spikec compile --coding sigma-delta
+--target lava-netx\`): one network per batch, its queries one after another, every neuron's and synapse's
+state set back to 0 between two, with the same output.
 --stream: the rows are one stream of queries instead, a query per step, each sent as its change from the
 one before, on one copy of the network: query k's output is read at step k + ${readout.window[1] - 1}
 (\`spikec verify --stream\`); --rasters then gives one entry, the whole stream's messages.
@@ -98,7 +104,9 @@ ${SD_RELEASED_PROCESS_MODEL} and --stream is refused (install lava-nc from its s
 Requires lava-nc (and lava-dl for --netx). Generated file: edit the spikec model, not this script.
 """
 import json
+import os
 import sys
+import time
 
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps
@@ -132,6 +140,7 @@ LAYERS = [
 ${layers.join('\n')}
 ]
 TAG = "fixed_pt" if FIXED else "floating_pt"
+RASTERS = "--rasters" in sys.argv
 # the decimal place of graded spikes and of the state: threshold and bias mantissas count 2^(SPIKE_EXP +
 # STATE_EXP) state units, messages 2^STATE_EXP (netx's loader takes SPIKE_EXP as its spike_exp argument)
 SPIKE_EXP, STATE_EXP = (${SD_SPIKE_EXP}, ${SD_STATE_EXP}) if FIXED else (0, 0)
@@ -196,7 +205,7 @@ def run_processes(xs, stream=False):
 
 
 def run_netx(xs, path, stream=False):
-    """One query (or one stream) through the netx file, loaded as a Loihi user loads it."""
+    """One stream through the netx file, loaded as a Loihi user loads it."""
     from lava.lib.dl import netx
 
     net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS, spike_exp=SPIKE_EXP,
@@ -206,26 +215,72 @@ def run_netx(xs, path, stream=False):
     return source, [layer.neuron for layer in net.layers]
 
 
+def watched(neurons):
+    """The populations whose messages are read back: all with --rasters, else the readout only (a
+    Monitor's data comes back one number at a time, the bulk of a run's time when all are watched)."""
+    return neurons if RASTERS else neurons[-1:]
+
+
+# what a neuron or synapse of Lava's holds from one step to the next: zero at the start of a run
+STATE_VARS = ("sigma", "act", "residue", "a_buff")
+
+
+def run_netx_held(xs, path):
+    """Held queries through one network loaded from the netx file, one after another: each query runs
+    its STEPS steps, then every neuron's and synapse's state goes back to 0 (and the error it
+    accumulates, where it does), so that each query starts as on a network of its own."""
+    from lava.lib.dl import netx
+
+    net = netx.hdf5.Network(net_config=path, input_message_bits=PAYLOAD_BITS, spike_exp=SPIKE_EXP,
+                            sparse_fc_layer=SPARSE)
+    data = np.zeros((len(encode(xs[0])), len(xs) * STEPS))
+    for r, x in enumerate(xs):
+        data[:, r * STEPS] = encode(x)
+    source = RingBuffer(data=data.astype(np.int64) if FIXED else data)
+    source.s_out.connect(net.inp)
+    neurons = [layer.neuron for layer in net.layers]
+    monitors = []
+    for neuron in watched(neurons):
+        monitors.append(Monitor())
+        monitors[-1].probe(neuron.s_out, len(xs) * STEPS)
+    stateful = [p for layer in net.layers for p in (layer.neuron, getattr(layer, "synapse", None)) if p is not None]
+    exceptions = {SigmaDelta: FIXED_MODEL} if FIXED else {}
+    cfg = Loihi2SimCfg(select_tag=TAG, exception_proc_model_map=exceptions)
+    for r in range(len(xs)):
+        if r:
+            for p in stateful:
+                names = STATE_VARS + (("error",) if getattr(p, "cum_error", None) and p.cum_error.init else ())
+                for var in (getattr(p, name, None) for name in names):
+                    if var is not None:
+                        var.set(np.zeros(var.shape))
+        source.run(condition=RunSteps(num_steps=STEPS), run_cfg=cfg)
+    sent = [m.get_data()[n.name]["s_out"].reshape(len(xs), STEPS, -1) for m, n in zip(monitors, watched(neurons))]
+    source.stop()
+    outputs = [(READ_SCALE * sent[-1][r, -1] + READ_OFFSET).tolist() for r in range(len(xs))]
+    rasters = [{name: s[r].tolist() for name, s in zip(POPULATIONS, sent[:-1])} for r in range(len(xs))] * RASTERS
+    return outputs, rasters
+
+
 def run_once(source, neurons, rows, stream=False):
     """Runs the queries (STEPS steps, or the stream's); per query its outputs, and per copy of the network
     each population's messages per step."""
     steps = rows + STEPS - 1 if stream else STEPS
     copies = 1 if stream else rows
     monitors = []
-    for neuron in neurons:
+    for neuron in watched(neurons):
         monitors.append(Monitor())
         monitors[-1].probe(neuron.s_out, steps)
     # the corrected model: the bits a fixed-point message drops are sent later, not lost (see above)
     exceptions = {SigmaDelta: FIXED_MODEL} if FIXED else {}
     source.run(condition=RunSteps(num_steps=steps),
                run_cfg=Loihi2SimCfg(select_tag=TAG, exception_proc_model_map=exceptions))
-    sent = [m.get_data()[n.name]["s_out"].reshape(steps, copies, -1) for m, n in zip(monitors, neurons)]
+    sent = [m.get_data()[n.name]["s_out"].reshape(steps, copies, -1) for m, n in zip(monitors, watched(neurons))]
     source.stop()
     if stream:
         outputs = [(READ_SCALE * sent[-1][k + STEPS - 1, 0] + READ_OFFSET).tolist() for k in range(rows)]
     else:
         outputs = [(READ_SCALE * sent[-1][-1, r] + READ_OFFSET).tolist() for r in range(rows)]
-    rasters = [{name: s[:, r].tolist() for name, s in zip(POPULATIONS, sent[:-1])} for r in range(copies)]
+    rasters = [{name: s[:, r].tolist() for name, s in zip(POPULATIONS, sent[:-1])} for r in range(copies)] * RASTERS
     return outputs, rasters
 
 
@@ -236,20 +291,13 @@ def run(xs, netx_file=None, stream=False):
     if stream:
         built = run_netx(xs, netx_file, True) if netx_file else run_processes(xs, True)
         return run_once(*built, len(xs), True)
-    if not netx_file:
-        return run_once(*run_processes(xs), len(xs))
-    outputs, rasters = [], []
-    for x in xs:
-        out, raster = run_once(*run_netx([x], netx_file), 1)
-        outputs += out
-        rasters += raster
-    return outputs, rasters
+    return run_netx_held(xs, netx_file) if netx_file else run_once(*run_processes(xs), len(xs))
 
 
 ${pyHost(chain)}
 
-${pyMain('run(rows, netx_file, "--stream" in sys.argv)', 'the message of every neuron at every step', [
-  '--rasters',
-  '--stream',
-])}`;
+${pyMain('run(chunk, netx_file, "--stream" in sys.argv)', 'the message of every neuron at every step', {
+  flags: ['--rasters', '--stream'],
+  whole: '"--stream" in sys.argv',
+})}`;
 }

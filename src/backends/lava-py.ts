@@ -1,7 +1,7 @@
 import { type Graph, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
 import { isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { lavaSigmaDeltaScript } from './lava-py-sd.js';
-import { pyHost, pyList, pyMain, pyMatrix, pyNum } from './python.js';
+import { PY_BATCH_ROWS, PY_NETX_BATCH_ROWS, pyHost, pyList, pyMain, pyMatrix, pyNum } from './python.js';
 
 const pyBool = (b: boolean): string => (b ? 'True' : 'False');
 
@@ -68,17 +68,23 @@ export function lavaScript(g: Graph): string {
   return `#!/usr/bin/env python3
 """${g.name}: a spiking network compiled by spikec, built from Lava processes.
 
-Usage: python3 ${g.name}.py [INPUTS.json] [--rasters] [--netx ${g.name}.net.h5]
+Usage: python3 ${g.name}.py [INPUTS.json] [--rasters] [--netx ${g.name}.net.h5] [--batch N] [--out FILE] [--quiet]
 INPUTS.json: a JSON list of input rows, or {"inputs": rows}, as for \`spikec eval --inputs\` (default: the
-centre of the domain). Runs the inputs one after another, ${window[1]} steps each, in one run of Lava's
-CPU backend (Loihi2SimCfg) and prints {"outputs": [[...], ...]}, equal to \`spikec eval\` of the compiled
-network; --rasters adds each population's spikes at every step, equal to \`spikec sim --trace --json\`.
+centre of the domain). Runs the inputs one after another, ${window[1]} steps each, in runs of Lava's CPU
+backend (Loihi2SimCfg) of N rows each (--batch, default ${PY_BATCH_ROWS}, ${PY_NETX_BATCH_ROWS} with --netx: memory
+stays bounded however many rows there are) and prints {"outputs": [[...], ...]}, equal to \`spikec eval\`
+of the compiled network; --rasters
+adds each population's spikes at every step, equal to \`spikec sim --trace --json\`. A line on stderr after
+each batch says how far it got (--quiet: none); --out FILE writes the result so far there after each batch
+(whole, with "rows" done "of" all) instead of printing it at the end.
 --netx FILE runs the same rows through the lava-dl netx file of this network instead (written by
 \`spikec compile --target lava-netx\`, which compiles within what netx runs), with the same output.
 Requires lava-nc (pip install lava-nc). Generated file: edit the spikec model, not this script.
 """
 import json
+import os
 import sys
+import time
 
 import numpy as np
 from lava.magma.core.decorator import implements, requires, tag
@@ -96,6 +102,7 @@ from lava.proc.dense.process import Dense
 from lava.proc.io.source import RingBuffer
 
 STEPS = ${window[1]}
+RASTERS = "--rasters" in sys.argv
 INPUT_SCALE = np.array(${pyList(norm.scale)})
 INPUT_OFFSET = np.array(${pyList(norm.offset)})
 PAYLOAD_BITS = ${payload}
@@ -230,7 +237,8 @@ def run(xs):
     source.run(condition=RunSteps(num_steps=len(xs) * STEPS), run_cfg=Loihi2SimCfg(select_tag="floating_pt"))
     acc = readout.acc.get()
     scale, offset = readout.scale.get(), readout.offset.get()
-    raster = {p.proc_params["name"]: p.raster.get().astype(int) for p in populations}
+    # a Var comes back one number at a time: the spikes only when asked for
+    raster = {p.proc_params["name"]: p.raster.get().astype(int) for p in populations} if RASTERS else {}
     source.stop()
     outputs = [((scale * acc[r]) / (${window[1]} - ${window[0]}) + offset).tolist() for r in range(len(xs))]
     rasters = [{name: s[r * STEPS : (r + 1) * STEPS].tolist() for name, s in raster.items()} for r in range(len(xs))]
@@ -259,8 +267,10 @@ def run_netx(xs, path):
     data = [np.tile(encode(x).astype(np.int64)[:, None], (1, period)) for x in xs]
     source = RingBuffer(data=np.concatenate(data, axis=1))
     source.s_out.connect(net.inp)
+    # the readout needs the last layer's spikes; a Monitor's data comes back one number at a time
+    watched = net.layers if RASTERS else net.layers[-1:]
     monitors = []
-    for layer in net.layers:
+    for layer in watched:
         monitors.append(Monitor())
         monitors[-1].probe(layer.neuron.s_out, len(xs) * period)
     cfg = Loihi2SimCfg(select_tag="fixed_pt")
@@ -272,18 +282,18 @@ def run_netx(xs, path):
         for layer in net.layers:
             for var in (layer.neuron.u, layer.neuron.v, layer.synapse.a_buff):
                 var.set(np.zeros(var.shape))
-    spikes = [m.get_data()[layer.neuron.name]["s_out"].astype(int) for m, layer in zip(monitors, net.layers)]
+    spikes = [m.get_data()[layer.neuron.name]["s_out"].astype(int) for m, layer in zip(monitors, watched)]
     net.stop()
     outputs, rasters = [], []
     for r in range(len(xs)):
         rows = [s[r * period : r * period + steps] for s in spikes]
         counts = rows[-1][start - 1 : stop - 1].sum(axis=0)
         outputs.append(((scale * (weight @ counts)) / (stop - start) + offset).tolist())
-        rasters.append({name: s.tolist() for name, s in zip(POPULATIONS, rows)})
+        rasters.append({name: s.tolist() for name, s in zip(POPULATIONS, rows)} if RASTERS else {})
     return outputs, rasters
 
 
 ${pyHost(chain)}
 
-${pyMain('run_netx(rows, netx_file) if netx_file else run(rows)', RASTER)}`;
+${pyMain('run_netx(chunk, netx_file) if netx_file else run(chunk)', RASTER)}`;
 }

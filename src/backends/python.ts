@@ -9,27 +9,74 @@ export const pyMatrix = (v: readonly number[], rows: number, cols: number): stri
   return `np.array([\n${lines.join('\n')}\n    ])`;
 };
 
+/** Rows per Lava run: each batch builds its network afresh, so memory stays bounded whatever the row count. */
+export const PY_BATCH_ROWS = 64;
+/**
+ * Rows per Lava run through the netx file: one network runs them one after another, so a batch costs
+ * only its readout's recorded messages, and each network built costs seconds.
+ */
+export const PY_NETX_BATCH_ROWS = 256;
+
 /**
  * The command line both Lava scripts share: INPUTS.json (rows, or {"inputs": rows}; default the centre
- * of DOMAIN), --rasters, --netx FILE; `run` is the Python expression that runs `rows` (with `netx_file`)
- * and gives (outputs, rasters); `rasters` says what a raster holds.
+ * of DOMAIN), --rasters, --netx FILE, --batch N (rows per Lava run, PY_BATCH_ROWS by default, PY_NETX_BATCH_ROWS
+ * with --netx), --out FILE
+ * (the result so far written there after every batch, atomically, instead of printed at the end) and
+ * --quiet (no progress lines on stderr). `run` is the Python expression that runs `chunk` (with
+ * `netx_file`) and gives (outputs, rasters); `whole` says when all rows must run as one chunk (a
+ * stream); `rasters` says what a raster holds.
  */
-export const pyMain = (run: string, rasters: string, flags: readonly string[] = ['--rasters']): string => `def main():
+export const pyMain = (
+  run: string,
+  rasters: string,
+  { flags = ['--rasters'], whole = 'False' }: { flags?: readonly string[]; whole?: string } = {},
+): string => `def option(args, name, default=None):
+    """The value after NAME in args (removing both), or default."""
+    if name not in args:
+        return default
+    at = args.index(name)
+    value = args[at + 1]
+    del args[at : at + 2]
+    return value
+
+
+def write_result(path, result):
+    """The result so far, whole or not at all: a temporary file beside PATH, renamed over it."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(result, f)
+    os.replace(tmp, path)
+
+
+def main():
     args = sys.argv[1:]
-    netx_file = None
-    if "--netx" in args:
-        at = args.index("--netx")
-        netx_file = args[at + 1]
-        del args[at : at + 2]
-    args = [a for a in args if a not in (${flags.map((f) => JSON.stringify(f)).join(', ')},)]
+    netx_file = option(args, "--netx")
+    out_file = option(args, "--out")
+    batch = int(option(args, "--batch", ${PY_NETX_BATCH_ROWS} if netx_file else ${PY_BATCH_ROWS}))
+    args = [a for a in args if a not in (${[...flags, '--quiet'].map((f) => JSON.stringify(f)).join(', ')},)]
     rows = json.load(open(args[0])) if args else [[(lo + hi) / 2 for lo, hi in DOMAIN]]
     rows = rows["inputs"] if isinstance(rows, dict) else rows
-    outputs, rasters = ${run}
-    result = {"outputs": [host(y) for y in outputs]}
+    if ${whole}:
+        batch = max(len(rows), 1)
+    result = {"outputs": []}
     if "--rasters" in sys.argv:
         # per input, per population: ${rasters}
-        result["rasters"] = rasters
-    print(json.dumps(result))
+        result["rasters"] = []
+    began = time.time()
+    for at in range(0, len(rows), batch):
+        chunk = rows[at : at + batch]
+        outputs, rasters = ${run}
+        result["outputs"] += [host(y) for y in outputs]
+        if "--rasters" in sys.argv:
+            result["rasters"] += rasters
+        done = at + len(chunk)
+        if out_file:
+            write_result(out_file, {**result, "rows": done, "of": len(rows)})
+        if len(rows) > batch and "--quiet" not in sys.argv:
+            print(f"{sys.argv[0]}: {done}/{len(rows)} rows through Lava, {time.time() - began:.0f} s",
+                  file=sys.stderr, flush=True)
+    if not out_file:
+        print(json.dumps(result))
 
 
 if __name__ == "__main__":

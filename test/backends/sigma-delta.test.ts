@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -22,7 +22,7 @@ import {
   type PassContext,
   runPipeline,
 } from '../../src/passes/index.js';
-import { runLavaScript, runNetx } from '../../bench/oracles.js';
+import { pythonRun, runLavaScript, runNetx } from '../../bench/oracles.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { ROOT } from '../support/cli.js';
 import { describeRealTools } from '../support/real-tools.js';
@@ -109,9 +109,30 @@ describe('sigma-delta targets', () => {
 describeRealTools('sigma-delta networks in Lava', () => {
   test('poisson2d: netx file and lava-py processes, same outputs and messages per layer per step', async () => {
     const { g, rows } = await compiled('poisson2d');
+    // one netx network for all 16 queries, its state set back to 0 between two: each as if alone
     const netx = await runNetx(g, rows);
     expectRunToMatch(g, rows, netx);
-    expect(runLavaScript(g, rows)).toEqual(netx);
+    // in batches (a Lava run each, one copy of the network per row)
+    expect(runLavaScript(g, rows, ['--batch', '5'])).toEqual(netx);
+  }, 240_000);
+
+  test('many rows: progress on stderr after each batch, --out holds every finished batch', async () => {
+    const { g } = await compiled('poisson1d', { finetuneSteps: 0 });
+    const rows = new Rng(9).box([[0, 1]], 10);
+    const dir = mkdtempSync(join(tmpdir(), 'spikec-sd-batches-'));
+    writeFileSync(join(dir, 'net.py'), lavaScript(g));
+    writeFileSync(join(dir, 'rows.json'), JSON.stringify(rows));
+    const out = join(dir, 'out.json');
+    const r = pythonRun([join(dir, 'net.py'), join(dir, 'rows.json'), '--batch', '4', '--out', out]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      /net\.py: 4\/10 rows through Lava, \d+ s\n(.*\n)*.*net\.py: 8\/10 rows .*\n(.*\n)*.*10\/10 rows/,
+    );
+    const written = JSON.parse(readFileSync(out, 'utf8'));
+    expect(written).toMatchObject({ rows: 10, of: 10 });
+    expect(written.outputs).toEqual(simulate(g, rows).outputs);
+    expect(readdirSync(dir).sort()).toEqual(['net.py', 'out.json', 'rows.json']);
   }, 240_000);
 
   test('heat1d, a stream along t: netx file and lava-py processes, same outputs and messages per step', async () => {
