@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readProblemFile, testPoints } from '../src/frontend/train/index.js';
@@ -80,6 +80,7 @@ export async function lavaScaleBench(log: (s: string) => void, rowLimit?: number
     const shown = flags.length ? ` --netx ${MODEL}.net.h5` : '';
     result.push(row(runner, `python3 ${MODEL}.py rows.json${shown} --out FILE`, r, outputsOf(r, out)));
   }
+  rmSync(dir, { recursive: true, force: true });
   return result;
 }
 
@@ -90,7 +91,7 @@ export function lavaScaleMarkdown(rows: readonly ScaleRow[]): string {
   return [
     `${MODEL}, the default Loihi 2 network, on its ${rows[0].rows}-point test grid: every output compared with`,
     "spikec eval's to the last digit; peak memory is the PSS of the whole process tree (Lava forks a process",
-    'per process model), sampled every 250 ms.',
+    'per process model), sampled every second.',
     '',
     mdRow(['runner', 'command', 'rows', 'time (s)', 'peak memory (MiB)', 'rows differing', 'progress lines']),
     mdRow(['---', '---', '---:', '---:', '---:', '---:', '---:']),

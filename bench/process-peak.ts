@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 
 /** How often the process tree's memory is sampled. */
-const SAMPLE_MS = 250;
+const SAMPLE_MS = 1000;
 
 /** A finished command: its exit status, output, wall time and the peak memory of its process tree. */
 export interface PeakRun {

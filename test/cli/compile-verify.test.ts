@@ -10,7 +10,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'spikec-cv-'));
 });
 
-describe('spikec compile, eval, sim and verify, as a user runs them', () => {
+// each test runs several compiles as a user does (a process each): 5 to 25 s on a quiet machine
+describe('spikec compile, eval, sim and verify, as a user runs them', { timeout: 120_000 }, () => {
   test('compile a bundled model to snn IR, then run it with eval and sim', () => {
     const out = join(dir, 'p1.sir');
     const c = spikec([
@@ -407,7 +408,7 @@ describe('spikec verify on the bundled poisson2d model', () => {
   }, 300_000);
 });
 
-describe('spikec verify on a model file without a problem.json', () => {
+describe('spikec verify on a model file without a problem.json', { timeout: 120_000 }, () => {
   const TANH = join(ROOT, 'test', 'fixtures', 'onnx', 'poisson2d_tanh.onnx');
   const cheap = ['--coding', 'sigma-delta', '--calib-samples', '64', '--finetune-steps', '50'];
 
