@@ -104,9 +104,11 @@ ${SD_RELEASED_PROCESS_MODEL} and --stream is refused (install lava-nc from its s
 Requires lava-nc (and lava-dl for --netx). Generated file: edit the spikec model, not this script.
 """
 import json
+import multiprocessing
 import os
 import sys
 import time
+import traceback
 
 import numpy as np
 from lava.magma.core.run_conditions import RunSteps

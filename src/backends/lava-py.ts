@@ -82,9 +82,11 @@ each batch says how far it got (--quiet: none); --out FILE writes the result so 
 Requires lava-nc (pip install lava-nc). Generated file: edit the spikec model, not this script.
 """
 import json
+import multiprocessing
 import os
 import sys
 import time
+import traceback
 
 import numpy as np
 from lava.magma.core.decorator import implements, requires, tag

@@ -48,6 +48,28 @@ def write_result(path, result):
     os.replace(tmp, path)
 
 
+def isolated(work):
+    """work() in a child process of its own, its result sent back: whatever Lava keeps of a run (a few
+    MB per run, which would add up over thousands of rows) goes when the child ends."""
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def child():
+        try:
+            send.send(("ok", work()))
+        except BaseException:
+            send.send(("error", traceback.format_exc()))
+        send.close()
+
+    process = ctx.Process(target=child)
+    process.start()
+    status, value = receive.recv()
+    process.join()
+    if status != "ok":
+        sys.exit(value)
+    return value
+
+
 def main():
     args = sys.argv[1:]
     netx_file = option(args, "--netx")
@@ -65,7 +87,7 @@ def main():
     began = time.time()
     for at in range(0, len(rows), batch):
         chunk = rows[at : at + batch]
-        outputs, rasters = ${run}
+        outputs, rasters = isolated(lambda: ${run})
         result["outputs"] += [host(y) for y in outputs]
         if "--rasters" in sys.argv:
             result["rasters"] += rasters
