@@ -26,6 +26,10 @@ export function parseDomain(spec: string): [number, number][] {
   });
 }
 
+/** Intervals as --domain writes them ("lo:hi,lo:hi"), parseDomain's inverse. */
+export const formatDomain = (domain: readonly (readonly [number, number])[]): string =>
+  domain.map(([lo, hi]) => `${lo}:${hi}`).join(',');
+
 /** The graph with --domain recorded on its input when the input states none (quantize scales inputs by it). */
 export function withDomain(g: Graph, src: CalibrationSource): Graph {
   if (!src.domain) return g;

@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { intListOption, intOption } from '../options.js';
 import { checkOutputDir } from '../output-paths.js';
 import { MAX_T, checkPipelineNeeds, runPipeline } from '../../passes/index.js';
-import { calibrationInputs } from '../../verification/calibration-data.js';
+import { calibrationInputs, formatDomain } from '../../verification/calibration-data.js';
 import {
   DEFAULT_TEST_POINTS,
   type VerifyRow,
@@ -93,7 +93,7 @@ export function registerVerify(program: Command): void {
       const recorded = compiled?.nodes.find((n) => n.kind === 'snn.encoder')?.domain;
       const setup = await verifySetup(isCompiled ? o.reference! : modelPath, {
         ...o,
-        domain: o.domain ?? recorded?.map(([lo, hi]) => `${lo}:${hi}`).join(','),
+        domain: o.domain ?? (recorded && formatDomain(recorded)),
       });
       // what the JSON says the figures are about: the problem, its points, what the errors are against
       const about = {
@@ -164,7 +164,7 @@ export function registerVerify(program: Command): void {
 /** Compiles the setup's ANN with the command's conversion options. */
 export function compileFor(setup: VerifySetup, o: VerifyOptions): Graph {
   // calibration draws from the box verification runs over when no option names one (a made-up problem's)
-  const domain = o.domain ?? setup.problem.domain.map(([lo, hi]) => `${lo}:${hi}`).join(',');
+  const domain = o.domain ?? formatDomain(setup.problem.domain);
   const ctx = passContext(o, calibrationInputs(setup.model, { ...o, domain }));
   // sweeping T asks for rate coding's window, which a sigma-delta network has none of
   const coding = o.coding === 'auto' && o.sweepT ? 'rate' : codingOf(o);

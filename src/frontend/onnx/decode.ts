@@ -46,6 +46,27 @@ export interface OnnxModel {
 }
 
 export const ONNX_FLOAT = 1;
+/** The value a Constant node holds (its `value` tensor, or `value_float(s)` / `value_int(s)`); undefined if none. */
+export function constantOf(n: OnnxNode): OnnxConst | undefined {
+  const a = n.attrs;
+  const t = a.get('value')?.t;
+  if (t) return t;
+  const f = a.get('value_float')?.f ?? a.get('value_floats')?.floats;
+  if (f !== undefined)
+    return {
+      dims: Array.isArray(f) ? [f.length] : [],
+      dataType: ONNX_FLOAT,
+      data: Array.isArray(f) ? f : [f as number],
+    };
+  const i = a.get('value_int')?.i ?? a.get('value_ints')?.ints;
+  if (i !== undefined)
+    return {
+      dims: Array.isArray(i) ? [i.length] : [],
+      dataType: ONNX_INT64,
+      data: Array.isArray(i) ? i : [i as number],
+    };
+  return undefined;
+}
 export const ONNX_INT32 = 6;
 export const ONNX_INT64 = 7;
 export const ONNX_DOUBLE = 11;

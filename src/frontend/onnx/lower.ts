@@ -1,6 +1,6 @@
 import { type ActivationFn, type Graph, GraphBuilder, IrError, f32, verify } from '../../ir/index.js';
 import { ProblemList } from '../errors.js';
-import { type OnnxConst, type OnnxModel, type OnnxNode, ONNX_FLOAT } from './decode.js';
+import { type OnnxConst, type OnnxModel, type OnnxNode, constantOf } from './decode.js';
 import { fusePatterns } from './patterns.js';
 
 /**
@@ -242,26 +242,8 @@ function reshape(ctx: Ctx): Sym {
 }
 
 function constantNode(ctx: Ctx): Sym {
-  const a = ctx.node.attrs;
-  const t = a.get('value')?.t;
-  if (t) return { kind: 'const', value: t };
-  const f = a.get('value_float')?.f ?? a.get('value_floats')?.floats;
-  if (f !== undefined)
-    return {
-      kind: 'const',
-      value: {
-        dims: Array.isArray(f) ? [f.length] : [],
-        dataType: ONNX_FLOAT,
-        data: Array.isArray(f) ? f : [f as number],
-      },
-    };
-  const i = a.get('value_int')?.i ?? a.get('value_ints')?.ints;
-  if (i !== undefined)
-    return {
-      kind: 'const',
-      value: { dims: Array.isArray(i) ? [i.length] : [], dataType: 7, data: Array.isArray(i) ? i : [i as number] },
-    };
-  return fail('Constant without a numeric value');
+  const value = constantOf(ctx.node);
+  return value ? { kind: 'const', value } : fail('Constant without a numeric value');
 }
 
 const passThrough: Rule = (ctx) => ctx.sym(0);

@@ -1,5 +1,5 @@
 import { GELU_TANH } from '../../ir/index.js';
-import type { OnnxAttr, OnnxConst, OnnxModel, OnnxNode } from './decode.js';
+import { type OnnxAttr, type OnnxConst, type OnnxModel, type OnnxNode, constantOf } from './decode.js';
 
 /**
  * Activations that exporters write as several ONNX ops, recognised and fused into the one op that
@@ -201,11 +201,4 @@ export function fusePatterns(model: OnnxModel): FusedModel {
     nodes: model.nodes.filter((n) => !gone.has(n.name)).map((n) => fused.get(n.name) ?? n),
     hints,
   };
-}
-
-function constantOf(n: OnnxNode): OnnxConst | undefined {
-  const t = n.attrs.get('value')?.t;
-  if (t) return t;
-  const f = n.attrs.get('value_float')?.f;
-  return f === undefined ? undefined : { dims: [], dataType: 1, data: [f] };
 }

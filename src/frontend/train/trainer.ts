@@ -119,10 +119,10 @@ export async function trainPinn(
   let loss = NaN;
   const start = performance.now();
   let yielded = start;
-  const disposeAll = (): void => {
+  // what training holds besides the model: the drawn points and the optimizer's moments
+  const disposeTraining = (): void => {
     tf.dispose([...interior, bx, target, mask].filter((t): t is TF.Tensor2D => !!t));
     optimizer.dispose();
-    tf.dispose(model.variables);
   };
   for (let step = 0; step < o.steps; step++) {
     if (performance.now() - yielded > YIELD_EVERY_MS) {
@@ -131,7 +131,8 @@ export async function trainPinn(
       yielded = performance.now();
     }
     if (stop?.aborted) {
-      disposeAll();
+      disposeTraining();
+      tf.dispose(model.variables);
       throw new TrainingStopped(stop.reason, step, o.steps);
     }
     if (step % d.resample === 0) redraw();
@@ -146,8 +147,7 @@ export async function trainPinn(
     cost?.dispose();
   }
   const msPerStep = (performance.now() - start) / Math.max(o.steps, 1);
-  tf.dispose([...interior, bx!, target!, mask!]);
-  optimizer.dispose();
+  disposeTraining();
   const points = grid(p.domain, p.testGrid);
   const relL2 = relativeL2(predict(tf, model, points), exactOn(p, points), p.errorOutputs);
   return { model, options: o, finalLoss: loss, relL2, msPerStep };
