@@ -227,7 +227,10 @@ export function conversionMarkdown(rows: readonly ConversionRow[]): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The README's table: per model, the default conversion (pwl, calibrated) at T = 64 and 256, float and integer. */
+/**
+ * The benchmarks' table (bench/results/README.md): per model, the default conversion (pwl, calibrated) at
+ * T = 64 and 256, float and integer.
+ */
 export function headlineMarkdown(rows: readonly ConversionRow[]): string {
   const lines = [
     mdRow([

@@ -2,7 +2,7 @@ import { mdRow } from './markdown.js';
 import { loadModel } from '../src/frontend/index.js';
 import { Rng, bundledProblem, exactOn, readProblemFile, testPoints } from '../src/frontend/train/index.js';
 import { type Graph, activationFn, width } from '../src/ir/index.js';
-import { type ChannelApprox, pwlApprox } from '../src/passes/approx.js';
+import { type ChannelApprox, pwlApprox } from '../src/fit/approx.js';
 import { DEFAULT_CONTEXT, columnOf, relativeL2, runPipeline, sorted } from '../src/passes/index.js';
 import { evalAnnAll } from '../src/sim/ann-eval.js';
 

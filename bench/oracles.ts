@@ -9,7 +9,7 @@ import type { Graph } from '../src/ir/index.js';
 /**
  * The real tools that judge spikec's files (Lava with lava-dl's netx, the NIR package), run as a user
  * runs them: Debian's python3 with the oracle folder's two package folders on PYTHONPATH. spikec ships
- * none of them; a developer brings them (README, "The real tools") into this folder, outside every
+ * none of them; a developer brings them (docs/formats.md, "The real tools") into this folder, outside every
  * repository. The benchmarks and the tests both find them here and nowhere else.
  */
 export const ORACLES = process.env.SPIKEC_ORACLES || join(homedir(), '.cache', 'spikec', 'oracles');
@@ -32,7 +32,7 @@ export function oraclesMissing(): string | undefined {
   ].filter(([, path]) => !existsSync(path));
   if (missing.length === 0) return undefined;
   const names = missing.map(([name]) => name).join(', ');
-  return `${names} not found under ${ORACLES} (set SPIKEC_ORACLES; README, "The real tools")`;
+  return `${names} not found under ${ORACLES} (set SPIKEC_ORACLES; docs/formats.md, "The real tools")`;
 }
 
 const oracleEnv = (): NodeJS.ProcessEnv => ({

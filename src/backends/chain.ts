@@ -1,4 +1,4 @@
-import { type Graph, IrError, type NodeOf } from '../ir/index.js';
+import { type Graph, IrError, type NodeOf, codingOf } from '../ir/index.js';
 
 /** An op the host runs on the decoded readout (a SPINN's slices of it and their rank-r product). */
 export type HostOp = NodeOf<'ann.slice'> | NodeOf<'ann.product'> | NodeOf<'ann.concat'>;
@@ -85,7 +85,7 @@ export function hostRecord(chain: SnnChain): Record<string, unknown> | undefined
  */
 export const storedSparse = (chain: SnnChain): boolean => chain.layers.every((l) => l.synapse.storage === 'sparse');
 
-export const isSigmaDelta = (g: Graph): boolean => g.nodes.some((n) => n.kind === 'snn.sigma-delta');
+export const isSigmaDelta = (g: Graph): boolean => codingOf(g) === 'sigma-delta';
 
 /** Effective weights of a synapse in the units its target integrates (m * 2^e for integer weights). */
 export function effectiveWeights(s: NodeOf<'snn.synapse'>): number[] {

@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
-import type { FormatLimits } from '../ir/index.js';
+import { CODINGS, type Coding, type FormatLimits, PROFILES } from '../ir/index.js';
 import { type Backend, BACKENDS, FORMAT_LIMITS } from '../backends/index.js';
 import {
-  CODINGS,
-  type Coding,
   DEFAULT_CONTEXT,
   DEFAULT_PIPELINE,
   MAX_T,
   type PassContext,
-  PROFILES,
   SIGMA_DELTA_PIPELINE,
   TARGET_PIPELINE,
   STRATEGIES,
@@ -77,7 +74,7 @@ const CODING_CHOICES = ['auto', ...CODINGS] as const;
  * The coding of the one network a command builds from `o` (verify, opt): --coding's; for auto, rate for a
  * pipeline given by --pipeline (which chooses its own passes), else Loihi 2's sigma-delta.
  */
-export function codingOf(o: CompileOptions): Coding {
+export function requestedCoding(o: CompileOptions): Coding {
   if (o.coding !== 'auto') return o.coding as Coding;
   return o.pipeline ? 'rate' : 'sigma-delta';
 }
@@ -224,13 +221,13 @@ export function passContext(o: CompileOptions, calibration: number[][] | undefin
   };
 }
 
-export function pipelineOf(o: CompileOptions, coding: Coding = codingOf(o)): string[] {
+export function pipelineOf(o: CompileOptions, coding: Coding = requestedCoding(o)): string[] {
   const names = parsePipeline(o.pipeline ?? (coding === 'sigma-delta' ? SIGMA_DELTA_PIPELINE : DEFAULT_PIPELINE));
   return o.calibrate ? names : withoutCorrections(names);
 }
 
 /** The passes compiling for hardware adds after pipelineOf's (TARGET_PIPELINE, for the coding). */
-export function targetPipelineOf(o: CompileOptions, coding: Coding = codingOf(o)): string[] {
+export function targetPipelineOf(o: CompileOptions, coding: Coding = requestedCoding(o)): string[] {
   const names = [...TARGET_PIPELINE[coding]];
   return o.calibrate ? names : withoutCorrections(names);
 }

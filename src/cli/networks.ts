@@ -1,6 +1,6 @@
 import { type Backend, FORMAT_LIMITS } from '../backends/index.js';
 import { type FormatLimits, mergeFormatLimits } from '../ir/index.js';
-import type { Coding } from '../passes/index.js';
+import type { Coding } from '../ir/index.js';
 
 /**
  * The formats that carry Loihi 2's graded spikes: they get the sigma-delta network. NIR's neurons send

@@ -19,3 +19,6 @@ export * from './examples.js';
 export * from './format-limits.js';
 export * from './package-root.js';
 export * from './activation-fns.js';
+export * from './profiles.js';
+export * from './coding.js';
+export * from './concat.js';

@@ -1,5 +1,6 @@
 import { match } from 'ts-pattern';
 import { FIXED_LIMITS, inRange, signedRange } from './bits.js';
+import { isRateOp, isSigmaDeltaOp } from './coding.js';
 import { IrError } from './errors.js';
 import { type Graph, Node, isSink, isSource } from './graph.js';
 import { type Operand, inferType, isProblem } from './infer.js';
@@ -24,7 +25,8 @@ export type Rule =
   | 'no-input'
   | 'no-output'
   | 'unreachable'
-  | 'dead';
+  | 'dead'
+  | 'coding';
 
 export interface Diagnostic {
   readonly rule: Rule;
@@ -110,6 +112,15 @@ export function diagnose(g: Graph): Diagnostic[] {
     }
     out.push(...valueProblems(n));
   }
+
+  const rateOp = g.nodes.find(isRateOp);
+  const sigmaDeltaOp = g.nodes.find(isSigmaDeltaOp);
+  if (rateOp && sigmaDeltaOp)
+    out.push({
+      rule: 'coding',
+      node: rateOp.id,
+      message: `${rateOp.kind} is rate coded, but %${sigmaDeltaOp.id} (${sigmaDeltaOp.kind}) is sigma-delta coded`,
+    });
 
   if (!g.nodes.some(isSource)) out.push({ rule: 'no-input', message: 'the graph has no ann.input or snn.encoder' });
   if (!g.nodes.some(isSink)) out.push({ rule: 'no-output', message: 'the graph has no ann.output' });

@@ -1,9 +1,9 @@
 import { type Node, type NodeOf, Node as NodeSchema, f32, normalizeRows, width } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { simulateRows } from '../sim/parallel.js';
-import { rewrite } from './graph-edit.js';
-import { potentialTensor, restateOpenings, settleStartPotentials, windowOpenings } from './start-potential.js';
-import { gram, solveSpd } from './linalg.js';
+import { rewrite } from '../fit/graph-edit.js';
+import { potentialTensor, restateOpenings, settleStartPotentials, windowOpenings } from '../fit/start-potential.js';
+import { gram, solveSpd } from '../fit/linalg.js';
 import { relativeL2 } from '../sim/metrics.js';
 import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
 

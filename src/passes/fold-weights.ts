@@ -1,6 +1,6 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, tensor, width } from '../ir/index.js';
 import { simulateRows } from '../sim/parallel.js';
-import { consumers, matmul, matvec, reindexPopulation, rewrite } from './graph-edit.js';
+import { consumers, matmul, matvec, reindexPopulation, rewrite } from '../fit/graph-edit.js';
 import type { Pass, PassContext, PassStats } from './pass.js';
 
 type Dense = NodeOf<'ann.dense'>;

@@ -1,7 +1,7 @@
 import { GraphBuilder, type NodeOf, f32 } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
-import type { ChannelApprox } from './approx.js';
-import { matmul, matvec } from './graph-edit.js';
+import type { ChannelApprox } from '../fit/approx.js';
+import { matmul, matvec } from '../fit/graph-edit.js';
 import { type Carried, approximate, lowerAnn } from './lowering.js';
 import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
 

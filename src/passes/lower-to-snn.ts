@@ -1,6 +1,6 @@
 import { GraphBuilder, f32, i32 } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
-import { matmul, matvec } from './graph-edit.js';
+import { matmul, matvec } from '../fit/graph-edit.js';
 import { type Carried, approximate, identity, lowerAnn } from './lowering.js';
 import { type Pass, type PassResult, needCalibration } from './pass.js';
 

@@ -1,9 +1,9 @@
-import { match } from 'ts-pattern';
+import { P, match } from 'ts-pattern';
 import { type Graph, type GraphBuilder, type Node, type NodeOf, width } from '../ir/index.js';
-import { type ChannelApprox, clipApprox, pwlApprox, signedApprox } from './approx.js';
-import { consumers } from './graph-edit.js';
+import { type ChannelApprox, clipApprox, pwlApprox, signedApprox } from '../fit/approx.js';
+import { consumers } from '../fit/graph-edit.js';
 import { type PassContext, PassError } from './pass.js';
-import { columnOf, sorted } from './stats.js';
+import { columnOf, sorted } from '../fit/stats.js';
 
 /** A real-valued ANN value as the spiking network carries it: constant + D * (the units of `source`). */
 export interface Carried {
@@ -108,16 +108,9 @@ export function lowerAnn(g: Graph, pass: string, b: GraphBuilder, rules: Lowerin
       .with({ kind: 'ann.scale' }, { kind: 'ann.slice' }, (x) => {
         throw new PassError(pass, `%${x.id} (${x.kind}) has no spiking form; run fold-weights first`);
       })
-      .with(
-        { kind: 'snn.encoder' },
-        { kind: 'snn.synapse' },
-        { kind: 'snn.neurons' },
-        { kind: 'snn.sigma-delta' },
-        { kind: 'snn.readout' },
-        () => {
-          throw new PassError(pass, 'the graph is already (partly) spiking');
-        },
-      )
+      .with({ kind: P.string.startsWith('snn.') }, () => {
+        throw new PassError(pass, 'the graph is already (partly) spiking');
+      })
       .exhaustive();
   }
 }

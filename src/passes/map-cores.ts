@@ -1,23 +1,18 @@
-import { type CoreUsage, type Node, Node as NodeSchema, width } from '../ir/index.js';
-import { consumers, rewrite } from './graph-edit.js';
-import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
-import { PROFILES } from './profiles.js';
+import { type CoreUsage, type Node, Node as NodeSchema, isPopulation, width } from '../ir/index.js';
+import { consumers, rewrite } from '../fit/graph-edit.js';
+import { type Pass, type PassContext, PassError, type PassResult, profileOf } from './pass.js';
+import { PROFILES } from '../ir/index.js';
 
 export type { CoreUsage };
 
 /** The cores each population of `g` needs under the context's profile, or why it cannot fit. */
 export function coreUsage(g: { nodes: readonly Node[] }, ctx: PassContext): CoreUsage[] {
-  const profile = PROFILES.get(ctx.profile);
-  if (!profile)
-    throw new PassError(
-      'map-cores',
-      `unknown target profile '${ctx.profile}' (known: ${[...PROFILES.keys()].join(', ')})`,
-    );
+  const profile = profileOf('map-cores', ctx);
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const users = consumers({ name: '', nodes: g.nodes });
   const rows: CoreUsage[] = [];
   for (const n of g.nodes) {
-    if (n.kind !== 'snn.neurons' && n.kind !== 'snn.sigma-delta' && n.kind !== 'snn.readout') continue;
+    if (!isPopulation(n) && n.kind !== 'snn.readout') continue;
     const fanIn = n.inputs.reduce((s, i) => s + width(byId.get(byId.get(i)!.inputs[0])!.type), 0);
     if (fanIn > profile.maxFanIn)
       throw new PassError(

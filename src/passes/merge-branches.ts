@@ -1,34 +1,25 @@
-import { type Node, Node as NodeSchema, type NodeOf, f32, i32, width } from '../ir/index.js';
-import { consumers } from './graph-edit.js';
+import {
+  IrError,
+  type Node,
+  Node as NodeSchema,
+  type NodeOf,
+  type Population,
+  concatLayers,
+  f32,
+  i32,
+  isPopulation,
+  width,
+} from '../ir/index.js';
+import { consumers } from '../fit/graph-edit.js';
 import { type Pass, PassError, type PassResult } from './pass.js';
 
 type Synapse = NodeOf<'snn.synapse'>;
-type Target = NodeOf<'snn.neurons'> | NodeOf<'snn.sigma-delta'> | NodeOf<'snn.readout'>;
+type Target = Population | NodeOf<'snn.readout'>;
 /** One depth of a branch: the synapse and what it feeds. */
 interface Level {
   readonly synapse: Synapse;
   readonly target: Target;
 }
-
-/**
- * The attributes every population (or readout) merged into one must share: what its neurons compute
- * besides their per-neuron tensors.
- */
-const SHARED: Record<Target['kind'], readonly string[]> = {
-  'snn.neurons': [
-    'model',
-    'arith',
-    'threshold',
-    'reset',
-    'currentDecay',
-    'voltageDecay',
-    'biasExp',
-    'spikeSign',
-    'payloadBits',
-  ],
-  'snn.sigma-delta': ['activation', 'arith'],
-  'snn.readout': ['decode', 'window'],
-};
 
 /** The levels of the branch ending at `readout`, from the encoder's side, or why it is not one chain. */
 function branchOf(readout: NodeOf<'snn.readout'>, byId: ReadonlyMap<string, Node>, readers: Map<string, Node[]>) {
@@ -41,7 +32,7 @@ function branchOf(readout: NodeOf<'snn.readout'>, byId: ReadonlyMap<string, Node
     levels.unshift({ synapse, target });
     const source = byId.get(synapse.inputs[0])!;
     if (source.kind === 'snn.encoder') return levels;
-    if (source.kind !== 'snn.neurons' && source.kind !== 'snn.sigma-delta')
+    if (!isPopulation(source))
       throw new PassError('merge-branches', `%${synapse.id} reads ${source.kind} %${source.id}: not one chain`);
     if (readers.get(source.id)!.length !== 1)
       throw new PassError('merge-branches', `%${source.id} feeds ${readers.get(source.id)!.length} synapses`);
@@ -63,9 +54,6 @@ function blockDiagonal(blocks: readonly { rows: number; cols: number; values: Ar
   }
   return { shape: [rows, cols], values: out };
 }
-
-const concat = (tensors: readonly { readonly data: ArrayLike<number> }[]): number[] =>
-  tensors.flatMap((t) => Array.from(t.data));
 
 /** The merged synapse of one level: the branches' weights block-diagonal, in one weight format. */
 function mergeSynapses(id: string, input: string, synapses: readonly Synapse[], stacked: boolean): Node {
@@ -93,52 +81,6 @@ function mergeSynapses(id: string, input: string, synapses: readonly Synapse[], 
     type: { ...first.type, shape: [shape[0]] },
     weight,
     loc: { ...first.loc, pass: 'merge-branches' },
-  });
-}
-
-/** The merged population or readout of one level: the branches' per-neuron tensors one after another. */
-function mergeTargets(id: string, synapse: string, targets: readonly Target[]): Node {
-  const first = targets[0];
-  for (const t of targets)
-    for (const key of SHARED[first.kind]) {
-      const [a, b] = [(first as Record<string, unknown>)[key], (t as Record<string, unknown>)[key]];
-      if (JSON.stringify(a) !== JSON.stringify(b))
-        throw new PassError(
-          'merge-branches',
-          `%${first.id} and %${t.id} differ in ${key} (${JSON.stringify(a)}, ${JSON.stringify(b)}): ` +
-            'they cannot be one population',
-        );
-    }
-  const n = targets.reduce((s, t) => s + width(t.type), 0);
-  const { placement: _p, origin: _o, ...rest } = first as NodeOf<'snn.neurons'>;
-  const base = { ...rest, id, inputs: [synapse], type: { ...first.type, shape: [n] } };
-  const loc = { ...first.loc, pass: 'merge-branches' };
-  if (first.kind === 'snn.readout') {
-    const rs = targets as NodeOf<'snn.readout'>[];
-    return NodeSchema.parse({
-      ...base,
-      scale: f32([n], concat(rs.map((r) => r.scale))),
-      offset: f32([n], concat(rs.map((r) => r.offset))),
-      loc,
-    });
-  }
-  if (first.kind === 'snn.sigma-delta') {
-    // a sigma-delta threshold says how finely a neuron sends its value: the merged population sends as
-    // finely as the finest branch (in float; quantize then rounds the one threshold)
-    const sds = targets as NodeOf<'snn.sigma-delta'>[];
-    const threshold = Math.min(...sds.map((t) => t.threshold));
-    return NodeSchema.parse({ ...base, threshold, bias: f32([n], concat(sds.map((t) => t.bias))), loc });
-  }
-  const ns = targets as NodeOf<'snn.neurons'>[];
-  const opened = ns.filter((t) => t.openingV).length;
-  if (opened !== 0 && opened !== ns.length)
-    throw new PassError('merge-branches', `%${first.id}: some branches state where their windows open, some not`);
-  return NodeSchema.parse({
-    ...base,
-    bias: f32([n], concat(ns.map((t) => t.bias))),
-    initialV: f32([n], concat(ns.map((t) => t.initialV))),
-    ...(opened ? { openingV: f32([n], concat(ns.map((t) => t.openingV!))) } : {}),
-    loc,
   });
 }
 
@@ -184,7 +126,12 @@ export const mergeBranches: Pass = {
       const id = targets.map((t) => t.id).join('_and_');
       const synapses = branches.map((b) => b[d].synapse);
       merged.push(mergeSynapses(`${id}.syn`, input, synapses, d === 0));
-      merged.push(mergeTargets(id, `${id}.syn`, targets));
+      try {
+        merged.push(concatLayers(id, `${id}.syn`, targets, 'merge-branches'));
+      } catch (err) {
+        if (err instanceof IrError) throw new PassError('merge-branches', err.message);
+        throw err;
+      }
       input = id;
     }
     // the host ops read slices of the merged readout, under the names of the readouts they read

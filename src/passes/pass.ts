@@ -1,4 +1,4 @@
-import type { FormatLimits, Graph } from '../ir/index.js';
+import { type Coding, type FormatLimits, type Graph, type HardwareProfile, PROFILES } from '../ir/index.js';
 
 export type Strategy = 'clip' | 'signed' | 'pwl';
 export const STRATEGIES: readonly Strategy[] = ['clip', 'signed', 'pwl'];
@@ -39,7 +39,7 @@ export interface PassContext {
    * reads them unchanged. Empty: no format limits the network.
    */
   readonly limits: FormatLimits;
-  /** Hardware profile for quantize and map-cores (src/passes/profiles.ts). */
+  /** Hardware profile for quantize and map-cores (src/ir/profiles.ts). */
   readonly profile: string;
   /** Chips available to map-cores (the profile's count when absent). */
   readonly chips?: number;
@@ -92,6 +92,16 @@ export interface Pass {
   readonly lowersToSnn?: boolean;
   /** Corrects the network towards the ANN (what --no-calibrate leaves out). */
   readonly correctsTowardsAnn?: boolean;
+  /**
+   * Runs on networks of this coding only (codingOf): the pass manager refuses any other graph before the
+   * pass runs. Absent: any graph the pass accepts.
+   */
+  readonly coding?: Coding;
+  /**
+   * What the pass does whatever the coding (`quantize`, `finetune`): passes of one role and different
+   * codings are the same step of each coding's pipeline, and a refusal names the one for the graph's coding.
+   */
+  readonly role?: string;
   run(g: Graph, ctx: PassContext): PassResult;
 }
 
@@ -115,4 +125,12 @@ export function needCalibration(pass: string, ctx: PassContext): readonly (reado
     );
   }
   return ctx.calibration;
+}
+
+/** The hardware profile the context names, or an error naming the known ones. */
+export function profileOf(pass: string, ctx: PassContext): HardwareProfile {
+  const profile = PROFILES.get(ctx.profile);
+  if (!profile)
+    throw new PassError(pass, `unknown target profile '${ctx.profile}' (known: ${[...PROFILES.keys()].join(', ')})`);
+  return profile;
 }

@@ -1,13 +1,15 @@
-import { type Graph, type Node, printGraph, verify } from '../ir/index.js';
+import { type Coding, type Graph, type Node, codingOf, printGraph, verify } from '../ir/index.js';
 import { calibrate } from './calibrate.js';
 import { finetune } from './finetune.js';
+import { finetuneSigmaDelta } from './finetune-sigma-delta.js';
 import { foldWeights } from './fold-weights.js';
 import { lowerToSigmaDelta } from './lower-to-sigma-delta.js';
 import { lowerToSnn } from './lower-to-snn.js';
 import { type Pass, type PassContext, PassError, type PassStats, needCalibration } from './pass.js';
 import { mapCores } from './map-cores.js';
 import { quantize } from './quantize.js';
-import { settleStartPotentials } from './start-potential.js';
+import { quantizeSigmaDelta } from './quantize-sigma-delta.js';
+import { settleStartPotentials } from '../fit/start-potential.js';
 import { stagger } from './stagger.js';
 import { mergeBranches } from './merge-branches.js';
 import { thresholdBalance } from './threshold-balance.js';
@@ -22,8 +24,10 @@ export const PASSES: ReadonlyMap<string, Pass> = new Map(
     calibrate,
     stagger,
     finetune,
+    finetuneSigmaDelta,
     mergeBranches,
     quantize,
+    quantizeSigmaDelta,
     mapCores,
   ].map((p) => [p.name, p]),
 );
@@ -52,23 +56,20 @@ export const SIGMA_DELTA_PIPELINE: readonly string[] = [
   'fold-weights',
   'threshold-balance',
   'lower-to-sigma-delta',
-  'finetune',
+  'finetune-sigma-delta',
 ];
 
 /**
  * What compiling for hardware adds after the pipeline: merge-branches (for formats that hold one chain
  * of layers; it leaves anything else as it is), quantize and map-cores. A sigma-delta network is
- * fitted again in its own integers between them (finetune on quantize's mantissas, quantization-aware),
- * which 8-bit weights need; a rate-coded one's counts are fitted in float before quantize.
+ * fitted again in its own integers between them (finetune-sigma-delta on quantize-sigma-delta's
+ * mantissas, quantization-aware), which 8-bit weights need; a rate-coded one's counts are fitted in float
+ * before quantize.
  */
-export const TARGET_PIPELINE: Readonly<Record<'rate' | 'sigma-delta', readonly string[]>> = {
+export const TARGET_PIPELINE: Readonly<Record<Coding, readonly string[]>> = {
   rate: ['merge-branches', 'quantize', 'map-cores'],
-  'sigma-delta': ['merge-branches', 'quantize', 'finetune', 'map-cores'],
+  'sigma-delta': ['merge-branches', 'quantize-sigma-delta', 'finetune-sigma-delta', 'map-cores'],
 };
-
-/** How values travel between layers: spike counts over a window, or graded sigma-delta messages. */
-export const CODINGS = ['rate', 'sigma-delta'] as const;
-export type Coding = (typeof CODINGS)[number];
 
 /** Parses "a,b,c" into pass names, rejecting unknown ones (all listed). */
 export function parsePipeline(spec: string | readonly string[]): string[] {
@@ -98,11 +99,34 @@ export function checkPipelineNeeds(names: readonly string[], ctx: PassContext): 
 }
 
 /**
+ * Refuses a graph whose coding is not the one the pass declares, naming the pass of the same role
+ * that runs on the graph's coding, or the lowering it needs first.
+ */
+function checkCoding(pass: Pass, g: Graph): void {
+  if (pass.coding === undefined) return;
+  const coding = codingOf(g);
+  if (coding === pass.coding) return;
+  const instead = [...PASSES.values()].find((p) => p.role !== undefined && p.role === pass.role && p.coding === coding);
+  throw new PassError(
+    pass.name,
+    coding === undefined
+      ? `runs on ${pass.coding}-coded networks, and ${g.name} is not spiking yet: lower it first (` +
+          `${[...PASSES.values()]
+            .filter((p) => p.lowersToSnn)
+            .map((p) => p.name)
+            .join(' or ')})`
+      : `runs on ${pass.coding}-coded networks, and ${g.name} is ${coding} coded` +
+          (instead ? `: run ${instead.name} instead` : ''),
+  );
+}
+
+/**
  * Runs one pass and settles the graph it returns: every population's initialV is set so that its
  * window opens at its openingV (start-potential.ts). Passes move window openings by stating them;
  * none has to know how the prologue before a window reaches them.
  */
 export function runPass(pass: Pass, g: Graph, ctx: PassContext): { graph: Graph; stats: PassStats } {
+  checkCoding(pass, g);
   const { graph, stats } = pass.run(g, ctx);
   return { graph: stampLocations(g, settleStartPotentials(graph), pass.name), stats };
 }

@@ -1,6 +1,5 @@
 import {
   FIXED_LIMITS,
-  type FormatLimits,
   type Graph,
   type Node,
   type NodeOf,
@@ -10,14 +9,12 @@ import {
   i32,
   width,
 } from '../ir/index.js';
-import { maxAbs } from './linalg.js';
-import { type PassContext, PassError, type PassResult } from './pass.js';
-import type { HardwareProfile } from './profiles.js';
-import { FEEDBACK_MAX_FAN_IN, roundSparseWithFeedback } from './feedback-rounding.js';
-import { inputBox, sigmaDeltaBounds, worstState } from './sigma-delta-bounds.js';
+import { maxAbs } from '../fit/linalg.js';
+import { type Pass, type PassContext, PassError, type PassResult, profileOf } from './pass.js';
+import type { HardwareProfile } from '../ir/index.js';
+import { FEEDBACK_MAX_FAN_IN, roundSparseWithFeedback } from '../fit/feedback-rounding.js';
+import { inputBox, sigmaDeltaBounds, sigmaDeltaStateMax, worstState } from '../fit/sigma-delta-bounds.js';
 
-/** The largest state a sigma-delta neuron holds (24-bit signed) and a synapse may deliver in a step. */
-const STATE_LIMIT = FIXED_LIMITS.voltage[1];
 /** Headroom over the float network's bounds for what rounding weights, inputs and messages adds. */
 const MARGIN = 1 / 8;
 /** How much smaller column balancing may make a neuron's scale (measured best on poisson2d within netx). */
@@ -27,16 +24,7 @@ const MESSAGE_UNIT = 2 ** SD_STATE_EXP;
 const BIAS_MAX = -FIXED_LIMITS.sdBias[0] - 1;
 
 const toInt = (x: number): number => Math.round(x) + 0;
-
-/**
- * The largest state a sigma-delta neuron may reach (and a synapse deliver in a step) within `limits`: 24
- * bits, and where a format's messages are narrower than the state, what they carry (a message is a
- * change of the state shifted right by SD_STATE_EXP).
- */
-export function sigmaDeltaStateMax(limits: FormatLimits): number {
-  const bits = limits.messageBits;
-  return Math.min(STATE_LIMIT, bits ? 2 ** (bits - 1 + SD_STATE_EXP) - 1 : Infinity);
-}
+const PASS = 'quantize-sigma-delta';
 
 /**
  * Every unit's value on the calibration rows, the network evaluated as the ReLU network a held query
@@ -93,7 +81,7 @@ function relayOf(n: Node, byId: Map<string, Node>): number | undefined {
 }
 
 /**
- * quantize for sigma-delta networks: every population in Lava's fixed-point SigmaDelta arithmetic
+ * quantize-sigma-delta: quantize for sigma-delta networks, every population in Lava's fixed-point SigmaDelta arithmetic
  * (snn.sigma-delta, arith fixed), the inputs as graded spikes of profile.sdInputBits, weights as
  * profile.weightBits mantissas with one exponent per synapse (within ctx.limits' weight range).
  * Each population gets the largest scale (state units per unit of value) at which its worst case over
@@ -104,14 +92,24 @@ function relayOf(n: Node, byId: Map<string, Node>): number | undefined {
  * carries a constant chosen so that the biases it brings use the whole mantissa range of the next
  * synapse. Readouts decode y = sum / scale + offset.
  */
-export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: HardwareProfile): PassResult {
+export const quantizeSigmaDelta: Pass = {
+  name: 'quantize-sigma-delta',
+  role: 'quantize',
+  coding: 'sigma-delta',
+  description:
+    "a sigma-delta network in Lava's fixed-point SigmaDelta arithmetic for the target profile (--target): " +
+    'mantissas, thresholds and own biases, graded inputs',
+  run: (g, ctx) => quantizeNetwork(g, ctx, profileOf(PASS, ctx)),
+};
+
+function quantizeNetwork(g: Graph, ctx: PassContext, profile: HardwareProfile): PassResult {
   if (!profile.sdInputBits)
-    throw new PassError('quantize', `${profile.name} has no graded spikes, so no sigma-delta neurons`);
+    throw new PassError(PASS, `${profile.name} has no graded spikes, so no sigma-delta neurons`);
   const byId = new Map(g.nodes.map((n) => [n.id, n]));
   const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
   const box = inputBox(enc, ctx.calibration);
-  if (!box) throw new PassError('quantize', `%${enc.id} has no domain and there are no calibration inputs to bound it`);
-  if (enc.normalization) throw new PassError('quantize', `%${enc.id} still has a normalization: run fold-weights`);
+  if (!box) throw new PassError(PASS, `%${enc.id} has no domain and there are no calibration inputs to bound it`);
+  if (enc.normalization) throw new PassError(PASS, `%${enc.id} still has a normalization: run fold-weights`);
   const bounds = sigmaDeltaBounds(g, box);
   const calibrationValues = ctx.calibration?.length ? settledValues(g, ctx.calibration) : undefined;
   const STATE_MAX = sigmaDeltaStateMax(ctx.limits);
@@ -136,7 +134,7 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     headroom: readonly number[],
     inputMax: readonly number[],
   ): { synapse: NodeOf<'snn.synapse'>; tight: number[] } => {
-    if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
+    if (s.weight.kind !== 'float') throw new PassError(PASS, `%${s.id} is already quantized`);
     const [out, k] = s.weight.values.shape;
     const ideal = s.weight.values.data.map((w, idx) => (w * rowScale[Math.floor(idx / k)]) / perMessage[idx % k]);
     // the exponent the weights need; the relay's own weight is fitted to it, not the other way round
@@ -192,9 +190,9 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       n.kind === 'snn.sigma-delta' || n.kind === 'snn.readout',
   );
   const synapseOf = (n: Node): NodeOf<'snn.synapse'> & { weight: { kind: 'float' } } => {
-    if (n.inputs.length !== 1) throw new PassError('quantize', `%${n.id}: a sigma-delta population reads one synapse`);
+    if (n.inputs.length !== 1) throw new PassError(PASS, `%${n.id}: a sigma-delta population reads one synapse`);
     const s = byId.get(n.inputs[0]) as NodeOf<'snn.synapse'>;
-    if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
+    if (s.weight.kind !== 'float') throw new PassError(PASS, `%${s.id} is already quantized`);
     return s as NodeOf<'snn.synapse'> & { weight: { kind: 'float' } };
   };
   /** Messages per unit of value of each source unit (the relay's: its message, which stands for 1). */
@@ -340,7 +338,7 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
       const { synapse, tight } = quantizeSynapse(syn, msgs, sc, relay, headroom, inputMax);
       if (tight.length === 0) q = synapse;
       else if (attempt === 20)
-        throw new PassError('quantize', `%${syn.id}: rows ${tight.join(', ')} do not fit 24 bits once rounded`);
+        throw new PassError(PASS, `%${syn.id}: rows ${tight.join(', ')} do not fit 24 bits once rounded`);
       else for (const o of tight) sc[o] *= 0.8;
     }
     replace.set(syn.id, q);
@@ -353,21 +351,18 @@ export function quantizeSigmaDelta(g: Graph, ctx: PassContext, profile: Hardware
     // a weight from the relay; at most 0, or the neuron would send before its query arrives
     if (n.bias.data.some((b) => b > 0))
       throw new PassError(
-        'quantize',
+        PASS,
         `%${n.id}: a sigma-delta neuron's own bias must be at most 0 (others travel on the relay)`,
       );
     const bias = n.bias.data.map((b, o) => toInt((b * sc[o]) / SD_MANTISSA_UNIT));
     const [biasMin] = FIXED_LIMITS.sdBias;
     if (bias.some((b) => b < biasMin))
-      throw new PassError(
-        'quantize',
-        `%${n.id}: a bias below ${biasMin} mantissas (${SD_MANTISSA_UNIT} state units each)`,
-      );
+      throw new PassError(PASS, `%${n.id}: a bias below ${biasMin} mantissas (${SD_MANTISSA_UNIT} state units each)`);
     const sent = sc.map((v) => v / MESSAGE_UNIT);
     if (relay !== undefined && q.weight.kind === 'int') {
       const state = Math.floor(q.weight.mantissa.data[relay * k + k - 1] * msgs[k - 1] * 2 ** q.weight.exponent);
       if (state < vth * SD_MANTISSA_UNIT || state > STATE_MAX)
-        throw new PassError('quantize', `%${n.id}: its bias relay (${state}) cannot be sent within 24 bits`);
+        throw new PassError(PASS, `%${n.id}: its bias relay (${state}) cannot be sent within 24 bits`);
       sent[relay] = Math.floor(state / MESSAGE_UNIT);
     }
     perMessage.set(n.id, sent);

@@ -10,16 +10,16 @@ import {
   FIXED_LIMITS,
   VOLTAGE_SCALE,
   width,
+  windowLength,
 } from '../ir/index.js';
-import { rewrite } from './graph-edit.js';
+import { rewrite } from '../fit/graph-edit.js';
 import { simulateRows } from '../sim/parallel.js';
-import { FEEDBACK_MAX_FAN_IN, roundWithFeedback } from './feedback-rounding.js';
-import { boxOf, maxAbs, worstInput } from './linalg.js';
-import { windowOpenings } from './start-potential.js';
-import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
-import { type HardwareProfile, PROFILES } from './profiles.js';
-import { quantizeSigmaDelta } from './quantize-sigma-delta.js';
-import { refitReadout } from './readout-refit.js';
+import { FEEDBACK_MAX_FAN_IN, roundWithFeedback } from '../fit/feedback-rounding.js';
+import { boxOf, maxAbs, worstInput } from '../fit/linalg.js';
+import { windowOpenings } from '../fit/start-potential.js';
+import { type Pass, type PassContext, PassError, type PassResult, profileOf } from './pass.js';
+import type { HardwareProfile } from '../ir/index.js';
+import { refitReadout } from '../fit/readout-refit.js';
 
 type Synapse = NodeOf<'snn.synapse'>;
 
@@ -127,15 +127,12 @@ function biasBits(id: string, b: readonly number[], only?: number): { mant: numb
  */
 export const quantize: Pass = {
   name: 'quantize',
-  description: 'integer weights, thresholds, biases and decays for the target profile (--target)',
+  role: 'quantize',
+  coding: 'rate',
+  description:
+    'integer weights, thresholds, biases and decays of a rate-coded network for the target profile (--target)',
   run(g: Graph, ctx: PassContext): PassResult {
-    const profile = PROFILES.get(ctx.profile);
-    if (!profile)
-      throw new PassError(
-        'quantize',
-        `unknown target profile '${ctx.profile}' (known: ${[...PROFILES.keys()].join(', ')})`,
-      );
-    if (g.nodes.some((n) => n.kind === 'snn.sigma-delta')) return quantizeSigmaDelta(g, ctx, profile);
+    const profile = profileOf('quantize', ctx);
     if (!g.nodes.some((n) => n.kind === 'snn.neurons'))
       throw new PassError('quantize', 'needs a spiking network: run lower-to-snn or lower-to-sigma-delta first');
     const byId = new Map(g.nodes.map((n) => [n.id, n]));
@@ -146,7 +143,7 @@ export const quantize: Pass = {
     // the rounded bias loses per step, T times over the window
     const opening = windowOpenings(g);
     const readout = g.nodes.find((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
-    const T = readout ? readout.window[1] - readout.window[0] : 0;
+    const T = readout ? windowLength(readout) : 0;
     const wide: string[] = [];
     // Inputs: graded spikes x' = round(x * sigma), sigma from the encoder's domain.
     const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;

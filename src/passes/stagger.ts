@@ -1,7 +1,7 @@
 import { type Node, Node as NodeSchema, type NodeOf } from '../ir/index.js';
-import { consumers, reindexPopulation, rewrite } from './graph-edit.js';
+import { consumers, reindexPopulation, rewrite } from '../fit/graph-edit.js';
 import { type Pass, PassError } from './pass.js';
-import { potentialTensor, windowOpenings } from './start-potential.js';
+import { potentialTensor, windowOpenings } from '../fit/start-potential.js';
 
 type Neurons = NodeOf<'snn.neurons'>;
 

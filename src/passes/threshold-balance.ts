@@ -1,8 +1,8 @@
 import { type Node, Node as NodeSchema, f32, width } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
-import { rewrite } from './graph-edit.js';
+import { rewrite } from '../fit/graph-edit.js';
 import { type Pass, type PassResult, needCalibration } from './pass.js';
-import { columnOf, quantile, sorted } from './stats.js';
+import { columnOf, quantile, sorted } from '../fit/stats.js';
 
 /**
  * threshold-balance: data-based normalization. For each activation, the interval of its input that

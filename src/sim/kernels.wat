@@ -178,7 +178,7 @@
         (f64.store (i32.add (local.get $dst) (local.get $kb))
           (f64.add (f64.load (i32.add (local.get $dst) (local.get $kb)))
             (f64.mul (local.get $f) (f64.load (i32.add (local.get $src) (local.get $kb)))))))))
-  ;; The spike-count model's populations (src/passes/count-model.ts), forward, over n values with room for
+  ;; The spike-count model's populations (src/fit/count-model.ts), forward, over n values with room for
   ;; n rounded up to even (the odd last pair's second lane runs on padding): with o, b the window opening and
   ;; bias repeated for every row,
   ;;   pre = ((o + pre) + T b) / theta   (in place)

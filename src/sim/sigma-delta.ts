@@ -1,7 +1,7 @@
-import { IrError, type NodeOf, SD_MANTISSA_UNIT, SD_STATE_EXP, STATE_BITS } from '../ir/index.js';
+import { IrError, type NodeOf, SD_MANTISSA_UNIT, SD_STATE_EXP, STATE_BITS, stepsToRead } from '../ir/index.js';
 import { encode, hostOutputs } from './host.js';
 import { type SimProgram, type SynapseOp, widthOf } from './program.js';
-import type { LayerCounters, SimOptions, SimResult } from './simulate.js';
+import type { LayerCounters, SimOptions, SimResult } from './types.js';
 
 /** A sigma-delta population's state for the whole batch, [rows * n] each. */
 interface Population {
@@ -236,7 +236,7 @@ export function simulateSigmaDelta(
 ): SimResult {
   const readouts = p.order.filter((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
   if (readouts.length === 0) throw new IrError('the network has no snn.readout');
-  const window = Math.max(...readouts.map((r) => r.window[1]));
+  const window = stepsToRead(readouts);
   const rows = inputs.length;
   const enc = encode(p, inputs);
   const encWidth = widthOf(p.encoder);

@@ -4,17 +4,20 @@ import { describe, expect, test } from 'vitest';
 import { ROOT } from '../support/cli.js';
 
 /**
- * Imports flow one way: cli -> verification -> frontend/passes/backends/sim -> ir. Each top-level
- * module of src may import only the modules listed for it; nothing in src or bench imports cli.
+ * Imports flow one way: cli -> verification -> frontend/passes/backends -> fit -> sim -> ir. passes holds
+ * the passes and the pass manager; fit, the numerical engines they share (activation fits, the models
+ * finetune trains, rounding, bounds, linear algebra). Each top-level module of src may import only the
+ * modules listed for it; nothing in src or bench imports cli.
  */
 const ALLOWED: Record<string, readonly string[]> = {
   ir: [],
   sim: ['ir'],
   frontend: ['ir', 'sim'],
-  passes: ['ir', 'sim'],
+  fit: ['ir', 'sim'],
+  passes: ['ir', 'sim', 'fit'],
   backends: ['ir'],
-  verification: ['ir', 'sim', 'frontend', 'passes'],
-  cli: ['ir', 'sim', 'frontend', 'passes', 'backends', 'verification'],
+  verification: ['ir', 'sim', 'frontend', 'fit', 'passes'],
+  cli: ['ir', 'sim', 'frontend', 'fit', 'passes', 'backends', 'verification'],
 };
 
 const SRC = join(ROOT, 'src');

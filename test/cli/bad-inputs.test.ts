@@ -9,7 +9,7 @@ import { ROOT, spikec } from '../support/cli.js';
 import { wideSnn } from '../support/graphs.js';
 
 /**
- * The bad-input table of the README's Errors section, end to end through the CLI: exit status 1, a
+ * The bad-input table of docs/cli.md's Errors section, end to end through the CLI: exit status 1, a
  * first line `spikec: error: ` that names the file (or option) and the reason, no stack trace, and
  * no output file left behind.
  */
@@ -149,7 +149,7 @@ describe('bad inputs: exit 1, a line naming the file or option and the reason, n
   }
 });
 
-test('a missing model file is one line, as README promises', () => {
+test('a missing model file is one line, as docs/cli.md promises', () => {
   const r = spikec(['compile', d('none.onnx'), '-o', d('none.sir')]);
   expect(r.code).toBe(1);
   expect(r.stderr).toBe(`spikec: error: ${d('none.onnx')}: cannot import: no such file or directory\n`);

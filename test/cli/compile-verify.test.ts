@@ -178,8 +178,10 @@ describe('spikec compile, eval, sim and verify, as a user runs them', { timeout:
     expect(c.code).toBe(0);
     expect(c.stderr).toMatch(/wrote .*poisson1d\.net\.h5 \(lava-netx\)/);
     // finetune twice: the float ramps, then (after quantize) the integer mantissas
-    const passes =
-      /lower-to-sigma-delta[^\n]*\n\s*finetune[^\n]*settled-model error[\s\S]*quantize[^\n]*\n\s*finetune /;
+    const passes = new RegExp(
+      'lower-to-sigma-delta[^\\n]*\\n\\s*finetune-sigma-delta[^\\n]*settled-model error[\\s\\S]*' +
+        'quantize-sigma-delta[^\\n]*\\n\\s*finetune-sigma-delta ',
+    );
     expect(c.stdout).toMatch(passes);
     expect(c.stdout).toMatch(/rows reverted/);
     // every pass's time ends in the same column

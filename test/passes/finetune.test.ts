@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { printGraph } from '../../src/ir/index.js';
 import { mlp, oneNeuron } from '../support/small-nets.js';
-import { CountModel } from '../../src/passes/count-model.js';
+import { CountModel } from '../../src/fit/count-model.js';
 import { DEFAULT_CONTEXT, PassError, finetune, relativeL2, runPipeline } from '../../src/passes/index.js';
 import { evalAnn } from '../../src/sim/ann-eval.js';
 import { simulate } from '../../src/sim/simulate.js';

@@ -11,7 +11,7 @@ import {
   verify,
 } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, SIGMA_DELTA_PIPELINE, reluRamps, relativeL2, runPipeline } from '../../src/passes/index.js';
-import { evalApprox } from '../../src/passes/approx.js';
+import { evalApprox } from '../../src/fit/approx.js';
 import { evalAnn } from '../../src/sim/ann-eval.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { mlp } from '../support/small-nets.js';

@@ -17,7 +17,7 @@ import { ROOT } from '../support/cli.js';
 import { simulate } from '../../src/sim/simulate.js';
 
 const spinn = (): Graph =>
-  parseGraph(readFileSync(new URL('./merge-branches/two-branches.sir', import.meta.url), 'utf8'));
+  parseGraph(readFileSync(new URL('../fixtures/passes/two-branches.sir', import.meta.url), 'utf8'));
 const within = { ...DEFAULT_CONTEXT, limits: { chain: true } };
 
 describe('merge-branches', () => {

@@ -1,43 +1,82 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { PASSES } from '../../src/passes/index.js';
 import { ROOT, spikec } from '../support/cli.js';
+import { directivesOf, fileCheck } from '../support/filecheck.js';
 
 /**
- * IR-in/IR-out tests of each pass, in the spirit of MLIR's lit + FileCheck: test/passes/PASS/CASE.sir
- * starts with `// RUN: spikec opt %s ARGS`; `spikec opt` (the CLI, as a user runs it) must print exactly
- * CASE.expected.sir. UPDATE_GOLDEN=1 rewrites the expected files.
+ * IR-in/IR-out tests of each pass, in the manner of MLIR's lit + FileCheck: test/passes/PASS/*.sir start
+ * with `// RUN: spikec opt %s --split-input-file ARGS`; their cases, apart on `// -----` lines, each
+ * carry `// CHECK:`, `// CHECK-NEXT:` and `// CHECK-NOT:` lines (test/support/filecheck.ts) on what the
+ * pass must do, which `spikec opt` (the CLI, as a user runs it) must print. A case without CHECK lines
+ * fails: no expectation is written by the test itself.
  */
 const DIR = join(ROOT, 'test', 'passes');
+/** Every pass has at least this many cases. */
+const MIN_CASES = 3;
+const SPLIT = /^\/\/ -----\s*$/;
 
-function cases(pass: string): string[] {
+interface Case {
+  readonly text: string;
+  readonly firstLine: number;
+}
+
+function files(pass: string): string[] {
   const dir = join(DIR, pass);
   return existsSync(dir)
     ? readdirSync(dir)
-        .filter((f) => f.endsWith('.sir') && !f.endsWith('.expected.sir'))
+        .filter((f) => f.endsWith('.sir'))
         .sort()
+        .map((f) => join(dir, f))
     : [];
 }
 
-describe('spikec opt, one pass at a time', () => {
-  test('every pass has at least one IR-in/IR-out test', () => {
-    expect([...PASSES.keys()].filter((p) => cases(p).length === 0)).toEqual([]);
+function casesOf(text: string): Case[] {
+  const lines = text.split('\n');
+  const cases: Case[] = [];
+  let start = 0;
+  for (let i = 0; i <= lines.length; i++) {
+    if (i < lines.length && !SPLIT.test(lines[i])) continue;
+    cases.push({ text: lines.slice(start, i).join('\n'), firstLine: start + 1 });
+    start = i + 1;
+  }
+  return cases;
+}
+
+const outputsOf = (stdout: string): string[] => casesOf(stdout).map((c) => c.text);
+
+describe('spikec opt, one pass at a time (FileCheck)', () => {
+  test(`every pass has at least ${MIN_CASES} cases, each with CHECK lines`, () => {
+    const short = [...PASSES.keys()].filter(
+      (p) => files(p).reduce((n, f) => n + casesOf(readFileSync(f, 'utf8')).length, 0) < MIN_CASES,
+    );
+    expect(short).toEqual([]);
+    const folders = readdirSync(DIR, { withFileTypes: true }).filter((d) => d.isDirectory());
+    expect(folders.map((d) => d.name).filter((name) => !PASSES.has(name))).toEqual([]);
   });
 
   for (const pass of PASSES.keys()) {
-    for (const file of cases(pass)) {
-      test(`${pass}/${file}`, () => {
-        const path = join(DIR, pass, file);
-        const run = /^\/\/ RUN: spikec opt %s (.*)$/m.exec(readFileSync(path, 'utf8'));
-        expect(run, `${file} needs a '// RUN: spikec opt %s ARGS' line`).not.toBeNull();
-        const r = spikec(['opt', path, ...run![1].split(/\s+/)]);
+    for (const path of files(pass)) {
+      test(relative(DIR, path), () => {
+        const text = readFileSync(path, 'utf8');
+        const run = /^\/\/ RUN: spikec opt %s (.*)$/m.exec(text);
+        expect(run, `${path} needs a '// RUN: spikec opt %s --split-input-file ARGS' line`).not.toBeNull();
+        const args = run![1].split(/\s+/);
+        expect(args, 'the RUN line runs the cases one by one').toContain('--split-input-file');
+        const r = spikec(['opt', path, ...args]);
         expect(r.stderr).toBe('');
         expect(r.code).toBe(0);
-        const expected = join(DIR, pass, file.replace(/\.sir$/, '.expected.sir'));
-        if (process.env.UPDATE_GOLDEN === '1' || (!existsSync(expected) && !process.env.CI))
-          writeFileSync(expected, r.stdout);
-        expect(r.stdout).toBe(readFileSync(expected, 'utf8'));
+        const cases = casesOf(text);
+        const outputs = outputsOf(r.stdout);
+        expect(outputs).toHaveLength(cases.length);
+        const failures = cases.flatMap((c, i) => {
+          const directives = directivesOf(c.text, c.firstLine);
+          if (!directives.some((d) => d.kind !== 'CHECK-NOT'))
+            return [`case ${i + 1} (line ${c.firstLine}) has no CHECK line`];
+          return fileCheck(outputs[i], directives).map((f) => `case ${i + 1}: ${f}\n--- output:\n${outputs[i]}`);
+        });
+        expect(failures).toEqual([]);
       });
     }
   }

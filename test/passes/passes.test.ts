@@ -240,7 +240,7 @@ describe('pipeline', () => {
     expect(() => parsePipeline('fold-weights,frobnicate,zap')).toThrow(
       "pipeline: unknown passes 'frobnicate', 'zap' " +
         '(known: fold-weights, threshold-balance, lower-to-snn, lower-to-sigma-delta, calibrate, stagger, finetune, ' +
-        'merge-branches, quantize, map-cores)',
+        'finetune-sigma-delta, merge-branches, quantize, quantize-sigma-delta, map-cores)',
     );
   });
 

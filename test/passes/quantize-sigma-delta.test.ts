@@ -14,7 +14,7 @@ const ctx = { ...DEFAULT_CONTEXT, calibration: grid(10), K: 6, finetuneSteps: 0 
 const ann = mlp({ hidden: 3, seed: 7 });
 const float = runPipeline(ann, SIGMA_DELTA_PIPELINE, ctx, { verifyEach: true }).graph;
 const fixed = (profile: string, limits = {}): Graph =>
-  runPipeline(float, ['quantize'], { ...ctx, profile, limits }, { verifyEach: true }).graph;
+  runPipeline(float, ['quantize-sigma-delta'], { ...ctx, profile, limits }, { verifyEach: true }).graph;
 
 describe('quantize, sigma-delta networks', () => {
   test('every population in fixed point; inputs as 16-bit graded spikes with the bias channel a constant', () => {
@@ -74,7 +74,7 @@ describe('quantize, sigma-delta networks', () => {
     const ramp = float.nodes.find((n) => n.id.endsWith('.ramp')) as NodeOf<'snn.sigma-delta'>;
     const positive = { ...ramp, bias: { ...ramp.bias, data: ramp.bias.data.map((b, o) => (o === 0 ? 0.5 : b)) } };
     const g = { ...float, nodes: float.nodes.map((n) => (n.id === ramp.id ? positive : n)) };
-    expect(() => runPipeline(g, ['quantize'], { ...ctx, profile: 'loihi2' })).toThrow(
+    expect(() => runPipeline(g, ['quantize-sigma-delta'], { ...ctx, profile: 'loihi2' })).toThrow(
       new RegExp(`%${ramp.id.replace('.', '\\.')}: a sigma-delta neuron's own bias must be at most 0`),
     );
   });

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { BACKENDS, emitNetworks } from '../../backends/index.js';
 import { loadModel } from '../../frontend/index.js';
-import { printGraph, writeGraphFile } from '../../ir/index.js';
-import { PROFILES, coreUsage, formatPassStats, formatReport, parsePipeline } from '../../passes/index.js';
+import { PROFILES, printGraph, writeGraphFile } from '../../ir/index.js';
+import { coreUsage, formatPassStats, formatReport, parsePipeline } from '../../passes/index.js';
 import { buildNetworks, networkOutput, reportLines } from '../build.js';
 import {
   type CompileOptions,

@@ -105,7 +105,7 @@ export function registerDemo(program: Command): void {
       const script = join(o.output, `${name}${BACKEND_SUFFIX['lava-py']}`);
       const payload = sd.graph.nodes.find((n) => n.kind === 'snn.encoder')?.payloadBits;
       say(
-        `\nrun the netx file in Lava (pip install lava-nc lava-dl; README, "The real tools"):\n` +
+        `\nrun the netx file in Lava (pip install lava-nc lava-dl; docs/formats.md, "The real tools"):\n` +
           `  from lava.lib.dl import netx\n` +
           `  net = netx.hdf5.Network(net_config='${netx}', input_message_bits=${payload}, ` +
           `spike_exp=${SD_SPIKE_EXP}, sparse_fc_layer=True)\n` +

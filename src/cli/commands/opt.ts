@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { loadModel } from '../../frontend/index.js';
-import { printGraph, writeGraphFile } from '../../ir/index.js';
-import { PROFILES, checkPipelineNeeds, formatPassStats, parsePipeline, runPipeline } from '../../passes/index.js';
+import { readFileSync } from 'node:fs';
+import { type LoadedModel, loadModel } from '../../frontend/index.js';
+import { type Graph, PROFILES, parseGraph, printGraph, writeGraphFile } from '../../ir/index.js';
+import { checkPipelineNeeds, formatPassStats, parsePipeline, runPipeline } from '../../passes/index.js';
 import { calibrationInputs, withDomain } from '../../verification/calibration-data.js';
 import { UsageError } from '../errors.js';
 import { intOption } from '../options.js';
@@ -18,9 +19,30 @@ import {
 
 interface OptOptions extends CompileOptions {
   pass: string;
+  splitInputFile?: boolean;
   profile: string;
   reference?: string;
   within?: string;
+}
+
+/** What separates the cases of a --split-input-file (mlir-opt's). */
+const SPLIT_MARKER = '// -----';
+
+/**
+ * The graphs of a text IR file's cases, apart on SPLIT_MARKER lines. Each case is parsed with the lines
+ * before it blanked, so that an error names its line in the file.
+ */
+function splitIrText(text: string, file: string): Graph[] {
+  const lines = text.split('\n');
+  const cases: Graph[] = [];
+  let start = 0;
+  for (let i = 0; i <= lines.length; i++) {
+    if (i < lines.length && lines[i].trim() !== SPLIT_MARKER) continue;
+    const chunk = [...Array<string>(start).fill(''), ...lines.slice(start, i)].join('\n');
+    if (/\bgraph\b/.test(chunk)) cases.push(parseGraph(chunk, file));
+    start = i + 1;
+  }
+  return cases;
 }
 
 /**
@@ -50,28 +72,45 @@ export function registerOpt(program: Command): void {
     .option('--print-weights', 'print every weight')
     .option('--print-debuginfo', "print each op's loc (the model op it derives from, the pass that last changed it)")
     .option('--pass-stats', 'print per-pass counters and times')
+    .option(
+      '--split-input-file',
+      `a .sir file of several cases apart on '${SPLIT_MARKER}' lines: each runs on its own, their outputs ` +
+        'printed in order with the same line between them (as mlir-opt does)',
+    )
     .action(async (file: string, o: OptOptions) => {
       const names = parsePipeline(o.pass);
       if (!PROFILES.has(o.profile))
         throw new UsageError(`unknown profile '${o.profile}' (known: ${[...PROFILES.keys()].join(', ')})`);
       checkContextOptions(o);
       if (o.output) checkIrOutput(o.output);
-      const model = await loadModel(file);
+      if (o.splitInputFile && o.output) throw new UsageError('--split-input-file prints its cases: drop -o');
+      if (o.splitInputFile && !file.endsWith('.sir'))
+        throw new UsageError('--split-input-file reads a text IR file (.sir)');
       const reference = o.reference ? (await loadModel(o.reference)).graph : undefined;
       const { backends } = parseTarget(o.within);
-      const ctx = {
-        ...passContext(o, calibrationInputs(model, o)),
-        limits: targetLimits(o, backends),
-        profile: o.profile,
-        chips: o.chips,
-        ...(reference ? { reference } : {}),
+      const run = (model: LoadedModel): Graph => {
+        const ctx = {
+          ...passContext(o, calibrationInputs(model, o)),
+          limits: targetLimits(o, backends),
+          profile: o.profile,
+          chips: o.chips,
+          ...(reference ? { reference } : {}),
+        };
+        checkPipelineNeeds(names, ctx);
+        const { graph, records } = runPipeline(withDomain(model.graph, o), names, ctx, { verifyEach: true });
+        if (o.passStats) process.stderr.write(formatPassStats(records));
+        return graph;
       };
-      checkPipelineNeeds(names, ctx);
-      const { graph, records } = runPipeline(withDomain(model.graph, o), names, ctx, { verifyEach: true });
-      if (o.passStats) process.stderr.write(formatPassStats(records));
+      const print = (g: Graph): string => printGraph(g, { weights: !!o.printWeights, debuginfo: !!o.printDebuginfo });
+      if (o.splitInputFile) {
+        const cases = splitIrText(readFileSync(file, 'utf8'), file);
+        process.stdout.write(cases.map((g) => print(run({ graph: g, format: 'ir', file }))).join(`${SPLIT_MARKER}\n`));
+        return;
+      }
+      const graph = run(await loadModel(file));
       if (o.output) {
         writeGraphFile(o.output, graph);
         process.stderr.write(`spikec: wrote ${o.output} (${graph.nodes.length} ops)\n`);
-      } else process.stdout.write(printGraph(graph, { weights: !!o.printWeights, debuginfo: !!o.printDebuginfo }));
+      } else process.stdout.write(print(graph));
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadModel } from '../../frontend/index.js';
-import type { Graph } from '../../ir/index.js';
+import { type Graph, codingOf } from '../../ir/index.js';
 import { UsageError } from '../errors.js';
 import { intListOption, intOption } from '../options.js';
 import { checkOutputDir } from '../output-paths.js';
@@ -20,7 +20,7 @@ import { pipelineProgress, say } from '../progress.js';
 import {
   type CompileOptions,
   checkConversionOptions,
-  codingOf,
+  requestedCoding,
   conversionOptions,
   passContext,
   pipelineOf,
@@ -105,7 +105,7 @@ export function registerVerify(program: Command): void {
         compiled ? measure(setup, compiled, T, say) : measure(setup, compileFor(setup, { ...o, T }), T, say);
       const snn = compiled ?? compileFor(setup, o);
       // a sigma-delta network holds each query until it settles: its own window, not a T to override
-      const sigmaDelta = snn.nodes.some((n) => n.kind === 'snn.sigma-delta');
+      const sigmaDelta = codingOf(snn) === 'sigma-delta';
       if (sigmaDelta && o.sweepT)
         throw new UsageError("--sweep-T sweeps rate coding's window; a sigma-delta network has none");
       if (o.stream !== undefined && !sigmaDelta)
@@ -167,7 +167,7 @@ export function compileFor(setup: VerifySetup, o: VerifyOptions): Graph {
   const domain = o.domain ?? formatDomain(setup.problem.domain);
   const ctx = passContext(o, calibrationInputs(setup.model, { ...o, domain }));
   // sweeping T asks for rate coding's window, which a sigma-delta network has none of
-  const coding = o.coding === 'auto' && o.sweepT ? 'rate' : codingOf(o);
+  const coding = o.coding === 'auto' && o.sweepT ? 'rate' : requestedCoding(o);
   const names = pipelineOf(o, coding);
   checkPipelineNeeds(names, ctx);
   say(`compiling a ${coding} network${coding === 'rate' ? ` at T = ${o.T}` : ''}: ${names.length} passes`);

@@ -203,3 +203,13 @@ export const SnnReadout = z
   })
   .strict()
   .readonly();
+
+/** The steps a readout sums over: rate coding's window T, the divisor of decode mean. */
+export const windowLength = (r: z.infer<typeof SnnReadout>): number => r.window[1] - r.window[0];
+
+/** The steps a query runs until every readout of `nodes` has been read: the latest window end (0 if none). */
+export const stepsToRead = (nodes: readonly { readonly kind: string }[]): number =>
+  Math.max(
+    0,
+    ...nodes.filter((n): n is z.infer<typeof SnnReadout> => n.kind === 'snn.readout').map((r) => r.window[1]),
+  );
