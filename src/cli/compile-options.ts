@@ -4,12 +4,15 @@ import { type Backend, BACKENDS, FORMAT_LIMITS } from '../backends/index.js';
 import {
   DEFAULT_CONTEXT,
   DEFAULT_PIPELINE,
-  MAX_T,
+  PASS_OPTIONS,
   type PassContext,
+  type PassOption,
+  PassOptionError,
   SIGMA_DELTA_PIPELINE,
   TARGET_PIPELINE,
-  STRATEGIES,
   type Strategy,
+  attributeOf,
+  defaultOf,
   parsePipeline,
   withoutCorrections,
 } from '../passes/index.js';
@@ -17,13 +20,17 @@ import { DEFAULT_CALIB_SAMPLES, parseDomain } from '../verification/calibration-
 import { UsageError } from './errors.js';
 import { type NetworkPlan, type Target, mergedLimits } from './networks.js';
 import { readInputRows } from '../verification/input-rows.js';
-import { fractionOption, intOption } from './options.js';
+import { intOption } from './options.js';
 
+/**
+ * What compile, verify and opt are given. The pass options (T, strategy, K, ...) are commander's
+ * attributes of PASS_OPTIONS' flags, already parsed; passContext copies them into the PassContext.
+ */
 export interface CompileOptions {
   T: number;
   coding: string;
   sdThreshold: number;
-  strategy: string;
+  strategy: Strategy;
   K: number;
   calibSamples: number;
   calibrate: boolean;
@@ -33,9 +40,9 @@ export interface CompileOptions {
   pipeline?: string;
   calibInputs?: string;
   domain?: string;
-  percentile: string;
-  balance: string;
-  reset: string;
+  percentile: PassContext['percentile'];
+  balance: PassContext['balance'];
+  reset: PassContext['reset'];
   output?: string;
   printIrAfterAll?: boolean;
   printIrAfter?: string;
@@ -62,7 +69,7 @@ export const DEFAULT_OPTIONS: CompileOptions = {
   weightCalibration: DEFAULT_CONTEXT.calibrateWeights,
   stagger: DEFAULT_CONTEXT.stagger,
   finetuneSteps: DEFAULT_CONTEXT.finetuneSteps,
-  percentile: String(DEFAULT_CONTEXT.percentile),
+  percentile: DEFAULT_CONTEXT.percentile,
   balance: DEFAULT_CONTEXT.balance,
   reset: DEFAULT_CONTEXT.reset,
 };
@@ -107,15 +114,27 @@ export function conversionOptions(cmd: Command): Command {
     .option('--pipeline <passes>', `comma-separated passes (default ${DEFAULT_PIPELINE.join(',')})`);
 }
 
-/** Registers the options that set the pass context (what `opt` shares with `compile`). */
+/** A pass option as commander takes it: its parser's PassOptionError becomes a UsageError. */
+function register(cmd: Command, option: PassOption): Command {
+  const parse = option.parse;
+  if (!parse) return cmd.option(option.flag, option.help);
+  const parser = (text: string): unknown => {
+    try {
+      return parse(text);
+    } catch (err) {
+      if (err instanceof PassOptionError) throw new UsageError(err.message);
+      throw err;
+    }
+  };
+  return cmd.option(option.flag, option.help, parser, defaultOf(option));
+}
+
+/**
+ * Registers the options that set the pass context (what `opt` shares with `compile`): the coding and the
+ * calibration inputs, then every pass's own options from the registry (PASS_OPTIONS).
+ */
 export function contextOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      '--T <steps>',
-      `time steps each spiking layer integrates (1 to ${MAX_T})`,
-      intOption('--T', 1, MAX_T),
-      DEFAULT_OPTIONS.T,
-    )
+  const shared = cmd
     .option(
       '--coding <c>',
       `how values travel between layers (${CODING_CHOICES.join(', ')}): spike rates over a window of T steps, ` +
@@ -125,41 +144,14 @@ export function contextOptions(cmd: Command): Command {
       DEFAULT_OPTIONS.coding,
     )
     .option(
-      '--sd-threshold <fraction>',
-      "sigma-delta: each population's threshold as a fraction of its value range",
-      fractionOption('--sd-threshold'),
-      DEFAULT_OPTIONS.sdThreshold,
-    )
-    .option('--strategy <s>', `neuron strategy for activations (${STRATEGIES.join(', ')})`, 'pwl')
-    .option('--K <n>', 'ramps per activation for the pwl strategy', intOption('--K', 1, 256), DEFAULT_OPTIONS.K)
-    .option(
       '--calib-samples <n>',
       'calibration inputs to draw',
       intOption('--calib-samples', 1, 1_000_000),
       DEFAULT_OPTIONS.calibSamples,
     )
     .option('--calib-inputs <file>', 'calibration inputs (JSON rows, as for eval --inputs)')
-    .option('--domain <lo:hi,...>', 'draw calibration inputs uniformly from this box')
-    .option('--no-weight-calibration', 'skip the least-squares weight calibration')
-    .option(
-      '--stagger <M>',
-      'copies of each neuron feeding a readout, windows opening θ/M apart (1: none)',
-      intOption('--stagger', 1, 64),
-      DEFAULT_CONTEXT.stagger,
-    )
-    .option(
-      '--finetune-steps <n>',
-      'Adam steps fitting the whole network to the ANN through its spike counts (0: none)',
-      intOption('--finetune-steps', 0, 1_000_000),
-      DEFAULT_CONTEXT.finetuneSteps,
-    )
-    .option(
-      '--percentile <p>',
-      "clipping range: a percentile of the calibration data, or 'max'",
-      DEFAULT_OPTIONS.percentile,
-    )
-    .option('--balance <mode>', 'threshold balancing per channel or layer', DEFAULT_OPTIONS.balance)
-    .option('--reset <mode>', 'reset by subtraction or to zero', DEFAULT_OPTIONS.reset);
+    .option('--domain <lo:hi,...>', 'draw calibration inputs uniformly from this box');
+  return PASS_OPTIONS.reduce(register, shared);
 }
 
 /**
@@ -196,29 +188,11 @@ export function targetLimits(o: CompileOptions, backends: readonly Backend[]): F
 export function passContext(o: CompileOptions, calibration: number[][] | undefined): PassContext {
   if (!(CODING_CHOICES as readonly string[]).includes(o.coding))
     throw new UsageError(`unknown coding '${o.coding}' (known: ${CODING_CHOICES.join(', ')})`);
-  if (!(STRATEGIES as readonly string[]).includes(o.strategy))
-    throw new UsageError(`unknown strategy '${o.strategy}' (known: ${STRATEGIES.join(', ')})`);
-  const percentile = o.percentile === 'max' ? 'max' : Number(o.percentile);
-  if (percentile !== 'max' && !(percentile > 50 && percentile <= 100))
-    throw new UsageError(`--percentile must be in (50, 100] or 'max', not '${o.percentile}'`);
-  if (o.balance !== 'channel' && o.balance !== 'layer')
-    throw new UsageError(`--balance must be channel or layer, not '${o.balance}'`);
-  if (o.reset !== 'subtract' && o.reset !== 'zero')
-    throw new UsageError(`--reset must be subtract or zero, not '${o.reset}'`);
-  return {
-    ...DEFAULT_CONTEXT,
-    calibration,
-    T: o.T,
-    strategy: o.strategy as Strategy,
-    K: o.K,
-    percentile,
-    balance: o.balance,
-    reset: o.reset,
-    calibrateWeights: o.weightCalibration,
-    stagger: o.stagger,
-    finetuneSteps: o.finetuneSteps,
-    sdThreshold: o.sdThreshold,
-  };
+  const given = o as unknown as Record<string, unknown>;
+  const fields = Object.fromEntries(
+    PASS_OPTIONS.map((option) => [option.field, given[attributeOf(option)] ?? defaultOf(option)]),
+  );
+  return { ...DEFAULT_CONTEXT, ...fields, calibration };
 }
 
 export function pipelineOf(o: CompileOptions, coding: Coding = requestedCoding(o)): string[] {

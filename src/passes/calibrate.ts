@@ -1,3 +1,4 @@
+import { WEIGHT_CALIBRATION_OPTION } from './options.js';
 import { type Node, type NodeOf, Node as NodeSchema, f32, normalizeRows, width } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { simulateRows } from '../sim/parallel.js';
@@ -98,6 +99,7 @@ function fitWeights(
  */
 export const calibrate: Pass = {
   name: 'calibrate',
+  options: [WEIGHT_CALIBRATION_OPTION],
   needs: ['calibration'],
   correctsTowardsAnn: true,
   description:

@@ -1,3 +1,4 @@
+import { FINETUNE_STEPS_OPTION } from './options.js';
 import type { NodeOf } from '../ir/index.js';
 import { fitRng, fitToAnn, rms, writeBack } from '../fit/fit-to-ann.js';
 import { SettledModel } from '../fit/settled-model.js';
@@ -21,6 +22,7 @@ const REFIT = 4;
  */
 export const finetuneSigmaDelta: Pass = {
   name: 'finetune-sigma-delta',
+  options: [FINETUNE_STEPS_OPTION],
   role: 'finetune',
   coding: 'sigma-delta',
   needs: ['calibration'],

@@ -1,3 +1,4 @@
+import { FINETUNE_STEPS_OPTION } from './options.js';
 import type { Graph } from '../ir/index.js';
 import { CountModel } from '../fit/count-model.js';
 import { AnnTarget, fitRng, fitToAnn, rms, writeBack } from '../fit/fit-to-ann.js';
@@ -27,6 +28,7 @@ export function annTarget(pass: string, ctx: PassContext): AnnTarget {
  */
 export const finetune: Pass = {
   name: 'finetune',
+  options: [FINETUNE_STEPS_OPTION],
   role: 'finetune',
   coding: 'rate',
   needs: ['calibration'],

@@ -1,5 +1,6 @@
 /** Conversion and rewriting passes over the IR, and the pipeline that runs them. */
 export * from './pass.js';
+export * from './options.js';
 export * from './pipeline.js';
 export { calibrate } from './calibrate.js';
 export { finetune } from './finetune.js';

@@ -1,3 +1,4 @@
+import { BALANCE_OPTION, K_OPTION, SD_THRESHOLD_OPTION, STRATEGY_OPTION } from './options.js';
 import { GraphBuilder, type NodeOf, f32 } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import type { ChannelApprox } from '../fit/approx.js';
@@ -58,6 +59,7 @@ const highest = (f: ReluRamps): number => Math.max(...valuesAtKnots(f));
  */
 export const lowerToSigmaDelta: Pass = {
   name: 'lower-to-sigma-delta',
+  options: [STRATEGY_OPTION, K_OPTION, BALANCE_OPTION, SD_THRESHOLD_OPTION],
   needs: ['calibration'],
   lowersToSnn: true,
   description: 'convert activations to sigma-delta neurons (ReLU ramps of a pwl fit), outputs to sigma readouts',

@@ -1,3 +1,4 @@
+import { BALANCE_OPTION, K_OPTION, RESET_OPTION, STRATEGY_OPTION, T_OPTION } from './options.js';
 import { GraphBuilder, f32, i32 } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { matmul, matvec } from '../fit/graph-edit.js';
@@ -20,6 +21,7 @@ import { type Pass, type PassResult, needCalibration } from './pass.js';
  */
 export const lowerToSnn: Pass = {
   name: 'lower-to-snn',
+  options: [T_OPTION, STRATEGY_OPTION, K_OPTION, BALANCE_OPTION, RESET_OPTION],
   needs: ['calibration'],
   lowersToSnn: true,
   description:

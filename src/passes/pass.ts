@@ -1,3 +1,4 @@
+import type { PassOption } from './options.js';
 import { type Coding, type FormatLimits, type Graph, type HardwareProfile, PROFILES } from '../ir/index.js';
 
 export type Strategy = 'clip' | 'signed' | 'pwl';
@@ -102,6 +103,8 @@ export interface Pass {
    * codings are the same step of each coding's pipeline, and a refusal names the one for the graph's coding.
    */
   readonly role?: string;
+  /** The options it reads from the PassContext, as command-line flags (src/passes/options.ts). */
+  readonly options?: readonly PassOption[];
   run(g: Graph, ctx: PassContext): PassResult;
 }
 

@@ -5,6 +5,7 @@ import { finetuneSigmaDelta } from './finetune-sigma-delta.js';
 import { foldWeights } from './fold-weights.js';
 import { lowerToSigmaDelta } from './lower-to-sigma-delta.js';
 import { lowerToSnn } from './lower-to-snn.js';
+import type { PassOption } from './options.js';
 import { type Pass, type PassContext, PassError, type PassStats, needCalibration } from './pass.js';
 import { mapCores } from './map-cores.js';
 import { quantize } from './quantize.js';
@@ -31,6 +32,14 @@ export const PASSES: ReadonlyMap<string, Pass> = new Map(
     mapCores,
   ].map((p) => [p.name, p]),
 );
+
+/** Every pass's options, each once, in the order of PASSES: what compile, verify and opt register. */
+export const PASS_OPTIONS: readonly PassOption[] = [...new Set([...PASSES.values()].flatMap((p) => p.options ?? []))];
+
+/** The options the named passes read, each once. */
+export const optionsOf = (names: readonly string[]): PassOption[] => [
+  ...new Set(names.flatMap((n) => PASSES.get(n)?.options ?? [])),
+];
 
 /**
  * What `spikec compile` runs: canonicalise, balance, convert, calibrate layer by layer, refine the

@@ -1,5 +1,6 @@
 import {
   FIXED_LIMITS,
+  type FormatLimits,
   type Graph,
   type Node,
   type NodeOf,
@@ -105,44 +106,92 @@ export const quantizeSigmaDelta: Pass = {
 function quantizeNetwork(g: Graph, ctx: PassContext, profile: HardwareProfile): PassResult {
   if (!profile.sdInputBits)
     throw new PassError(PASS, `${profile.name} has no graded spikes, so no sigma-delta neurons`);
-  const byId = new Map(g.nodes.map((n) => [n.id, n]));
-  const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
-  const box = inputBox(enc, ctx.calibration);
-  if (!box) throw new PassError(PASS, `%${enc.id} has no domain and there are no calibration inputs to bound it`);
-  if (enc.normalization) throw new PassError(PASS, `%${enc.id} still has a normalization: run fold-weights`);
-  const bounds = sigmaDeltaBounds(g, box);
-  const calibrationValues = ctx.calibration?.length ? settledValues(g, ctx.calibration) : undefined;
-  const STATE_MAX = sigmaDeltaStateMax(ctx.limits);
-  const mmax = 2 ** (profile.weightBits - 1) - 1;
-  const range = ctx.limits.weightRange;
-  const [eMin, eMax] = range ? [0, Math.floor(Math.log2(Math.min(range[1], -range[0]) / mmax))] : [-8, 7];
-  const wmax = mmax * 2 ** eMax;
+  const q = new SigmaDeltaQuantizer(g, ctx, profile, profile.sdInputBits);
+  q.chooseScales();
+  if (q.range) q.balanceColumns();
+  q.chooseRelayMessages();
+  q.quantizeEncoder();
+  for (const n of q.layers) q.quantizeLayer(n);
+  q.stats['max weight error'] = Number(Math.max(0, ...q.errors).toPrecision(3));
+  return { graph: { ...g, nodes: g.nodes.map((n) => q.replace.get(n.id) ?? n) }, stats: q.stats };
+}
 
-  // inputs: x' = round(x * perMessage) within the payload; the bias channel a constant of the payload
-  const pmax = 2 ** (profile.sdInputBits - 1) - 1;
-  const inScale = box.map(([lo, hi]) => pmax / Math.max(Math.abs(lo), Math.abs(hi), 1e-12));
-  const replace = new Map<string, Node>();
-  const stats: Record<string, number | string> = { profile: profile.name, coding: 'sigma-delta' };
-  const errors: number[] = [];
+type FloatSynapse = NodeOf<'snn.synapse'> & { weight: { kind: 'float' } };
+type Layer = NodeOf<'snn.sigma-delta'> | NodeOf<'snn.readout'>;
+
+/** One quantization of a sigma-delta network: what its steps share, and the steps (quantizeNetwork's order). */
+class SigmaDeltaQuantizer {
+  readonly byId: Map<string, Node>;
+  readonly enc: NodeOf<'snn.encoder'>;
+  readonly bounds: ReturnType<typeof sigmaDeltaBounds>;
+  readonly calibrationValues: Map<string, Float64Array> | undefined;
+  readonly stateMax: number;
+  readonly mmax: number;
+  readonly range: FormatLimits['weightRange'];
+  readonly eMin: number;
+  readonly eMax: number;
+  readonly wmax: number;
+  readonly pmax: number;
+  /** Input messages per unit of each input (x' = round(x * inScale) within the payload). */
+  readonly inScale: number[];
+  readonly replace = new Map<string, Node>();
+  readonly stats: Record<string, number | string>;
+  readonly errors: number[] = [];
+  readonly relays: Map<string, number | undefined>;
+  readonly layers: Layer[];
+  /** Messages per unit of value of each source unit (the relay's: its message, which stands for 1). */
+  readonly perMessage = new Map<string, number[]>();
+  /** Each neuron's scale: state units per unit of value. */
+  readonly scale = new Map<string, number[]>();
+  /** What each relay should send, in messages of the synapse it feeds. */
+  readonly wanted = new Map<string, number>();
+
+  constructor(
+    g: Graph,
+    ctx: PassContext,
+    readonly profile: HardwareProfile,
+    inputBits: number,
+  ) {
+    this.byId = new Map(g.nodes.map((n) => [n.id, n]));
+    this.enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
+    const enc = this.enc;
+    const box = inputBox(enc, ctx.calibration);
+    if (!box) throw new PassError(PASS, `%${enc.id} has no domain and there are no calibration inputs to bound it`);
+    if (enc.normalization) throw new PassError(PASS, `%${enc.id} still has a normalization: run fold-weights`);
+    this.bounds = sigmaDeltaBounds(g, box);
+    this.calibrationValues = ctx.calibration?.length ? settledValues(g, ctx.calibration) : undefined;
+    this.stateMax = sigmaDeltaStateMax(ctx.limits);
+    this.mmax = 2 ** (profile.weightBits - 1) - 1;
+    this.range = ctx.limits.weightRange;
+    const range = this.range;
+    [this.eMin, this.eMax] = range ? [0, Math.floor(Math.log2(Math.min(range[1], -range[0]) / this.mmax))] : [-8, 7];
+    this.wmax = this.mmax * 2 ** this.eMax;
+    // inputs: x' = round(x * perMessage) within the payload; the bias channel a constant of the payload
+    this.pmax = 2 ** (inputBits - 1) - 1;
+    this.inScale = box.map(([lo, hi]) => this.pmax / Math.max(Math.abs(lo), Math.abs(hi), 1e-12));
+    this.stats = { profile: profile.name, coding: 'sigma-delta' };
+    this.relays = new Map<string, number | undefined>(g.nodes.map((n) => [n.id, relayOf(n, this.byId)]));
+    this.layers = g.nodes.filter((n): n is Layer => n.kind === 'snn.sigma-delta' || n.kind === 'snn.readout');
+  }
 
   /** Integer weights W = w * rowScale / perMessage as mantissa * 2^e, one exponent for the synapse. */
-  const quantizeSynapse = (
+  quantizeSynapse(
     s: NodeOf<'snn.synapse'>,
     perMessage: readonly number[],
     rowScale: readonly number[],
     relayRow: number | undefined,
     headroom: readonly number[],
     inputMax: readonly number[],
-  ): { synapse: NodeOf<'snn.synapse'>; tight: number[] } => {
+  ): { synapse: NodeOf<'snn.synapse'>; tight: number[] } {
     if (s.weight.kind !== 'float') throw new PassError(PASS, `%${s.id} is already quantized`);
     const [out, k] = s.weight.values.shape;
     const ideal = s.weight.values.data.map((w, idx) => (w * rowScale[Math.floor(idx / k)]) / perMessage[idx % k]);
     // the exponent the weights need; the relay's own weight is fitted to it, not the other way round
     const big = maxAbs(ideal.filter((_, idx) => Math.floor(idx / k) !== relayRow));
     // (a hair above a power of two is rounding: the caller scaled the largest weight to the top mantissa)
-    const e = Math.min(eMax, Math.max(eMin, Math.ceil(Math.log2(Math.max(big, 1e-300) / mmax) - 1e-9)));
+    const e = Math.min(this.eMax, Math.max(this.eMin, Math.ceil(Math.log2(Math.max(big, 1e-300) / this.mmax) - 1e-9)));
     const scaled = ideal.map((w) => w / 2 ** e);
-    const seen = calibrationValues?.get(s.inputs[0]);
+    const seen = this.calibrationValues?.get(s.inputs[0]);
     // with calibration inputs, rounding looks at what the synapse sees (each row's own weights only)
     const mantissa =
       seen && k <= FEEDBACK_MAX_FAN_IN
@@ -151,9 +200,9 @@ function quantizeNetwork(g: Graph, ctx: PassContext, profile: HardwareProfile): 
             out,
             k,
             seen.map((v, idx) => v * perMessage[idx % k]),
-            mmax,
+            this.mmax,
           )
-        : scaled.map((w) => Math.max(-mmax - 1, Math.min(mmax, toInt(w))));
+        : scaled.map((w) => Math.max(-this.mmax - 1, Math.min(this.mmax, toInt(w))));
     if (relayRow !== undefined) mantissa[relayRow * k + k - 1] = Math.max(1, mantissa[relayRow * k + k - 1]);
     // what rounding moved a row's sum by, at worst over the domain: within the row's headroom, or the
     // row is rounded plainly (feedback can grow a row; the bound must hold for the integer network)
@@ -165,7 +214,8 @@ function quantizeNetwork(g: Graph, ctx: PassContext, profile: HardwareProfile): 
     const tight: number[] = [];
     for (let o = 0; o < out; o++) {
       if (o === relayRow || drift(o) <= headroom[o]) continue;
-      for (let i = 0; i < k; i++) mantissa[o * k + i] = Math.max(-mmax - 1, Math.min(mmax, toInt(scaled[o * k + i])));
+      for (let i = 0; i < k; i++)
+        mantissa[o * k + i] = Math.max(-this.mmax - 1, Math.min(this.mmax, toInt(scaled[o * k + i])));
       if (drift(o) > headroom[o]) tight.push(o);
     }
     let num = 0;
@@ -175,138 +225,148 @@ function quantizeNetwork(g: Graph, ctx: PassContext, profile: HardwareProfile): 
       num += (w - mantissa[idx] * 2 ** e) ** 2;
       den += w * w;
     });
-    errors.push(Math.sqrt(num / Math.max(den, 1e-300)));
+    this.errors.push(Math.sqrt(num / Math.max(den, 1e-300)));
     const synapse = NodeSchema.parse({
       ...s,
-      weight: { kind: 'int', mantissa: i32([out, k], mantissa), exponent: e, bits: profile.weightBits },
+      weight: { kind: 'int', mantissa: i32([out, k], mantissa), exponent: e, bits: this.profile.weightBits },
       type: { dtype: 'i32', shape: [out] },
     }) as NodeOf<'snn.synapse'>;
     return { synapse, tight };
-  };
+  }
 
-  const relays = new Map<string, number | undefined>(g.nodes.map((n) => [n.id, relayOf(n, byId)]));
-  const layers = g.nodes.filter(
-    (n): n is NodeOf<'snn.sigma-delta'> | NodeOf<'snn.readout'> =>
-      n.kind === 'snn.sigma-delta' || n.kind === 'snn.readout',
-  );
-  const synapseOf = (n: Node): NodeOf<'snn.synapse'> & { weight: { kind: 'float' } } => {
+  synapseOf(n: Node): FloatSynapse {
     if (n.inputs.length !== 1) throw new PassError(PASS, `%${n.id}: a sigma-delta population reads one synapse`);
-    const s = byId.get(n.inputs[0]) as NodeOf<'snn.synapse'>;
+    const s = this.byId.get(n.inputs[0]) as NodeOf<'snn.synapse'>;
     if (s.weight.kind !== 'float') throw new PassError(PASS, `%${s.id} is already quantized`);
-    return s as NodeOf<'snn.synapse'> & { weight: { kind: 'float' } };
-  };
-  /** Messages per unit of value of each source unit (the relay's: its message, which stands for 1). */
-  const perMessage = new Map<string, number[]>();
+    return s as FloatSynapse;
+  }
 
-  // 1. each neuron's scale (state units per unit of value): the largest at which its worst case fits the
-  //    state and its weights from units other than relays fit the mantissas, given its sources' scales
-  const scale = new Map<string, number[]>();
-  const rowsOf = (n: Node, syn: NodeOf<'snn.synapse'> & { weight: { kind: 'float' } }, msgs: readonly number[]) => {
-    const relay = relays.get(n.id);
-    const srcRelay = relays.get(syn.inputs[0]);
-    const pre = bounds.preActivation.get(n.id);
-    const val = bounds.value.get(n.id)!;
+  rowsOf(n: Node, syn: FloatSynapse, msgs: readonly number[]): number[] {
+    const relay = this.relays.get(n.id);
+    const srcRelay = this.relays.get(syn.inputs[0]);
+    const pre = this.bounds.preActivation.get(n.id);
+    const val = this.bounds.value.get(n.id)!;
     const [out, k] = syn.weight.values.shape;
     return Array.from({ length: out }, (_, o) => {
       if (o === relay) return 0;
       const worst = Math.max(1e-12, worstState(val, pre, n.kind === 'snn.sigma-delta' ? n.bias.data[o] : 0, o));
-      let sc = STATE_MAX / (worst * (1 + MARGIN));
+      let sc = this.stateMax / (worst * (1 + MARGIN));
       // a neuron's own bias must fit its mantissa (a quarter of the state's range at most)
       const own = n.kind === 'snn.sigma-delta' ? -n.bias.data[o] : 0;
       if (own > 0) sc = Math.min(sc, (BIAS_MAX * SD_MANTISSA_UNIT) / own);
       for (let i = 0; i < k; i++) {
         const w = Math.abs(syn.weight.values.data[o * k + i]);
-        if (w > 0 && i !== srcRelay) sc = Math.min(sc, (wmax * msgs[i]) / w);
+        if (w > 0 && i !== srcRelay) sc = Math.min(sc, (this.wmax * msgs[i]) / w);
       }
       return sc;
     });
-  };
-  perMessage.set(enc.id, [...inScale, 1]);
-  for (const n of layers) {
-    const syn = synapseOf(n);
-    const sc = rowsOf(n, syn, perMessage.get(syn.inputs[0])!);
-    scale.set(n.id, sc);
-    perMessage.set(
-      n.id,
-      sc.map((v) => v / MESSAGE_UNIT),
-    );
   }
-  // 1b. where a format caps weight exponents (netx's integer weights), a column whose largest weight
-  //     falls short of the mantissa range gets it back from a smaller scale of its source neuron, at most
-  //     COLUMN_BALANCE times smaller (a source's own threshold and incoming weights coarsen with it)
-  if (range)
-    for (const n of [...layers].reverse()) {
-      const syn = synapseOf(n);
+
+  /**
+   * 1. Each neuron's scale: the largest at which its worst case fits the state and its weights from units
+   * other than relays fit the mantissas, given its sources' scales.
+   */
+  chooseScales(): void {
+    this.perMessage.set(this.enc.id, [...this.inScale, 1]);
+    for (const n of this.layers) {
+      const syn = this.synapseOf(n);
+      const sc = this.rowsOf(n, syn, this.perMessage.get(syn.inputs[0])!);
+      this.scale.set(n.id, sc);
+      this.perMessage.set(
+        n.id,
+        sc.map((v) => v / MESSAGE_UNIT),
+      );
+    }
+  }
+
+  /**
+   * 1b. Where a format caps weight exponents (netx's integer weights), a column whose largest weight falls
+   * short of the mantissa range gets it back from a smaller scale of its source neuron, at most
+   * COLUMN_BALANCE times smaller (a source's own threshold and incoming weights coarsen with it).
+   */
+  balanceColumns(): void {
+    for (const n of [...this.layers].reverse()) {
+      const syn = this.synapseOf(n);
       const src = syn.inputs[0];
-      if (src === enc.id) continue;
+      if (src === this.enc.id) continue;
       const [out, k] = syn.weight.values.shape;
-      const [sP, sQ] = [scale.get(n.id)!, scale.get(src)!];
+      const [sP, sQ] = [this.scale.get(n.id)!, this.scale.get(src)!];
       for (let i = 0; i < k; i++) {
-        if (i === relays.get(src)) continue;
+        if (i === this.relays.get(src)) continue;
         let need = 0;
         for (let o = 0; o < out; o++)
-          if (o !== relays.get(n.id)) need = Math.max(need, Math.abs(syn.weight.values.data[o * k + i]) * sP[o]);
-        const fill = (need * MESSAGE_UNIT) / wmax;
+          if (o !== this.relays.get(n.id)) need = Math.max(need, Math.abs(syn.weight.values.data[o * k + i]) * sP[o]);
+        const fill = (need * MESSAGE_UNIT) / this.wmax;
         if (fill > 0) sQ[i] = Math.max(sQ[i] / COLUMN_BALANCE, Math.min(sQ[i], fill));
       }
-      perMessage.set(
+      this.perMessage.set(
         src,
         sQ.map((v) => v / MESSAGE_UNIT),
       );
     }
-  // 2. what each relay should send: the message at which the biases it brings reach the largest of the
-  //    other weights of the synapse, so they share its exponent without coarsening it, and at which the
-  //    population's own relay can pass on what the next layer wants of it (last layer first)
-  const wanted = new Map<string, number>();
-  for (const n of [...layers].reverse()) {
-    const syn = synapseOf(n);
-    const srcRelay = relays.get(syn.inputs[0]);
-    if (srcRelay === undefined) continue;
-    const [out, k] = syn.weight.values.shape;
-    const sc = scale.get(n.id)!;
-    const msgs = perMessage.get(syn.inputs[0])!;
-    let wantedMessage = 0;
-    let regular = 0;
-    for (let o = 0; o < out; o++) {
-      if (o === relays.get(n.id)) {
-        wantedMessage = Math.max(wantedMessage, MESSAGE_UNIT * (wanted.get(n.id) ?? 0));
-        continue;
+  }
+
+  /**
+   * 2. What each relay should send: the message at which the biases it brings reach the largest of the
+   * other weights of the synapse, so they share its exponent without coarsening it, and at which the
+   * population's own relay can pass on what the next layer wants of it (last layer first).
+   */
+  chooseRelayMessages(): void {
+    for (const n of [...this.layers].reverse()) {
+      const syn = this.synapseOf(n);
+      const srcRelay = this.relays.get(syn.inputs[0]);
+      if (srcRelay === undefined) continue;
+      const [out, k] = syn.weight.values.shape;
+      const sc = this.scale.get(n.id)!;
+      const msgs = this.perMessage.get(syn.inputs[0])!;
+      let wantedMessage = 0;
+      let regular = 0;
+      for (let o = 0; o < out; o++) {
+        if (o === this.relays.get(n.id)) {
+          wantedMessage = Math.max(wantedMessage, MESSAGE_UNIT * (this.wanted.get(n.id) ?? 0));
+          continue;
+        }
+        wantedMessage = Math.max(wantedMessage, Math.abs(syn.weight.values.data[o * k + srcRelay]) * sc[o]);
+        for (let i = 0; i < k; i++)
+          if (i !== srcRelay)
+            regular = Math.max(regular, (Math.abs(syn.weight.values.data[o * k + i]) * sc[o]) / msgs[i]);
       }
-      wantedMessage = Math.max(wantedMessage, Math.abs(syn.weight.values.data[o * k + srcRelay]) * sc[o]);
-      for (let i = 0; i < k; i++)
-        if (i !== srcRelay)
-          regular = Math.max(regular, (Math.abs(syn.weight.values.data[o * k + i]) * sc[o]) / msgs[i]);
+      const cap = this.mmax * 2 ** Math.max(this.eMin, Math.ceil(Math.log2(Math.max(regular, 1e-300) / this.mmax)));
+      this.wanted.set(syn.inputs[0], wantedMessage / cap);
     }
-    const cap = mmax * 2 ** Math.max(eMin, Math.ceil(Math.log2(Math.max(regular, 1e-300) / mmax)));
-    wanted.set(syn.inputs[0], wantedMessage / cap);
   }
-  // 3. in order, with what each relay actually sends in the integer arithmetic
-  const relayEnc = relays.get(enc.id);
-  if (relayEnc !== undefined) {
-    const message = Math.max(1, Math.min(pmax, toInt(wanted.get(enc.id) ?? pmax)));
-    perMessage.set(enc.id, [...inScale, message]);
+
+  /** 3. The encoder: graded inputs of the payload, its bias channel the message its relay sends. */
+  quantizeEncoder(): void {
+    const relayEnc = this.relays.get(this.enc.id);
+    if (relayEnc !== undefined) {
+      const message = Math.max(1, Math.min(this.pmax, toInt(this.wanted.get(this.enc.id) ?? this.pmax)));
+      this.perMessage.set(this.enc.id, [...this.inScale, message]);
+    }
+    this.replace.set(
+      this.enc.id,
+      NodeSchema.parse({
+        ...this.enc,
+        payloadBits: this.profile.sdInputBits,
+        normalization: { scale: this.inScale, offset: Array(this.enc.dims).fill(0) },
+        ...(relayEnc === undefined ? {} : { biasChannel: this.perMessage.get(this.enc.id)![relayEnc] }),
+      }),
+    );
   }
-  replace.set(
-    enc.id,
-    NodeSchema.parse({
-      ...enc,
-      payloadBits: profile.sdInputBits,
-      normalization: { scale: inScale, offset: Array(enc.dims).fill(0) },
-      ...(relayEnc === undefined ? {} : { biasChannel: perMessage.get(enc.id)![relayEnc] }),
-    }),
-  );
-  for (const n of layers) {
-    const syn = synapseOf(n);
+
+  /** 3. Each layer in order, with what its sources actually send in the integer arithmetic. */
+  quantizeLayer(n: Layer): void {
+    const syn = this.synapseOf(n);
     const src = syn.inputs[0];
-    const srcRelay = relays.get(src);
-    const relay = relays.get(n.id);
-    const msgs = perMessage.get(src)!;
+    const srcRelay = this.relays.get(src);
+    const relay = this.relays.get(n.id);
+    const msgs = this.perMessage.get(src)!;
     const [out, k] = syn.weight.values.shape;
     // sources whose scales shrank send smaller messages; a relay that could not grow as wanted leaves
     // bias weights larger: each neuron's scale again, within both
-    const sc = rowsOf(n, syn, msgs).map((v, o) => {
+    const sc = this.rowsOf(n, syn, msgs).map((v, o) => {
       const b = srcRelay === undefined ? 0 : Math.abs(syn.weight.values.data[o * k + srcRelay]);
-      return Math.min(v, scale.get(n.id)![o], b > 0 ? (wmax * msgs[srcRelay!]) / b : Infinity);
+      return Math.min(v, this.scale.get(n.id)![o], b > 0 ? (this.wmax * msgs[srcRelay!]) / b : Infinity);
     });
     // the largest weight at the top of a mantissa: between two exponents, a slightly smaller scale
     // keeps every bit of the weights (a threshold a little coarser costs less than a bit of each weight)
@@ -314,8 +374,8 @@ function quantizeNetwork(g: Graph, ctx: PassContext, profile: HardwareProfile): 
     for (let o = 0; o < out; o++)
       for (let i = 0; i < k; i++)
         if (o !== relay) big = Math.max(big, (Math.abs(syn.weight.values.data[o * k + i]) * sc[o]) / msgs[i]);
-    const fitted = Math.max(eMin, Math.min(eMax, Math.floor(Math.log2(Math.max(big, 1e-300) / mmax))));
-    const shrink = Math.min(1, (mmax * 2 ** fitted) / Math.max(big, 1e-300));
+    const fitted = Math.max(this.eMin, Math.min(this.eMax, Math.floor(Math.log2(Math.max(big, 1e-300) / this.mmax))));
+    const shrink = Math.min(1, (this.mmax * 2 ** fitted) / Math.max(big, 1e-300));
     for (let o = 0; o < out; o++) if (o !== relay) sc[o] *= shrink;
     const least = Math.min(...sc.filter((_, o) => o !== relay));
     const vth =
@@ -324,28 +384,31 @@ function quantizeNetwork(g: Graph, ctx: PassContext, profile: HardwareProfile): 
         : 0;
     // the relay's state: what the next layer wants, at least two thresholds (so it is sent), within 24 bits
     if (relay !== undefined)
-      sc[relay] = Math.min(STATE_MAX / 2, Math.max(2 * vth * SD_MANTISSA_UNIT, MESSAGE_UNIT * (wanted.get(n.id) ?? 0)));
+      sc[relay] = Math.min(
+        this.stateMax / 2,
+        Math.max(2 * vth * SD_MANTISSA_UNIT, MESSAGE_UNIT * (this.wanted.get(n.id) ?? 0)),
+      );
     // each row's room above its worst case over the domain, and each input's largest message
-    const pre = bounds.preActivation.get(n.id);
-    const val = bounds.value.get(n.id)!;
+    const pre = this.bounds.preActivation.get(n.id);
+    const val = this.bounds.value.get(n.id)!;
     const worstOf = (o: number): number => worstState(val, pre, n.kind === 'snn.sigma-delta' ? n.bias.data[o] : 0, o);
-    const srcBounds = bounds.value.get(src)!;
+    const srcBounds = this.bounds.value.get(src)!;
     const inputMax = msgs.map((m, i) => Math.max(Math.abs(srcBounds.lo[i]), Math.abs(srcBounds.hi[i])) * m + 1);
     // a row whose rounded weights could take it past the state, even rounded plainly, gets a smaller scale
     let q: NodeOf<'snn.synapse'> | undefined;
     for (let attempt = 0; !q; attempt++) {
-      const headroom = sc.map((v, o) => STATE_MAX - worstOf(o) * v);
-      const { synapse, tight } = quantizeSynapse(syn, msgs, sc, relay, headroom, inputMax);
+      const headroom = sc.map((v, o) => this.stateMax - worstOf(o) * v);
+      const { synapse, tight } = this.quantizeSynapse(syn, msgs, sc, relay, headroom, inputMax);
       if (tight.length === 0) q = synapse;
       else if (attempt === 20)
         throw new PassError(PASS, `%${syn.id}: rows ${tight.join(', ')} do not fit 24 bits once rounded`);
       else for (const o of tight) sc[o] *= 0.8;
     }
-    replace.set(syn.id, q);
+    this.replace.set(syn.id, q);
     if (n.kind === 'snn.readout') {
       const decode = n.scale.data.map((v, o) => Math.fround(v / sc[o]));
-      replace.set(n.id, NodeSchema.parse({ ...n, scale: { ...n.scale, data: decode } }));
-      continue;
+      this.replace.set(n.id, NodeSchema.parse({ ...n, scale: { ...n.scale, data: decode } }));
+      return;
     }
     // a neuron's own bias (the ramps' knots): a 16-bit mantissa of SD_MANTISSA_UNIT state units, finer than
     // a weight from the relay; at most 0, or the neuron would send before its query arrives
@@ -361,14 +424,12 @@ function quantizeNetwork(g: Graph, ctx: PassContext, profile: HardwareProfile): 
     const sent = sc.map((v) => v / MESSAGE_UNIT);
     if (relay !== undefined && q.weight.kind === 'int') {
       const state = Math.floor(q.weight.mantissa.data[relay * k + k - 1] * msgs[k - 1] * 2 ** q.weight.exponent);
-      if (state < vth * SD_MANTISSA_UNIT || state > STATE_MAX)
+      if (state < vth * SD_MANTISSA_UNIT || state > this.stateMax)
         throw new PassError(PASS, `%${n.id}: its bias relay (${state}) cannot be sent within 24 bits`);
       sent[relay] = Math.floor(state / MESSAGE_UNIT);
     }
-    perMessage.set(n.id, sent);
-    replace.set(n.id, NodeSchema.parse({ ...n, arith: 'fixed', threshold: vth, bias: i32([out], bias) }));
-    stats[`${n.id} threshold`] = Number(((vth * SD_MANTISSA_UNIT) / least).toPrecision(3));
+    this.perMessage.set(n.id, sent);
+    this.replace.set(n.id, NodeSchema.parse({ ...n, arith: 'fixed', threshold: vth, bias: i32([out], bias) }));
+    this.stats[`${n.id} threshold`] = Number(((vth * SD_MANTISSA_UNIT) / least).toPrecision(3));
   }
-  stats['max weight error'] = Number(Math.max(0, ...errors).toPrecision(3));
-  return { graph: { ...g, nodes: g.nodes.map((n) => replace.get(n.id) ?? n) }, stats };
 }

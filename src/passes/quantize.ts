@@ -135,19 +135,56 @@ export const quantize: Pass = {
     const profile = profileOf('quantize', ctx);
     if (!g.nodes.some((n) => n.kind === 'snn.neurons'))
       throw new PassError('quantize', 'needs a spiking network: run lower-to-snn or lower-to-sigma-delta first');
-    const byId = new Map(g.nodes.map((n) => [n.id, n]));
-    const replace = new Map<string, Node>();
-    const stats: Record<string, number | string> = { profile: profile.name };
-    const errors: number[] = [];
+    const q = new RateQuantizer(g, ctx, profile);
+    for (const n of g.nodes) {
+      if (n.kind === 'snn.neurons' && n.arith !== 'fixed') q.quantizePopulation(n);
+      else if (n.kind === 'snn.readout') q.quantizeReadout(n);
+    }
+    const { stats, wide } = q;
+    stats['max weight error'] = Number(Math.max(...q.errors).toPrecision(3));
+    if (wide.length) stats[`a_in may exceed ${profile.hintActivation}`] = wide.map((w) => `%${w}`).join(' ');
+    // the readout, fitted again on the counts the integer layers before it produce
+    const refit = refitReadout(g, rewrite(g, q.replace), ctx.calibration ?? [], profile.maxActivation);
+    return { graph: refit.graph, stats: { ...stats, ...refit.stats } };
+  },
+};
+
+/** One quantization of a rate-coded network: what its steps share, and the steps (quantize.run's order). */
+class RateQuantizer {
+  readonly byId: Map<string, Node>;
+  readonly replace = new Map<string, Node>();
+  readonly stats: Record<string, number | string>;
+  readonly errors: number[] = [];
+  /** Synapses whose worst input may not fit the chip's narrower accumulator. */
+  readonly wide: string[] = [];
+  /** Where each population's window opens in the float network (the integer one opens there too). */
+  private readonly opening: Map<string, Float64Array>;
+  /** The readouts' window: what a rounded bias loses per step, T times over. */
+  private readonly T: number;
+  private readonly enc: NodeOf<'snn.encoder'>;
+  private readonly pmax: number;
+  /** Input spikes per unit of each input: x' = round(x * sigma), sigma from the encoder's domain. */
+  private readonly sigma: number[];
+  private readonly graded: { scale: number[]; offset: number[] };
+  /** The float network on the calibration inputs: what each synapse sees, for rounding with feedback. */
+  private readonly calibSim: ReturnType<typeof simulateRows> | undefined;
+
+  constructor(
+    g: Graph,
+    private readonly ctx: PassContext,
+    private readonly profile: HardwareProfile,
+  ) {
+    this.byId = new Map(g.nodes.map((n) => [n.id, n]));
+    this.stats = { profile: profile.name };
     // the integer network's windows open where the float network's did, in its own units, plus what
     // the rounded bias loses per step, T times over the window
-    const opening = windowOpenings(g);
+    this.opening = windowOpenings(g);
     const readout = g.nodes.find((n): n is NodeOf<'snn.readout'> => n.kind === 'snn.readout');
-    const T = readout ? windowLength(readout) : 0;
-    const wide: string[] = [];
+    this.T = readout ? windowLength(readout) : 0;
     // Inputs: graded spikes x' = round(x * sigma), sigma from the encoder's domain.
     const enc = g.nodes.find((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder')!;
-    const pmax = 2 ** (profile.inputBits - 1) - 1;
+    this.enc = enc;
+    this.pmax = 2 ** (profile.inputBits - 1) - 1;
     const norm = enc.normalization ?? { scale: Array(enc.dims).fill(1), offset: Array(enc.dims).fill(0) };
     const domain = enc.domain ?? calibrationBox(ctx, enc.dims);
     if (!domain)
@@ -159,159 +196,162 @@ export const quantize: Pass = {
     const xmax = domain.map(([lo, hi], j) =>
       Math.max(Math.abs(lo * norm.scale[j] + norm.offset[j]), Math.abs(hi * norm.scale[j] + norm.offset[j]), 1e-12),
     );
-    const sigma = xmax.map((m) => pmax / m);
-    const graded = { scale: norm.scale.map((s, j) => s * sigma[j]), offset: norm.offset.map((o, j) => o * sigma[j]) };
-    replace.set(
+    this.sigma = xmax.map((m) => this.pmax / m);
+    const sigma = this.sigma;
+    this.graded = { scale: norm.scale.map((s, j) => s * sigma[j]), offset: norm.offset.map((o, j) => o * sigma[j]) };
+    this.replace.set(
       enc.id,
       NodeSchema.parse({
         ...enc,
         mode: 'graded',
         payloadBits: profile.inputBits,
-        normalization: graded,
+        normalization: this.graded,
         type: { dtype: 'graded', shape: [enc.dims] },
       }),
     );
     // what each synapse's inputs are on the calibration data (graded input values, or spike rates of
     // the float network), for rounding weights with feedback
-    const calibSim = ctx.calibration?.length ? simulateRows(g, ctx.calibration) : undefined;
-    const rounderInputs = (src: Node): Float64Array | undefined => {
-      if (!calibSim || !ctx.calibration) return undefined;
-      return src.kind === 'snn.encoder' ? normalizeRows(graded, ctx.calibration, enc.dims) : calibSim.rate.get(src.id);
-    };
-    // the encoder clips a graded input to [-(pmax + 1), pmax]: an input beyond the domain reaches -(pmax + 1)
-    const inputMax = (src: Node): number[] =>
-      src.kind === 'snn.encoder' ? Array(enc.dims).fill(pmax + 1) : Array(width(src.type)).fill(1);
+    this.calibSim = ctx.calibration?.length ? simulateRows(g, ctx.calibration) : undefined;
+  }
 
-    /** Largest |a_in| a synapse can deliver, in the float network's units. */
-    const inputBound = (s: Synapse): number => {
-      if (s.weight.kind !== 'float') return 0;
-      const [out, k] = s.weight.values.shape;
-      return worstInput(s.weight.values.data, out, k, inputMax(byId.get(s.inputs[0])!));
-    };
-    const quantSynapse = (
-      s: Synapse,
-      extra: (lambda: number) => string | undefined,
-      range?: readonly [number, number],
-    ): { node: Node; scale: LayerScale } => {
-      if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
-      const [out, k] = s.weight.values.shape;
-      const src = byId.get(s.inputs[0])!;
-      const rescale = src.kind === 'snn.encoder' ? sigma : Array(k).fill(1);
-      const W = s.weight.values.data.map((w, idx) => w / rescale[idx % k]);
-      const smax = inputMax(src);
-      // Worst case of the synaptic input a_in (the bias enters the voltage, not a_in).
-      const bound = worstInput(W, out, k, smax);
-      // feedback rounding holds fan-in x fan-in matrices and costs fan-in^3: wider synapses round plainly
-      const X = k <= FEEDBACK_MAX_FAN_IN ? rounderInputs(src) : undefined;
-      // rounding with feedback may grow a row's sum of |weights|: it must still fit the synaptic input
-      const round: Rounder | undefined = X
-        ? (scaled, mmax, exponent) => {
-            const q = roundWithFeedback(scaled, out, k, X, mmax);
-            return worstInput(q, out, k, smax) * 2 ** exponent > profile.maxActivation
-              ? plainRounding(scaled, mmax, exponent)
-              : q;
-          }
-        : undefined;
-      const scale = weightScale(s.id, W, bound, profile, extra, round, range);
-      if (scale.lambda * bound > profile.hintActivation) wide.push(s.id);
-      errors.push(scale.error);
-      stats[`weight error %${s.id}`] = Number(scale.error.toPrecision(3));
-      const node = NodeSchema.parse({
-        ...s,
-        type: { dtype: 'i32', shape: [out] },
-        weight: {
-          kind: 'int',
-          mantissa: i32([out, k], scale.mantissa),
-          exponent: scale.exponent,
-          bits: profile.weightBits,
-        },
-      });
-      return { node, scale };
-    };
+  private rounderInputs(src: Node): Float64Array | undefined {
+    if (!this.calibSim || !this.ctx.calibration) return undefined;
+    return src.kind === 'snn.encoder'
+      ? normalizeRows(this.graded, this.ctx.calibration, this.enc.dims)
+      : this.calibSim.rate.get(src.id);
+  }
 
-    for (const n of g.nodes) {
-      if (n.kind === 'snn.neurons') {
-        if (n.arith === 'fixed') continue;
-        if (n.inputs.length !== 1)
-          throw new PassError(
-            'quantize',
-            `%${n.id} has ${n.inputs.length} input synapses; quantize handles one per population`,
-          );
-        if (n.currentDecay !== 1 || n.voltageDecay !== 0)
-          throw new PassError(
-            'quantize',
-            `%${n.id}: only non-leaky IF neurons without synaptic filtering are quantized`,
-          );
-        const s = byId.get(n.inputs[0]) as Synapse;
-        // A bias beyond the largest possible synaptic input plus two thresholds fixes the neuron's
-        // output (a spike every step, or none): clamping it there is exact and keeps lambda large.
-        const reach = inputBound(s) + 2 * n.threshold;
-        const bias = n.bias.data.map((b) => Math.min(Math.max(b, -reach), reach));
-        const fits = (lambda: number): string | undefined => {
-          const vth = Math.round(lambda * n.threshold);
-          if (vth < 1 || vth > VTH_MAX) return `threshold ${vth} is outside 1..${VTH_MAX}`;
-          const big = maxAbs(bias) * VOLTAGE_SCALE * lambda;
-          const biasLimit = BIAS_MANT_MAX * 2 ** (ctx.limits.biasExp ?? 7);
-          if (big > biasLimit) return `bias ${big.toFixed(0)} exceeds ${biasLimit}`;
-          const v0 = maxAbs(n.initialV.data) * VOLTAGE_SCALE * lambda;
-          if (v0 > VOLTAGE_MAX) return `initial potential ${v0.toFixed(0)} exceeds 2^23 - 1`;
-          if (2 * VOLTAGE_SCALE * vth > VOLTAGE_MAX) return `threshold ${vth} leaves no headroom in the 24-bit voltage`;
-          return undefined;
-        };
-        const { node: syn, scale } = quantSynapse(s, fits, ctx.limits.weightRange);
-        const vth = toInt(scale.lambda * n.threshold);
-        const { mant, exp } = biasBits(
-          n.id,
-          bias.map((b) => b * VOLTAGE_SCALE * scale.lambda),
-          ctx.limits.biasExp,
-        );
-        const openingV = Array.from(
-          opening.get(n.id)!,
-          (v, i) =>
-            v * VOLTAGE_SCALE * scale.lambda + T * (bias[i] * VOLTAGE_SCALE * scale.lambda - mant[i] * 2 ** exp),
-        );
-        replace.set(s.id, syn);
-        replace.set(
-          n.id,
-          NodeSchema.parse({
-            ...n,
-            arith: 'fixed',
-            threshold: vth,
-            currentDecay: DECAY_UNIT - 1,
-            voltageDecay: 0,
-            bias: i32([mant.length], mant),
-            biasExp: exp,
-            initialV: i32(
-              [n.initialV.data.length],
-              n.initialV.data.map((v) => toInt(v * VOLTAGE_SCALE * scale.lambda)),
-            ),
-            ...(ctx.limits.restStart ? {} : { openingV: i32([openingV.length], openingV.map(toInt)) }),
-          }),
-        );
-      } else if (n.kind === 'snn.readout') {
-        const syns = n.inputs.map((i) => byId.get(i) as Synapse);
-        if (syns.length !== 1)
-          throw new PassError('quantize', `%${n.id} has ${syns.length} input synapses; quantize handles one`);
-        // a readout is decoded on the host: no format's weight range applies to it
-        const { node: syn, scale } = quantSynapse(syns[0], () => undefined);
-        replace.set(syn.id, syn);
-        const w = width(n.type);
-        replace.set(
-          n.id,
-          NodeSchema.parse({
-            ...n,
-            scale: f32(
-              [w],
-              n.scale.data.map((s) => s / scale.lambda),
-            ),
-          }),
-        );
-      }
-    }
-    stats['max weight error'] = Number(Math.max(...errors).toPrecision(3));
-    if (wide.length) stats[`a_in may exceed ${profile.hintActivation}`] = wide.map((w) => `%${w}`).join(' ');
-    // the readout, fitted again on the counts the integer layers before it produce
-    const refit = refitReadout(g, rewrite(g, replace), ctx.calibration ?? [], profile.maxActivation);
-    return { graph: refit.graph, stats: { ...stats, ...refit.stats } };
-  },
-};
+  /** The encoder clips a graded input to [-(pmax + 1), pmax]: an input beyond the domain reaches -(pmax + 1). */
+  private inputMax(src: Node): number[] {
+    return src.kind === 'snn.encoder' ? Array(this.enc.dims).fill(this.pmax + 1) : Array(width(src.type)).fill(1);
+  }
+
+  /** Largest |a_in| a synapse can deliver, in the float network's units. */
+  private inputBound(s: Synapse): number {
+    if (s.weight.kind !== 'float') return 0;
+    const [out, k] = s.weight.values.shape;
+    return worstInput(s.weight.values.data, out, k, this.inputMax(this.byId.get(s.inputs[0])!));
+  }
+
+  /** A synapse's integer weights at the largest scale lambda at which `extra` finds nothing wrong. */
+  private quantSynapse(
+    s: Synapse,
+    extra: (lambda: number) => string | undefined,
+    range?: readonly [number, number],
+  ): { node: Node; scale: LayerScale } {
+    const profile = this.profile;
+    if (s.weight.kind !== 'float') throw new PassError('quantize', `%${s.id} is already quantized`);
+    const [out, k] = s.weight.values.shape;
+    const src = this.byId.get(s.inputs[0])!;
+    const rescale = src.kind === 'snn.encoder' ? this.sigma : Array(k).fill(1);
+    const W = s.weight.values.data.map((w, idx) => w / rescale[idx % k]);
+    const smax = this.inputMax(src);
+    // Worst case of the synaptic input a_in (the bias enters the voltage, not a_in).
+    const bound = worstInput(W, out, k, smax);
+    // feedback rounding holds fan-in x fan-in matrices and costs fan-in^3: wider synapses round plainly
+    const X = k <= FEEDBACK_MAX_FAN_IN ? this.rounderInputs(src) : undefined;
+    // rounding with feedback may grow a row's sum of |weights|: it must still fit the synaptic input
+    const round: Rounder | undefined = X
+      ? (scaled, mmax, exponent) => {
+          const q = roundWithFeedback(scaled, out, k, X, mmax);
+          return worstInput(q, out, k, smax) * 2 ** exponent > profile.maxActivation
+            ? plainRounding(scaled, mmax, exponent)
+            : q;
+        }
+      : undefined;
+    const scale = weightScale(s.id, W, bound, profile, extra, round, range);
+    if (scale.lambda * bound > profile.hintActivation) this.wide.push(s.id);
+    this.errors.push(scale.error);
+    this.stats[`weight error %${s.id}`] = Number(scale.error.toPrecision(3));
+    const node = NodeSchema.parse({
+      ...s,
+      type: { dtype: 'i32', shape: [out] },
+      weight: {
+        kind: 'int',
+        mantissa: i32([out, k], scale.mantissa),
+        exponent: scale.exponent,
+        bits: profile.weightBits,
+      },
+    });
+    return { node, scale };
+  }
+
+  /** A population and its synapse in fixed point: threshold, bias, potentials and window openings. */
+  quantizePopulation(n: NodeOf<'snn.neurons'>): void {
+    const ctx = this.ctx;
+    if (n.inputs.length !== 1)
+      throw new PassError(
+        'quantize',
+        `%${n.id} has ${n.inputs.length} input synapses; quantize handles one per population`,
+      );
+    if (n.currentDecay !== 1 || n.voltageDecay !== 0)
+      throw new PassError('quantize', `%${n.id}: only non-leaky IF neurons without synaptic filtering are quantized`);
+    const s = this.byId.get(n.inputs[0]) as Synapse;
+    // A bias beyond the largest possible synaptic input plus two thresholds fixes the neuron's
+    // output (a spike every step, or none): clamping it there is exact and keeps lambda large.
+    const reach = this.inputBound(s) + 2 * n.threshold;
+    const bias = n.bias.data.map((b) => Math.min(Math.max(b, -reach), reach));
+    const fits = (lambda: number): string | undefined => {
+      const vth = Math.round(lambda * n.threshold);
+      if (vth < 1 || vth > VTH_MAX) return `threshold ${vth} is outside 1..${VTH_MAX}`;
+      const big = maxAbs(bias) * VOLTAGE_SCALE * lambda;
+      const biasLimit = BIAS_MANT_MAX * 2 ** (ctx.limits.biasExp ?? 7);
+      if (big > biasLimit) return `bias ${big.toFixed(0)} exceeds ${biasLimit}`;
+      const v0 = maxAbs(n.initialV.data) * VOLTAGE_SCALE * lambda;
+      if (v0 > VOLTAGE_MAX) return `initial potential ${v0.toFixed(0)} exceeds 2^23 - 1`;
+      if (2 * VOLTAGE_SCALE * vth > VOLTAGE_MAX) return `threshold ${vth} leaves no headroom in the 24-bit voltage`;
+      return undefined;
+    };
+    const { node: syn, scale } = this.quantSynapse(s, fits, ctx.limits.weightRange);
+    const vth = toInt(scale.lambda * n.threshold);
+    const { mant, exp } = biasBits(
+      n.id,
+      bias.map((b) => b * VOLTAGE_SCALE * scale.lambda),
+      ctx.limits.biasExp,
+    );
+    const T = this.T;
+    const openingV = Array.from(
+      this.opening.get(n.id)!,
+      (v, i) => v * VOLTAGE_SCALE * scale.lambda + T * (bias[i] * VOLTAGE_SCALE * scale.lambda - mant[i] * 2 ** exp),
+    );
+    this.replace.set(s.id, syn);
+    this.replace.set(
+      n.id,
+      NodeSchema.parse({
+        ...n,
+        arith: 'fixed',
+        threshold: vth,
+        currentDecay: DECAY_UNIT - 1,
+        voltageDecay: 0,
+        bias: i32([mant.length], mant),
+        biasExp: exp,
+        initialV: i32(
+          [n.initialV.data.length],
+          n.initialV.data.map((v) => toInt(v * VOLTAGE_SCALE * scale.lambda)),
+        ),
+        ...(ctx.limits.restStart ? {} : { openingV: i32([openingV.length], openingV.map(toInt)) }),
+      }),
+    );
+  }
+
+  /** A readout's synapse in fixed point, its decoding scale divided by the synapse's lambda. */
+  quantizeReadout(n: NodeOf<'snn.readout'>): void {
+    const syns = n.inputs.map((i) => this.byId.get(i) as Synapse);
+    if (syns.length !== 1)
+      throw new PassError('quantize', `%${n.id} has ${syns.length} input synapses; quantize handles one`);
+    // a readout is decoded on the host: no format's weight range applies to it
+    const { node: syn, scale } = this.quantSynapse(syns[0], () => undefined);
+    this.replace.set(syn.id, syn);
+    const w = width(n.type);
+    this.replace.set(
+      n.id,
+      NodeSchema.parse({
+        ...n,
+        scale: f32(
+          [w],
+          n.scale.data.map((s) => s / scale.lambda),
+        ),
+      }),
+    );
+  }
+}

@@ -1,3 +1,4 @@
+import { STAGGER_OPTION } from './options.js';
 import { type Node, Node as NodeSchema, type NodeOf } from '../ir/index.js';
 import { consumers, reindexPopulation, rewrite } from '../fit/graph-edit.js';
 import { type Pass, PassError } from './pass.js';
@@ -18,6 +19,7 @@ type Neurons = NodeOf<'snn.neurons'>;
  */
 export const stagger: Pass = {
   name: 'stagger',
+  options: [STAGGER_OPTION],
   description:
     'copy the neurons that feed readouts M times with window openings θ/M apart (finer counts at the readout)',
   run(g, ctx) {

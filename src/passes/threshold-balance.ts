@@ -1,3 +1,4 @@
+import { BALANCE_OPTION, PERCENTILE_OPTION } from './options.js';
 import { type Node, Node as NodeSchema, f32, width } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { rewrite } from '../fit/graph-edit.js';
@@ -13,6 +14,7 @@ import { columnOf, quantile, sorted } from '../fit/stats.js';
  */
 export const thresholdBalance: Pass = {
   name: 'threshold-balance',
+  options: [PERCENTILE_OPTION, BALANCE_OPTION],
   needs: ['calibration'],
   description: 'choose each activation input range (max or percentile, per channel or layer) from calibration data',
   run(g, ctx): PassResult {

@@ -1,8 +1,16 @@
-import type { Command } from 'commander';
+import { type Command, Help, type Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { type LoadedModel, loadModel } from '../../frontend/index.js';
 import { type Graph, PROFILES, parseGraph, printGraph, writeGraphFile } from '../../ir/index.js';
-import { checkPipelineNeeds, formatPassStats, parsePipeline, runPipeline } from '../../passes/index.js';
+import {
+  PASSES,
+  PASS_OPTIONS,
+  checkPipelineNeeds,
+  formatPassStats,
+  optionsOf,
+  parsePipeline,
+  runPipeline,
+} from '../../passes/index.js';
 import { calibrationInputs, withDomain } from '../../verification/calibration-data.js';
 import { UsageError } from '../errors.js';
 import { intOption } from '../options.js';
@@ -23,6 +31,39 @@ interface OptOptions extends CompileOptions {
   profile: string;
   reference?: string;
   within?: string;
+}
+
+/** The passes `--pass` names on the command line, for --help (empty: none named, or names unknown). */
+function passesAsked(argv: readonly string[] = process.argv): string[] {
+  const at = argv.findIndex((a) => a === '--pass' || a.startsWith('--pass='));
+  if (at < 0) return [];
+  const value = argv[at].startsWith('--pass=') ? argv[at].slice('--pass='.length) : argv[at + 1];
+  const names = (value ?? '').split(',').map((n) => n.trim());
+  return names.every((n) => PASSES.has(n)) ? names : [];
+}
+
+/** With passes named, --help lists of the pass options only theirs (every other option stays). */
+const shownFor =
+  (passes: readonly string[]) =>
+  (option: Option): boolean => {
+    if (passes.length === 0) return true;
+    const own = new Set(optionsOf(passes).map((o) => o.flag));
+    return !PASS_OPTIONS.some((o) => o.flag === option.flags) || own.has(option.flags);
+  };
+
+/** What the named passes do and need, after the options in --help. */
+function passesHelp(passes: readonly string[]): string {
+  if (passes.length === 0) return `\npasses: ${[...PASSES.keys()].join(', ')} (--pass NAME --help: its options)\n`;
+  const lines = passes.map((name) => {
+    const p = PASSES.get(name)!;
+    const facts = [
+      p.coding ? `runs on ${p.coding}-coded networks` : undefined,
+      p.needs?.includes('calibration') ? 'needs calibration inputs' : undefined,
+      p.options?.length ? `options: ${p.options.map((o) => o.flag.split(' ')[0]).join(', ')}` : 'no options of its own',
+    ].filter(Boolean);
+    return `  ${name}: ${p.description}\n    ${facts.join('; ')}`;
+  });
+  return `\n${lines.join('\n')}\n`;
 }
 
 /** What separates the cases of a --split-input-file (mlir-opt's). */
@@ -77,6 +118,8 @@ export function registerOpt(program: Command): void {
       `a .sir file of several cases apart on '${SPLIT_MARKER}' lines: each runs on its own, their outputs ` +
         'printed in order with the same line between them (as mlir-opt does)',
     )
+    .configureHelp({ visibleOptions: (cmd) => new Help().visibleOptions(cmd).filter(shownFor(passesAsked())) })
+    .addHelpText('after', () => passesHelp(passesAsked()))
     .action(async (file: string, o: OptOptions) => {
       const names = parsePipeline(o.pass);
       if (!PROFILES.has(o.profile))
