@@ -1,6 +1,7 @@
 import { IrError } from './errors.js';
 import { type Graph, Node, type NodeKind, type NodeOf } from './graph.js';
 import { inferType, isProblem } from './infer.js';
+import type { LocSource } from './ops/common.js';
 
 type Untyped<K extends NodeKind> = K extends NodeKind ? Omit<NodeOf<K>, 'type' | 'id'> & { id?: string } : never;
 
@@ -31,6 +32,20 @@ export class GraphBuilder {
     return n;
   }
 
+  /** The source the nodes added now are stamped with (withSource). */
+  private source: LocSource | undefined;
+
+  /** Runs `f`; each node it adds without a loc of its own derives from `source` (loc.source). */
+  withSource<T>(source: LocSource, f: () => T): T {
+    const outer = this.source;
+    this.source = source;
+    try {
+      return f();
+    } finally {
+      this.source = outer;
+    }
+  }
+
   /** Adds a node and returns its name. */
   add<K extends NodeKind>(partial: Untyped<K>): string {
     const id =
@@ -39,7 +54,8 @@ export class GraphBuilder {
       const n = this.get(i);
       return { id: n.id, kind: n.kind, type: n.type };
     });
-    const draft = { ...partial, id, type: { dtype: 'f32', shape: [0] } } as unknown as Node;
+    const stamped = this.source !== undefined && !partial.loc ? { ...partial, loc: { source: this.source } } : partial;
+    const draft = { ...stamped, id, type: { dtype: 'f32', shape: [0] } } as unknown as Node;
     const type = inferType(draft, operands);
     if (isProblem(type)) throw new IrError(type.message, `%${id}`);
     // Parsing puts the fields in the schema's order, the same order a parsed file has.

@@ -1,10 +1,10 @@
 import { BALANCE_OPTION, K_OPTION, SD_THRESHOLD_OPTION, STRATEGY_OPTION } from './options.js';
-import { GraphBuilder, type NodeOf, f32 } from '../ir/index.js';
+import { type Graph, GraphBuilder, type NodeOf, f32 } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import type { ChannelApprox } from '../fit/approx.js';
 import { matmul, matvec } from '../fit/graph-edit.js';
-import { type Carried, approximate, lowerAnn } from './lowering.js';
-import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
+import { type Carried, type LoweringRules, approximate, lowerAnn } from './lowering.js';
+import { type Pass, type PassContext, PassError, type PassResult, needCalibration } from './pass.js';
 
 /** Decoding of n values followed by a bias relay: [n, n + 1], the identity and a zero column. */
 const relayless = (n: number): number[] =>
@@ -66,167 +66,188 @@ export const lowerToSigmaDelta: Pass = {
   run(g, ctx): PassResult {
     if (!g.nodes.some((n) => n.kind === 'ann.act' || n.kind === 'ann.dense'))
       return { graph: g, stats: { neurons: 0 } };
-    const z = evalAnnAll(g, needCalibration('lower-to-sigma-delta', ctx));
-    const b = new GraphBuilder(g.name);
-    let neurons = 0;
-    let ramps = 0;
-    let deepest = 0;
-
-    /**
-     * A population of m neurons reading `source` (fanIn units, its bias relay last) and, as its last
-     * neuron, a relay of the constant 1 for the next layer. Each neuron's bias is its weight from the
-     * source's relay, so it arrives with the query; or, where the caller's biases are all at most 0
-     * (`own`; quantize refuses any other), the neuron's own bias (a 16-bit mantissa on Loihi 2, finer
-     * than an 8-bit weight; at most 0, so nothing is sent before the query arrives).
-     */
-    const population = (
-      id: string,
-      source: string,
-      weight: readonly number[],
-      fanIn: number,
-      bias: readonly number[],
-      activation: 'relu' | 'identity',
-      range: number,
-      own = false,
-    ): string => {
-      const m = bias.length;
-      const w = [...weight];
-      if (!own) for (let i = 0; i < m; i++) w[i * fanIn + fanIn - 1] = bias[i];
-      const relay = Array.from({ length: fanIn }, (_, k) => (k === fanIn - 1 ? 1 : 0));
-      const syn = b.add({
-        kind: 'snn.synapse',
-        id: `${id}.syn`,
-        inputs: [source],
-        weight: { kind: 'float', values: f32([m + 1, fanIn], [...w, ...relay]) },
-        storage: 'sparse',
-      });
-      neurons += m + 1;
-      return b.add({
-        kind: 'snn.sigma-delta',
-        id,
-        inputs: [syn],
-        activation,
-        arith: 'float',
-        threshold: ctx.sdThreshold * (range > 0 ? range : 1),
-        bias: f32([m + 1], own ? [...bias, 0] : Array(m + 1).fill(0)),
-      });
+    const rules = new SigmaDeltaRules(g, ctx);
+    lowerAnn(g, 'lower-to-sigma-delta', rules.b, rules);
+    // every readout reads at the same step: when the deepest one has received everything
+    const graph = rules.b.build();
+    const nodes = graph.nodes.map((n) =>
+      n.kind === 'snn.readout' ? ({ ...n, window: [0, rules.deepest] as const } as NodeOf<'snn.readout'>) : n,
+    );
+    return {
+      graph: { ...graph, nodes },
+      stats: { neurons: rules.neurons, ramps: rules.ramps, 'settle steps': rules.deepest, threshold: ctx.sdThreshold },
     };
-    /** What a population of `channels` neurons (and its relay) carries: its values, decoded as they are. */
-    const carry = (source: string, depth: number, channels: number): Carried => ({
+  },
+};
+
+/** The largest width of a population's channel ranges. */
+const range = (lo: readonly number[], hi: readonly number[]): number => Math.max(0, ...lo.map((l, c) => hi[c] - l));
+
+/** lower-to-sigma-delta's rules for lowerAnn, and what they count. */
+class SigmaDeltaRules implements LoweringRules {
+  readonly b: GraphBuilder;
+  /** Every ANN node's values on the calibration inputs. */
+  private readonly z: Map<string, Float64Array>;
+  neurons = 0;
+  ramps = 0;
+  /** The deepest readout's window end: the steps a held query takes to settle. */
+  deepest = 0;
+
+  constructor(
+    g: Graph,
+    private readonly ctx: PassContext,
+  ) {
+    this.z = evalAnnAll(g, needCalibration('lower-to-sigma-delta', ctx));
+    this.b = new GraphBuilder(g.name);
+  }
+
+  encoder(x: NodeOf<'ann.input'>): Carried {
+    const id = this.b.add({
+      kind: 'snn.encoder',
+      id: x.id,
+      inputs: [],
+      dims: x.dims,
+      names: x.names,
+      domain: x.domain,
+      mode: 'delta',
+      biasChannel: 1,
+    });
+    return this.carry(id, 0, x.dims);
+  }
+
+  /**
+   * A population of m neurons reading `source` (fanIn units, its bias relay last) and, as its last
+   * neuron, a relay of the constant 1 for the next layer. Each neuron's bias is its weight from the
+   * source's relay, so it arrives with the query; or, where the caller's biases are all at most 0
+   * (`own`; quantize refuses any other), the neuron's own bias (a 16-bit mantissa on Loihi 2, finer
+   * than an 8-bit weight; at most 0, so nothing is sent before the query arrives).
+   */
+  population(
+    id: string,
+    source: string,
+    weight: readonly number[],
+    fanIn: number,
+    bias: readonly number[],
+    activation: 'relu' | 'identity',
+    range: number,
+    own = false,
+  ): string {
+    const m = bias.length;
+    const w = [...weight];
+    if (!own) for (let i = 0; i < m; i++) w[i * fanIn + fanIn - 1] = bias[i];
+    const relay = Array.from({ length: fanIn }, (_, k) => (k === fanIn - 1 ? 1 : 0));
+    const syn = this.b.add({
+      kind: 'snn.synapse',
+      id: `${id}.syn`,
+      inputs: [source],
+      weight: { kind: 'float', values: f32([m + 1, fanIn], [...w, ...relay]) },
+      storage: 'sparse',
+    });
+    this.neurons += m + 1;
+    return this.b.add({
+      kind: 'snn.sigma-delta',
+      id,
+      inputs: [syn],
+      activation,
+      arith: 'float',
+      threshold: this.ctx.sdThreshold * (range > 0 ? range : 1),
+      bias: f32([m + 1], own ? [...bias, 0] : Array(m + 1).fill(0)),
+    });
+  }
+
+  /** What a population of `channels` neurons (and its relay) carries: its values, decoded as they are. */
+  carry(source: string, depth: number, channels: number): Carried {
+    return {
       source,
       depth,
       channels,
       units: channels + 1,
       decode: relayless(channels),
       constant: Array(channels).fill(0),
-    });
-
-    const readout = (valueId: string, W: readonly number[], bias: readonly number[], out: number, src: Carried) => {
-      const weight = matmul(W, src.decode, out, src.channels, src.units);
-      const offset = matvec(W, src.constant, out, src.channels).map((v, o) => v + bias[o]);
-      const syn = b.add({
-        kind: 'snn.synapse',
-        id: `${valueId}.syn`,
-        inputs: [src.source],
-        weight: { kind: 'float', values: f32([out, src.units], weight) },
-        storage: 'sparse',
-      });
-      const id = b.add({
-        kind: 'snn.readout',
-        id: valueId,
-        inputs: [syn],
-        decode: 'sigma',
-        scale: f32([out], Array(out).fill(1)),
-        offset: f32([out], offset),
-        window: [0, src.depth + 2],
-      });
-      deepest = Math.max(deepest, src.depth + 2);
-      return id;
     };
-    const range = (lo: readonly number[], hi: readonly number[]): number => Math.max(0, ...lo.map((l, c) => hi[c] - l));
+  }
 
-    lowerAnn(g, 'lower-to-sigma-delta', b, {
-      encoder: (x) => {
-        const id = b.add({
-          kind: 'snn.encoder',
-          id: x.id,
-          inputs: [],
-          dims: x.dims,
-          names: x.names,
-          domain: x.domain,
-          mode: 'delta',
-          biasChannel: 1,
-        });
-        return carry(id, 0, x.dims);
-      },
-      readout,
-      activation: (a, d, src) => {
-        if (!a.range) throw new PassError('lower-to-sigma-delta', `%${a.id} has no range: run threshold-balance first`);
-        const out = d.weight.shape[0];
-        const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
-        const bias = matvec(d.weight.data, src.constant, out, src.channels).map((v, o) => v + d.bias.data[o]);
-        const zRange = range(a.range.lo.data, a.range.hi.data);
-        if (a.fn === 'relu' || a.fn === 'identity') {
-          const pop = population(a.id, src.source, WD, src.units, bias, a.fn, zRange);
-          return carry(pop, src.depth + 1, out);
-        }
-        // z' = relu(z - lo) >= 0 loses nothing: every ramp's knot is at or above lo, so below it the ramps
-        // are all 0 either way
-        const lo = a.range.lo.data;
-        const zpop = population(
-          `${a.id}.z`,
-          src.source,
-          WD,
-          src.units,
-          bias.map((v, c) => v - lo[c]),
-          'relu',
-          zRange,
-        );
-        const fits = approximate(a, z.get(d.id)!, { ...ctx, strategy: 'pwl' }, 'lower-to-sigma-delta').map(reluRamps);
-        const units = fits.flatMap((f, c) => f.knots.map((knot, k) => ({ channel: c, knot, coef: f.coefs[k] })));
-        const R = units.length;
-        ramps += R;
-        const pick = new Array<number>(R * (out + 1)).fill(0);
-        units.forEach((u, r) => (pick[r * (out + 1) + u.channel] = 1));
-        // relu(z' - (knot - lo)): every knot is at or above lo, so each ramp's bias is its own (at most 0)
-        const knots = units.map((u) => Math.min(0, lo[u.channel] - u.knot));
-        const rampPop = population(`${a.id}.ramp`, zpop, pick, out + 1, knots, 'relu', zRange, true);
-        const sum = new Array<number>(out * (R + 1)).fill(0);
-        units.forEach((u, r) => (sum[u.channel * (R + 1) + r] = u.coef));
-        // f = relu(f) - relu(-f): a pair of ReLU units per channel (only one of them sends), the one
-        // activation netx's SDNN layers have, without a shift the next layer would have to cancel
-        const fRange = Math.max(...fits.map((f) => Math.max(Math.abs(lowest(f)), Math.abs(highest(f)))));
-        const pair = [...sum, ...sum.map((v) => -v)];
-        const constants = fits.map((f) => f.constant);
-        const sumPop = population(
-          a.id,
-          rampPop,
-          pair,
-          R + 1,
-          [...constants, ...constants.map((c) => -c)],
-          'relu',
-          fRange,
-        );
-        const decode = new Array<number>(out * (2 * out + 1)).fill(0);
-        for (let c = 0; c < out; c++) [decode[c * (2 * out + 1) + c], decode[c * (2 * out + 1) + out + c]] = [1, -1];
-        return {
-          source: sumPop,
-          depth: src.depth + 3,
-          channels: out,
-          units: 2 * out + 1,
-          decode,
-          constant: Array(out).fill(0),
-        };
-      },
+  readout(valueId: string, W: readonly number[], bias: readonly number[], out: number, src: Carried): string {
+    const weight = matmul(W, src.decode, out, src.channels, src.units);
+    const offset = matvec(W, src.constant, out, src.channels).map((v, o) => v + bias[o]);
+    const syn = this.b.add({
+      kind: 'snn.synapse',
+      id: `${valueId}.syn`,
+      inputs: [src.source],
+      weight: { kind: 'float', values: f32([out, src.units], weight) },
+      storage: 'sparse',
     });
-    // every readout reads at the same step: when the deepest one has received everything
-    const graph = b.build();
-    const nodes = graph.nodes.map((n) =>
-      n.kind === 'snn.readout' ? ({ ...n, window: [0, deepest] as const } as NodeOf<'snn.readout'>) : n,
+    const id = this.b.add({
+      kind: 'snn.readout',
+      id: valueId,
+      inputs: [syn],
+      decode: 'sigma',
+      scale: f32([out], Array(out).fill(1)),
+      offset: f32([out], offset),
+      window: [0, src.depth + 2],
+    });
+    this.deepest = Math.max(this.deepest, src.depth + 2);
+    return id;
+  }
+
+  activation(a: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>, src: Carried): Carried {
+    if (!a.range) throw new PassError('lower-to-sigma-delta', `%${a.id} has no range: run threshold-balance first`);
+    const out = d.weight.shape[0];
+    const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
+    const bias = matvec(d.weight.data, src.constant, out, src.channels).map((v, o) => v + d.bias.data[o]);
+    const zRange = range(a.range.lo.data, a.range.hi.data);
+    if (a.fn === 'relu' || a.fn === 'identity') {
+      const pop = this.population(a.id, src.source, WD, src.units, bias, a.fn, zRange);
+      return this.carry(pop, src.depth + 1, out);
+    }
+    // z' = relu(z - lo) >= 0 loses nothing: every ramp's knot is at or above lo, so below it the ramps
+    // are all 0 either way
+    const lo = a.range.lo.data;
+    const zpop = this.population(
+      `${a.id}.z`,
+      src.source,
+      WD,
+      src.units,
+      bias.map((v, c) => v - lo[c]),
+      'relu',
+      zRange,
     );
+    const fits = approximate(a, this.z.get(d.id)!, { ...this.ctx, strategy: 'pwl' }, 'lower-to-sigma-delta').map(
+      reluRamps,
+    );
+    const units = fits.flatMap((f, c) => f.knots.map((knot, k) => ({ channel: c, knot, coef: f.coefs[k] })));
+    const R = units.length;
+    this.ramps += R;
+    const pick = new Array<number>(R * (out + 1)).fill(0);
+    units.forEach((u, r) => (pick[r * (out + 1) + u.channel] = 1));
+    // relu(z' - (knot - lo)): every knot is at or above lo, so each ramp's bias is its own (at most 0)
+    const knots = units.map((u) => Math.min(0, lo[u.channel] - u.knot));
+    const rampPop = this.population(`${a.id}.ramp`, zpop, pick, out + 1, knots, 'relu', zRange, true);
+    const sum = new Array<number>(out * (R + 1)).fill(0);
+    units.forEach((u, r) => (sum[u.channel * (R + 1) + r] = u.coef));
+    // f = relu(f) - relu(-f): a pair of ReLU units per channel (only one of them sends), the one
+    // activation netx's SDNN layers have, without a shift the next layer would have to cancel
+    const fRange = Math.max(...fits.map((f) => Math.max(Math.abs(lowest(f)), Math.abs(highest(f)))));
+    const pair = [...sum, ...sum.map((v) => -v)];
+    const constants = fits.map((f) => f.constant);
+    const sumPop = this.population(
+      a.id,
+      rampPop,
+      pair,
+      R + 1,
+      [...constants, ...constants.map((c) => -c)],
+      'relu',
+      fRange,
+    );
+    const decode = new Array<number>(out * (2 * out + 1)).fill(0);
+    for (let c = 0; c < out; c++) [decode[c * (2 * out + 1) + c], decode[c * (2 * out + 1) + out + c]] = [1, -1];
     return {
-      graph: { ...graph, nodes },
-      stats: { neurons, ramps, 'settle steps': deepest, threshold: ctx.sdThreshold },
+      source: sumPop,
+      depth: src.depth + 3,
+      channels: out,
+      units: 2 * out + 1,
+      decode,
+      constant: Array(out).fill(0),
     };
-  },
-};
+  }
+}

@@ -1,9 +1,9 @@
 import { BALANCE_OPTION, K_OPTION, RESET_OPTION, STRATEGY_OPTION, T_OPTION } from './options.js';
-import { GraphBuilder, f32, i32 } from '../ir/index.js';
+import { type Graph, GraphBuilder, type NodeOf, f32, i32 } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { matmul, matvec } from '../fit/graph-edit.js';
-import { type Carried, approximate, identity, lowerAnn } from './lowering.js';
-import { type Pass, type PassResult, needCalibration } from './pass.js';
+import { type Carried, type LoweringRules, approximate, identity, lowerAnn } from './lowering.js';
+import { type Pass, type PassContext, type PassResult, needCalibration } from './pass.js';
 
 /**
  * lower-to-snn: the ann graph becomes a spiking one. Inputs enter as direct current (snn.encoder);
@@ -29,141 +29,12 @@ export const lowerToSnn: Pass = {
   run(g, ctx): PassResult {
     if (!g.nodes.some((n) => n.kind === 'ann.act' || n.kind === 'ann.dense'))
       return { graph: g, stats: { neurons: 0 } };
-    const calib = needCalibration('lower-to-snn', ctx);
-    const z = evalAnnAll(g, calib);
-    const b = new GraphBuilder(g.name);
-    let neurons = 0;
-    let units = 0;
-
-    const readout = (
-      valueId: string,
-      W: readonly number[],
-      bias: readonly number[],
-      out: number,
-      src: Carried,
-      originNode: string,
-    ): string => {
-      const weight = matmul(W, src.decode, out, src.channels, src.units);
-      const offset = matvec(W, src.constant, out, src.channels).map((v, o) => v + bias[o]);
-      const syn = b.add({
-        kind: 'snn.synapse',
-        id: `${valueId}.syn`,
-        inputs: [src.source],
-        weight: { kind: 'float', values: f32([out, src.units], weight) },
-      });
-      const d = src.depth + 1;
-      return b.add({
-        kind: 'snn.readout',
-        id: valueId,
-        inputs: [syn],
-        scale: f32([out], Array(out).fill(1)),
-        offset: f32([out], offset),
-        window: [d, d + ctx.T],
-        origin: {
-          node: originNode,
-          channel: i32(
-            [out],
-            Array.from({ length: out }, (_, i) => i),
-          ),
-          offset: f32([out], Array(out).fill(0)),
-          scale: f32([out], Array(out).fill(1)),
-        },
-      });
-    };
-    lowerAnn(g, 'lower-to-snn', b, {
-      encoder: (x) => {
-        const id = b.add({
-          kind: 'snn.encoder',
-          id: x.id,
-          inputs: [],
-          dims: x.dims,
-          names: x.names,
-          domain: x.domain,
-          mode: 'current',
-        });
-        const units = x.dims;
-        return {
-          source: id,
-          depth: 0,
-          channels: units,
-          units,
-          decode: identity(units),
-          constant: Array(units).fill(0),
-        };
-      },
-      readout,
-      activation: (a, d, src) => {
-        const approx = approximate(a, z.get(d.id)!, ctx, 'lower-to-snn');
-        const out = d.weight.shape[0];
-        const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
-        const Wc = matvec(d.weight.data, src.constant, out, src.channels);
-        const unitList = approx.flatMap((ch, j) => ch.units.map((u) => ({ ...u, channel: j })));
-        if (unitList.length === 0) unitList.push({ offset: 0, theta: 1, slope: 0, signed: false, channel: 0 });
-        const m = unitList.length;
-        const weight = unitList.flatMap((u) =>
-          WD.slice(u.channel * src.units, (u.channel + 1) * src.units).map((w) => w / u.theta),
-        );
-        const bias = unitList.map((u) => (d.bias.data[u.channel] + Wc[u.channel] - u.offset) / u.theta);
-        const signed = ctx.strategy === 'signed';
-        const syn = b.add({
-          kind: 'snn.synapse',
-          id: `${a.id}.syn`,
-          inputs: [src.source],
-          weight: { kind: 'float', values: f32([m, src.units], weight) },
-        });
-        const id = b.add({
-          kind: 'snn.neurons',
-          id: a.id,
-          inputs: [syn],
-          model: 'if',
-          arith: 'float',
-          threshold: 1,
-          reset: ctx.limits.reset ?? ctx.reset,
-          currentDecay: 1,
-          voltageDecay: 0,
-          bias: f32([m], bias),
-          // half a threshold rounds the counts; a format whose neurons start at rest opens them wherever
-          // the prologue takes them, with no stated opening
-          initialV: f32([m], Array(m).fill(signed || ctx.limits.restStart ? 0 : 0.5)),
-          ...(ctx.limits.restStart ? {} : { openingV: f32([m], Array(m).fill(signed ? 0 : 0.5)) }),
-          spikeSign: signed ? 'signed' : 'unsigned',
-          payloadBits: 0,
-          origin: {
-            node: d.id,
-            channel: i32(
-              [m],
-              unitList.map((u) => u.channel),
-            ),
-            offset: f32(
-              [m],
-              unitList.map((u) => u.offset),
-            ),
-            scale: f32(
-              [m],
-              unitList.map((u) => 1 / u.theta),
-            ),
-          },
-        });
-        neurons += m;
-        units += approx.length;
-        const decode = new Array<number>(out * m).fill(0);
-        unitList.forEach((u, k) => {
-          decode[u.channel * m + k] = u.slope * u.theta;
-        });
-        return {
-          source: id,
-          depth: src.depth + 1,
-          channels: out,
-          units: m,
-          decode,
-          constant: approx.map((c) => c.constant),
-        };
-      },
-    });
+    const rules = new RateRules(g, ctx);
+    lowerAnn(g, 'lower-to-snn', rules.b, rules);
     // openingV is where each window opens; the pass manager sets initialV to compensate the prologue
-    const graph = b.build();
+    const { neurons, units } = rules;
     return {
-      graph,
+      graph: rules.b.build(),
       stats: {
         neurons,
         channels: units,
@@ -173,3 +44,146 @@ export const lowerToSnn: Pass = {
     };
   },
 };
+
+/** lower-to-snn's rules for lowerAnn, and what they count. */
+class RateRules implements LoweringRules {
+  readonly b: GraphBuilder;
+  /** Every ANN node's values on the calibration inputs. */
+  private readonly z: Map<string, Float64Array>;
+  neurons = 0;
+  /** Channels lowered (the activations' widths, summed). */
+  units = 0;
+
+  constructor(
+    g: Graph,
+    private readonly ctx: PassContext,
+  ) {
+    this.z = evalAnnAll(g, needCalibration('lower-to-snn', ctx));
+    this.b = new GraphBuilder(g.name);
+  }
+
+  encoder(x: NodeOf<'ann.input'>): Carried {
+    const id = this.b.add({
+      kind: 'snn.encoder',
+      id: x.id,
+      inputs: [],
+      dims: x.dims,
+      names: x.names,
+      domain: x.domain,
+      mode: 'current',
+    });
+    const units = x.dims;
+    return {
+      source: id,
+      depth: 0,
+      channels: units,
+      units,
+      decode: identity(units),
+      constant: Array(units).fill(0),
+    };
+  }
+
+  readout(
+    valueId: string,
+    W: readonly number[],
+    bias: readonly number[],
+    out: number,
+    src: Carried,
+    originNode: string,
+  ): string {
+    const weight = matmul(W, src.decode, out, src.channels, src.units);
+    const offset = matvec(W, src.constant, out, src.channels).map((v, o) => v + bias[o]);
+    const syn = this.b.add({
+      kind: 'snn.synapse',
+      id: `${valueId}.syn`,
+      inputs: [src.source],
+      weight: { kind: 'float', values: f32([out, src.units], weight) },
+    });
+    const d = src.depth + 1;
+    return this.b.add({
+      kind: 'snn.readout',
+      id: valueId,
+      inputs: [syn],
+      scale: f32([out], Array(out).fill(1)),
+      offset: f32([out], offset),
+      window: [d, d + this.ctx.T],
+      origin: {
+        node: originNode,
+        channel: i32(
+          [out],
+          Array.from({ length: out }, (_, i) => i),
+        ),
+        offset: f32([out], Array(out).fill(0)),
+        scale: f32([out], Array(out).fill(1)),
+      },
+    });
+  }
+
+  activation(a: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>, src: Carried): Carried {
+    const approx = approximate(a, this.z.get(d.id)!, this.ctx, 'lower-to-snn');
+    const out = d.weight.shape[0];
+    const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
+    const Wc = matvec(d.weight.data, src.constant, out, src.channels);
+    const unitList = approx.flatMap((ch, j) => ch.units.map((u) => ({ ...u, channel: j })));
+    if (unitList.length === 0) unitList.push({ offset: 0, theta: 1, slope: 0, signed: false, channel: 0 });
+    const m = unitList.length;
+    const weight = unitList.flatMap((u) =>
+      WD.slice(u.channel * src.units, (u.channel + 1) * src.units).map((w) => w / u.theta),
+    );
+    const bias = unitList.map((u) => (d.bias.data[u.channel] + Wc[u.channel] - u.offset) / u.theta);
+    const signed = this.ctx.strategy === 'signed';
+    const syn = this.b.add({
+      kind: 'snn.synapse',
+      id: `${a.id}.syn`,
+      inputs: [src.source],
+      weight: { kind: 'float', values: f32([m, src.units], weight) },
+    });
+    const id = this.b.add({
+      kind: 'snn.neurons',
+      id: a.id,
+      inputs: [syn],
+      model: 'if',
+      arith: 'float',
+      threshold: 1,
+      reset: this.ctx.limits.reset ?? this.ctx.reset,
+      currentDecay: 1,
+      voltageDecay: 0,
+      bias: f32([m], bias),
+      // half a threshold rounds the counts; a format whose neurons start at rest opens them wherever
+      // the prologue takes them, with no stated opening
+      initialV: f32([m], Array(m).fill(signed || this.ctx.limits.restStart ? 0 : 0.5)),
+      ...(this.ctx.limits.restStart ? {} : { openingV: f32([m], Array(m).fill(signed ? 0 : 0.5)) }),
+      spikeSign: signed ? 'signed' : 'unsigned',
+      payloadBits: 0,
+      origin: {
+        node: d.id,
+        channel: i32(
+          [m],
+          unitList.map((u) => u.channel),
+        ),
+        offset: f32(
+          [m],
+          unitList.map((u) => u.offset),
+        ),
+        scale: f32(
+          [m],
+          unitList.map((u) => 1 / u.theta),
+        ),
+      },
+    });
+    this.neurons += m;
+    this.units += approx.length;
+    const decode = new Array<number>(out * m).fill(0);
+    unitList.forEach((u, k) => {
+      decode[u.channel * m + k] = u.slope * u.theta;
+    });
+    return {
+      source: id,
+      depth: src.depth + 1,
+      channels: out,
+      units: m,
+      decode,
+      constant: approx.map((c) => c.constant),
+    };
+  }
+}

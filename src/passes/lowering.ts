@@ -1,5 +1,13 @@
 import { P, match } from 'ts-pattern';
-import { type Graph, type GraphBuilder, type Node, type NodeOf, width } from '../ir/index.js';
+import {
+  type Graph,
+  type GraphBuilder,
+  type LocSource,
+  type Node,
+  type NodeOf,
+  fusedSource,
+  width,
+} from '../ir/index.js';
 import { type ChannelApprox, clipApprox, pwlApprox, signedApprox } from '../fit/approx.js';
 import { consumers } from '../fit/graph-edit.js';
 import { type PassContext, PassError } from './pass.js';
@@ -35,6 +43,9 @@ export function approximate(a: NodeOf<'ann.act'>, z: Float64Array, ctx: PassCont
   });
 }
 
+/** The model op a node of the ann graph stands for (its loc's source, else its own name). */
+const sourceOf = (n: Node): LocSource => n.loc?.source ?? n.id;
+
 /** What a lowering decides; the walk over the ann graph (lowerAnn) is shared. */
 export interface LoweringRules {
   /** Adds the encoder for the graph's input; what it carries. */
@@ -66,7 +77,10 @@ export function lowerAnn(g: Graph, pass: string, b: GraphBuilder, rules: Lowerin
     match(n)
       .with({ kind: 'ann.input' }, (x) => {
         if (x.normalization) throw new PassError(pass, `%${x.id} still has a normalization: run fold-weights first`);
-        carried.set(x.id, rules.encoder(x));
+        carried.set(
+          x.id,
+          b.withSource(sourceOf(x), () => rules.encoder(x)),
+        );
       })
       .with({ kind: 'ann.dense' }, (d) => {
         const src = carried.get(d.inputs[0]);
@@ -81,7 +95,12 @@ export function lowerAnn(g: Graph, pass: string, b: GraphBuilder, rules: Lowerin
         if (acts.length > 0 && acts.length !== readers.length)
           throw new PassError(pass, `%${d.id} feeds both activations and other ops`);
         if (acts.length === 0)
-          renamed.set(d.id, rules.readout(d.id, d.weight.data, d.bias.data, d.weight.shape[0], src, d.id));
+          renamed.set(
+            d.id,
+            b.withSource(sourceOf(d), () =>
+              rules.readout(d.id, d.weight.data, d.bias.data, d.weight.shape[0], src, d.id),
+            ),
+          );
       })
       .with({ kind: 'ann.act' }, (a) => {
         const d = g.nodes.find((m) => m.id === a.inputs[0]);
@@ -90,7 +109,13 @@ export function lowerAnn(g: Graph, pass: string, b: GraphBuilder, rules: Lowerin
             pass,
             `%${a.id} follows ${d?.kind ?? 'nothing'}; each activation must follow a dense layer`,
           );
-        carried.set(a.id, rules.activation(a, d, carried.get(d.inputs[0])!));
+        // the neurons, their synapses and relays are the dense layer's weights for the activation
+        carried.set(
+          a.id,
+          b.withSource(fusedSource([sourceOf(d), sourceOf(a)]), () =>
+            rules.activation(a, d, carried.get(d.inputs[0])!),
+          ),
+        );
       })
       .with({ kind: 'ann.product' }, { kind: 'ann.concat' }, { kind: 'ann.output' }, (h) => {
         const inputs = h.inputs.map((i) => {
@@ -98,7 +123,9 @@ export function lowerAnn(g: Graph, pass: string, b: GraphBuilder, rules: Lowerin
           const c = carried.get(i);
           if (!c) return i;
           // an activation read directly by an output op: decode it in a readout
-          const rid = rules.readout(`${i}.out`, identity(c.channels), Array(c.channels).fill(0), c.channels, c, i);
+          const rid = b.withSource(sourceOf(g.nodes.find((m) => m.id === i)!), () =>
+            rules.readout(`${i}.out`, identity(c.channels), Array(c.channels).fill(0), c.channels, c, i),
+          );
           renamed.set(i, rid);
           return rid;
         });

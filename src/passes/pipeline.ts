@@ -1,4 +1,4 @@
-import { type Coding, type Graph, type Node, codingOf, printGraph, verify } from '../ir/index.js';
+import { type Coding, type Graph, type LocSource, type Node, codingOf, printGraph, verify } from '../ir/index.js';
 import { calibrate } from './calibrate.js';
 import { finetune } from './finetune.js';
 import { finetuneSigmaDelta } from './finetune-sigma-delta.js';
@@ -141,14 +141,15 @@ export function runPass(pass: Pass, g: Graph, ctx: PassContext): { graph: Graph;
 }
 
 /**
- * Every op the pass created or changed gets loc {source, pass}: the model op it derives from (an op
- * it replaces keeps that op's source; a new op takes the source of the ANN op it decodes, `origin`,
+ * Every op the pass created or changed gets loc {source, pass}: the model ops it derives from (what the
+ * pass stated: the lowerings state every one, a synapse its dense layer and its activation; else an op
+ * it replaces keeps that op's source, and a new op takes the source of the ANN op it decodes, `origin`,
  * or of the op its name extends, `a0.syn` from `a0`) and the pass. Unchanged ops keep theirs.
  */
 function stampLocations(before: Graph, after: Graph, pass: string): Graph {
   if (after === before) return after;
   const old = new Map(before.nodes.map((n) => [n.id, n]));
-  const sourceOf = (id: string | undefined): string | undefined => {
+  const sourceOf = (id: string | undefined): LocSource | undefined => {
     const n = id === undefined ? undefined : old.get(id);
     return n ? (n.loc?.source ?? n.id) : undefined;
   };
@@ -158,7 +159,9 @@ function stampLocations(before: Graph, after: Graph, pass: string): Graph {
     changed = true;
     const origin = n.kind === 'snn.neurons' || n.kind === 'snn.readout' ? n.origin?.node : undefined;
     const dot = n.id.lastIndexOf('.');
-    const source = sourceOf(n.id) ?? sourceOf(origin) ?? sourceOf(dot > 0 ? n.id.slice(0, dot) : undefined);
+    // what the pass stated, else the op it replaces, the ANN op it decodes, or the op its name extends
+    const source =
+      n.loc?.source ?? sourceOf(n.id) ?? sourceOf(origin) ?? sourceOf(dot > 0 ? n.id.slice(0, dot) : undefined);
     return { ...n, loc: { ...(source !== undefined ? { source } : {}), pass } } as Node;
   });
   return changed ? { ...after, nodes } : after;

@@ -1,5 +1,15 @@
 import { describe, expect, test } from 'vitest';
-import { type Graph, type Node, Node as NodeSchema, exampleMlp, f32 } from '../../src/ir/index.js';
+import {
+  type Graph,
+  type Node,
+  Node as NodeSchema,
+  decodeGraph,
+  encodeGraph,
+  exampleMlp,
+  f32,
+  parseGraph,
+  printGraph,
+} from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, type Pass, runPass, runPipeline } from '../../src/passes/index.js';
 
 const calibration = Array.from({ length: 16 }, (_, k) => [(k % 4) / 3, Math.floor(k / 4) / 3]);
@@ -8,11 +18,17 @@ const lowered = runPipeline(exampleMlp(), ['fold-weights', 'threshold-balance', 
 const byId = (g: Graph, id: string): Node => g.nodes.find((n) => n.id === id)!;
 
 describe('the pass manager stamps locations', () => {
-  test('ops a pass creates carry the pass and the model op they derive from', () => {
-    expect(byId(lowered, 'a0').loc).toEqual({ source: 'a0', pass: 'lower-to-snn' });
-    expect(byId(lowered, 'a0.syn').loc).toEqual({ source: 'a0', pass: 'lower-to-snn' });
+  test('ops a pass creates carry the pass and every model op they derive from', () => {
+    // an activation's neurons and their synapse: the dense layer's weights for the activation (fused)
+    expect(byId(lowered, 'a0').loc).toEqual({ source: ['h0', 'a0'], pass: 'lower-to-snn' });
+    expect(byId(lowered, 'a0.syn').loc).toEqual({ source: ['h0', 'a0'], pass: 'lower-to-snn' });
     expect(byId(lowered, 'h1').loc).toEqual({ source: 'h1', pass: 'lower-to-snn' });
     expect(byId(lowered, 'x').loc).toEqual({ source: 'x', pass: 'lower-to-snn' });
+  });
+
+  test('fused sources survive the text and binary forms', () => {
+    expect(parseGraph(printGraph(lowered, { weights: true }))).toEqual(lowered);
+    expect(decodeGraph(encodeGraph(lowered))).toEqual(lowered);
   });
 
   test('a pass that changes one op restamps that op only; one that changes nothing returns the same graph', () => {

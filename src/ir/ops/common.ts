@@ -8,11 +8,25 @@ export const NodeId = z
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, 'a node name is letters, digits, _ . - (not starting with . or -)');
 
 /**
- * Where an op comes from (MLIR's location): the op of the model it derives from (`source`: its name in
- * the graph the frontend built) and the last pass that created or changed it. The pass manager sets
- * it; printed as a trailing `loc {...}` in IR files and, with --print-debuginfo, in dumps.
+ * The ops of the model an op derives from: one name, or (MLIR's fused location) every op it derives from
+ * when there are several, e.g. a synapse made of a dense layer's weights for an activation's neurons.
  */
-export const Loc = z.object({ source: z.string().optional(), pass: z.string().optional() }).strict().readonly();
+export const LocSource = z.union([z.string(), z.array(z.string()).min(2).readonly()]);
+export type LocSource = z.infer<typeof LocSource>;
+
+/**
+ * Where an op comes from (MLIR's location): the ops of the model it derives from (`source`: their names
+ * in the graph the frontend built) and the last pass that created or changed it. A pass may state the
+ * source of the ops it creates; the pass manager sets the rest. Printed as a trailing `loc {...}` in IR
+ * files and, with --print-debuginfo, in dumps.
+ */
+export const Loc = z.object({ source: LocSource.optional(), pass: z.string().optional() }).strict().readonly();
+
+/** One source, or every distinct one fused (the order kept). */
+export function fusedSource(sources: readonly LocSource[]): LocSource {
+  const all = [...new Set(sources.flatMap((s) => (typeof s === 'string' ? [s] : s)))];
+  return all.length === 1 ? all[0] : all;
+}
 export type Loc = z.infer<typeof Loc>;
 
 /** Fields every op has: its name, the names of the nodes it reads (in order), its result type and location. */
