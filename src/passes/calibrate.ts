@@ -1,12 +1,12 @@
 import { WEIGHT_CALIBRATION_OPTION } from './options.js';
-import { type Node, type NodeOf, Node as NodeSchema, f32, normalizeRows, width } from '../ir/index.js';
+import { type Graph, type Node, type NodeOf, Node as NodeSchema, f32, normalizeRows, width } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { simulateRows } from '../sim/parallel.js';
 import { rewrite } from '../fit/graph-edit.js';
 import { potentialTensor, restateOpenings, settleStartPotentials, windowOpenings } from '../fit/start-potential.js';
 import { gram, solveSpd } from '../fit/linalg.js';
 import { relativeL2 } from '../sim/metrics.js';
-import { type Pass, PassError, type PassResult, needCalibration } from './pass.js';
+import { type Pass, type PassContext, PassError, type PassResult, needCalibration } from './pass.js';
 
 type Neurons = NodeOf<'snn.neurons'>;
 type Readout = NodeOf<'snn.readout'>;
@@ -111,136 +111,159 @@ export const calibrate: Pass = {
         'calibrate',
         'needs the ANN the network was converted from: run it in the same pipeline as lower-to-snn',
       );
-    const batch = calib.length;
-    const ann = evalAnnAll(ctx.reference, calib);
-    const order = g.nodes.filter((n): n is Neurons => n.kind === 'snn.neurons' && !!n.origin);
     if (g.nodes.some((n) => n.kind === 'snn.neurons' && n.arith === 'fixed'))
       throw new PassError('calibrate', 'runs on float networks: calibrate before quantize');
-    let cur = settleStartPotentials(g);
-    const before = simulateRows(cur, calib);
-    const stats: Record<string, number> = { layers: 0 };
-    const byId = (id: string): Node => cur.nodes.find((n) => n.id === id)!;
-
-    // A correction is kept only if the network's outputs on the calibration inputs get closer to the
-    // ANN's: layer-wise targets do not guarantee that the output improves (a refit layer can undo
-    // what the rounding of later layers would have cancelled).
-    const refOut = ann.get(ctx.reference.nodes.find((n) => n.kind === 'ann.output')!.id)!;
-    const outWidth = refOut.length / batch;
-    const refRows = calib.map((_, r) => Array.from(refOut.subarray(r * outWidth, (r + 1) * outWidth)));
-    const err = (rows: number[][]): number => relativeL2(rows, refRows);
-    let best = err(before.outputs);
-    // the simulation of `cur` on the calibration inputs, kept so the next step need not rerun it
-    let sim = before;
-    // A step on layer p keeps p's window opening where it states (openingV) and lets the layers after
-    // it open wherever p's new prologue takes them, re-stated, for their own steps to correct: holding
-    // them instead gave a float network 3% closer to the ANN but an integer one 10% further from it
-    // on poisson2d (three compiles each).
-    const populations = g.nodes.filter((n) => n.kind === 'snn.neurons').map((n) => n.id);
-    const after = (p: string): Set<string> => new Set(populations.slice(populations.indexOf(p) + 1));
-    const accept = (candidate: typeof cur, step: string, layer?: string): void => {
-      const settled = layer
-        ? restateOpenings(settleStartPotentials(candidate, new Set([layer])), after(layer))
-        : settleStartPotentials(candidate);
-      const run = simulateRows(settled, calib);
-      const e = err(run.outputs);
-      if (e < best) [cur, best, sim] = [settled, e, run];
-      else stats[`${step} steps rejected`] = (stats[`${step} steps rejected`] ?? 0) + 1;
-    };
-
-    for (const p of order) {
-      const w = width(p.type);
-      const target = targets(p, ann, batch);
-      if (ctx.calibrateWeights) {
-        const syn = byId(p.inputs[0]) as NodeOf<'snn.synapse'>;
-        if (p.inputs.length === 1 && syn.weight.kind === 'float') {
-          const srcNode = byId(syn.inputs[0]);
-          const nIn = syn.weight.values.shape[1];
-          const X =
-            srcNode.kind === 'snn.encoder'
-              ? normalizeRows(srcNode.normalization, calib, srcNode.dims)
-              : sim.rate.get(srcNode.id)!;
-          const W = fitWeights(X, target, p.bias.data, nIn, w);
-          accept(
-            rewrite(
-              cur,
-              new Map([[syn.id, NodeSchema.parse({ ...syn, weight: { kind: 'float', values: f32([w, nIn], W) } })]]),
-            ),
-            'weight',
-            p.id,
-          );
-        }
-      }
-      if (ctx.calibrateBias) {
-        const mu = meanDiff(sim.meanCurrent.get(p.id)!, target, w);
-        const node = byId(p.id) as Neurons;
-        accept(
-          rewrite(
-            cur,
-            new Map([
-              [
-                p.id,
-                NodeSchema.parse({
-                  ...node,
-                  bias: f32(
-                    [w],
-                    node.bias.data.map((b, i) => b - mu[i]),
-                  ),
-                }),
-              ],
-            ]),
-          ),
-          'bias',
-          p.id,
-        );
-      }
-      if (ctx.calibratePotential) {
-        const node = byId(p.id) as Neurons;
-        const lo = node.spikeSign === 'signed' ? -1 : 0;
-        const ideal = Float64Array.from(target, (c) => Math.min(Math.max(c / node.threshold, lo), 1));
-        const e = meanDiff(ideal, sim.rate.get(p.id)!, w);
-        // a format whose neurons start at rest leaves no window opening to choose: the bias moves
-        // the potential instead, e T thresholds over the window
-        const moved = ctx.limits.restStart
-          ? {
-              bias: f32(
-                [w],
-                Array.from(node.bias.data, (b, i) => b + e[i] * node.threshold),
-              ),
-            }
-          : {
-              openingV: potentialTensor(
-                node,
-                Array.from(windowOpenings(cur).get(p.id)!, (v, i) =>
-                  Math.min(Math.max(v + e[i] * sim.T * node.threshold, -node.threshold), 2 * node.threshold),
-                ),
-              ),
-            };
-        accept(rewrite(cur, new Map([[p.id, NodeSchema.parse({ ...node, ...moved })]])), 'potential', p.id);
-      }
-      stats.layers++;
+    const c = new LayerCalibration(g, ctx, ctx.reference, calib);
+    for (const p of g.nodes.filter((n): n is Neurons => n.kind === 'snn.neurons' && !!n.origin)) {
+      const target = targets(p, c.ann, calib.length);
+      if (ctx.calibrateWeights) c.weightStep(p, target);
+      if (ctx.calibrateBias) c.biasStep(p, target);
+      if (ctx.calibratePotential) c.potentialStep(p, target);
+      c.stats.layers++;
     }
-    const readouts = cur.nodes.filter((n): n is Readout => n.kind === 'snn.readout' && !!n.origin);
-    if (ctx.calibrateBias && readouts.length) {
-      const replace = new Map<string, Node>();
-      for (const r of readouts) {
-        const w = width(r.type);
-        const mu = meanDiff(sim.readout.get(r.id)!, targets(r, ann, batch), w);
-        replace.set(
-          r.id,
-          NodeSchema.parse({
-            ...r,
-            offset: f32(
-              [w],
-              r.offset.data.map((o, i) => o - mu[i]),
-            ),
-          }),
-        );
-      }
-      accept(rewrite(cur, replace), 'readout');
-    }
-    stats['calib error before'] = Number(err(before.outputs).toPrecision(3));
+    if (ctx.calibrateBias) c.readoutStep();
+    c.stats['calib error before'] = Number(c.errorBefore.toPrecision(3));
     // every accepted step already measured the network it kept
-    stats['calib error after'] = Number(best.toPrecision(3));
-    return { graph: cur, stats };
+    c.stats['calib error after'] = Number(c.best.toPrecision(3));
+    return { graph: c.cur, stats: c.stats };
   },
 };
+
+/**
+ * One layer-by-layer calibration: the network as corrected so far, its simulation on the calibration
+ * inputs and its error against the ANN there, and the steps. A correction is kept only if the network's
+ * outputs on the calibration inputs get closer to the ANN's: layer-wise targets do not guarantee that
+ * the output improves (a refit layer can undo what the rounding of later layers would have cancelled).
+ */
+class LayerCalibration {
+  cur: Graph;
+  best: number;
+  readonly errorBefore: number;
+  readonly stats: Record<string, number> = { layers: 0 };
+  /** The ANN's values of every node on the calibration inputs. */
+  readonly ann: Map<string, Float64Array>;
+  /** The simulation of `cur` on the calibration inputs, kept so the next step need not rerun it. */
+  private sim: ReturnType<typeof simulateRows>;
+  private readonly refRows: number[][];
+  private readonly populations: string[];
+
+  constructor(
+    g: Graph,
+    private readonly ctx: PassContext,
+    reference: Graph,
+    private readonly calib: readonly (readonly number[])[],
+  ) {
+    const batch = calib.length;
+    this.ann = evalAnnAll(reference, calib);
+    this.cur = settleStartPotentials(g);
+    this.sim = simulateRows(this.cur, calib);
+    const refOut = this.ann.get(reference.nodes.find((n) => n.kind === 'ann.output')!.id)!;
+    const outWidth = refOut.length / batch;
+    this.refRows = calib.map((_, r) => Array.from(refOut.subarray(r * outWidth, (r + 1) * outWidth)));
+    this.best = this.errorBefore = this.err(this.sim.outputs);
+    this.populations = g.nodes.filter((n) => n.kind === 'snn.neurons').map((n) => n.id);
+  }
+
+  private err(rows: number[][]): number {
+    return relativeL2(rows, this.refRows);
+  }
+
+  private byId(id: string): Node {
+    return this.cur.nodes.find((n) => n.id === id)!;
+  }
+
+  /**
+   * Keeps `candidate` if it is closer to the ANN. A step on layer p keeps p's window opening where it
+   * states (openingV) and lets the layers after it open wherever p's new prologue takes them, re-stated,
+   * for their own steps to correct: holding them instead gave a float network 3% closer to the ANN but
+   * an integer one 10% further from it on poisson2d (three compiles each).
+   */
+  private accept(candidate: Graph, step: string, layer?: string): void {
+    const after = (p: string): Set<string> => new Set(this.populations.slice(this.populations.indexOf(p) + 1));
+    const settled = layer
+      ? restateOpenings(settleStartPotentials(candidate, new Set([layer])), after(layer))
+      : settleStartPotentials(candidate);
+    const run = simulateRows(settled, this.calib);
+    const e = this.err(run.outputs);
+    if (e < this.best) [this.cur, this.best, this.sim] = [settled, e, run];
+    else this.stats[`${step} steps rejected`] = (this.stats[`${step} steps rejected`] ?? 0) + 1;
+  }
+
+  /** The weights of p's synapse by least squares on what its source sends, towards the ANN's inputs to p. */
+  weightStep(p: Neurons, target: Float64Array): void {
+    const w = width(p.type);
+    const syn = this.byId(p.inputs[0]) as NodeOf<'snn.synapse'>;
+    if (p.inputs.length !== 1 || syn.weight.kind !== 'float') return;
+    const srcNode = this.byId(syn.inputs[0]);
+    const nIn = syn.weight.values.shape[1];
+    const X =
+      srcNode.kind === 'snn.encoder'
+        ? normalizeRows(srcNode.normalization, this.calib, srcNode.dims)
+        : this.sim.rate.get(srcNode.id)!;
+    const W = fitWeights(X, target, p.bias.data, nIn, w);
+    this.accept(
+      rewrite(
+        this.cur,
+        new Map([[syn.id, NodeSchema.parse({ ...syn, weight: { kind: 'float', values: f32([w, nIn], W) } })]]),
+      ),
+      'weight',
+      p.id,
+    );
+  }
+
+  /** p's bias moved by the mean difference between its input current and the ANN's. */
+  biasStep(p: Neurons, target: Float64Array): void {
+    const w = width(p.type);
+    const mu = meanDiff(this.sim.meanCurrent.get(p.id)!, target, w);
+    const node = this.byId(p.id) as Neurons;
+    const bias = f32(
+      [w],
+      node.bias.data.map((b, i) => b - mu[i]),
+    );
+    this.accept(rewrite(this.cur, new Map([[p.id, NodeSchema.parse({ ...node, bias })]])), 'bias', p.id);
+  }
+
+  /** p's window opening moved by the mean difference between its rates and the ideal ones. */
+  potentialStep(p: Neurons, target: Float64Array): void {
+    const w = width(p.type);
+    const node = this.byId(p.id) as Neurons;
+    const lo = node.spikeSign === 'signed' ? -1 : 0;
+    const ideal = Float64Array.from(target, (c) => Math.min(Math.max(c / node.threshold, lo), 1));
+    const e = meanDiff(ideal, this.sim.rate.get(p.id)!, w);
+    // a format whose neurons start at rest leaves no window opening to choose: the bias moves
+    // the potential instead, e T thresholds over the window
+    const moved = this.ctx.limits.restStart
+      ? {
+          bias: f32(
+            [w],
+            Array.from(node.bias.data, (b, i) => b + e[i] * node.threshold),
+          ),
+        }
+      : {
+          openingV: potentialTensor(
+            node,
+            Array.from(windowOpenings(this.cur).get(p.id)!, (v, i) =>
+              Math.min(Math.max(v + e[i] * this.sim.T * node.threshold, -node.threshold), 2 * node.threshold),
+            ),
+          ),
+        };
+    this.accept(rewrite(this.cur, new Map([[p.id, NodeSchema.parse({ ...node, ...moved })]])), 'potential', p.id);
+  }
+
+  /** Every readout's offset moved by the mean difference between its values and the ANN's. */
+  readoutStep(): void {
+    const readouts = this.cur.nodes.filter((n): n is Readout => n.kind === 'snn.readout' && !!n.origin);
+    if (!readouts.length) return;
+    const replace = new Map<string, Node>();
+    for (const r of readouts) {
+      const w = width(r.type);
+      const mu = meanDiff(this.sim.readout.get(r.id)!, targets(r, this.ann, this.calib.length), w);
+      const offset = f32(
+        [w],
+        r.offset.data.map((o, i) => o - mu[i]),
+      );
+      replace.set(r.id, NodeSchema.parse({ ...r, offset }));
+    }
+    this.accept(rewrite(this.cur, replace), 'readout');
+  }
+}

@@ -1,7 +1,7 @@
 import { FINETUNE_STEPS_OPTION } from './options.js';
 import type { NodeOf } from '../ir/index.js';
 import { fitRng, fitToAnn, rms, writeBack } from '../fit/fit-to-ann.js';
-import { SettledModel } from '../fit/settled-model.js';
+import { SettledModel } from '../fit/sigma-delta-settled-model.js';
 import { inputBox } from '../fit/sigma-delta-bounds.js';
 import { keepWithinStates } from '../fit/sigma-delta-headroom.js';
 import { annTarget, keepIfCloser } from './finetune.js';
@@ -12,7 +12,7 @@ const REFIT = 4;
 
 /**
  * finetune-sigma-delta: finetune for sigma-delta networks, fitted through their settled model
- * (src/fit/settled-model.ts: what a held query settles on, exactly). In float, every nonzero weight of
+ * (src/fit/sigma-delta-settled-model.ts: what a held query settles on, exactly). In float, every nonzero weight of
  * the ramps and sums and the ramps' knots, which repairs what K ramps approximate; after
  * quantize-sigma-delta, the integer mantissas themselves (quantization-aware, straight through the
  * rounding, within each synapse's mantissa and the format's weight range), each row kept within its

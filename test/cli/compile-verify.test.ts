@@ -142,7 +142,7 @@ describe('spikec compile, eval, sim and verify, as a user runs them', { timeout:
   });
 
   test('sigma-delta: verify reports settling, graded operations and both energy models; compile writes files', () => {
-    // a short finetune keeps the test quick; what it does is pinned in test/passes/settled-model.test.ts
+    // a short finetune keeps the test quick; what it does is pinned in test/fit/sigma-delta-settled-model.test.ts
     const sd = ['--coding', 'sigma-delta', '--calib-samples', '64', '--finetune-steps', '50'];
     const j = spikec(['verify', P1, ...sd, '--json']);
     expect(j.code).toBe(0);

@@ -18,7 +18,7 @@ import { mlp } from '../support/small-nets.js';
 
 const grid = (n: number): number[][] =>
   Array.from({ length: n * n }, (_, k) => [(k % n) / (n - 1), Math.floor(k / n) / (n - 1)]);
-// the lowering alone: finetune, the pipeline's last pass, is tested in settled-model.test.ts
+// the lowering alone: finetune, the pipeline's last pass, is tested in test/fit/sigma-delta-settled-model.test.ts
 const ctx = { ...DEFAULT_CONTEXT, calibration: grid(10), K: 6, finetuneSteps: 0 };
 const lower = (g: Graph, sdThreshold = ctx.sdThreshold): Graph =>
   runPipeline(g, SIGMA_DELTA_PIPELINE, { ...ctx, sdThreshold }, { verifyEach: true }).graph;

@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import type { Graph, NodeOf } from '../../src/ir/index.js';
 import { NETX_LIMITS } from '../../src/backends/index.js';
 import { DEFAULT_CONTEXT, type PassContext, runPipeline } from '../../src/passes/index.js';
-import { SettledModel } from '../../src/fit/settled-model.js';
+import { SettledModel } from '../../src/fit/sigma-delta-settled-model.js';
 import { worstStates } from '../../src/fit/sigma-delta-headroom.js';
 import { sigmaDeltaStateMax } from '../../src/fit/sigma-delta-bounds.js';
 import { evalAnn } from '../../src/sim/ann-eval.js';
