@@ -1,5 +1,5 @@
 import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
-import { effectiveWeights, hostRecord, isSigmaDelta, snnChain, weightShape } from './chain.js';
+import { type SnnChain, effectiveWeights, hostRecord, isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { type H5Group, float32Array, writeHdf5Atomic } from './hdf5.js';
 
 export const NIR_VERSION = '1.0.0';
@@ -37,17 +37,12 @@ function integerWeights(node: H5Group, synapse: NodeOf<'snn.synapse'>): void {
   metadata(node, 'spikec_weight_bits', [synapse.weight.bits]);
 }
 
-export async function writeNir(g: Graph, path: string): Promise<void> {
-  if (isSigmaDelta(g))
-    throw new IrError(
-      'nir: NIR has no sigma-delta neuron (and no graded spikes between layers): compile with --coding rate, ' +
-        'or write lava-netx or lava-py',
-    );
-  const chain = snnChain(g, 'nir');
-  const nodes: [string, (grp: H5Group) => void][] = [];
-  const edges: [string, string][] = [];
-  const e = chain.encoder;
-  nodes.push([
+/** A NIR node: its name and what fills its group. */
+type NirNode = [string, (grp: H5Group) => void];
+
+/** The Input node: the encoder (spikec_ metadata: names, domain, normalization, payload). */
+function inputNode(e: SnnChain['encoder']): NirNode {
+  return [
     e.id,
     (n) => {
       n.create_dataset({ name: 'type', data: 'Input' });
@@ -57,83 +52,107 @@ export async function writeNir(g: Graph, path: string): Promise<void> {
       if (e.normalization) metadata(n, 'spikec_normalization', JSON.stringify(e.normalization));
       if (e.mode === 'graded' && e.payloadBits) metadata(n, 'spikec_payload_bits', [e.payloadBits]);
     },
-  ]);
-  let prev = e.id;
-  for (const { synapse, target } of chain.layers) {
-    const [out, inW] = weightShape(synapse);
-    const W = effectiveWeights(synapse);
-    if (target.kind === 'snn.neurons') {
-      const biasScale = target.arith === 'fixed' ? 2 ** (target.biasExp ?? 0) / VOLTAGE_SCALE : 1;
-      const vScale = target.arith === 'fixed' ? 1 / VOLTAGE_SCALE : 1;
-      nodes.push([
-        synapse.id,
-        (n) => {
-          n.create_dataset({ name: 'type', data: 'Affine' });
-          float32Array(n, 'weight', W, [out, inW]);
-          integerWeights(n, synapse);
-          float32Array(
-            n,
-            'bias',
-            target.bias.data.map((b) => b * biasScale),
-            [out],
-          );
-        },
-      ]);
-      nodes.push([
-        target.id,
-        (n) => {
-          n.create_dataset({ name: 'type', data: 'IF' });
-          float32Array(n, 'r', Array(out).fill(1), [out]);
-          float32Array(n, 'v_threshold', Array(out).fill(target.threshold), [out]);
-          float32Array(n, 'v_reset', Array(out).fill(0), [out]);
-          metadata(n, 'spikec_reset', target.reset);
-          if (target.arith === 'fixed') {
-            metadata(n, 'spikec_arith', 'fixed');
-            metadata(n, 'spikec_bias_exp', [target.biasExp ?? 0]);
-            metadata(n, 'spikec_decays', [target.currentDecay, target.voltageDecay]);
-          }
-          metadata(n, 'spikec_spike_sign', target.spikeSign);
+  ];
+}
+
+/** An Affine and an IF node: a synapse and the population it feeds. */
+function populationNodes(synapse: NodeOf<'snn.synapse'>, target: NodeOf<'snn.neurons'>): NirNode[] {
+  const [out, inW] = weightShape(synapse);
+  const W = effectiveWeights(synapse);
+  const biasScale = target.arith === 'fixed' ? 2 ** (target.biasExp ?? 0) / VOLTAGE_SCALE : 1;
+  const vScale = target.arith === 'fixed' ? 1 / VOLTAGE_SCALE : 1;
+  return [
+    [
+      synapse.id,
+      (n) => {
+        n.create_dataset({ name: 'type', data: 'Affine' });
+        float32Array(n, 'weight', W, [out, inW]);
+        integerWeights(n, synapse);
+        float32Array(
+          n,
+          'bias',
+          target.bias.data.map((b) => b * biasScale),
+          [out],
+        );
+      },
+    ],
+    [
+      target.id,
+      (n) => {
+        n.create_dataset({ name: 'type', data: 'IF' });
+        float32Array(n, 'r', Array(out).fill(1), [out]);
+        float32Array(n, 'v_threshold', Array(out).fill(target.threshold), [out]);
+        float32Array(n, 'v_reset', Array(out).fill(0), [out]);
+        metadata(n, 'spikec_reset', target.reset);
+        if (target.arith === 'fixed') {
+          metadata(n, 'spikec_arith', 'fixed');
+          metadata(n, 'spikec_bias_exp', [target.biasExp ?? 0]);
+          metadata(n, 'spikec_decays', [target.currentDecay, target.voltageDecay]);
+        }
+        metadata(n, 'spikec_spike_sign', target.spikeSign);
+        metadata(
+          n,
+          'spikec_initial_v',
+          target.initialV.data.map((v) => v * vScale),
+        );
+        if (target.openingV)
           metadata(
             n,
-            'spikec_initial_v',
-            target.initialV.data.map((v) => v * vScale),
+            'spikec_opening_v',
+            target.openingV.data.map((v) => v * vScale),
           );
-          if (target.openingV)
-            metadata(
-              n,
-              'spikec_opening_v',
-              target.openingV.data.map((v) => v * vScale),
-            );
-        },
-      ]);
-    } else if (target.kind === 'snn.readout') {
-      nodes.push([
-        synapse.id,
-        (n) => {
-          n.create_dataset({ name: 'type', data: 'Affine' });
-          float32Array(
-            n,
-            'weight',
-            W.map((w, k) => w * target.scale.data[Math.floor(k / inW)]),
-            [out, inW],
-          );
-          float32Array(n, 'bias', [...target.offset.data], [out]);
-          integerWeights(n, synapse);
-          if (synapse.weight.kind === 'int') metadata(n, 'spikec_readout_scale', target.scale.data);
-        },
-      ]);
-      nodes.push([
-        target.id,
-        (n) => {
-          n.create_dataset({ name: 'type', data: 'Output' });
-          float32Array(n, 'shape', [out], [1]);
-          metadata(n, 'spikec_window', [...target.window]);
-          if (chain.output.names) metadata(n, 'spikec_names', JSON.stringify(chain.output.names));
-          const host = hostRecord(chain);
-          if (host) metadata(n, 'spikec_host', JSON.stringify(host));
-        },
-      ]);
-    }
+      },
+    ],
+  ];
+}
+
+/** An Affine and the Output node: the readout's synapse (its decoding scale folded in) and the readout. */
+function outputNodes(chain: SnnChain, synapse: NodeOf<'snn.synapse'>, target: NodeOf<'snn.readout'>): NirNode[] {
+  const [out, inW] = weightShape(synapse);
+  const W = effectiveWeights(synapse);
+  return [
+    [
+      synapse.id,
+      (n) => {
+        n.create_dataset({ name: 'type', data: 'Affine' });
+        float32Array(
+          n,
+          'weight',
+          W.map((w, k) => w * target.scale.data[Math.floor(k / inW)]),
+          [out, inW],
+        );
+        float32Array(n, 'bias', [...target.offset.data], [out]);
+        integerWeights(n, synapse);
+        if (synapse.weight.kind === 'int') metadata(n, 'spikec_readout_scale', target.scale.data);
+      },
+    ],
+    [
+      target.id,
+      (n) => {
+        n.create_dataset({ name: 'type', data: 'Output' });
+        float32Array(n, 'shape', [out], [1]);
+        metadata(n, 'spikec_window', [...target.window]);
+        if (chain.output.names) metadata(n, 'spikec_names', JSON.stringify(chain.output.names));
+        const host = hostRecord(chain);
+        if (host) metadata(n, 'spikec_host', JSON.stringify(host));
+      },
+    ],
+  ];
+}
+
+export async function writeNir(g: Graph, path: string): Promise<void> {
+  if (isSigmaDelta(g))
+    throw new IrError(
+      'nir: NIR has no sigma-delta neuron (and no graded spikes between layers): compile with --coding rate, ' +
+        'or write lava-netx or lava-py',
+    );
+  const chain = snnChain(g, 'nir');
+  const nodes: NirNode[] = [inputNode(chain.encoder)];
+  const edges: [string, string][] = [];
+  let prev = chain.encoder.id;
+  for (const { synapse, target } of chain.layers) {
+    if (target.kind === 'snn.neurons') nodes.push(...populationNodes(synapse, target));
+    else if (target.kind === 'snn.readout') nodes.push(...outputNodes(chain, synapse, target));
     edges.push([prev, synapse.id], [synapse.id, target.id]);
     prev = target.id;
   }

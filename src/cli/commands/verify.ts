@@ -79,86 +79,94 @@ export function registerVerify(program: Command): void {
     )
     .option('--json', 'print one JSON object')
     .option('--plot <dir>', 'write plots (solution, SNN error field, error vs T) as SVG and PNG into DIR')
-    .action(async (modelPath: string, o: VerifyOptions) => {
-      const isCompiled = /\.(sir|sirpb|nir)$/.test(modelPath);
-      if (isCompiled && !o.reference)
-        throw new UsageError(
-          'verifying a compiled network (.sir, .sirpb, .nir) needs --reference MODEL (the trained ANN it came from)',
-        );
-      if (o.inputs && o.grid) throw new UsageError('--inputs and --grid both say where to verify: give one');
-      checkConversionOptions(o);
-      if (o.plot) checkOutputDir(o.plot, '--plot');
-      const compiled: Graph | undefined = isCompiled ? (await loadModel(modelPath)).graph : undefined;
-      // a compiled network's encoder records the box it was compiled for: the grid's when nothing else says
-      const recorded = compiled?.nodes.find((n) => n.kind === 'snn.encoder')?.domain;
-      const setup = await verifySetup(isCompiled ? o.reference! : modelPath, {
-        ...o,
-        domain: o.domain ?? (recorded && formatDomain(recorded)),
-      });
-      // what the JSON says the figures are about: the problem, its points, what the errors are against
-      const about = {
-        problem: setup.problem.problem,
-        points: setup.points.length,
-        exact_solution: setup.solution ? setup.solution.name : null,
-      };
-      const run = async (T: number): Promise<VerifyRow> =>
-        compiled ? measure(setup, compiled, T, say) : measure(setup, compileFor(setup, { ...o, T }), T, say);
-      const snn = compiled ?? compileFor(setup, o);
-      // a sigma-delta network holds each query until it settles: its own window, not a T to override
-      const sigmaDelta = codingOf(snn) === 'sigma-delta';
-      if (sigmaDelta && o.sweepT)
-        throw new UsageError("--sweep-T sweeps rate coding's window; a sigma-delta network has none");
-      if (o.stream !== undefined && !sigmaDelta)
-        throw new UsageError('--stream runs a sigma-delta network: add --coding sigma-delta');
-      if (o.stream !== undefined) {
-        const { axis, perTrajectory } = streamOption(o.stream, setup.problem.inputs);
-        const row = await measureStream(setup, snn, axis, say, perTrajectory);
-        if (o.json) process.stdout.write(`${JSON.stringify({ ...about, ...row }, null, 2)}\n`);
-        else {
-          process.stdout.write(
-            `spikec verify: ${setup.problem.problem}, ${row.stream!.queries} queries streamed along ` +
-              `${row.stream!.axis} (${row.stream!.trajectories} trajectories), coding sigma-delta\n`,
-          );
-          process.stdout.write(formatTable([row]));
-        }
-        return;
-      }
-      const first = await measureWithOutputs(setup, snn, sigmaDelta ? undefined : o.T, say);
-      const main = first.row;
-      const sweep = o.sweepT
-        ? await Promise.all(o.sweepT.map(async (T) => (T === o.T ? main : await run(T))))
-        : undefined;
-      const plots = o.plot
-        ? await (
-            await import('../../verification/plots.js')
-          ).verificationPlots(
-            o.plot,
-            setup.problem.problem,
-            {
-              inputs: setup.problem.inputs,
-              points: setup.points,
-              snn: first.outputs,
-              exact: setup.exact,
-              ann: setup.annOut,
-              output: setup.problem.outputs[0],
-            },
-            sweep,
-          )
-        : [];
-      for (const p of plots) process.stderr.write(`spikec: wrote ${p}\n`);
-      if (o.json) {
-        process.stdout.write(`${JSON.stringify({ ...about, ...main, ...(sweep ? { sweep } : {}) }, null, 2)}\n`);
-        return;
-      }
-      process.stdout.write(
-        `spikec verify: ${setup.problem.problem}, ${setup.points.length} ${o.inputs ? 'input rows' : 'test points'}` +
-          `${setup.exact ? '' : ' (no exact solution: against the ANN)'}, ` +
-          (sigmaDelta
-            ? `coding sigma-delta, settled in ${main.settle_steps!.max} steps\n`
-            : `strategy ${o.strategy}\n`),
-      );
-      process.stdout.write(formatTable(sweep ?? [main]));
-    });
+    .action(verifyAction);
+}
+
+/** What `spikec verify MODEL` does. */
+async function verifyAction(modelPath: string, o: VerifyOptions): Promise<void> {
+  const isCompiled = /\.(sir|sirpb|nir)$/.test(modelPath);
+  if (isCompiled && !o.reference)
+    throw new UsageError(
+      'verifying a compiled network (.sir, .sirpb, .nir) needs --reference MODEL (the trained ANN it came from)',
+    );
+  if (o.inputs && o.grid) throw new UsageError('--inputs and --grid both say where to verify: give one');
+  checkConversionOptions(o);
+  if (o.plot) checkOutputDir(o.plot, '--plot');
+  const compiled: Graph | undefined = isCompiled ? (await loadModel(modelPath)).graph : undefined;
+  // a compiled network's encoder records the box it was compiled for: the grid's when nothing else says
+  const recorded = compiled?.nodes.find((n) => n.kind === 'snn.encoder')?.domain;
+  const setup = await verifySetup(isCompiled ? o.reference! : modelPath, {
+    ...o,
+    domain: o.domain ?? (recorded && formatDomain(recorded)),
+  });
+  // what the JSON says the figures are about: the problem, its points, what the errors are against
+  const about = {
+    problem: setup.problem.problem,
+    points: setup.points.length,
+    exact_solution: setup.solution ? setup.solution.name : null,
+  };
+  const run = async (T: number): Promise<VerifyRow> =>
+    compiled ? measure(setup, compiled, T, say) : measure(setup, compileFor(setup, { ...o, T }), T, say);
+  const snn = compiled ?? compileFor(setup, o);
+  // a sigma-delta network holds each query until it settles: its own window, not a T to override
+  const sigmaDelta = codingOf(snn) === 'sigma-delta';
+  if (sigmaDelta && o.sweepT)
+    throw new UsageError("--sweep-T sweeps rate coding's window; a sigma-delta network has none");
+  if (o.stream !== undefined && !sigmaDelta)
+    throw new UsageError('--stream runs a sigma-delta network: add --coding sigma-delta');
+  if (o.stream !== undefined) return verifyStream(setup, snn, o, about);
+  const first = await measureWithOutputs(setup, snn, sigmaDelta ? undefined : o.T, say);
+  const main = first.row;
+  const sweep = o.sweepT ? await Promise.all(o.sweepT.map(async (T) => (T === o.T ? main : await run(T)))) : undefined;
+  const plots = o.plot ? await writePlots(o.plot, setup, first.outputs, sweep) : [];
+  for (const p of plots) process.stderr.write(`spikec: wrote ${p}\n`);
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ ...about, ...main, ...(sweep ? { sweep } : {}) }, null, 2)}\n`);
+    return;
+  }
+  process.stdout.write(
+    `spikec verify: ${setup.problem.problem}, ${setup.points.length} ${o.inputs ? 'input rows' : 'test points'}` +
+      `${setup.exact ? '' : ' (no exact solution: against the ANN)'}, ` +
+      (sigmaDelta ? `coding sigma-delta, settled in ${main.settle_steps!.max} steps\n` : `strategy ${o.strategy}\n`),
+  );
+  process.stdout.write(formatTable(sweep ?? [main]));
+}
+
+/** --stream: the test grid as one stream of queries along an input, through a sigma-delta network. */
+async function verifyStream(setup: VerifySetup, snn: Graph, o: VerifyOptions, about: object): Promise<void> {
+  const { axis, perTrajectory } = streamOption(o.stream!, setup.problem.inputs);
+  const row = await measureStream(setup, snn, axis, say, perTrajectory);
+  if (o.json) process.stdout.write(`${JSON.stringify({ ...about, ...row }, null, 2)}\n`);
+  else {
+    process.stdout.write(
+      `spikec verify: ${setup.problem.problem}, ${row.stream!.queries} queries streamed along ` +
+        `${row.stream!.axis} (${row.stream!.trajectories} trajectories), coding sigma-delta\n`,
+    );
+    process.stdout.write(formatTable([row]));
+  }
+}
+
+/** --plot DIR: the solution, the SNN's error field and the error against T; the files written. */
+async function writePlots(
+  dir: string,
+  setup: VerifySetup,
+  snn: readonly (readonly number[])[],
+  sweep: readonly VerifyRow[] | undefined,
+): Promise<string[]> {
+  const { verificationPlots } = await import('../../verification/plots.js');
+  return verificationPlots(
+    dir,
+    setup.problem.problem,
+    {
+      inputs: setup.problem.inputs,
+      points: setup.points,
+      snn,
+      exact: setup.exact,
+      ann: setup.annOut,
+      output: setup.problem.outputs[0],
+    },
+    sweep,
+  );
 }
 
 /** Compiles the setup's ANN with the command's conversion options. */

@@ -134,8 +134,7 @@ function buildGraph(t: NirTree, path: string): Graph {
   if (!t.has('node/type') || t.string('node/type') !== 'NIRGraph')
     t.fail('node/type', 'not a NIR graph (expected "NIRGraph")');
   const names = Object.keys(t.group('node/nodes').children);
-  const p = (n: string): string => `node/nodes/${n}`;
-  const typeOf = new Map(names.map((n) => [n, t.string(`${p(n)}/type`)]));
+  const typeOf = new Map(names.map((n) => [n, t.string(`${nodePath(n)}/type`)]));
   const unsupported = names.filter((n) => !(NODE_TYPES as readonly string[]).includes(typeOf.get(n)!));
   if (unsupported.length) {
     throw new ImportError(
@@ -147,25 +146,11 @@ function buildGraph(t: NirTree, path: string): Graph {
   const next = edgesOf(t, new Set(names));
   const inputs = names.filter((n) => typeOf.get(n) === 'Input');
   if (inputs.length !== 1) t.fail('node/nodes', `needs exactly one Input node (found ${inputs.length})`);
-  const b = new GraphBuilder(path.replace(/^.*\//, '').replace(/\.(nir|h5|hdf5)$/, ''));
-  const inName = inputs[0];
-  const inShape = t.numbers(`${p(inName)}/shape`, 1).values;
-  const dims = inShape[0];
-  if (inShape.length !== 1 || !Number.isInteger(dims) || dims < 1)
-    t.fail(`${p(inName)}/shape`, `expected one positive integer, found [${inShape.join(', ')}]`);
-  const extras = Object.fromEntries(
-    (['names', 'domain', 'normalization'] as const).flatMap((k) => {
-      const v = t.attrJson(p(inName), `spikec_${k}`);
-      return v === undefined ? [] : [[k, v]];
-    }),
-  );
-  const payload = t.attrNumbers(p(inName), 'spikec_payload_bits', 1)?.[0];
-  const mode = payload ? { mode: 'graded' as const, payloadBits: payload } : { mode: 'current' as const };
-  let cur = b.add({ kind: 'snn.encoder', id: inName, inputs: [], dims, ...mode, ...extras });
-  let width = dims;
-  let node = next.get(inName);
+  const chain = new ChainReader(t, new GraphBuilder(path.replace(/^.*\//, '').replace(/\.(nir|h5|hdf5)$/, '')));
+  let { id: cur, width } = chain.encoder(inputs[0]);
+  let node = next.get(inputs[0]);
   let depth = 0;
-  const seen = new Set([inName]);
+  const seen = new Set([inputs[0]]);
   const visit = (n: string): string => {
     if (seen.has(n)) t.fail(`node '${n}'`, 'the edges form a cycle; spikec reads a chain from Input to Output');
     seen.add(n);
@@ -178,111 +163,172 @@ function buildGraph(t: NirTree, path: string): Graph {
     const target = next.get(node);
     if (!target) t.fail(`node '${node}'`, 'an Affine that leads nowhere');
     visit(target);
-    const w = t.numbers(`${p(node)}/weight`, 2);
-    const bias = t.numbers(`${p(node)}/bias`, 1).values;
-    const [out, inW] = w.shape;
-    if (inW !== width)
-      t.fail(
-        `${p(node)}/weight`,
-        `shape [${w.shape.join(', ')}] takes ${inW} inputs, but the layer before it has ${width} ` +
-          '(NIR stores an Affine weight as [out, in])',
-      );
-    if (bias.length !== out)
-      t.fail(`${p(node)}/bias`, `has ${bias.length} values; the weight [${w.shape.join(', ')}] has ${out} outputs`);
-    // an integer synapse: the Affine holds m 2^e (times the readout's scale before an Output)
-    const exponent = t.attrNumbers(p(node), 'spikec_weight_exp', 1)?.[0];
-    const readoutScale = t.attrNumbers(p(node), 'spikec_readout_scale', out);
-    const integer = (e: number, bits: number) => {
-      const m = w.values.map((x, k) => Math.round(x / (2 ** e * (readoutScale?.[Math.floor(k / inW)] ?? 1))));
-      return { kind: 'int' as const, mantissa: i32([out, inW], m), exponent: e, bits };
-    };
-    const bits = t.attrNumbers(p(node), 'spikec_weight_bits', 1)?.[0];
-    const syn = b.add({
-      kind: 'snn.synapse',
-      id: node,
-      inputs: [cur],
-      weight:
-        exponent === undefined ? { kind: 'float', values: f32([out, inW], w.values) } : integer(exponent, bits ?? 8),
-    });
+    const affine = chain.synapse(node, cur, width);
     depth++;
-    const perNeuron = (field: string, required: boolean): number[] | undefined => {
-      if (!required && !t.has(`${p(target)}/${field}`)) return undefined;
-      const v = t.numbers(`${p(target)}/${field}`).values;
-      if (v.length !== out)
-        t.fail(`${p(target)}/${field}`, `has ${v.length} values; the Affine before it has ${out} outputs`);
-      return v;
-    };
     if (typeOf.get(target) === 'IF') {
-      const th = perNeuron('v_threshold', true)!;
-      if (th.some((x) => x !== th[0]))
-        t.fail(`node '${target}' (IF)`, 'per-neuron thresholds differ; spikec populations share one threshold');
-      if (perNeuron('r', false)?.some((r) => r !== 1))
-        t.fail(`node '${target}' (IF)`, 'r other than 1; spikec IF neurons integrate their input unscaled');
-      if (perNeuron('v_reset', false)?.some((v) => v !== 0))
-        t.fail(`node '${target}' (IF)`, 'v_reset other than 0; spikec neurons reset to 0 or by subtraction');
-      const v0 = t.attrNumbers(p(target), 'spikec_initial_v', out);
-      const opening = t.attrNumbers(p(target), 'spikec_opening_v', out);
-      const fixed = t.attrChoice(p(target), 'spikec_arith', ['fixed'] as const) === 'fixed';
-      // fixed point (Loihi units): the file holds bias m 2^biasExp / 64 and potentials v / 64
-      const biasExp = fixed ? (t.attrNumbers(p(target), 'spikec_bias_exp', 1)?.[0] ?? 0) : undefined;
-      const [du, dv] = fixed ? (t.attrNumbers(p(target), 'spikec_decays', 2) ?? [DECAY_UNIT - 1, 0]) : [1, 0];
-      const potential = (v: readonly number[]) =>
-        fixed
-          ? i32(
-              [out],
-              v.map((x) => Math.round(x * VOLTAGE_SCALE)),
-            )
-          : f32([out], v);
-      cur = b.add({
-        kind: 'snn.neurons',
-        id: target,
-        inputs: [syn],
-        model: 'if',
-        arith: fixed ? 'fixed' : 'float',
-        threshold: th[0],
-        reset: t.attrChoice(p(target), 'spikec_reset', ['subtract', 'zero'] as const) ?? 'zero',
-        currentDecay: du,
-        voltageDecay: dv,
-        bias: fixed
-          ? i32(
-              [out],
-              bias.map((x) => Math.round((x * VOLTAGE_SCALE) / 2 ** biasExp!)),
-            )
-          : f32([out], bias),
-        ...(fixed ? { biasExp } : {}),
-        initialV: potential(v0 ?? Array(out).fill(0)),
-        ...(opening ? { openingV: potential(opening) } : {}),
-        spikeSign: t.attrChoice(p(target), 'spikec_spike_sign', ['unsigned', 'signed'] as const) ?? 'unsigned',
-        payloadBits: 0,
-      });
-      width = out;
+      cur = chain.population(target, affine);
+      width = affine.out;
       node = next.get(target);
     } else if (typeOf.get(target) === 'Output') {
-      if (t.has(`${p(target)}/shape`)) {
-        const s = t.numbers(`${p(target)}/shape`).values;
-        if (s.length !== 1 || s[0] !== out)
-          t.fail(`${p(target)}/shape`, `is [${s.join(', ')}]; the Affine before it has ${out} outputs`);
-      }
-      const win = t.attrNumbers(p(target), 'spikec_window', 2);
-      const window = (win ?? [depth, depth + 64]) as [number, number];
-      const r = b.add({
-        kind: 'snn.readout',
-        id: target,
-        inputs: [syn],
-        scale: f32([out], readoutScale ?? Array(out).fill(1)),
-        offset: f32([out], bias),
-        window,
-      });
-      const outNames = t.attrJson(p(target), 'spikec_names') as string[] | undefined;
-      const last = addHostOps(t, p(target), b, r);
-      b.add({ kind: 'ann.output', id: `${target}_out`, inputs: [last], ...(outNames ? { names: outNames } : {}) });
+      chain.output(target, affine, depth);
       node = undefined;
     } else t.fail(`node '${target}' (${typeOf.get(target)})`, 'expected IF or Output after an Affine');
   }
   const unreached = names.filter((n) => !seen.has(n));
   if (unreached.length)
     t.fail('node/edges', `nodes not on the chain from the Input: ${unreached.map((n) => `'${n}'`).join(', ')}`);
-  return b.build();
+  return chain.b.build();
+}
+
+/** Where a node's fields are in the file. */
+const nodePath = (n: string): string => `node/nodes/${n}`;
+
+/** An Affine read as a synapse: its id, outputs, bias, and the readout scale it carries before an Output. */
+interface AffineRead {
+  readonly id: string;
+  readonly out: number;
+  readonly bias: number[];
+  readonly readoutScale?: number[];
+}
+
+/** The ops of a NIR chain, one node at a time (buildGraph walks the chain). */
+class ChainReader {
+  constructor(
+    private readonly t: NirTree,
+    readonly b: GraphBuilder,
+  ) {}
+
+  /** The Input as an snn.encoder (its spikec_ metadata, where present: names, domain, payload). */
+  encoder(inName: string): { id: string; width: number } {
+    const { t, b } = this;
+    const p = nodePath(inName);
+    const inShape = t.numbers(`${p}/shape`, 1).values;
+    const dims = inShape[0];
+    if (inShape.length !== 1 || !Number.isInteger(dims) || dims < 1)
+      t.fail(`${p}/shape`, `expected one positive integer, found [${inShape.join(', ')}]`);
+    const extras = Object.fromEntries(
+      (['names', 'domain', 'normalization'] as const).flatMap((k) => {
+        const v = t.attrJson(p, `spikec_${k}`);
+        return v === undefined ? [] : [[k, v]];
+      }),
+    );
+    const payload = t.attrNumbers(p, 'spikec_payload_bits', 1)?.[0];
+    const mode = payload ? { mode: 'graded' as const, payloadBits: payload } : { mode: 'current' as const };
+    return { id: b.add({ kind: 'snn.encoder', id: inName, inputs: [], dims, ...mode, ...extras }), width: dims };
+  }
+
+  /** An Affine reading `source` (of `width` units) as an snn.synapse, float or integer (m 2^e). */
+  synapse(node: string, source: string, width: number): AffineRead {
+    const t = this.t;
+    const p = nodePath(node);
+    const w = t.numbers(`${p}/weight`, 2);
+    const bias = t.numbers(`${p}/bias`, 1).values;
+    const [out, inW] = w.shape;
+    if (inW !== width)
+      t.fail(
+        `${p}/weight`,
+        `shape [${w.shape.join(', ')}] takes ${inW} inputs, but the layer before it has ${width} ` +
+          '(NIR stores an Affine weight as [out, in])',
+      );
+    if (bias.length !== out)
+      t.fail(`${p}/bias`, `has ${bias.length} values; the weight [${w.shape.join(', ')}] has ${out} outputs`);
+    // an integer synapse: the Affine holds m 2^e (times the readout's scale before an Output)
+    const exponent = t.attrNumbers(p, 'spikec_weight_exp', 1)?.[0];
+    const readoutScale = t.attrNumbers(p, 'spikec_readout_scale', out);
+    const integer = (e: number, bits: number) => {
+      const m = w.values.map((x, k) => Math.round(x / (2 ** e * (readoutScale?.[Math.floor(k / inW)] ?? 1))));
+      return { kind: 'int' as const, mantissa: i32([out, inW], m), exponent: e, bits };
+    };
+    const bits = t.attrNumbers(p, 'spikec_weight_bits', 1)?.[0];
+    const id = this.b.add({
+      kind: 'snn.synapse',
+      id: node,
+      inputs: [source],
+      weight:
+        exponent === undefined ? { kind: 'float', values: f32([out, inW], w.values) } : integer(exponent, bits ?? 8),
+    });
+    return { id, out, bias, ...(readoutScale ? { readoutScale } : {}) };
+  }
+
+  /** An IF node after an Affine as an snn.neurons population (spikec_ metadata: reset, potentials, arith). */
+  population(target: string, affine: AffineRead): string {
+    const t = this.t;
+    const p = nodePath(target);
+    const { out, bias } = affine;
+    const perNeuron = (field: string, required: boolean): number[] | undefined => {
+      if (!required && !t.has(`${p}/${field}`)) return undefined;
+      const v = t.numbers(`${p}/${field}`).values;
+      if (v.length !== out) t.fail(`${p}/${field}`, `has ${v.length} values; the Affine before it has ${out} outputs`);
+      return v;
+    };
+    const th = perNeuron('v_threshold', true)!;
+    if (th.some((x) => x !== th[0]))
+      t.fail(`node '${target}' (IF)`, 'per-neuron thresholds differ; spikec populations share one threshold');
+    if (perNeuron('r', false)?.some((r) => r !== 1))
+      t.fail(`node '${target}' (IF)`, 'r other than 1; spikec IF neurons integrate their input unscaled');
+    if (perNeuron('v_reset', false)?.some((v) => v !== 0))
+      t.fail(`node '${target}' (IF)`, 'v_reset other than 0; spikec neurons reset to 0 or by subtraction');
+    const v0 = t.attrNumbers(p, 'spikec_initial_v', out);
+    const opening = t.attrNumbers(p, 'spikec_opening_v', out);
+    const fixed = t.attrChoice(p, 'spikec_arith', ['fixed'] as const) === 'fixed';
+    // fixed point (Loihi units): the file holds bias m 2^biasExp / 64 and potentials v / 64
+    const biasExp = fixed ? (t.attrNumbers(p, 'spikec_bias_exp', 1)?.[0] ?? 0) : undefined;
+    const [du, dv] = fixed ? (t.attrNumbers(p, 'spikec_decays', 2) ?? [DECAY_UNIT - 1, 0]) : [1, 0];
+    const potential = (v: readonly number[]) =>
+      fixed
+        ? i32(
+            [out],
+            v.map((x) => Math.round(x * VOLTAGE_SCALE)),
+          )
+        : f32([out], v);
+    return this.b.add({
+      kind: 'snn.neurons',
+      id: target,
+      inputs: [affine.id],
+      model: 'if',
+      arith: fixed ? 'fixed' : 'float',
+      threshold: th[0],
+      reset: t.attrChoice(p, 'spikec_reset', ['subtract', 'zero'] as const) ?? 'zero',
+      currentDecay: du,
+      voltageDecay: dv,
+      bias: fixed
+        ? i32(
+            [out],
+            bias.map((x) => Math.round((x * VOLTAGE_SCALE) / 2 ** biasExp!)),
+          )
+        : f32([out], bias),
+      ...(fixed ? { biasExp } : {}),
+      initialV: potential(v0 ?? Array(out).fill(0)),
+      ...(opening ? { openingV: potential(opening) } : {}),
+      spikeSign: t.attrChoice(p, 'spikec_spike_sign', ['unsigned', 'signed'] as const) ?? 'unsigned',
+      payloadBits: 0,
+    });
+  }
+
+  /** An Output after an Affine: an snn.readout, the host ops after it, and the ann.output. */
+  output(target: string, affine: AffineRead, depth: number): void {
+    const { t, b } = this;
+    const p = nodePath(target);
+    const { out, bias } = affine;
+    if (t.has(`${p}/shape`)) {
+      const s = t.numbers(`${p}/shape`).values;
+      if (s.length !== 1 || s[0] !== out)
+        t.fail(`${p}/shape`, `is [${s.join(', ')}]; the Affine before it has ${out} outputs`);
+    }
+    const win = t.attrNumbers(p, 'spikec_window', 2);
+    const window = (win ?? [depth, depth + 64]) as [number, number];
+    const r = b.add({
+      kind: 'snn.readout',
+      id: target,
+      inputs: [affine.id],
+      scale: f32([out], affine.readoutScale ?? Array(out).fill(1)),
+      offset: f32([out], bias),
+      window,
+    });
+    const outNames = t.attrJson(p, 'spikec_names') as string[] | undefined;
+    const last = addHostOps(t, p, b, r);
+    b.add({ kind: 'ann.output', id: `${target}_out`, inputs: [last], ...(outNames ? { names: outNames } : {}) });
+  }
 }
 
 const HostOps = z

@@ -307,52 +307,80 @@ const tidy = (name: string): string =>
 
 /** Lowers a decoded ONNX model into an ann-dialect graph; every problem found is reported together. */
 export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
-  const problems = new ProblemList();
-  const b = new GraphBuilder(name);
-  const syms = new Map<string, Sym>();
-  const materialised = new Map<string, { id: string; width: number }>();
-  const uses = new Map<string, number>();
-  const { nodes, hints } = fusePatterns(model);
-  for (const n of nodes) for (const i of n.inputs) if (i) uses.set(i, (uses.get(i) ?? 0) + 1);
-  for (const o of model.outputs) uses.set(o.name, (uses.get(o.name) ?? 0) + 1);
-  for (const [k, v] of model.initializers) syms.set(k, { kind: 'const', value: v });
+  const l = new OnnxLowering(model, name);
+  l.addInputs(file);
+  for (const node of l.nodes) l.lowerNode(node);
+  const outputs = l.outputs();
+  l.problems.throwIfAny(file);
+  l.addOutput(outputs);
+  return verify(pruneDead(l.b.build()), file);
+}
 
-  // Graph inputs become one ann.input; a model with several inputs reads slices of it.
-  const widths = model.inputs.map((v) => v.dims[v.dims.length - 1] ?? -1);
-  model.inputs.forEach((v, i) => {
-    if (v.dims.length > 2 || widths[i] <= 0) {
-      problems.add(
-        `input '${v.name}'`,
-        `has shape [${v.dims.map((d) => (d < 0 ? '?' : d)).join(',')}]; spikec needs [batch, features]`,
-      );
-    }
-  });
-  if (model.inputs.length === 0) problems.add('graph', 'has no inputs');
-  if (model.outputs.length === 0) problems.add('graph', 'has no outputs');
-  problems.throwIfAny(file);
-  const names = model.inputs.flatMap((v, i) =>
-    widths[i] === 1 ? [v.name] : Array.from({ length: widths[i] }, (_, j) => `${v.name}${j}`),
-  );
-  const inputId = b.add({
-    kind: 'ann.input',
-    id: model.inputs.length === 1 ? tidy(model.inputs[0].name) : 'input',
-    inputs: [],
-    dims: names.length,
-    names,
-  });
-  let offset = 0;
-  model.inputs.forEach((v, i) => {
-    const w = widths[i];
-    const id =
-      model.inputs.length === 1
-        ? inputId
-        : b.add({ kind: 'ann.slice', id: tidy(v.name), inputs: [inputId], start: offset, stop: offset + w });
-    syms.set(v.name, { kind: 'act', id, width: w });
-    offset += w;
-  });
+/** One lowering of an ONNX model: the graph being built, what each ONNX value stands for, the problems. */
+class OnnxLowering {
+  readonly problems = new ProblemList();
+  readonly b: GraphBuilder;
+  /** The nodes to lower, GELU patterns fused. */
+  readonly nodes: ReturnType<typeof fusePatterns>['nodes'];
+  /** Why a node that nearly completes a pattern does not (named with its error). */
+  private readonly hints: ReturnType<typeof fusePatterns>['hints'];
+  private readonly syms = new Map<string, Sym>();
+  private readonly materialised = new Map<string, { id: string; width: number }>();
+  /** How many nodes (and graph outputs) read each value. */
+  private readonly uses = new Map<string, number>();
 
-  const materialise = (valueName: string, s: Sym): { id: string; width: number } => {
-    const done = materialised.get(valueName);
+  constructor(
+    private readonly model: OnnxModel,
+    name: string,
+  ) {
+    this.b = new GraphBuilder(name);
+    ({ nodes: this.nodes, hints: this.hints } = fusePatterns(model));
+    for (const n of this.nodes) for (const i of n.inputs) if (i) this.uses.set(i, (this.uses.get(i) ?? 0) + 1);
+    for (const o of model.outputs) this.uses.set(o.name, (this.uses.get(o.name) ?? 0) + 1);
+    for (const [k, v] of model.initializers) this.syms.set(k, { kind: 'const', value: v });
+  }
+
+  /** Graph inputs become one ann.input; a model with several inputs reads slices of it. */
+  addInputs(file: string): void {
+    const { model, b, problems } = this;
+    const widths = model.inputs.map((v) => v.dims[v.dims.length - 1] ?? -1);
+    model.inputs.forEach((v, i) => {
+      if (v.dims.length > 2 || widths[i] <= 0) {
+        problems.add(
+          `input '${v.name}'`,
+          `has shape [${v.dims.map((d) => (d < 0 ? '?' : d)).join(',')}]; spikec needs [batch, features]`,
+        );
+      }
+    });
+    if (model.inputs.length === 0) problems.add('graph', 'has no inputs');
+    if (model.outputs.length === 0) problems.add('graph', 'has no outputs');
+    problems.throwIfAny(file);
+    const names = model.inputs.flatMap((v, i) =>
+      widths[i] === 1 ? [v.name] : Array.from({ length: widths[i] }, (_, j) => `${v.name}${j}`),
+    );
+    const inputId = b.add({
+      kind: 'ann.input',
+      id: model.inputs.length === 1 ? tidy(model.inputs[0].name) : 'input',
+      inputs: [],
+      dims: names.length,
+      names,
+    });
+    let offset = 0;
+    model.inputs.forEach((v, i) => {
+      const w = widths[i];
+      const id =
+        model.inputs.length === 1
+          ? inputId
+          : b.add({ kind: 'ann.slice', id: tidy(v.name), inputs: [inputId], start: offset, stop: offset + w });
+      this.syms.set(v.name, { kind: 'act', id, width: w });
+      offset += w;
+    });
+  }
+
+  /** The ann op a value stands for, added the first time it is needed as a computed value. */
+  materialise(valueName: string, s: Sym): { id: string; width: number } {
+    const b = this.b;
+    const done = this.materialised.get(valueName);
     if (done) return done;
     let out: { id: string; width: number };
     switch (s.kind) {
@@ -391,26 +419,44 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
       case 'poison':
         throw new Poisoned();
     }
-    materialised.set(valueName, out);
+    this.materialised.set(valueName, out);
     return out;
-  };
+  }
 
-  for (const node of nodes) {
+  /** One node by its rule; a node that cannot be lowered is a problem, and what reads it is poisoned. */
+  lowerNode(node: OnnxLowering['nodes'][number]): void {
+    const { syms, problems } = this;
     const where = `node '${node.name}' (${node.opType})`;
     const rule = node.domain && node.domain !== 'ai.onnx' ? undefined : RULES[node.opType];
     const poison = (): void => node.outputs.forEach((o) => syms.set(o, { kind: 'poison' }));
-    const hint = hints.get(node.name);
+    const hint = this.hints.get(node.name);
     const withHint = (message: string): string => (hint ? `${message}; ${hint}` : message);
     if (!rule) {
       problems.add(where, withHint(`unsupported op${node.domain ? ` of domain '${node.domain}'` : ''}`));
       problems.addNote(`spikec supports the ONNX ops ${SUPPORTED_ONNX_OPS.join(', ')}; and ${FUSED_PATTERNS}`);
       poison();
-      continue;
+      return;
     }
+    try {
+      const out = rule(this.contextOf(node));
+      if (node.outputs.length !== 1 && node.opType !== 'Dropout')
+        fail(`has ${node.outputs.length} outputs, expected 1`);
+      syms.set(node.outputs[0], out);
+    } catch (e) {
+      if (e instanceof Poisoned) poison();
+      else if (e instanceof NodeFail || e instanceof IrError) {
+        problems.add(where, withHint(e instanceof IrError ? e.message.replace(/^%\S+: /, '') : e.message));
+        poison();
+      } else throw e;
+    }
+  }
+
+  /** What a rule may ask of a node: its inputs as values or constants, its attributes. */
+  private contextOf(node: OnnxLowering['nodes'][number]): Ctx {
     const sym = (i: number): Sym => {
       const name = node.inputs[i];
       if (!name) return fail(`input ${i} is missing`);
-      const s = syms.get(name);
+      const s = this.syms.get(name);
       if (!s) return fail(`reads '${name}', which nothing defines`);
       if (s.kind === 'poison') throw new Poisoned();
       return s;
@@ -424,60 +470,55 @@ export function lowerOnnx(model: OnnxModel, file: string, name: string): Graph {
       return s.value;
     };
     const attr = node.attrs;
-    const ctx: Ctx = {
-      b,
+    return {
+      b: this.b,
       node: { ...node, name: tidy(node.name) },
-      opset: model.opset,
-      uses,
+      opset: this.model.opset,
+      uses: this.uses,
       sym,
-      act: (i) => materialise(node.inputs[i], sym(i)),
+      act: (i) => this.materialise(node.inputs[i], sym(i)),
       constant,
       optionalConstant: (i, what) => (node.inputs[i] ? constant(i, what) : undefined),
       int: (n, fallback) => attr.get(n)?.i ?? fallback,
       float: (n, fallback) => attr.get(n)?.f ?? fallback,
       ints: (n) => attr.get(n)?.ints,
     };
-    try {
-      const out = rule(ctx);
-      if (node.outputs.length !== 1 && node.opType !== 'Dropout')
-        fail(`has ${node.outputs.length} outputs, expected 1`);
-      syms.set(node.outputs[0], out);
-    } catch (e) {
-      if (e instanceof Poisoned) poison();
-      else if (e instanceof NodeFail || e instanceof IrError) {
-        problems.add(where, withHint(e instanceof IrError ? e.message.replace(/^%\S+: /, '') : e.message));
-        poison();
-      } else throw e;
-    }
   }
 
-  const outputIds: { id: string; width: number }[] = [];
-  for (const o of model.outputs) {
-    try {
-      const s = syms.get(o.name);
-      if (!s) fail(`nothing computes it`);
-      outputIds.push(materialise(o.name, s!));
-    } catch (e) {
-      if (e instanceof Poisoned) continue;
-      if (!(e instanceof NodeFail)) throw e;
-      problems.add(`output '${o.name}'`, e.message);
+  /** Each graph output as the op that computes it (a problem where nothing does). */
+  outputs(): { id: string; width: number }[] {
+    const outputIds: { id: string; width: number }[] = [];
+    for (const o of this.model.outputs) {
+      try {
+        const s = this.syms.get(o.name);
+        if (!s) fail(`nothing computes it`);
+        outputIds.push(this.materialise(o.name, s!));
+      } catch (e) {
+        if (e instanceof Poisoned) continue;
+        if (!(e instanceof NodeFail)) throw e;
+        this.problems.add(`output '${o.name}'`, e.message);
+      }
     }
+    return outputIds;
   }
-  problems.throwIfAny(file);
-  const outNames = model.outputs.flatMap((o, i) =>
-    outputIds[i].width === 1 ? [o.name] : Array.from({ length: outputIds[i].width }, (_, j) => `${o.name}${j}`),
-  );
-  const final =
-    outputIds.length === 1
-      ? outputIds[0].id
-      : b.add({ kind: 'ann.concat', id: 'outputs', inputs: outputIds.map((x) => x.id) });
-  b.add({
-    kind: 'ann.output',
-    id: model.outputs.length === 1 ? `${tidy(model.outputs[0].name)}_out` : 'output',
-    inputs: [final],
-    names: outNames,
-  });
-  return verify(pruneDead(b.build()), file);
+
+  /** The ann.output, reading the outputs (concatenated when there are several). */
+  addOutput(outputIds: readonly { id: string; width: number }[]): void {
+    const { model, b } = this;
+    const outNames = model.outputs.flatMap((o, i) =>
+      outputIds[i].width === 1 ? [o.name] : Array.from({ length: outputIds[i].width }, (_, j) => `${o.name}${j}`),
+    );
+    const final =
+      outputIds.length === 1
+        ? outputIds[0].id
+        : b.add({ kind: 'ann.concat', id: 'outputs', inputs: outputIds.map((x) => x.id) });
+    b.add({
+      kind: 'ann.output',
+      id: model.outputs.length === 1 ? `${tidy(model.outputs[0].name)}_out` : 'output',
+      inputs: [final],
+      names: outNames,
+    });
+  }
 }
 
 class Poisoned extends Error {}
