@@ -1,10 +1,9 @@
 import { BALANCE_OPTION, K_OPTION, SD_THRESHOLD_OPTION, STRATEGY_OPTION } from './options.js';
-import { type Graph, GraphBuilder, type NodeOf, f32 } from '../ir/index.js';
-import { evalAnnAll } from '../sim/ann-eval.js';
+import { type Graph, type NodeOf, f32 } from '../ir/index.js';
 import type { ChannelApprox } from '../fit/approx.js';
 import { matmul, matvec } from '../fit/graph-edit.js';
-import { type Carried, type LoweringRules, approximate, lowerAnn } from './lowering.js';
-import { type Pass, type PassContext, PassError, type PassResult, needCalibration } from './pass.js';
+import { type Carried, LoweringState, type LoweringRules, approximate, lowerAnn } from './lowering.js';
+import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
 
 /** Decoding of n values followed by a bias relay: [n, n + 1], the identity and a zero column. */
 const relayless = (n: number): number[] =>
@@ -84,21 +83,14 @@ export const lowerToSigmaDelta: Pass = {
 const range = (lo: readonly number[], hi: readonly number[]): number => Math.max(0, ...lo.map((l, c) => hi[c] - l));
 
 /** lower-to-sigma-delta's rules for lowerAnn, and what they count. */
-class SigmaDeltaRules implements LoweringRules {
-  readonly b: GraphBuilder;
-  /** Every ANN node's values on the calibration inputs. */
-  private readonly z: Map<string, Float64Array>;
+class SigmaDeltaRules extends LoweringState implements LoweringRules {
   neurons = 0;
   ramps = 0;
   /** The deepest readout's window end: the steps a held query takes to settle. */
   deepest = 0;
 
-  constructor(
-    g: Graph,
-    private readonly ctx: PassContext,
-  ) {
-    this.z = evalAnnAll(g, needCalibration('lower-to-sigma-delta', ctx));
-    this.b = new GraphBuilder(g.name);
+  constructor(g: Graph, ctx: PassContext) {
+    super(g, ctx, 'lower-to-sigma-delta');
   }
 
   encoder(x: NodeOf<'ann.input'>): Carried {

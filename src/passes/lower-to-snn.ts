@@ -1,9 +1,8 @@
 import { BALANCE_OPTION, K_OPTION, RESET_OPTION, STRATEGY_OPTION, T_OPTION } from './options.js';
-import { type Graph, GraphBuilder, type NodeOf, f32, i32 } from '../ir/index.js';
-import { evalAnnAll } from '../sim/ann-eval.js';
+import { type Graph, type NodeOf, f32, i32 } from '../ir/index.js';
 import { matmul, matvec } from '../fit/graph-edit.js';
-import { type Carried, type LoweringRules, approximate, identity, lowerAnn } from './lowering.js';
-import { type Pass, type PassContext, type PassResult, needCalibration } from './pass.js';
+import { type Carried, LoweringState, type LoweringRules, approximate, identity, lowerAnn } from './lowering.js';
+import { type Pass, type PassContext, type PassResult } from './pass.js';
 
 /**
  * lower-to-snn: the ann graph becomes a spiking one. Inputs enter as direct current (snn.encoder);
@@ -46,20 +45,13 @@ export const lowerToSnn: Pass = {
 };
 
 /** lower-to-snn's rules for lowerAnn, and what they count. */
-class RateRules implements LoweringRules {
-  readonly b: GraphBuilder;
-  /** Every ANN node's values on the calibration inputs. */
-  private readonly z: Map<string, Float64Array>;
+class RateRules extends LoweringState implements LoweringRules {
   neurons = 0;
   /** Channels lowered (the activations' widths, summed). */
   units = 0;
 
-  constructor(
-    g: Graph,
-    private readonly ctx: PassContext,
-  ) {
-    this.z = evalAnnAll(g, needCalibration('lower-to-snn', ctx));
-    this.b = new GraphBuilder(g.name);
+  constructor(g: Graph, ctx: PassContext) {
+    super(g, ctx, 'lower-to-snn');
   }
 
   encoder(x: NodeOf<'ann.input'>): Carried {

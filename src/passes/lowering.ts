@@ -1,16 +1,9 @@
 import { P, match } from 'ts-pattern';
-import {
-  type Graph,
-  type GraphBuilder,
-  type LocSource,
-  type Node,
-  type NodeOf,
-  fusedSource,
-  width,
-} from '../ir/index.js';
+import { type Graph, GraphBuilder, type LocSource, type Node, type NodeOf, fusedSource, width } from '../ir/index.js';
 import { type ChannelApprox, clipApprox, pwlApprox, signedApprox } from '../fit/approx.js';
 import { consumers } from '../fit/graph-edit.js';
-import { type PassContext, PassError } from './pass.js';
+import { evalAnnAll } from '../sim/ann-eval.js';
+import { type PassContext, PassError, needCalibration } from './pass.js';
 import { columnOf, sorted } from '../fit/stats.js';
 
 /** A real-valued ANN value as the spiking network carries it: constant + D * (the units of `source`). */
@@ -45,6 +38,22 @@ export function approximate(a: NodeOf<'ann.act'>, z: Float64Array, ctx: PassCont
 
 /** The model op a node of the ann graph stands for (its loc's source, else its own name). */
 const sourceOf = (n: Node): LocSource => n.loc?.source ?? n.id;
+
+/** What both lowerings' rules start from: the graph they build, and every ANN node's calibration values. */
+export abstract class LoweringState {
+  readonly b: GraphBuilder;
+  /** Every ANN node's values on the calibration inputs. */
+  protected readonly z: Map<string, Float64Array>;
+
+  constructor(
+    g: Graph,
+    protected readonly ctx: PassContext,
+    pass: string,
+  ) {
+    this.z = evalAnnAll(g, needCalibration(pass, ctx));
+    this.b = new GraphBuilder(g.name);
+  }
+}
 
 /** What a lowering decides; the walk over the ann graph (lowerAnn) is shared. */
 export interface LoweringRules {
