@@ -56,6 +56,12 @@ describe('spikec opt, one pass at a time (FileCheck)', () => {
     expect(folders.map((d) => d.name).filter((name) => !PASSES.has(name))).toEqual([]);
   });
 
+  test('--split-input-file: a missing file is one line, as for any model', () => {
+    const r = spikec(['opt', 'missing.sir', '--split-input-file', '--pass', 'fold-weights']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('spikec: error: missing.sir: cannot import: no such file or directory\n');
+  });
+
   for (const pass of PASSES.keys()) {
     for (const path of files(pass)) {
       test(relative(DIR, path), () => {

@@ -1,6 +1,6 @@
 import { type Command, Help, type Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { type LoadedModel, loadModel } from '../../frontend/index.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { ImportError, type LoadedModel, WHOLE_FILE, loadModel } from '../../frontend/index.js';
 import { type Graph, PROFILES, parseGraph, printGraph, writeGraphFile } from '../../ir/index.js';
 import {
   PASSES,
@@ -146,6 +146,8 @@ export function registerOpt(program: Command): void {
       };
       const print = (g: Graph): string => printGraph(g, { weights: !!o.printWeights, debuginfo: !!o.printDebuginfo });
       if (o.splitInputFile) {
+        if (!existsSync(file))
+          throw new ImportError(file, [{ where: WHOLE_FILE, message: 'no such file or directory' }]);
         const cases = splitIrText(readFileSync(file, 'utf8'), file);
         process.stdout.write(cases.map((g) => print(run({ graph: g, format: 'ir', file }))).join(`${SPLIT_MARKER}\n`));
         return;
