@@ -66,16 +66,29 @@ export function settleStartPotentials(g: Graph, only?: ReadonlySet<string>): Gra
   // the potentials at every window opening of `cur`, simulated again only after cur changes
   let start = startPotentials(g);
   for (const { id } of targets) {
+    // neurons whose potential at the opening does not follow their initial one: reset to zero after a
+    // spike in the prologue, so no initialV reaches the opening, and moving it would only drift
+    const stuck = new Set<number>();
     for (let iter = 0; iter < 8; iter++) {
       const node = nodeOf(cur, id);
-      const delta = openingMiss(node, start.get(id)!);
-      if (!delta) break;
+      const before = start.get(id)!;
+      const delta = openingMiss(node, before)?.map((d, i) => (stuck.has(i) ? 0 : d));
+      if (!delta || delta.every((d) => d === 0)) break;
       const initialV = potentialTensor(
         node,
         node.initialV.data.map((v, i) => v + delta[i]),
       );
-      cur = rewrite(cur, new Map<string, Node>([[id, NodeSchema.parse({ ...node, initialV })]]));
-      start = startPotentials(cur);
+      const next = rewrite(cur, new Map<string, Node>([[id, NodeSchema.parse({ ...node, initialV })]]));
+      const after = startPotentials(next).get(id)!;
+      // (subtract reset keeps what the start adds, less whole thresholds: it always moves in the end)
+      const unmoved =
+        node.reset === 'zero' ? delta.flatMap((d, i) => (d !== 0 && after[i] === before[i] ? [i] : [])) : [];
+      if (unmoved.length === 0) {
+        [cur, start] = [next, startPotentials(next)];
+        continue;
+      }
+      // try again without them, from where they were
+      for (const i of unmoved) stuck.add(i);
     }
   }
   return cur;

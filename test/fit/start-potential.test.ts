@@ -128,4 +128,20 @@ describe('start potentials', () => {
     for (const v of windowOpenings(stateless).values()) Array.from(v).forEach((x) => expect(x).toBeCloseTo(0.5, 5));
     expect(windowOpenings(stateless).size).toBe(populations(lowered).length);
   });
+
+  test('reset to zero: a neuron that spikes in its prologue keeps its initialV, and settling is idempotent', () => {
+    const zero = runPipeline(deepMlp(), ['fold-weights', 'threshold-balance', 'lower-to-snn'], {
+      ...ctx,
+      reset: 'zero',
+    }).graph;
+    // after a spike the potential is 0 whatever it started from: no initialV reaches the opening
+    const settled = settleStartPotentials(zero);
+    expect(settleStartPotentials(settled)).toBe(settled);
+    const before = new Map(populations(zero).map((p) => [p.id, p.initialV.data]));
+    for (const p of populations(settled))
+      p.initialV.data.forEach((v, i) => expect(Math.abs(v - before.get(p.id)![i])).toBeLessThan(2 * p.threshold));
+    // a pass that changes nothing gives the same graph back, however many times it runs
+    const noop: Pass = { name: 'noop', description: 'changes nothing', run: (g) => ({ graph: g, stats: {} }) };
+    expect(runPass(noop, runPass(noop, zero, ctx).graph, ctx).graph).toBe(runPass(noop, zero, ctx).graph);
+  });
 });
