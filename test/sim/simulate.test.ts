@@ -4,6 +4,7 @@ import { evalAnn } from '../../src/sim/ann-eval.js';
 import { mergeResults } from '../../src/sim/parallel.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { converted, rows, smallMlp } from '../support/sim-nets.js';
+import { addIfNeuron } from '../support/small-nets.js';
 
 describe('simulator', () => {
   test('batch results are identical to one-at-a-time results', () => {
@@ -45,21 +46,7 @@ describe('simulator', () => {
         inputs: [cur],
         weight: { kind: 'float', values: f32([1, 1], [1]) },
       });
-      cur = b.add({
-        kind: 'snn.neurons',
-        id: `n${l}`,
-        inputs: [syn],
-        model: 'if',
-        arith: 'float',
-        threshold: 1,
-        reset: 'subtract',
-        currentDecay: 1,
-        voltageDecay: 0,
-        bias: f32([1], [0]),
-        initialV: f32([1], [0]),
-        spikeSign: 'unsigned',
-        payloadBits: 0,
-      });
+      cur = addIfNeuron(b, `n${l}`, syn);
     }
     const syn = b.add({
       kind: 'snn.synapse',

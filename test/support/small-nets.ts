@@ -37,6 +37,25 @@ export function mlp(shape: Partial<MlpShape> = {}): Graph {
   });
 }
 
+/** One float integrate-and-fire neuron (threshold 1, subtract reset, no bias) reading `input`; its id. */
+export function addIfNeuron(b: GraphBuilder, id: string, input: string, initialV = 0): string {
+  return b.add({
+    kind: 'snn.neurons',
+    id,
+    inputs: [input],
+    model: 'if',
+    arith: 'float',
+    threshold: 1,
+    reset: 'subtract',
+    currentDecay: 1,
+    voltageDecay: 0,
+    bias: f32([1], [0]),
+    initialV: f32([1], [initialV]),
+    spikeSign: 'unsigned',
+    payloadBits: 0,
+  });
+}
+
 /** encoder -> one neuron (threshold 1, no bias) -> readout: the readout decodes the neuron's rate. */
 export function oneNeuron(T: number): Graph {
   const b = new GraphBuilder('one');
@@ -47,21 +66,7 @@ export function oneNeuron(T: number): Graph {
     inputs: [x],
     weight: { kind: 'float', values: f32([1, 1], [1]) },
   });
-  const n = b.add({
-    kind: 'snn.neurons',
-    id: 'n',
-    inputs: [s],
-    model: 'if',
-    arith: 'float',
-    threshold: 1,
-    reset: 'subtract',
-    currentDecay: 1,
-    voltageDecay: 0,
-    bias: f32([1], [0]),
-    initialV: f32([1], [0.5]),
-    spikeSign: 'unsigned',
-    payloadBits: 0,
-  });
+  const n = addIfNeuron(b, 'n', s, 0.5);
   const r = b.add({
     kind: 'snn.synapse',
     id: 'r.syn',
