@@ -12,6 +12,8 @@ import type { Parameter } from './count-model.js';
  *   v = act if |act| >= threshold, else 0 (never sent)
  *                                     (fixed point: floor(act / 2^SD_STATE_EXP), its message)
  *   readout y = scale a + offset
+ *   then the host ops after the readouts, as the IR states them (a separable network's slices and
+ *   rank-r product, whose gradients the model carries back to each branch's readout)
  * with v_src the encoder's values (fixed point: its rounded inputs) and its bias channel. Its trainable
  * parameters are the synapses' nonzero weights (zeros stay zero, so no synapse is added) except the rows
  * that relay the bias channel (a population's last row, when it reads the source's relay and nothing
@@ -60,6 +62,9 @@ interface Tape {
   readonly slopes: Map<string, Float64Array>;
 }
 
+/** The host ops after the readouts (a separable network's slices and rank-r product), in order. */
+type HostOp = NodeOf<'ann.slice'> | NodeOf<'ann.product'> | NodeOf<'ann.concat'>;
+
 export class SettledModel {
   private constructor(
     private readonly encoder: NodeOf<'snn.encoder'>,
@@ -68,11 +73,13 @@ export class SettledModel {
     private readonly layers: readonly Layer[],
     private readonly output: string,
     readonly parameters: readonly Parameter[],
+    private readonly host: readonly HostOp[] = [],
   ) {}
 
   /**
-   * The model of `g`, or why it has none (a host op, anything but one chain of populations and a
-   * readout, float and fixed point mixed). `limits` bounds a fixed-point network's weights.
+   * The model of `g`, or why it has none (anything but chains of populations, each ending in a readout,
+   * and host ops after the readouts; float and fixed point mixed). `limits` bounds a fixed-point network's
+   * weights.
    */
   static of(g: Graph, limits: FormatLimits = {}): SettledModel | string {
     const encoders = g.nodes.filter((n): n is NodeOf<'snn.encoder'> => n.kind === 'snn.encoder');
@@ -86,6 +93,7 @@ export class SettledModel {
     const enc = encoders[0];
     relays.set(enc.id, enc.biasChannel === undefined ? undefined : enc.dims);
     let output: string | undefined;
+    const host: HostOp[] = [];
     const fixed = g.nodes.some((n) => n.kind === 'snn.sigma-delta' && n.arith === 'fixed');
     for (const node of g.nodes) {
       if (node.kind === 'snn.synapse' || node.kind === 'snn.encoder') continue;
@@ -93,8 +101,16 @@ export class SettledModel {
         output = node.inputs[0];
         continue;
       }
+      // a separable network's branches meet on the host, after their readouts
+      if (node.kind === 'ann.slice' || node.kind === 'ann.product' || node.kind === 'ann.concat') {
+        const reads = node.inputs.map((i) => byId.get(i)?.kind);
+        if (reads.some((k) => k !== 'snn.readout' && k !== 'ann.slice' && k !== 'ann.product' && k !== 'ann.concat'))
+          return `%${node.id} (${node.kind}) reads something other than readouts and host ops`;
+        host.push(node);
+        continue;
+      }
       if (node.kind !== 'snn.sigma-delta' && node.kind !== 'snn.readout')
-        return `%${node.id} (${node.kind}) is not part of a chain of sigma-delta populations and one readout`;
+        return `%${node.id} (${node.kind}) is not part of a chain of sigma-delta populations`;
       if (node.kind === 'snn.sigma-delta' && (node.arith === 'fixed') !== fixed)
         return `%${node.id}: float and fixed-point populations mixed`;
       if (node.kind === 'snn.readout' && node.decode !== 'sigma') return `%${node.id} does not decode sigma`;
@@ -158,9 +174,11 @@ export class SettledModel {
       if (layer.readout) parameters.push({ node: node.id, field: 'offset', values: layer.readout.offset });
     }
     if (!output) return 'the network has no ann.output';
-    if (!layers.some((l) => l.id === output && l.readout)) return `the output reads %${output}, not a readout`;
-    if (layers.filter((l) => l.readout).length !== 1) return 'the network needs exactly one readout';
-    return new SettledModel(enc, fixed, layers, output, parameters);
+    if (!layers.some((l) => l.id === output && l.readout) && !host.some((h) => h.id === output))
+      return `the output reads %${output}, neither a readout nor a host op`;
+    if (host.length === 0 && layers.filter((l) => l.readout).length !== 1)
+      return 'the network needs exactly one readout';
+    return new SettledModel(enc, fixed, layers, output, parameters, host);
   }
 
   /** The weight parameter k of layer l stands for. */
@@ -293,6 +311,15 @@ export class SettledModel {
       values.set(l.id, y);
       if (!l.readout) slopes.set(l.id, slope);
     }
+    for (const h of this.host)
+      values.set(
+        h.id,
+        hostForward(
+          h,
+          h.inputs.map((i) => values.get(i)!),
+          B,
+        ),
+      );
     const last = values.get(this.output)!;
     const outputs = last.length / B;
     const out = new Float64Array(last.length);
@@ -313,6 +340,24 @@ export class SettledModel {
       this.parameters.map((p) => [p.values, new Float64Array(p.values.length)]),
     );
     const dValues = new Map<string, Float64Array>([[this.output, dOut]]);
+    // back through the host ops to the readouts, last op first
+    for (let hi = this.host.length - 1; hi >= 0; hi--) {
+      const h = this.host[hi];
+      const dy = dValues.get(h.id);
+      if (!dy) continue;
+      h.inputs.forEach((input, k) => {
+        let dIn = dValues.get(input);
+        if (!dIn) dValues.set(input, (dIn = new Float64Array(tape.values.get(input)!.length)));
+        hostBackward(
+          h,
+          k,
+          h.inputs.map((i) => tape.values.get(i)!),
+          dy,
+          dIn,
+          B,
+        );
+      });
+    }
     for (let li = this.layers.length - 1; li >= 0; li--) {
       const l = this.layers[li];
       const dy = dValues.get(l.id);
@@ -387,4 +432,62 @@ export class SettledModel {
     }
     return this.parameters.map((p) => grads.get(p.values)!);
   }
+}
+
+/** A host op on feature-major values ([width, batch]): slice, concat, or the rank-r product. */
+function hostForward(h: HostOp, xs: readonly Float64Array[], B: number): Float64Array {
+  if (h.kind === 'ann.slice') return xs[0].slice(h.start * B, h.stop * B);
+  if (h.kind === 'ann.concat') {
+    const y = new Float64Array(xs.reduce((n, x) => n + x.length, 0));
+    let at = 0;
+    for (const x of xs) {
+      y.set(x, at);
+      at += x.length;
+    }
+    return y;
+  }
+  // y_j = sum_{k<r} prod_i x_i[j r + k]
+  const r = h.rank;
+  const m = xs[0].length / B / r;
+  const y = new Float64Array(m * B);
+  for (let j = 0; j < m; j++)
+    for (let k = 0; k < r; k++)
+      for (let b = 0; b < B; b++) {
+        let p = 1;
+        for (const x of xs) p *= x[(j * r + k) * B + b];
+        y[j * B + b] += p;
+      }
+  return y;
+}
+
+/** Adds to dIn the gradient of the op's input `which` given dy, the gradient of its output. */
+function hostBackward(
+  h: HostOp,
+  which: number,
+  xs: readonly Float64Array[],
+  dy: Float64Array,
+  dIn: Float64Array,
+  B: number,
+): void {
+  if (h.kind === 'ann.slice') {
+    for (let i = 0; i < dy.length; i++) dIn[h.start * B + i] += dy[i];
+    return;
+  }
+  if (h.kind === 'ann.concat') {
+    const at = xs.slice(0, which).reduce((n, x) => n + x.length, 0);
+    for (let i = 0; i < dIn.length; i++) dIn[i] += dy[at + i];
+    return;
+  }
+  const r = h.rank;
+  const m = xs[0].length / B / r;
+  for (let j = 0; j < m; j++)
+    for (let k = 0; k < r; k++)
+      for (let b = 0; b < B; b++) {
+        const at = (j * r + k) * B + b;
+        let p = 1;
+        xs.forEach((x, i) => {
+          if (i !== which) p *= x[at];
+        });
+        dIn[at] += dy[j * B + b] * p;
+      }
 }
