@@ -34,7 +34,7 @@ export const finetuneSigmaDelta: Pass = {
     if (ctx.finetuneSteps === 0) return { graph: g, stats: { steps: 0 } };
     const target = annTarget('finetune-sigma-delta', ctx);
     const model = SettledModel.of(g, ctx.limits);
-    // a network the model cannot describe (a host op, anything but one chain) is left as it is
+    // a network the model cannot describe (anything but chains of populations and host ops after them) is left as it is
     if (typeof model === 'string') return { graph: g, stats: { skipped: model } };
     const stats: Record<string, number | string> = {
       steps: ctx.finetuneSteps,
