@@ -79,12 +79,13 @@ export function settleStartPotentials(g: Graph, only?: ReadonlySet<string>): Gra
         node.initialV.data.map((v, i) => v + delta[i]),
       );
       const next = rewrite(cur, new Map<string, Node>([[id, NodeSchema.parse({ ...node, initialV })]]));
-      const after = startPotentials(next).get(id)!;
+      const nextStart = startPotentials(next);
+      const after = nextStart.get(id)!;
       // (subtract reset keeps what the start adds, less whole thresholds: it always moves in the end)
       const unmoved =
         node.reset === 'zero' ? delta.flatMap((d, i) => (d !== 0 && after[i] === before[i] ? [i] : [])) : [];
       if (unmoved.length === 0) {
-        [cur, start] = [next, startPotentials(next)];
+        [cur, start] = [next, nextStart];
         continue;
       }
       // try again without them, from where they were
