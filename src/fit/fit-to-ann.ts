@@ -88,6 +88,23 @@ export class AnnTarget {
   errorOfOutputs(out: Float64Array): number {
     return relativeL2(rowsOf(out, this.calibration.length), this.calibrationOutputs);
   }
+  /**
+   * The candidate if its simulated outputs on the calibration rows are closer to the ANN's, else g; the
+   * errors of both and the choice go into `stats`.
+   */
+  keepIfCloser(
+    g: Graph,
+    candidate: Graph,
+    stats: Record<string, number | string>,
+  ): { graph: Graph; stats: Record<string, number | string> } {
+    const before = this.simulatedError(g);
+    const after = this.simulatedError(candidate);
+    stats['calib error before'] = Number(before.toPrecision(3));
+    stats['calib error after'] = Number(after.toPrecision(3));
+    stats.kept = after < before ? 'yes' : 'no';
+    return { graph: after < before ? candidate : g, stats };
+  }
+
   /** A graph's simulated relative L2 error against the ANN on the calibration rows (Infinity if it overflows). */
   simulatedError(g: Graph): number {
     try {

@@ -6,7 +6,7 @@ import { rewrite } from '../fit/graph-edit.js';
 import { potentialTensor, restateOpenings, settleStartPotentials, windowOpenings } from '../fit/start-potential.js';
 import { gram, solveSpd } from '../fit/linalg.js';
 import { relativeL2 } from '../sim/metrics.js';
-import { type Pass, type PassContext, PassError, type PassResult, needCalibration } from './pass.js';
+import { type Pass, type PassContext, PassError, type PassResult, needCalibration, needReference } from './pass.js';
 
 type Neurons = NodeOf<'snn.neurons'>;
 type Readout = NodeOf<'snn.readout'>;
@@ -106,14 +106,10 @@ export const calibrate: Pass = {
     'correct the spiking network towards the ANN, layer by layer (bias, initial potential, optionally weights)',
   run(g, ctx): PassResult {
     const calib = needCalibration('calibrate', ctx);
-    if (!ctx.reference)
-      throw new PassError(
-        'calibrate',
-        'needs the ANN the network was converted from: run it in the same pipeline as lower-to-snn',
-      );
+    const reference = needReference('calibrate', ctx);
     if (g.nodes.some((n) => n.kind === 'snn.neurons' && n.arith === 'fixed'))
       throw new PassError('calibrate', 'runs on float networks: calibrate before quantize');
-    const c = new LayerCalibration(g, ctx, ctx.reference, calib);
+    const c = new LayerCalibration(g, ctx, reference, calib);
     for (const p of g.nodes.filter((n): n is Neurons => n.kind === 'snn.neurons' && !!n.origin)) {
       const target = targets(p, c.ann, calib.length);
       if (ctx.calibrateWeights) c.weightStep(p, target);

@@ -1,11 +1,10 @@
 import { FINETUNE_STEPS_OPTION } from './options.js';
 import type { NodeOf } from '../ir/index.js';
-import { fitRng, fitToAnn, rms, writeBack } from '../fit/fit-to-ann.js';
+import { AnnTarget, fitRng, fitToAnn, rms, writeBack } from '../fit/fit-to-ann.js';
 import { SettledModel } from '../fit/sigma-delta-settled-model.js';
 import { inputBox } from '../fit/sigma-delta-bounds.js';
 import { keepWithinStates } from '../fit/sigma-delta-headroom.js';
-import { annTarget, keepIfCloser } from './finetune.js';
-import type { Pass, PassResult } from './pass.js';
+import { type Pass, type PassResult, needCalibration, needReference } from './pass.js';
 
 /** A fixed-point fit whose rows had to be given back is fitted again around them for 1/REFIT of its steps. */
 const REFIT = 4;
@@ -32,7 +31,8 @@ export const finetuneSigmaDelta: Pass = {
     "quantize-sigma-delta's mantissas (gradients straight through the rounding)",
   run(g, ctx): PassResult {
     if (ctx.finetuneSteps === 0) return { graph: g, stats: { steps: 0 } };
-    const target = annTarget('finetune-sigma-delta', ctx);
+    const calibration = needCalibration('finetune-sigma-delta', ctx);
+    const target = new AnnTarget(needReference('finetune-sigma-delta', ctx), calibration);
     const model = SettledModel.of(g, ctx.limits);
     // a network the model cannot describe (anything but chains of populations and host ops after them) is left as it is
     if (typeof model === 'string') return { graph: g, stats: { skipped: model } };
@@ -78,6 +78,6 @@ export const finetuneSigmaDelta: Pass = {
         candidate = within(writeBack(g, model));
       }
     }
-    return keepIfCloser(g, candidate, target, stats);
+    return target.keepIfCloser(g, candidate, stats);
   },
 };

@@ -1,19 +1,7 @@
 import { FINETUNE_STEPS_OPTION } from './options.js';
-import type { Graph } from '../ir/index.js';
 import { CountModel } from '../fit/count-model.js';
 import { AnnTarget, fitRng, fitToAnn, rms, writeBack } from '../fit/fit-to-ann.js';
-import { type Pass, PassError, type PassContext, type PassResult, needCalibration } from './pass.js';
-
-/** The ANN finetune fits towards, or why there is none. */
-export function annTarget(pass: string, ctx: PassContext): AnnTarget {
-  const calibration = needCalibration(pass, ctx);
-  if (!ctx.reference)
-    throw new PassError(
-      pass,
-      'needs the ANN the network was converted from: run it in the same pipeline as lower-to-snn',
-    );
-  return new AnnTarget(ctx.reference, calibration);
-}
+import { type Pass, PassError, type PassResult, needCalibration, needReference } from './pass.js';
 
 /**
  * finetune: the network-wide form of weight calibration, for rate-coded networks. Every float synapse
@@ -38,7 +26,8 @@ export const finetune: Pass = {
     'straight through the rounding',
   run(g, ctx): PassResult {
     if (ctx.finetuneSteps === 0) return { graph: g, stats: { steps: 0 } };
-    const target = annTarget('finetune', ctx);
+    const calibration = needCalibration('finetune', ctx);
+    const target = new AnnTarget(needReference('finetune', ctx), calibration);
     if (
       g.nodes.some(
         (n) => ('arith' in n && n.arith === 'fixed') || (n.kind === 'snn.synapse' && n.weight.kind === 'int'),
@@ -64,21 +53,6 @@ export const finetune: Pass = {
     stats['count-model error unrounded'] = Number(
       target.errorOfOutputs(model.forward(target.calibration, false).out).toPrecision(3),
     );
-    return keepIfCloser(g, writeBack(g, model), target, stats);
+    return target.keepIfCloser(g, writeBack(g, model), stats);
   },
 };
-
-/** The candidate if its simulated outputs on the calibration inputs are closer to the ANN's, else g. */
-export function keepIfCloser(
-  g: Graph,
-  candidate: Graph,
-  target: AnnTarget,
-  stats: Record<string, number | string>,
-): PassResult {
-  const before = target.simulatedError(g);
-  const after = target.simulatedError(candidate);
-  stats['calib error before'] = Number(before.toPrecision(3));
-  stats['calib error after'] = Number(after.toPrecision(3));
-  stats.kept = after < before ? 'yes' : 'no';
-  return { graph: after < before ? candidate : g, stats };
-}

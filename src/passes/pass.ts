@@ -119,6 +119,16 @@ export class PassError extends Error {
   }
 }
 
+/** The ANN the network was converted from (what calibrate and finetune correct towards), or why there is none. */
+export function needReference(pass: string, ctx: PassContext): Graph {
+  if (!ctx.reference)
+    throw new PassError(
+      pass,
+      'needs the ANN the network was converted from: run it in the same pipeline as lower-to-snn',
+    );
+  return ctx.reference;
+}
+
 export function needCalibration(pass: string, ctx: PassContext): readonly (readonly number[])[] {
   if (!ctx.calibration || ctx.calibration.length === 0) {
     throw new PassError(
