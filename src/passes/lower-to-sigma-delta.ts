@@ -94,17 +94,7 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
   }
 
   encoder(x: NodeOf<'ann.input'>): Carried {
-    const id = this.b.add({
-      kind: 'snn.encoder',
-      id: x.id,
-      inputs: [],
-      dims: x.dims,
-      names: x.names,
-      domain: x.domain,
-      mode: 'delta',
-      biasChannel: 1,
-    });
-    return this.carry(id, 0, x.dims);
+    return this.carry(this.addEncoder(x, { mode: 'delta', biasChannel: 1 }), 0, x.dims);
   }
 
   /**

@@ -55,15 +55,7 @@ class RateRules extends LoweringState implements LoweringRules {
   }
 
   encoder(x: NodeOf<'ann.input'>): Carried {
-    const id = this.b.add({
-      kind: 'snn.encoder',
-      id: x.id,
-      inputs: [],
-      dims: x.dims,
-      names: x.names,
-      domain: x.domain,
-      mode: 'current',
-    });
+    const id = this.addEncoder(x, { mode: 'current' });
     const units = x.dims;
     return {
       source: id,

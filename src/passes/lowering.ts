@@ -53,6 +53,19 @@ export abstract class LoweringState {
     this.z = evalAnnAll(g, needCalibration(pass, ctx));
     this.b = new GraphBuilder(g.name);
   }
+
+  /** The encoder of the graph's input, sending as `mode` says (delta: with its bias channel); its id. */
+  protected addEncoder(x: NodeOf<'ann.input'>, mode: { mode: 'current' } | { mode: 'delta'; biasChannel: number }) {
+    return this.b.add({
+      kind: 'snn.encoder',
+      id: x.id,
+      inputs: [],
+      dims: x.dims,
+      names: x.names,
+      domain: x.domain,
+      ...mode,
+    });
+  }
 }
 
 /** What a lowering decides; the walk over the ann graph (lowerAnn) is shared. */
