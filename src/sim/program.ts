@@ -1,4 +1,4 @@
-import { type Graph, IrError, type Node, type NodeOf, width } from '../ir/index.js';
+import { type Graph, IrError, type Node, type NodeOf, isSigmaDeltaOp, width } from '../ir/index.js';
 
 /** A synapse ready to simulate: weights transposed to [in][out] so a spike reads one contiguous row. */
 export interface SynapseOp {
@@ -88,7 +88,7 @@ export function compileProgram(g: Graph): SimProgram {
     } else if (n.kind === 'snn.neurons' || n.kind === 'snn.sigma-delta' || n.kind === 'snn.readout') {
       depth.set(n.id, Math.max(...n.inputs.map((i) => depth.get(i)!)));
       if (n.kind !== 'snn.readout') arith.add(n.arith);
-      coding.add(n.kind === 'snn.sigma-delta' || (n.kind === 'snn.readout' && n.decode === 'sigma') ? 'sd' : 'rate');
+      coding.add(isSigmaDeltaOp(n) ? 'sd' : 'rate');
       for (const i of n.inputs) {
         const s = synapses.get(i)!;
         if (n.kind !== 'snn.readout' && s.integer !== (n.arith === 'fixed')) {
