@@ -6,7 +6,7 @@ import { NETX_LIMITS } from '../src/backends/netx.js';
 import { writeNir } from '../src/backends/nir.js';
 import { importNir, loadModel } from '../src/frontend/index.js';
 import { Rng, readProblemFile } from '../src/frontend/train/index.js';
-import { type Graph, mergeFormatLimits, packageRoot } from '../src/ir/index.js';
+import { type Graph, packageRoot } from '../src/ir/index.js';
 import {
   DEFAULT_CONTEXT,
   DEFAULT_PIPELINE,
@@ -19,18 +19,18 @@ import { BUNDLED_MODELS, ONNX_FIXTURES } from './common.js';
 import { mdRow } from './markdown.js';
 import { type VerifySetup, measure, verifySetup } from '../src/verification/measure.js';
 import { evalAnn } from '../src/sim/ann-eval.js';
-import { type LavaRun, nirReadWrite, oraclesMissing, runLavaScript, runNetx } from './oracles.js';
+import { type LavaRun, compareNorse, nirReadWrite, oraclesMissing, runLavaScript, runNetx } from './oracles.js';
 
 /**
  * The emitted files in the real tools of the oracle folder (oracles.ts), per bundled model and ONNX fixture: the
  * lava-py script in Lava (outputs and every population's spikes at every step, 16 inputs), the NIR
- * file through nir.read + nir.write and back into spikec (the same network, the same outputs), and
+ * network's file through nir.read + nir.write and back into spikec (the same network, the same outputs)
+ * and run by Norse (spikes and outputs against spikec sim; a SPINN's is refused: NIR has no product), and
  * the network compiled within netx's limits (--target lava-netx) loaded by netx.hdf5.Network and run
  * in Lava (outputs and spikes, the same 16 inputs), with what that legalization costs: SNN vs exact
  * on the test grid of the Loihi 2 integer network and of the netx one. The three formats hold one chain
  * of layers: a SPINN's branches are merged into one (merge-branches) for them, its product on the host.
- * poisson2d runs the default pipeline; the others calibrate without finetune (minutes less each; netx
- * networks, which reset to zero, are never fine-tuned: the count model describes subtract reset only).
+ * poisson2d runs the default pipeline; the others calibrate without finetune (minutes less each).
  * Last, what `spikec compile MODEL --target loihi2,lava-netx` compiles with no --coding (the Loihi 2
  * family's network: sigma-delta layers, the default sigma-delta pipeline and its integer finetune): SNN
  * vs exact, and its netx file in Lava against spikec sim, message for message.
@@ -88,12 +88,9 @@ async function check(
   setup: VerifySetup,
 ) {
   const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(domain, 256) };
-  // what --target loihi2 compiles, and what --target lava-py,nir does: a SPINN's branches merged into one chain
+  // what --target loihi2 compiles, and what --target lava-py does: a SPINN's branches merged into one chain
   const plain = runPipeline(ann, [...passes, 'quantize'], ctx).graph;
-  const limits = mergeFormatLimits([
-    ['nir', FORMAT_LIMITS.nir],
-    ['lava-py', FORMAT_LIMITS['lava-py']],
-  ]);
+  const limits = FORMAT_LIMITS['lava-py'];
   const g = runPipeline(ann, [...passes, 'merge-branches', 'quantize'], { ...ctx, limits }).graph;
   const rows = new Rng(99).box(domain, 16);
   const dir = mkdtempSync(join(tmpdir(), 'spikec-fidelity-'));
@@ -127,12 +124,17 @@ async function check(
     row.lava_py = refusal(e);
   }
   try {
+    // what --target nir compiles (float, within NIR's fields), through nir.read + nir.write, and run by Norse
+    const nir = runPipeline(ann, [...passes, 'merge-branches'], { ...ctx, limits: FORMAT_LIMITS.nir }).graph;
     const [ours, theirs] = [join(dir, 'net.nir'), join(dir, 'rewritten.nir')];
-    await writeNir(g, ours);
+    await writeNir(nir, ours);
     nirReadWrite(ours, theirs);
     const back = await importNir(theirs);
-    const same = JSON.stringify(simulate(back, rows).outputs) === JSON.stringify(expected);
-    row.nir = same ? 'identical outputs' : 'DIFFERS';
+    const same = JSON.stringify(simulate(back, rows).outputs) === JSON.stringify(simulate(nir, rows).outputs);
+    const norse = compareNorse(nir, ours, rows);
+    row.nir =
+      `${same ? 'identical outputs' : 'DIFFERS'}; Norse: ${norse.spikesDiffering} of ${norse.spikes} spikes ` +
+      `differ, outputs within ${norse.maxOutputDifference.toExponential(1)}`;
   } catch (e) {
     row.nir = refusal(e);
   }

@@ -4,7 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { writeNir } from '../src/backends/nir.js';
-import { encodeGraph, exampleMlp, exampleSnn, packageRoot } from '../src/ir/index.js';
+import { encodeGraph, exampleMlp, exampleNirSnn, exampleSnn, packageRoot } from '../src/ir/index.js';
 import { FILE_NAME, type Outcome, READER_NAMES, type ReaderName } from './fuzz-readers.js';
 
 /**
@@ -109,8 +109,10 @@ async function seedsOf(reader: ReaderName, work: string): Promise<{ seeds: Buffe
       beside: [join(root, 'examples', 'poisson1d', 'weights.bin')],
     };
   const path = join(work, 'seed.nir');
-  await writeNir(exampleSnn(), path);
-  return { seeds: [readFileSync(path)], beside: [] };
+  await writeNir(exampleNirSnn(), path);
+  // and one another tool wrote (Norse's NIR export)
+  const norse = join(root, 'test', 'fixtures', 'nir', 'norse-mlp', 'norse-mlp.nir');
+  return { seeds: [readFileSync(path), readFileSync(norse)], beside: [] };
 }
 
 /** Worker script: the build's (npm test builds before it runs). */

@@ -4,7 +4,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lavaScript } from '../src/backends/lava-py.js';
 import { writeNetx } from '../src/backends/netx.js';
-import type { Graph } from '../src/ir/index.js';
+import { type Graph, packageRoot } from '../src/ir/index.js';
+import { simulate } from '../src/sim/simulate.js';
 
 /**
  * The real tools that judge spikec's files (Lava with lava-dl's netx, the NIR package), run as a user
@@ -14,8 +15,16 @@ import type { Graph } from '../src/ir/index.js';
  */
 export const ORACLES = process.env.SPIKEC_ORACLES || join(homedir(), '.cache', 'spikec', 'oracles');
 
-/** The folders that go on PYTHONPATH: `lava/` holds the `lava` package (netx in lava/lib/dl), `nir/` `nir`. */
-export const ORACLE_PATHS = { lava: join(ORACLES, 'lava'), nir: join(ORACLES, 'nir') } as const;
+/**
+ * The folders that go on PYTHONPATH: `lava/` holds the `lava` package (netx in lava/lib/dl), `nir/` `nir`,
+ * `nirtorch/` and `norse/` the NIR reader of Norse (norse.torch.from_nir, on NIRTorch).
+ */
+export const ORACLE_PATHS = {
+  lava: join(ORACLES, 'lava'),
+  nir: join(ORACLES, 'nir'),
+  nirtorch: join(ORACLES, 'nirtorch'),
+  norse: join(ORACLES, 'norse'),
+} as const;
 
 /** The interpreter the real tools run on: Debian's, which has numpy, scipy, h5py, networkx, asteval and torch. */
 export const PYTHON = '/usr/bin/python3';
@@ -29,6 +38,8 @@ export function oraclesMissing(): string | undefined {
     ['lava', join(ORACLE_PATHS.lava, 'lava', 'magma')],
     ['lava-dl netx', join(ORACLE_PATHS.lava, 'lava', 'lib', 'dl', 'netx')],
     ['nir', join(ORACLE_PATHS.nir, 'nir')],
+    ['nirtorch', join(ORACLE_PATHS.nirtorch, 'nirtorch')],
+    ['norse', join(ORACLE_PATHS.norse, 'norse')],
   ].filter(([, path]) => !existsSync(path));
   if (missing.length === 0) return undefined;
   const names = missing.map(([name]) => name).join(', ');
@@ -37,7 +48,7 @@ export function oraclesMissing(): string | undefined {
 
 const oracleEnv = (): NodeJS.ProcessEnv => ({
   ...process.env,
-  PYTHONPATH: [ORACLE_PATHS.lava, ORACLE_PATHS.nir].join(':'),
+  PYTHONPATH: Object.values(ORACLE_PATHS).join(':'),
 });
 
 function python(args: readonly string[]): string {
@@ -109,6 +120,97 @@ export function nirReadWrite(src: string, dst: string): NirView {
   return JSON.parse(python(['-c', script, src, dst])) as NirView;
 }
 
+/** What Norse computed running a NIR file (bench/norse_nir_run.py): per row, outputs and each IF node's spikes. */
+export interface NorseRun {
+  /** Per row, the mean over the steps of the Output node. */
+  readonly outputs: number[][];
+  /** Per row, per IF node, [step, neuron, ...] for each step with spikes. */
+  readonly spikes: Record<string, number[][]>[];
+}
+
+/**
+ * Norse (from_nir, float64) runs `nirFile` on the rows of the JSON file `rows` for `runSteps` steps,
+ * averaging the Output over the first `steps`.
+ */
+export function runNorse(nirFile: string, rows: string, steps: number, runSteps = steps): NorseRun {
+  const script = join(packageRoot(), 'bench', 'norse_nir_run.py');
+  return JSON.parse(python([script, nirFile, rows, String(steps), String(runSteps)])) as NorseRun;
+}
+
+/**
+ * A Norse run as the simulator's events per population per step (bench/recordings.ts): NIR has no
+ * synaptic delay, spikec's synapses take a step, so Norse's step s of the population at depth d is the
+ * simulator's step s + d (and the simulator's steps before d are empty). `g` is the spikec network the
+ * NIR file holds; the run must cover its steps (runSteps = stepsOf(g) - 1).
+ */
+export function norseEvents(run: NorseRun, g: Graph): Record<string, number[][]>[] {
+  const depth = chainDepths(g);
+  const steps = stepsOf(g);
+  return run.spikes.map((row) =>
+    Object.fromEntries(
+      [...depth].map(([id, d]) => {
+        const events: number[][] = Array.from({ length: steps }, () => []);
+        for (const [s, ...fired] of row[id] ?? []) if (s + d < steps) events[s + d] = fired.flatMap((n) => [n, 1]);
+        return [id, events];
+      }),
+    ),
+  );
+}
+
+/** Norse against spikec sim on the same NIR network. */
+export interface NorseComparison {
+  readonly spikes: number;
+  /** Spikes (population, step, neuron) that one of the two has and the other has not. */
+  readonly spikesDiffering: number;
+  readonly maxOutputDifference: number;
+}
+
+/**
+ * Writes `rows` beside `nirFile`, has Norse run the file (the steps spikec simulates `g`, the NIR
+ * network in it) and counts where Norse's spikes and outputs differ from spikec sim's.
+ */
+export function compareNorse(g: Graph, nirFile: string, rows: readonly (readonly number[])[]): NorseComparison {
+  const rowsFile = join(mkdtempSync(join(tmpdir(), 'spikec-norse-rows-')), 'rows.json');
+  writeFileSync(rowsFile, JSON.stringify(rows));
+  const readout = g.nodes.find((n) => n.kind === 'snn.readout');
+  if (readout?.kind !== 'snn.readout') throw new Error('compareNorse: no snn.readout');
+  const run = runNorse(nirFile, rowsFile, readout.window[1] - readout.window[0], stepsOf(g) - 1);
+  const theirs = norseEvents(run, g);
+  let [spikes, spikesDiffering] = [0, 0];
+  rows.forEach((row, r) => {
+    const trace = simulate(g, [row], { trace: true }).trace!;
+    for (const [id, steps] of trace)
+      steps.forEach((s, t) => {
+        const fired = new Set<number>();
+        s.forEach((z, i) => z !== 0 && fired.add(i));
+        const other = new Set(theirs[r][id][t].filter((_, k) => k % 2 === 0));
+        spikes += fired.size;
+        for (const i of fired) if (!other.has(i)) spikesDiffering++;
+        for (const i of other) if (!fired.has(i)) spikesDiffering++;
+      });
+  });
+  const out = simulate(g, rows).outputs;
+  const maxOutputDifference = Math.max(...out.flatMap((o, r) => o.map((v, j) => Math.abs(v - run.outputs[r][j]))));
+  return { spikes, spikesDiffering, maxOutputDifference };
+}
+
+/** Each population's depth (synapses from the encoder) in a chain network. */
+function chainDepths(g: Graph): Map<string, number> {
+  const depth = new Map<string, number>();
+  for (const n of g.nodes) {
+    if (n.kind === 'snn.encoder') depth.set(n.id, 0);
+    else if (n.inputs.length) depth.set(n.id, (depth.get(n.inputs[0]) ?? 0) + (n.kind === 'snn.synapse' ? 1 : 0));
+  }
+  return new Map([...depth].filter(([id]) => g.nodes.find((n) => n.id === id)!.kind === 'snn.neurons'));
+}
+
+/** The steps the simulator runs a rate-coded chain: its readout's window end. */
+export function stepsOf(g: Graph): number {
+  const r = g.nodes.find((n) => n.kind === 'snn.readout');
+  if (r?.kind !== 'snn.readout') throw new Error('stepsOf: no snn.readout');
+  return r.window[1];
+}
+
 /** The released package each real tool is, and its version as Python sees it (the oracle folder's dist-info). */
 export function oracleVersions(): Record<string, string> {
   const script = [
@@ -117,7 +219,7 @@ export function oracleVersions(): Record<string, string> {
     'def v(p):',
     '    try: return version(p)',
     '    except PackageNotFoundError: return "unknown (no dist-info in the oracle folder)"',
-    'print(json.dumps({p: v(p) for p in ["lava-nc", "lava-dl", "nir"]}))',
+    'print(json.dumps({p: v(p) for p in ["lava-nc", "lava-dl", "nir", "nirtorch", "norse"]}))',
   ].join('\n');
   return JSON.parse(python(['-c', script])) as Record<string, string>;
 }

@@ -3,9 +3,9 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync } f
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { readProblemFile } from '../src/frontend/train/index.js';
-import { packageRoot, writeFileAtomic } from '../src/ir/index.js';
+import { type NodeOf, packageRoot, windowLength, writeFileAtomic } from '../src/ir/index.js';
 import { Rng } from '../src/sim/rng.js';
-import { nirReadWrite, oracleVersions, oraclesMissing, runScript } from './oracles.js';
+import { nirReadWrite, norseEvents, oracleVersions, oraclesMissing, runNorse, runScript, stepsOf } from './oracles.js';
 import {
   INPUTS_FILE,
   RECORDED_NETWORKS,
@@ -70,6 +70,15 @@ async function record(n: RecordedNetwork, recompile: boolean, tools: Record<stri
       ran.push(nir);
       const view = nirReadWrite(nir, join(dir, REWRITTEN_NIR));
       return { tool, command: `nir.write('${REWRITTEN_NIR}', nir.read('${basename(nir)}'))`, ...view };
+    }
+    if (tool === 'norse') {
+      const nir = f.file('nir');
+      ran.push(nir);
+      const steps = stepsOf(f.graph);
+      const T = windowLength(f.graph.nodes.find((n) => n.kind === 'snn.readout') as NodeOf<'snn.readout'>);
+      const run = runNorse(nir, inputs, T, steps - 1);
+      const command = `norse.torch.from_nir(nir.read('${basename(nir)}')).double(), ${T} steps per row`;
+      return { tool, command, outputs: run.outputs, events: norseEvents(run, f.graph) };
     }
     const netx = tool === 'netx' ? ['--netx', f.file('lava-netx')] : [];
     ran.push(script, ...netx.slice(1));

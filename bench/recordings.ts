@@ -33,9 +33,9 @@ export interface RecordedNetwork {
 
 /**
  * lava-py: the script's own Lava processes; netx: Lava running netx.hdf5.Network on the .net.h5;
- * nir: nir.read, then nir.write.
+ * nir: nir.read, then nir.write; norse: Norse running the .nir (norse.torch.from_nir, float64).
  */
-export type ToolRun = 'lava-py' | 'netx' | 'nir';
+export type ToolRun = 'lava-py' | 'netx' | 'nir' | 'norse';
 
 const SHORT = ['--T', '16', '--finetune-steps', '50'];
 
@@ -55,8 +55,14 @@ export const RECORDED_NETWORKS: readonly RecordedNetwork[] = [
   {
     folder: 'poisson1d-sin-rate',
     model: 'poisson1d-sin',
-    flags: ['--target', 'loihi2,lava-py,nir', '--coding', 'rate', ...SHORT],
-    runs: ['lava-py', 'nir'],
+    flags: ['--target', 'loihi2,lava-py', '--coding', 'rate', ...SHORT],
+    runs: ['lava-py'],
+  },
+  {
+    folder: 'heat1d-nir',
+    model: 'heat1d',
+    flags: ['--target', 'nir', ...SHORT],
+    runs: ['nir', 'norse'],
   },
 ];
 
@@ -69,9 +75,12 @@ export type StepEvents = number[];
 /** Per input row, per population, its events at each step. */
 export type RecordedEvents = Record<string, StepEvents[]>[];
 
-/** What a Lava run printed: outputs per row, and every population's spikes or messages per step. */
+/**
+ * What a tool computed running the network: outputs per row, and every population's spikes or messages
+ * per step (for Norse, shifted to the simulator's steps: bench/oracles.ts, norseEvents).
+ */
 export interface RecordedLavaRun {
-  readonly tool: 'lava-py' | 'netx';
+  readonly tool: 'lava-py' | 'netx' | 'norse';
   readonly command: string;
   readonly outputs: number[][];
   readonly events: RecordedEvents;

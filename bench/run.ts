@@ -98,6 +98,14 @@ async function main(): Promise<void> {
     writeResult('compile.md', compileMarkdown(r, made, machine().date as string));
     await compilePlot(r);
   }
+  if (want('nir') && !quick) {
+    log('bench: the NIR network against the default rate network, and Norse running its files');
+    const { nirBench, nirMarkdown } = await import('./nir.js');
+    const r = await nirBench(log);
+    const made = 'npm run bench -- --only=nir';
+    writeResult('nir.json', { command: made, machine: machine(), ...r });
+    writeResult('nir.md', nirMarkdown(r, made, machine().date as string));
+  }
   if (want('families') && !quick) {
     log(`bench: a network per target family, against ${(await import('./families.js')).FAMILIES_BASE}`);
     const { familiesBench, familiesMarkdown, familiesPlot } = await import('./families.js');

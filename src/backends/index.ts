@@ -12,7 +12,7 @@ import { lavaScript } from './lava-py.js';
 import { lavaSigmaDeltaProblems } from './lava-py-sd.js';
 import { isSigmaDelta } from './chain.js';
 import { NETX_LIMITS, netxProblems, writeNetx } from './netx.js';
-import { writeNir } from './nir.js';
+import { NIR_LIMITS, nirProblems, writeNir } from './nir.js';
 
 export const BACKENDS = ['lava-netx', 'nir', 'lava-py', 'json'] as const;
 export type Backend = (typeof BACKENDS)[number];
@@ -31,14 +31,15 @@ export const BACKEND_SUFFIX: Record<Backend, string> = {
  */
 export const FORMAT_LIMITS: Record<Backend, FormatLimits> = {
   'lava-netx': NETX_LIMITS,
-  nir: { chain: true, sigmaDelta: false },
+  nir: NIR_LIMITS,
   'lava-py': { chain: true },
   json: {},
 };
 
-/** Why a backend would refuse the graph (empty: it writes it); lava-netx and lava-py check before writing. */
+/** Why a backend would refuse the graph (empty: it writes it); lava-netx, nir and lava-py check before writing. */
 export function backendProblems(g: Graph, backend: Backend): string[] {
   if (backend === 'lava-netx') return netxProblems(g);
+  if (backend === 'nir') return nirProblems(g);
   return backend === 'lava-py' && isSigmaDelta(g) ? lavaSigmaDeltaProblems(g) : [];
 }
 

@@ -1,4 +1,4 @@
-import { type Graph, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
+import { type Graph, IrError, type NodeOf, VOLTAGE_SCALE } from '../ir/index.js';
 import { isSigmaDelta, snnChain, weightShape } from './chain.js';
 import { lavaSigmaDeltaScript } from './lava-py-sd.js';
 import { PY_BATCH_ROWS, PY_NETX_BATCH_ROWS, pyHost, pyList, pyMain, pyMatrix, pyNum } from './python.js';
@@ -27,6 +27,16 @@ const RASTER = 'spikes (+1, -1 or 0) of every neuron at every step';
 export function lavaScript(g: Graph): string {
   if (isSigmaDelta(g)) return lavaSigmaDeltaScript(g);
   const chain = snnChain(g, 'lava-py');
+  // Lava's processes integrate from step 0 and its IF fires at the threshold in float: a network built
+  // for a format without synaptic delay (NIR) would run differently
+  const zeroDelay = chain.layers.flatMap(({ target: t }) =>
+    t.kind === 'snn.neurons' && (t.onset || t.fireAbove) ? [`%${t.id}`] : [],
+  );
+  if (zeroDelay.length)
+    throw new IrError(
+      `lava-py: ${zeroDelay.join(', ')} rest until their input arrives or fire above threshold (a network ` +
+        'built for nir): compile for lava-py',
+    );
   const e = chain.encoder;
   const norm = e.normalization ?? { scale: Array(e.dims).fill(1), offset: Array(e.dims).fill(0) };
   const readout = chain.layers[chain.layers.length - 1].target;

@@ -135,7 +135,7 @@ export const networkOutput = (b: BuiltNetwork): NetworkOutput => ({
 /** The passes a network of `plan` runs: its coding's pipeline, then quantize and map-cores for hardware. */
 const pipelineFor = (req: BuildRequest, plan: NetworkPlan, o: CompileOptions): string[] => [
   ...pipelineOf(o, plan.coding),
-  ...(req.forHardware ? targetPipelineOf(o, plan.coding) : []),
+  ...(req.forHardware ? targetPipelineOf(o, plan.coding, plan.limits) : []),
 ];
 
 /** The lines a compile prints about what it built. */

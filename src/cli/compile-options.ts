@@ -4,6 +4,7 @@ import { type Backend, BACKENDS, FORMAT_LIMITS } from '../backends/index.js';
 import {
   DEFAULT_CONTEXT,
   DEFAULT_PIPELINE,
+  PASSES,
   PASS_OPTIONS,
   type PassContext,
   type PassOption,
@@ -200,9 +201,16 @@ export function pipelineOf(o: CompileOptions, coding: Coding = requestedCoding(o
   return o.calibrate ? names : withoutCorrections(names);
 }
 
-/** The passes compiling for hardware adds after pipelineOf's (TARGET_PIPELINE, for the coding). */
-export function targetPipelineOf(o: CompileOptions, coding: Coding = requestedCoding(o)): string[] {
-  const names = [...TARGET_PIPELINE[coding]];
+/**
+ * The passes compiling for hardware adds after pipelineOf's (TARGET_PIPELINE, for the coding); formats
+ * whose readers compute in real arithmetic (FormatLimits.real) keep the float network: no quantize-role pass.
+ */
+export function targetPipelineOf(
+  o: CompileOptions,
+  coding: Coding = requestedCoding(o),
+  limits: FormatLimits = {},
+): string[] {
+  const names = TARGET_PIPELINE[coding].filter((n) => !(limits.real && PASSES.get(n)?.role === 'quantize'));
   return o.calibrate ? names : withoutCorrections(names);
 }
 
@@ -225,6 +233,8 @@ export function codingNote(o: CompileOptions, plan: NetworkPlan, profile: string
         ? ` (rate coding: ${binary.join(', ')} holds no sigma-delta neuron)`
         : ` (rate coding: ${profile} sends binary spikes)`
       : '';
+  if (plan.limits.zeroDelay)
+    return `within ${what}: NIR's fields (float; reset to zero; each layer at rest until its input arrives)${why}`;
   if (resetsToZero.length) return `within ${what}: neurons reset to zero and start at rest${why}`;
   return why ? `${what}${why}` : undefined;
 }

@@ -3,11 +3,9 @@ import { type FormatLimits, mergeFormatLimits } from '../ir/index.js';
 import type { Coding } from '../ir/index.js';
 
 /**
- * The formats that carry Loihi 2's graded spikes: they get the sigma-delta network. NIR's neurons send
- * binary spikes (FormatLimits.sigmaDelta false): it gets the rate network, as do the loihi1 and generic
- * profiles. json describes whichever network it is written beside.
+ * The profiles whose chips send binary spikes only: their network is rate coded. Loihi 2 sends graded
+ * spikes: its formats get the sigma-delta network. json describes whichever network it is written beside.
  */
-const GRADED_FORMATS: readonly Backend[] = ['lava-netx', 'lava-py'];
 const BINARY_PROFILES: readonly string[] = ['loihi1', 'generic'];
 
 /** One network a compile builds: its coding, the files it feeds and the limits they impose. */
@@ -30,24 +28,27 @@ export const mergedLimits = (backends: readonly Backend[]): FormatLimits =>
   mergeFormatLimits(backends.map((b) => [b, FORMAT_LIMITS[b]]));
 
 /**
- * The networks a compile builds. With a coding named (or a pipeline given), one network for every
- * file, under their merged limits, as the paper's method builds it. Otherwise one per family, each
- * built once whatever files it feeds: Loihi 2 (the loihi2 profile, lava-netx, lava-py) gets the
- * sigma-delta network, binary-spike formats (nir) and profiles (loihi1, generic) the rate network.
- * `chosen` is the coding a single network gets where the caller decides it (--coding, --pipeline).
+ * The networks a compile builds. Formats whose readers run real arithmetic (FormatLimits.real: nir) always
+ * get a network of their own, float and within their limits; the others share one. With a coding named
+ * (or a pipeline given), the others get one network of that coding under their merged limits, as the
+ * paper's method builds it. Otherwise one per family, each built once whatever files it feeds: Loihi 2
+ * (the loihi2 profile, lava-netx, lava-py) gets the sigma-delta network, binary-spike profiles (loihi1,
+ * generic) the rate network, and nir its rate network. `chosen` is the coding a single network gets
+ * where the caller decides it (--coding, --pipeline).
  */
 export function planNetworks(target: Target, chosen: Coding | undefined): NetworkPlan[] {
   const json = target.backends.includes('json') ? (['json'] as const) : [];
   const files = target.backends.filter((b) => b !== 'json');
-  const one = (coding: Coding): NetworkPlan[] => [{ coding, backends: target.backends, limits: mergedLimits(files) }];
-  if (chosen) return one(chosen);
-  if (BINARY_PROFILES.includes(target.profile)) return one('rate');
-  const graded = files.filter((b) => GRADED_FORMATS.includes(b));
-  const binary = files.filter((b) => !GRADED_FORMATS.includes(b));
+  const real = files.filter((b) => FORMAT_LIMITS[b].real);
+  const fixed = files.filter((b) => !FORMAT_LIMITS[b].real);
   const plans: NetworkPlan[] = [];
-  // the Loihi 2 network: for its formats, for a named loihi2 profile, or when nothing else is asked for
-  if (graded.length || target.profileNamed || !binary.length)
-    plans.push({ coding: 'sigma-delta', backends: [...graded, ...json], limits: mergedLimits(graded) });
-  if (binary.length) plans.push({ coding: 'rate', backends: [...binary, ...json], limits: mergedLimits(binary) });
-  return plans.length > 1 ? plans.map((p) => ({ ...p, stem: p.coding })) : plans;
+  // the hardware network: for its formats, for a named profile, or when nothing else is asked for
+  if (fixed.length || target.profileNamed || !real.length) {
+    const coding = chosen ?? (BINARY_PROFILES.includes(target.profile) ? 'rate' : 'sigma-delta');
+    plans.push({ coding, backends: [...fixed, ...json], limits: mergedLimits(fixed) });
+  }
+  if (real.length) plans.push({ coding: chosen ?? 'rate', backends: [...real, ...json], limits: mergedLimits(real) });
+  if (plans.length === 1) return plans;
+  const clash = plans[0].coding === plans[1].coding;
+  return plans.map((p, i) => ({ ...p, stem: clash && i === 1 ? `${p.coding}-float` : p.coding }));
 }

@@ -36,7 +36,25 @@ interface PopulationTerm {
   readonly threshold: number;
   readonly opening: Float64Array;
   readonly signed: boolean;
+  /** Reset to zero (unsigned): counted by resetZeroCount, not floor(q). */
+  readonly resetZero: boolean;
 }
+
+/**
+ * The count of an unsigned neuron that resets to zero, from q = (v + S) / θ, its window's charge in
+ * thresholds, as if that charge came in equal steps q / T: it fires every n = floor(T / q) + 1 steps
+ * (the first step whose potential is above θ), floor(T / n) times; exact for a constant input from
+ * rest (a first layer), approximate for spike trains. Unrounded: T i / (1 + i / 2) with i = q / T, the
+ * mean over where a spike falls within a step (each spike loses half a step's input on average).
+ */
+export function resetZeroCount(q: number, T: number, round: boolean): number {
+  if (!(q > 0)) return 0;
+  if (q > T) return T;
+  return round ? Math.floor(T / (Math.floor(T / q) + 1)) : q / (1 + q / (2 * T));
+}
+
+/** d resetZeroCount(q, T, false) / dq; 0 where the count is 0 or saturated. */
+const resetZeroSlope = (q: number, T: number): number => (q > 0 && q <= T ? 1 / (1 + q / (2 * T)) ** 2 : 0);
 
 interface ReadoutTerm {
   readonly kind: 'readout';
@@ -56,6 +74,16 @@ type HostTerm =
       readonly inputs: readonly string[];
     }
   | { readonly kind: 'concat'; readonly id: string; readonly n: number; readonly inputs: readonly string[] };
+
+/**
+ * What the simulator measured of each population on a batch, [batch, n]: its counts in its window and
+ * its charge q over it (from where the window opens, in thresholds). Given to `forward`, they replace the
+ * model's own counts (fit/simulated-counts.ts).
+ */
+export interface SimulatedPopulations {
+  readonly counts: ReadonlyMap<string, ArrayLike<number>>;
+  readonly charge: ReadonlyMap<string, ArrayLike<number>>;
+}
 
 /** A trainable tensor and where it goes back into the graph. */
 export interface Parameter {
@@ -118,8 +146,10 @@ export class CountModel {
         }
         case 'snn.neurons': {
           if (node.arith !== 'float') return `%${node.id} is fixed-point: fine-tune before quantize`;
-          if (node.reset !== 'subtract' || node.model !== 'if' || node.currentDecay !== 1 || node.voltageDecay !== 0)
-            return `%${node.id} is not integrate-and-fire with subtract reset`;
+          if (node.model !== 'if' || node.currentDecay !== 1 || node.voltageDecay !== 0)
+            return `%${node.id} is not integrate-and-fire`;
+          if (node.reset === 'zero' && node.spikeSign === 'signed')
+            return `%${node.id} sends ternary spikes and resets to zero`;
           const bias = Float64Array.from(node.bias.data);
           terms.push({
             kind: 'neurons',
@@ -130,6 +160,7 @@ export class CountModel {
             threshold: node.threshold,
             opening: openings.get(node.id)!,
             signed: node.spikeSign === 'signed',
+            resetZero: node.reset === 'zero',
           });
           parameters.push({ node: node.id, field: 'bias', values: bias });
           break;
@@ -179,9 +210,15 @@ export class CountModel {
    * The network's outputs for a batch of input rows, [batch, outputs], and the tape for `backward`
    * (views of the model's memory, valid until the next call).
    * Without `round`, counts are continuous (q - 1/2 unsigned, q signed, clamped): the function whose
-   * gradient `backward` returns, and what the network would do with infinitely fine counts.
+   * gradient `backward` returns, and what the network would do with infinitely fine counts. With
+   * `simulated`, every population's counts and charge are the simulator's, and the readouts and host
+   * ops compute from them.
    */
-  forward(inputs: readonly (readonly number[])[], round = true): { out: Float64Array; tape: Tape } {
+  forward(
+    inputs: readonly (readonly number[])[],
+    round = true,
+    simulated?: SimulatedPopulations,
+  ): { out: Float64Array; tape: Tape } {
     const batch = inputs.length;
     const { T } = this;
     const e = this.encoder;
@@ -205,6 +242,12 @@ export class CountModel {
         // the value before rounding decides where the gradient flows; it is kept beside the count
         const pre = ws.pre(t.id);
         const count = ws.value(t.id);
+        if (simulated) {
+          pre.view.set(simulated.charge.get(t.id)!);
+          count.view.set(simulated.counts.get(t.id)!);
+          values.set(t.id, count.view);
+          continue;
+        }
         receive(t.inputs, pre);
         const mode = (round ? 0 : 2) + (t.signed ? 1 : 0);
         fn.count_forward(
@@ -218,6 +261,10 @@ export class CountModel {
           t.signed ? -T : 0,
           mode,
         );
+        if (t.resetZero) {
+          const [q, c] = [pre.view, count.view];
+          for (let k = 0; k < c.length; k++) c[k] = resetZeroCount(q[k], T, round);
+        }
         values.set(t.id, count.view);
       } else if (t.kind === 'readout') {
         const slot = ws.value(t.id);
@@ -309,7 +356,15 @@ export class CountModel {
         const [lo, hi] = t.signed ? [-T, T] : [0.5, T + 0.5];
         const pre = ws.pre(t.id);
         const db = ws.db(t.id);
-        fn.count_backward(pre.at, ws.grad(t.id)!.at, ws.dA.at, db.at, batch, t.n, lo, hi, t.threshold, T);
+        if (t.resetZero) {
+          const [q, dC, dS, dB] = [pre.view, ws.grad(t.id)!.view, ws.dA.view, db.view];
+          for (let r = 0; r < batch; r++)
+            for (let i = 0; i < t.n; i++) {
+              const k = r * t.n + i;
+              dS[k] = (dC[k] * resetZeroSlope(q[k], T)) / t.threshold;
+              dB[i] += T * dS[k];
+            }
+        } else fn.count_backward(pre.at, ws.grad(t.id)!.at, ws.dA.at, db.at, batch, t.n, lo, hi, t.threshold, T);
         dParams.get(t.bias)!.set(db.view);
         intoSynapses(t.inputs, ws.dA);
       } else if (t.kind === 'readout') {

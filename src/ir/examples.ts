@@ -81,6 +81,54 @@ export function exampleSnn(): Graph {
   return b.build();
 }
 
+/**
+ * A float network as `--target nir` builds it (src/backends/nir.ts): raw inputs, neurons that reset to
+ * zero, rest until their input arrives and fire above threshold, a readout averaging its whole window.
+ */
+export function exampleNirSnn(): Graph {
+  const b = new GraphBuilder('tiny_nir');
+  const x = b.add({ kind: 'snn.encoder', id: 'x', inputs: [], dims: 2, mode: 'current' });
+  const s0 = b.add({
+    kind: 'snn.synapse',
+    id: 's0',
+    inputs: [x],
+    weight: { kind: 'float', values: f32([3, 2], [0.75, -0.5, 1.25, 0.25, -0.125, 0.5]) },
+  });
+  const n0 = b.add({
+    kind: 'snn.neurons',
+    id: 'n0',
+    inputs: [s0],
+    model: 'if',
+    arith: 'float',
+    threshold: 1,
+    reset: 'zero',
+    currentDecay: 1,
+    voltageDecay: 0,
+    bias: f32([3], [0.125, 0.25, 0.5]),
+    initialV: f32([3], [0, 0, 0]),
+    onset: 'window',
+    fireAbove: true,
+    spikeSign: 'unsigned',
+    payloadBits: 0,
+  });
+  const s1 = b.add({
+    kind: 'snn.synapse',
+    id: 's1',
+    inputs: [n0],
+    weight: { kind: 'float', values: f32([1, 3], [0.5, 0.25, -1]) },
+  });
+  const r = b.add({
+    kind: 'snn.readout',
+    id: 'r',
+    inputs: [s1],
+    scale: f32([1], [1]),
+    offset: f32([1], [-0.5]),
+    window: [2, 34],
+  });
+  b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
+  return b.build();
+}
+
 /** A seeded MLP: its shape, and where its weights come from. */
 export interface TanhMlpSpec {
   readonly name: string;

@@ -26,6 +26,16 @@ export interface FormatLimits {
   readonly chain?: boolean;
   /** false: the format has no sigma-delta neuron (no graded messages between layers), rate coding only. */
   readonly sigmaDelta?: boolean;
+  /**
+   * The format has no synaptic delay: every layer reads its input from step 0 and rests until then
+   * (neurons' onset 'window'), and its neurons fire strictly above threshold (fireAbove).
+   */
+  readonly zeroDelay?: boolean;
+  /**
+   * Its readers compute in real arithmetic on the query's real values: the network stays float (no
+   * quantization), and every value is written as float32.
+   */
+  readonly real?: boolean;
 }
 
 /** The limits of formats written together: the narrowest of each, or an error naming two formats that disagree. */
@@ -47,6 +57,8 @@ export function mergeFormatLimits(limits: readonly (readonly [string, FormatLimi
     if (l.reset) merged.reset = l.reset;
     if (l.biasExp !== undefined) merged.biasExp = l.biasExp;
     if (l.restStart) merged.restStart = true;
+    if (l.zeroDelay) merged.zeroDelay = true;
+    if (l.real) merged.real = true;
     if (l.chain) merged.chain = true;
     if (l.sigmaDelta === false) merged.sigmaDelta = false;
     if (l.signedSpikes === false) merged.signedSpikes = false;

@@ -271,6 +271,8 @@ function valueProblems(n: Node): Diagnostic[] {
         out.push(...tensorDiags(id, 'bias', d.bias, REAL), ...tensorDiags(id, 'initialV', d.initialV, REAL));
         if (d.openingV) out.push(...tensorDiags(id, 'openingV', d.openingV, REAL));
       } else {
+        if (d.fireAbove)
+          out.push({ rule: 'attribute', node: id, message: 'fireAbove is for float arithmetic (fixed fires above)' });
         out.push(
           ...bitWidth(id, 'threshold', [d.threshold], FIXED_LIMITS.threshold),
           ...bitWidth(id, 'currentDecay', [d.currentDecay], FIXED_LIMITS.decay),

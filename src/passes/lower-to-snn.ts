@@ -12,7 +12,8 @@ import { type Pass, type PassContext, type PassResult } from './pass.js';
  *   pwl    K neurons, f as a constant plus K clipped ramps between knots fitted to the data.
  * Spikes take a step per layer, so a layer at depth d integrates its bias alone for d steps before its
  * input arrives; every window opens at half a threshold (openingV; the pass manager settles initialV,
- * start-potential.ts).
+ * start-potential.ts). Within a format without synaptic delay (FormatLimits.zeroDelay: NIR) each layer
+ * instead rests until its input arrives (onset 'window') and fires above threshold, as that format's IF.
  * A unit (offset o, threshold theta, slope s) fires at rate r ~ clamp((z - o)/theta); its input weights and
  * bias are divided by theta (so every threshold is 1) and s * theta is folded into the next layer's weights,
  * the constants into its bias. Linear layers read by no activation become snn.readout (their decoding in
@@ -137,6 +138,7 @@ class RateRules extends LoweringState implements LoweringRules {
       // the prologue takes them, with no stated opening
       initialV: f32([m], Array(m).fill(signed || this.ctx.limits.restStart ? 0 : 0.5)),
       ...(this.ctx.limits.restStart ? {} : { openingV: f32([m], Array(m).fill(signed ? 0 : 0.5)) }),
+      ...(this.ctx.limits.zeroDelay ? { onset: 'window', fireAbove: true } : {}),
       spikeSign: signed ? 'signed' : 'unsigned',
       payloadBits: 0,
       origin: {

@@ -180,6 +180,14 @@ export class BlockSim {
             for (const i of n.inputs) fn.add_scaled(input.at, this.current.get(i)!.at, k, 1);
           }
           const { cur } = pop;
+          if (n.onset === 'window' && t < pop.depth) {
+            // before its window the population rests: no integration, no spikes
+            cur.view.fill(0, 0, k);
+            if (first?.startV && t === pop.depth - 1)
+              first.startV.set(n.id, Float64Array.from(pop.neurons.v.view.subarray(0, pop.neurons.n)));
+            first?.trace?.get(n.id)!.push(new Int8Array(pop.neurons.n));
+            continue;
+          }
           const count = pop.neurons.step(input, cur, rows);
           totals.neuronUpdates += k;
           if (first?.startV && t === pop.depth - 1)

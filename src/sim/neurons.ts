@@ -11,6 +11,18 @@ export function stepBias(node: NodeOf<'snn.neurons'>): Float64Array {
   return Float64Array.from(node.bias.data, (m) => m * scale);
 }
 
+/**
+ * The least float64 above x: the float kernel fires on v >= threshold, and for a float64 v,
+ * v >= nextAbove(θ) exactly when v > θ (fireAbove).
+ */
+export function nextAbove(x: number): number {
+  if (!(x > 0) || !Number.isFinite(x)) throw new RangeError(`nextAbove needs a positive finite number, got ${x}`);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  view.setBigUint64(0, view.getBigUint64(0) + 1n);
+  return view.getFloat64(0);
+}
+
 const FIXED_MODEL = 0;
 const FLOAT_MODEL = 1;
 
@@ -46,7 +58,7 @@ export class Neurons {
     this.params = [
       fixed ? DECAY_UNIT - (node.currentDecay + 1) : 1 - node.currentDecay,
       fixed ? DECAY_UNIT - node.voltageDecay : 1 - node.voltageDecay,
-      fixed ? node.threshold * VOLTAGE_SCALE : node.threshold,
+      fixed ? node.threshold * VOLTAGE_SCALE : node.fireAbove ? nextAbove(node.threshold) : node.threshold,
       node.spikeSign === 'signed' ? 1 : 0,
       node.reset === 'subtract' ? 1 : 0,
       1 / DECAY_UNIT,

@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { NETX_LIMITS, emit } from '../../src/backends/index.js';
+import { NETX_LIMITS, emit, emitNetworks } from '../../src/backends/index.js';
+import { NIR_LIMITS } from '../../src/backends/nir.js';
 import { openHdf5 } from '../../src/backends/hdf5.js';
 import { importNir, loadModel } from '../../src/frontend/index.js';
 import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
@@ -20,6 +21,8 @@ let float: Graph;
 let fixed: Graph;
 /** Compiled within netx's limits (what --target lava-netx compiles). */
 let netxFixed: Graph;
+/** Compiled within NIR's limits (what --target nir compiles): float, reset to zero, no synaptic delay. */
+let nirFloat: Graph;
 let dir: string;
 
 beforeAll(async () => {
@@ -31,6 +34,7 @@ beforeAll(async () => {
   fixed = runPipeline(float, ['quantize', 'map-cores'], ctx, { verifyEach: true }).graph;
   const netx = { ...ctx, limits: NETX_LIMITS };
   netxFixed = runPipeline(ann, [...DEFAULT_PIPELINE, 'quantize', 'map-cores'], netx, { verifyEach: true }).graph;
+  nirFloat = runPipeline(ann, DEFAULT_PIPELINE, { ...ctx, limits: NIR_LIMITS }, { verifyEach: true }).graph;
   dir = mkdtempSync(join(tmpdir(), 'spikec-backends-'));
 });
 
@@ -82,7 +86,7 @@ describe('backends', () => {
   });
 
   test('NIR: export, import, and the identical network', async () => {
-    const g = stripOrigin(float);
+    const g = stripOrigin(nirFloat);
     const written = await emit(g, ['nir'], dir, undefined, 'loihi2');
     const path = written.find(([w]) => w === 'nir')![1];
     const f = await openHdf5(path);
@@ -101,19 +105,17 @@ describe('backends', () => {
     expect(back.nodes).toStrictEqual(network);
   });
 
-  test('NIR: the integer network reads back as the same integer network, and simulates alike', async () => {
-    const plain = (g: Graph): Node[] =>
-      stripOrigin(g).nodes.map(
-        ({ loc: _loc, ...n }) =>
-          (n.kind === 'ann.output'
-            ? { ...n, id: 'out' }
-            : (({ placement: _p, ...m }) => m)(n as Node & { placement?: unknown })) as Node,
-      );
-    const written = await emit(fixed, ['nir'], dir, undefined, 'loihi2');
-    const back = await importNir(written.find(([w]) => w === 'nir')![1]);
-    expect(plain(back)).toStrictEqual(plain(fixed));
+  test('NIR: a network its fields cannot state (integer, subtract reset) is refused; nothing is written', async () => {
+    const out = join(dir, 'refused');
+    await expect(emit(fixed, ['nir'], out, undefined, 'loihi2')).rejects.toThrow(
+      /nir: the network is not one NIR's fields state[^]*integer weights[^]*reset subtract/,
+    );
+    expect(() => readFileSync(join(out, 'poisson2d.nir'))).toThrow(/ENOENT/);
     const points = new Rng(3).box(readProblemFile(P2)!.domain, 32);
-    expect(simulate(back, points).outputs).toEqual(simulate(fixed, points).outputs);
+    const back = await importNir(
+      (await emit(nirFloat, ['nir'], out, undefined, 'loihi2')).find(([w]) => w === 'nir')![1],
+    );
+    expect(simulate(back, points).outputs).toEqual(simulate(nirFloat, points).outputs);
   });
 
   test('the Lava script compiles with python3 -m py_compile, and the JSON description parses', async () => {
@@ -131,9 +133,16 @@ describe('backends', () => {
   test('the same network gives the same bytes', async () => {
     const a = join(dir, 'a');
     const b = join(dir, 'b');
-    await emit(netxFixed, ['lava-netx', 'nir', 'lava-py', 'json'], a, undefined, 'loihi2');
-    await emit(netxFixed, ['lava-netx', 'nir', 'lava-py', 'json'], b, undefined, 'loihi2');
-    for (const f of ['poisson2d.sir', 'poisson2d.net.h5', 'poisson2d.nir', 'poisson2d.py', 'poisson2d.json']) {
+    for (const d of [a, b])
+      await emitNetworks(
+        [
+          { graph: netxFixed, backends: ['lava-netx', 'lava-py', 'json'], profile: 'loihi2', stem: 'rate' },
+          { graph: nirFloat, backends: ['nir'], profile: 'loihi2', stem: 'nir' },
+        ],
+        d,
+      );
+    const names = ['rate.sir', 'rate.net.h5', 'rate.py', 'rate.json', 'nir.sir', 'nir.nir', 'manifest.json'];
+    for (const f of names.map((n) => `poisson2d.${n}`)) {
       expect(readFileSync(join(a, f)).equals(readFileSync(join(b, f)))).toBe(true);
     }
   });
@@ -147,7 +156,15 @@ describe('backends', () => {
     expect(r.stdout).toMatch(
       /resources on loihi2 .*: \d+ cores on 1 chip\(s\)\nlayer +neurons +fan-in +synapses +cores +bytes\/core\n/,
     );
-    for (const w of ['spikec IR', 'lava-netx', 'nir', 'lava-py', 'json', 'manifest'])
+    // one network for the Loihi formats, and nir's own (float, within NIR's fields)
+    for (const w of [
+      'spikec IR, rate',
+      'lava-netx, rate',
+      'nir, rate-float',
+      'lava-py, rate',
+      'json, rate',
+      'manifest',
+    ])
       expect(r.stderr).toContain(`(${w})`);
     expect(spikec(['compile', P2, '--target', 'loihi9']).stderr).toMatch(
       new RegExp(

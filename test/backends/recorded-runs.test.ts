@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadModel } from '../../src/frontend/index.js';
-import type { Graph } from '../../src/ir/index.js';
+import { type Graph, type NodeOf, windowLength } from '../../src/ir/index.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { nirReadWrite, runScript } from '../../bench/oracles.js';
+import { nirReadWrite, norseEvents, runNorse, runScript, stepsOf } from '../../bench/oracles.js';
 import {
   INPUTS_FILE,
   RECORDED_NETWORKS,
@@ -63,7 +63,7 @@ for (const n of RECORDED_NETWORKS) {
     }
 
     if (n.runs.includes('nir')) {
-      test('the NIR file and the NIR package’s rewrite of it import and simulate as Lava ran the network', async () => {
+      test('the NIR file and the NIR package’s rewrite of it import and simulate as the tools ran it', async () => {
         const [lava] = lavaRuns(recording.runs);
         for (const file of [f.file('nir'), join(f.dir, REWRITTEN_NIR)]) {
           expectToRunAsRecorded((await loadModel(file)).graph, f.rows, lava, basename(file));
@@ -92,6 +92,13 @@ describeRealTools('the recordings, re-run', () => {
         if (run.tool === 'nir') {
           const view = nirReadWrite(f.file('nir'), join(mkdtempSync(join(tmpdir(), 'spikec-nir-')), 'x.nir'));
           expect(view).toEqual({ nodes: run.nodes, edges: run.edges, metadata: run.metadata });
+          continue;
+        }
+        if (run.tool === 'norse') {
+          const T = windowLength(f.graph.nodes.find((x) => x.kind === 'snn.readout') as NodeOf<'snn.readout'>);
+          const again = runNorse(f.file('nir'), join(f.dir, INPUTS_FILE), T, stepsOf(f.graph) - 1);
+          expect(again.outputs).toEqual(run.outputs);
+          expect(norseEvents(again, f.graph)).toEqual(run.events);
           continue;
         }
         const netx = run.tool === 'netx' ? ['--netx', f.file('lava-netx')] : [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { writeNir } from '../../src/backends/nir.js';
-import { encodeGraph, exampleSnn, printGraph } from '../../src/ir/index.js';
+import { encodeGraph, exampleNirSnn, exampleSnn, printGraph } from '../../src/ir/index.js';
 import { ROOT, spikec } from '../support/cli.js';
 import { wideSnn } from '../support/graphs.js';
 
@@ -29,7 +29,7 @@ beforeAll(async () => {
     writeFileSync(join(dir, `noise.${ext}`), noise(2048, ext.length));
   }
   writeFileSync(join(dir, 'snn.sirpb'), encodeGraph(exampleSnn()));
-  await writeNir(exampleSnn(), join(dir, 'snn.nir'));
+  await writeNir(exampleNirSnn(), join(dir, 'snn.nir'));
   const truncate = (src: string, to: string): void => {
     const b = readFileSync(src);
     writeFileSync(to, b.subarray(0, Math.floor(b.length / 2)));

@@ -219,12 +219,13 @@ describe('spikec compile, eval, sim and verify, as a user runs them', { timeout:
       join(dir, 'auto-nir'),
     ]);
     expect(both.code).toBe(0);
-    expect(both.stderr).toMatch(/nir \(rate coding: nir holds no sigma-delta neuron\)/);
+    expect(both.stderr).toMatch(/within nir: NIR's fields .*\(rate coding: nir holds no sigma-delta neuron\)/);
     expect(both.stderr).toMatch(/wrote .*poisson1d\.sigma-delta\.net\.h5 \(lava-netx, sigma-delta\)/);
     expect(both.stderr).toMatch(/wrote .*poisson1d\.rate\.nir \(nir, rate\)/);
     const rateIr = readFileSync(join(dir, 'auto-nir', 'poisson1d.rate.sir'), 'utf8');
     expect(rateIr).toMatch(/snn\.neurons/);
-    expect(rateIr).toMatch(/reset = "subtract"/);
+    // nir's network is NIR's: reset to zero, at rest until its input arrives, firing above threshold
+    expect(rateIr).toMatch(/reset = "zero", fireAbove = true, onset = "window"/);
     expect(readFileSync(join(dir, 'auto-nir', 'poisson1d.sigma-delta.sir'), 'utf8')).toMatch(/snn\.sigma-delta/);
     const manifest = JSON.parse(readFileSync(join(dir, 'auto-nir', 'poisson1d.manifest.json'), 'utf8'));
     expect(

@@ -17,10 +17,16 @@ describe('a network per target family', () => {
     expect(plan('lava-py')).toEqual([{ coding: 'sigma-delta', backends: ['lava-py'], stem: undefined }]);
   });
 
-  test('binary-spike formats and profiles get the rate network', () => {
+  test('binary-spike formats and profiles get the rate network; nir its own, float within NIR', () => {
     expect(plan('nir')).toEqual([{ coding: 'rate', backends: ['nir'], stem: undefined }]);
-    expect(plan('loihi1,nir,json')).toEqual([{ coding: 'rate', backends: ['nir', 'json'], stem: undefined }]);
     expect(plan('generic')).toEqual([{ coding: 'rate', backends: [], stem: undefined }]);
+    // a Loihi 1 network for the profile, and nir's own: two rate networks, the float one named so
+    expect(plan('loihi1,nir,json')).toEqual([
+      { coding: 'rate', backends: ['json'], stem: 'rate' },
+      { coding: 'rate', backends: ['nir', 'json'], stem: 'rate-float' },
+    ]);
+    const [nir] = planNetworks(parseTarget('nir'), undefined);
+    expect(nir.limits).toMatchObject({ reset: 'zero', restStart: true, zeroDelay: true, real: true });
   });
 
   test('both families: two networks, each named in its files, json beside each', () => {
@@ -32,12 +38,17 @@ describe('a network per target family', () => {
     expect(plan('loihi2,nir').map((p) => p.coding)).toEqual(['sigma-delta', 'rate']);
   });
 
-  test("a coding named builds one network for every file, under all their limits (the paper's method)", () => {
-    expect(plan('loihi2,lava-netx,nir', 'rate')).toEqual([
-      { coding: 'rate', backends: ['lava-netx', 'nir'], stem: undefined },
+  test("a coding named builds one network for every Loihi file (the paper's method), and nir its own", () => {
+    expect(plan('loihi2,lava-netx,lava-py', 'rate')).toEqual([
+      { coding: 'rate', backends: ['lava-netx', 'lava-py'], stem: undefined },
     ]);
-    const [one] = planNetworks(parseTarget('lava-netx,nir'), 'rate');
+    expect(plan('loihi2,lava-netx,nir', 'rate')).toEqual([
+      { coding: 'rate', backends: ['lava-netx'], stem: 'rate' },
+      { coding: 'rate', backends: ['nir'], stem: 'rate-float' },
+    ]);
+    const [one, nir] = planNetworks(parseTarget('lava-netx,nir'), 'rate');
     expect(one.limits.reset).toBe(FORMAT_LIMITS['lava-netx'].reset);
-    expect(one.limits.sigmaDelta).toBe(false);
+    expect(one.limits.real).toBeUndefined();
+    expect(nir.limits.real).toBe(true);
   });
 });

@@ -68,16 +68,24 @@ describe('outputs are written as one unit', () => {
     const out = join(dir, 'set');
     expect(spikec(compileArgs(out)).code).toBe(0);
     const manifest = JSON.parse(readFileSync(join(out, 'poisson1d.manifest.json'), 'utf8'));
+    // the Loihi formats' rate network, and nir's own (float, within NIR's fields)
     expect(Object.keys(manifest.files).sort()).toEqual([
-      'poisson1d.json',
-      'poisson1d.net.h5',
-      'poisson1d.nir',
-      'poisson1d.py',
-      'poisson1d.sir',
+      'poisson1d.rate-float.json',
+      'poisson1d.rate-float.nir',
+      'poisson1d.rate-float.sir',
+      'poisson1d.rate.json',
+      'poisson1d.rate.net.h5',
+      'poisson1d.rate.py',
+      'poisson1d.rate.sir',
     ]);
     for (const [name, hash] of Object.entries(manifest.files)) expect(sha(join(out, name))).toBe(hash);
     expect(spikec(compileArgs(out, 'nir')).code).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['poisson1d.manifest.json', 'poisson1d.nir', 'poisson1d.sir']);
+    expect(readdirSync(out).sort()).toEqual([
+      'poisson1d.manifest.json',
+      'poisson1d.rate-float.nir',
+      'poisson1d.rate-float.sir',
+      'poisson1d.rate.sir',
+    ]);
   });
 
   test('two compiles give byte-identical files for every target', () => {

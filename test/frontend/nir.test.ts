@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { writeNir } from '../../src/backends/nir.js';
 import { ImportError, importNir } from '../../src/frontend/index.js';
 import { readHdf5Tree } from '../../src/frontend/nir/read-hdf5.js';
-import { exampleSnn } from '../../src/ir/index.js';
+import { exampleNirSnn } from '../../src/ir/index.js';
+import { simulate } from '../../src/sim/simulate.js';
 import { spikec } from '../support/cli.js';
 import { importErrorOf } from '../support/import-error.js';
 import { type NirNodeSpec, writeNirFile } from '../support/nir-file.js';
@@ -110,7 +111,7 @@ describe('NIR import checks every stored shape against the graph', () => {
 describe('the HDF5 reader runs apart, under a time limit', () => {
   test('a read that takes longer than its limit is stopped and named', async () => {
     const path = join(dir, 'snn.nir');
-    await writeNir(exampleSnn(), path);
+    await writeNir(exampleNirSnn(), path);
     await expect(readHdf5Tree(path, 1)).rejects.toThrow(
       /the HDF5 library did not finish reading it within 0\.001 s: the file is corrupt/,
     );
@@ -118,7 +119,7 @@ describe('the HDF5 reader runs apart, under a time limit', () => {
 
   test('bytes changed anywhere in a valid file give a graph or a named error (seeded)', async () => {
     const path = join(dir, 'snn.nir');
-    await writeNir(exampleSnn(), path);
+    await writeNir(exampleNirSnn(), path);
     const base = readFileSync(path);
     let seed = 12345;
     const rnd = (n: number): number => {
@@ -132,5 +133,22 @@ describe('the HDF5 reader runs apart, under a time limit', () => {
       writeFileSync(p, b);
       await importNir(p).catch((e: unknown) => expect(e).toBeInstanceOf(ImportError));
     }
+  });
+});
+
+describe('a NIR file another tool wrote imports and runs as that tool ran it', () => {
+  // test/fixtures/nir/norse-mlp: exported by Norse's own NIR export and run by Norse (make.py there)
+  const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'nir', 'norse-mlp');
+
+  test("Norse's spiking MLP: spikec's outputs are Norse's, for each of its 8 inputs", async () => {
+    const g = await importNir(join(FIXTURE, 'norse-mlp.nir'));
+    const rows = JSON.parse(readFileSync(join(FIXTURE, 'inputs.json'), 'utf8')) as number[][];
+    const norse = JSON.parse(readFileSync(join(FIXTURE, 'outputs.json'), 'utf8')) as {
+      steps: number;
+      outputs: number[][];
+    };
+    expect(simulate(g, rows, { T: norse.steps }).outputs).toEqual(norse.outputs);
+    // the run is not vacuous: the outputs differ from row to row
+    expect(new Set(norse.outputs.map((o) => o[0])).size).toBe(rows.length);
   });
 });

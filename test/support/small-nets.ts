@@ -66,21 +66,24 @@ export function oneNeuron(T: number): Graph {
     inputs: [x],
     weight: { kind: 'float', values: f32([1, 1], [1]) },
   });
-  const n = addIfNeuron(b, 'n', s, 0.5);
-  const r = b.add({
+  addSumReadout(b, addIfNeuron(b, 'n', s, 0.5), 1, [2, 2 + T], 'y');
+  return b.build();
+}
+
+/** A readout `r` summing the `width` units of `source` over `window`, and the output `out` reading it. */
+export function addSumReadout(
+  b: GraphBuilder,
+  source: string,
+  width: number,
+  window: [number, number],
+  out = 'u',
+): string {
+  const syn = b.add({
     kind: 'snn.synapse',
     id: 'r.syn',
-    inputs: [n],
-    weight: { kind: 'float', values: f32([1, 1], [1]) },
+    inputs: [source],
+    weight: { kind: 'float', values: f32([1, width], Array(width).fill(1)) },
   });
-  const o = b.add({
-    kind: 'snn.readout',
-    id: 'r',
-    inputs: [r],
-    scale: f32([1], [1]),
-    offset: f32([1], [0]),
-    window: [2, 2 + T],
-  });
-  b.add({ kind: 'ann.output', id: 'y', inputs: [o] });
-  return b.build();
+  const r = b.add({ kind: 'snn.readout', id: 'r', inputs: [syn], scale: f32([1], [1]), offset: f32([1], [0]), window });
+  return b.add({ kind: 'ann.output', id: out, inputs: [r] });
 }

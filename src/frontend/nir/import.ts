@@ -1,5 +1,4 @@
-import { DECAY_UNIT, type Graph, GraphBuilder, IrError, VOLTAGE_SCALE, f32, i32, verify } from '../../ir/index.js';
-import { z } from 'zod';
+import { type Graph, GraphBuilder, IrError, f32, verify } from '../../ir/index.js';
 import { ImportError, WHOLE_FILE } from '../errors.js';
 import type { H5Entry, H5Value } from './hdf5-tree.js';
 import { readHdf5Tree } from './read-hdf5.js';
@@ -76,15 +75,6 @@ class NirTree {
     return values;
   }
 
-  attrChoice<T extends string>(path: string, name: string, choices: readonly T[]): T | undefined {
-    const a = this.attr(path, name);
-    if (!a) return undefined;
-    const v = a.class === 'string' && a.data?.length === 1 ? String(a.data[0]) : undefined;
-    if (!choices.includes(v as T))
-      this.fail(`${path} attribute ${name}`, `expected one of ${choices.map((c) => `"${c}"`).join(', ')}`);
-    return v as T;
-  }
-
   attrJson(path: string, name: string): unknown {
     const a = this.attr(path, name);
     if (!a) return undefined;
@@ -111,10 +101,11 @@ const NODE_TYPES = ['Input', 'Affine', 'IF', 'Output'] as const;
 
 /**
  * Imports a NIR graph (HDF5, as nir.write lays it out) into the snn dialect: a chain
- * Input -> Affine -> IF -> ... -> Affine -> Output. Every stored shape is checked against the chain
- * (an Affine's weight is [out, in] with `in` the width before it). spikec_* attributes restore what NIR
- * cannot say (reset by subtraction, ternary spikes, initial potentials, the readout window); without
- * them a network resets to zero, starts at rest and reads out over its depth + 64 steps.
+ * Input -> Affine -> IF -> ... -> Affine -> Output, run as NIR states it (src/backends/nir.ts: no delay,
+ * IF from rest, firing above threshold and resetting to 0, the answer the mean of the Output over T
+ * steps). Every stored shape is checked against the chain (an Affine's weight is [out, in] with `in`
+ * the width before it). NIR's fields are all it needs; of spikec's metadata it reads the input's names
+ * and domain and the number of steps.
  */
 export async function importNir(path: string): Promise<Graph> {
   const root = await readHdf5Tree(path);
@@ -183,12 +174,11 @@ function buildGraph(t: NirTree, path: string): Graph {
 /** Where a node's fields are in the file. */
 const nodePath = (n: string): string => `node/nodes/${n}`;
 
-/** An Affine read as a synapse: its id, outputs, bias, and the readout scale it carries before an Output. */
+/** An Affine read as a synapse: its id, outputs and bias (which the IF or readout after it adds). */
 interface AffineRead {
   readonly id: string;
   readonly out: number;
-  readonly bias: number[];
-  readonly readoutScale?: number[];
+  readonly bias: readonly number[];
 }
 
 /** The ops of a NIR chain, one node at a time (buildGraph walks the chain). */
@@ -198,7 +188,7 @@ class ChainReader {
     readonly b: GraphBuilder,
   ) {}
 
-  /** The Input as an snn.encoder (its spikec_ metadata, where present: names, domain, payload). */
+  /** The Input as an snn.encoder of the query's raw values (spikec_ metadata, where present: names, domain). */
   encoder(inName: string): { id: string; width: number } {
     const { t, b } = this;
     const p = nodePath(inName);
@@ -207,22 +197,22 @@ class ChainReader {
     if (inShape.length !== 1 || !Number.isInteger(dims) || dims < 1)
       t.fail(`${p}/shape`, `expected one positive integer, found [${inShape.join(', ')}]`);
     const extras = Object.fromEntries(
-      (['names', 'domain', 'normalization'] as const).flatMap((k) => {
+      (['names', 'domain'] as const).flatMap((k) => {
         const v = t.attrJson(p, `spikec_${k}`);
         return v === undefined ? [] : [[k, v]];
       }),
     );
-    const payload = t.attrNumbers(p, 'spikec_payload_bits', 1)?.[0];
-    const mode = payload ? { mode: 'graded' as const, payloadBits: payload } : { mode: 'current' as const };
-    return { id: b.add({ kind: 'snn.encoder', id: inName, inputs: [], dims, ...mode, ...extras }), width: dims };
+    return {
+      id: b.add({ kind: 'snn.encoder', id: inName, inputs: [], dims, mode: 'current', ...extras }),
+      width: dims,
+    };
   }
 
-  /** An Affine reading `source` (of `width` units) as an snn.synapse, float or integer (m 2^e). */
+  /** An Affine reading `source` (of `width` units) as an snn.synapse; its bias goes to what it feeds. */
   synapse(node: string, source: string, width: number): AffineRead {
     const t = this.t;
     const p = nodePath(node);
     const w = t.numbers(`${p}/weight`, 2);
-    const bias = t.numbers(`${p}/bias`, 1).values;
     const [out, inW] = w.shape;
     if (inW !== width)
       t.fail(
@@ -230,27 +220,17 @@ class ChainReader {
         `shape [${w.shape.join(', ')}] takes ${inW} inputs, but the layer before it has ${width} ` +
           '(NIR stores an Affine weight as [out, in])',
       );
+    const bias = t.has(`${p}/bias`) ? t.numbers(`${p}/bias`, 1).values : Array<number>(out).fill(0);
     if (bias.length !== out)
       t.fail(`${p}/bias`, `has ${bias.length} values; the weight [${w.shape.join(', ')}] has ${out} outputs`);
-    // an integer synapse: the Affine holds m 2^e (times the readout's scale before an Output)
-    const exponent = t.attrNumbers(p, 'spikec_weight_exp', 1)?.[0];
-    const readoutScale = t.attrNumbers(p, 'spikec_readout_scale', out);
-    const integer = (e: number, bits: number) => {
-      const m = w.values.map((x, k) => Math.round(x / (2 ** e * (readoutScale?.[Math.floor(k / inW)] ?? 1))));
-      return { kind: 'int' as const, mantissa: i32([out, inW], m), exponent: e, bits };
-    };
-    const bits = t.attrNumbers(p, 'spikec_weight_bits', 1)?.[0];
-    const id = this.b.add({
-      kind: 'snn.synapse',
-      id: node,
-      inputs: [source],
-      weight:
-        exponent === undefined ? { kind: 'float', values: f32([out, inW], w.values) } : integer(exponent, bits ?? 8),
-    });
-    return { id, out, bias, ...(readoutScale ? { readoutScale } : {}) };
+    const weight = { kind: 'float' as const, values: f32([out, inW], w.values) };
+    return { id: this.b.add({ kind: 'snn.synapse', id: node, inputs: [source], weight }), out, bias };
   }
 
-  /** An IF node after an Affine as an snn.neurons population (spikec_ metadata: reset, potentials, arith). */
+  /**
+   * An IF node after an Affine as an snn.neurons population with NIR's IF semantics: float, reset to
+   * v_reset = 0, at rest until its input arrives (no synaptic delay in NIR), firing above v_threshold.
+   */
   population(target: string, affine: AffineRead): string {
     const t = this.t;
     const p = nodePath(target);
@@ -262,50 +242,36 @@ class ChainReader {
       return v;
     };
     const th = perNeuron('v_threshold', true)!;
-    if (th.some((x) => x !== th[0]))
-      t.fail(`node '${target}' (IF)`, 'per-neuron thresholds differ; spikec populations share one threshold');
-    if (perNeuron('r', false)?.some((r) => r !== 1))
-      t.fail(`node '${target}' (IF)`, 'r other than 1; spikec IF neurons integrate their input unscaled');
-    if (perNeuron('v_reset', false)?.some((v) => v !== 0))
-      t.fail(`node '${target}' (IF)`, 'v_reset other than 0; spikec neurons reset to 0 or by subtraction');
-    const v0 = t.attrNumbers(p, 'spikec_initial_v', out);
-    const opening = t.attrNumbers(p, 'spikec_opening_v', out);
-    const fixed = t.attrChoice(p, 'spikec_arith', ['fixed'] as const) === 'fixed';
-    // fixed point (Loihi units): the file holds bias m 2^biasExp / 64 and potentials v / 64
-    const biasExp = fixed ? (t.attrNumbers(p, 'spikec_bias_exp', 1)?.[0] ?? 0) : undefined;
-    const [du, dv] = fixed ? (t.attrNumbers(p, 'spikec_decays', 2) ?? [DECAY_UNIT - 1, 0]) : [1, 0];
-    const potential = (v: readonly number[]) =>
-      fixed
-        ? i32(
-            [out],
-            v.map((x) => Math.round(x * VOLTAGE_SCALE)),
-          )
-        : f32([out], v);
+    const problems = [
+      ...(th.some((x) => x !== th[0]) ? ['per-neuron thresholds differ; spikec populations share one threshold'] : []),
+      ...(th[0] > 0 ? [] : [`v_threshold ${th[0]} is not positive`]),
+      ...(perNeuron('r', false)?.some((r) => r !== 1) ? ['r other than 1; spikec IF neurons add their input'] : []),
+      ...(perNeuron('v_reset', false)?.some((v) => v !== 0) ? ['v_reset other than 0; spikec resets to 0'] : []),
+    ];
+    if (problems.length) t.fail(`node '${target}' (IF)`, problems.join('; '));
     return this.b.add({
       kind: 'snn.neurons',
       id: target,
       inputs: [affine.id],
       model: 'if',
-      arith: fixed ? 'fixed' : 'float',
+      arith: 'float',
       threshold: th[0],
-      reset: t.attrChoice(p, 'spikec_reset', ['subtract', 'zero'] as const) ?? 'zero',
-      currentDecay: du,
-      voltageDecay: dv,
-      bias: fixed
-        ? i32(
-            [out],
-            bias.map((x) => Math.round((x * VOLTAGE_SCALE) / 2 ** biasExp!)),
-          )
-        : f32([out], bias),
-      ...(fixed ? { biasExp } : {}),
-      initialV: potential(v0 ?? Array(out).fill(0)),
-      ...(opening ? { openingV: potential(opening) } : {}),
-      spikeSign: t.attrChoice(p, 'spikec_spike_sign', ['unsigned', 'signed'] as const) ?? 'unsigned',
+      reset: 'zero',
+      currentDecay: 1,
+      voltageDecay: 0,
+      bias: f32([out], bias),
+      initialV: f32([out], Array(out).fill(0)),
+      onset: 'window',
+      fireAbove: true,
+      spikeSign: 'unsigned',
       payloadBits: 0,
     });
   }
 
-  /** An Output after an Affine: an snn.readout, the host ops after it, and the ann.output. */
+  /**
+   * An Output after an Affine: an snn.readout averaging the Affine's values over T steps from its
+   * depth (the file's spikec_steps, else 64) and the ann.output.
+   */
   output(target: string, affine: AffineRead, depth: number): void {
     const { t, b } = this;
     const p = nodePath(target);
@@ -315,65 +281,23 @@ class ChainReader {
       if (s.length !== 1 || s[0] !== out)
         t.fail(`${p}/shape`, `is [${s.join(', ')}]; the Affine before it has ${out} outputs`);
     }
-    const win = t.attrNumbers(p, 'spikec_window', 2);
-    const window = (win ?? [depth, depth + 64]) as [number, number];
+    const T = t.attrNumbers(p, 'spikec_steps', 1)?.[0] ?? DEFAULT_STEPS;
+    if (!Number.isInteger(T) || T < 1) t.fail(`${p} attribute spikec_steps`, `${T} is not a positive integer`);
     const r = b.add({
       kind: 'snn.readout',
       id: target,
       inputs: [affine.id],
-      scale: f32([out], affine.readoutScale ?? Array(out).fill(1)),
+      scale: f32([out], Array(out).fill(1)),
       offset: f32([out], bias),
-      window,
+      window: [depth, depth + T],
     });
     const outNames = t.attrJson(p, 'spikec_names') as string[] | undefined;
-    const last = addHostOps(t, p, b, r);
-    b.add({ kind: 'ann.output', id: `${target}_out`, inputs: [last], ...(outNames ? { names: outNames } : {}) });
+    b.add({ kind: 'ann.output', id: `${target}_out`, inputs: [r], ...(outNames ? { names: outNames } : {}) });
   }
 }
 
-const HostOps = z
-  .object({
-    readout: z.string(),
-    ops: z.array(
-      z.discriminatedUnion('op', [
-        z.object({
-          op: z.literal('slice'),
-          id: z.string(),
-          inputs: z.array(z.string()),
-          start: z.number().int(),
-          stop: z.number().int(),
-        }),
-        z.object({ op: z.literal('product'), id: z.string(), inputs: z.array(z.string()), rank: z.number().int() }),
-        z.object({ op: z.literal('concat'), id: z.string(), inputs: z.array(z.string()) }),
-      ]),
-    ),
-    output: z.string(),
-  })
-  .strict();
-
-/**
- * The host ops of the Output at `path` (metadata spikec_host: a SPINN's slices and product), added after
- * the readout `readout`; returns the node the network's output reads.
- */
-function addHostOps(t: NirTree, path: string, b: GraphBuilder, readout: string): string {
-  const json = t.attrJson(path, 'spikec_host');
-  if (json === undefined) return readout;
-  const parsed = HostOps.safeParse(json);
-  if (!parsed.success)
-    return t.fail(`${path} attribute spikec_host`, `not spikec's host ops (${parsed.error.issues[0].message})`);
-  const ids = new Map([[parsed.data.readout, readout]]);
-  for (const { op, id, inputs, ...attrs } of parsed.data.ops) {
-    const missing = inputs.find((i) => !ids.has(i));
-    if (missing) t.fail(`${path} attribute spikec_host`, `op '${id}' reads '${missing}', which comes before no op`);
-    try {
-      ids.set(id, b.add({ kind: `ann.${op}`, id, inputs: inputs.map((i) => ids.get(i)!), ...attrs } as never));
-    } catch (e) {
-      t.fail(`${path} attribute spikec_host`, `op '${id}': ${(e as Error).message}`);
-    }
-  }
-  const out = ids.get(parsed.data.output);
-  return out ?? t.fail(`${path} attribute spikec_host`, `output '${parsed.data.output}' is no op`);
-}
+/** How many steps an imported network averages where its file does not say (NIR has no duration). */
+const DEFAULT_STEPS = 64;
 
 /** The edges as source -> target, each a known node with at most one successor. */
 function edgesOf(t: NirTree, names: ReadonlySet<string>): Map<string, string> {

@@ -100,6 +100,7 @@ export type Origin = z.infer<typeof Origin>;
  *   v_t = (1 - voltageDecay) v_{t-1} + u_t + bias_i
  *   unsigned: s_t = 1 if v_t >= threshold, else 0
  *   signed:   s_t = +1 if v_t >= threshold, -1 if v_t <= -threshold, else 0
+ *   fireAbove (NIR's IF and Loihi's rule): strictly, s_t = 1 if v_t > threshold (-1 if v_t < -threshold)
  *   reset subtract: v_t <- v_t - s_t threshold;   reset zero: v_t <- 0 where s_t != 0
  *
  * arith fixed (Loihi's CUBA neuron, bit-exactly as Lava's PyLifModelBitAcc; all state integer, the
@@ -115,7 +116,10 @@ export type Origin = z.infer<typeof Origin>;
  * Both start from u_{-1} = 0 and v_{-1} = initialV. The model `if` is the case voltageDecay = 0;
  * currentDecay = 1 (float) or 4095 (fixed) passes each step's input straight through.
  * A population at depth d (synapses from the encoder) first sees input at step d: its window, the
- * steps its spikes are counted and decoded in, is [d, d + T). openingV, where given, is the potential
+ * steps its spikes are counted and decoded in, is [d, d + T). onset 'window': before its window the
+ * neuron neither integrates (its bias included) nor fires, staying at initialV, so that each layer
+ * starts with its input, as in a format without synaptic delay (NIR: every layer reads its input at
+ * step 0; spikec's one-step synapses shift layer d by d steps, nothing else). openingV, where given, is the potential
  * v_{d-1} at which that window opens. It is what passes state and keep; initialV is the hardware's
  * step-0 state that the pass manager derives from it through the input-independent prologue
  * (passes/start-potential.ts). payloadBits > 0 sends graded spikes of that many bits (0: binary).
@@ -135,6 +139,8 @@ export const SnnNeurons = z
     biasExp: z.number().int().optional(),
     initialV: Tensor,
     openingV: Tensor.optional(),
+    onset: z.literal('window').optional(),
+    fireAbove: z.literal(true).optional(),
     spikeSign: z.enum(['unsigned', 'signed']),
     payloadBits: z.number().int().min(0).max(32),
     origin: Origin.optional(),

@@ -20,6 +20,8 @@ const KEY_ATTRIBUTES: Partial<Record<Node['kind'], readonly string[]>> = {
     'arith',
     'threshold',
     'reset',
+    'fireAbove',
+    'onset',
     'spikeSign',
     'payloadBits',
     'bias',
