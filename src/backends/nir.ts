@@ -18,6 +18,7 @@ export const NIR_VERSION = '1.0.0';
  */
 export const NIR_LIMITS: FormatLimits = {
   chain: true,
+  hostOps: false,
   sigmaDelta: false,
   signedSpikes: false,
   reset: 'zero',
@@ -137,10 +138,7 @@ function outputNode(chain: SnnChain, readout: NodeOf<'snn.readout'>): NirNode {
  */
 export async function writeNir(g: Graph, path: string): Promise<void> {
   const problems = nirProblems(g);
-  if (problems.length)
-    throw new IrError(
-      `nir: the network is not one NIR's fields state (compile it with --target nir):\n  ${problems.join('\n  ')}`,
-    );
+  if (problems.length) throw new IrError(`nir: NIR's fields cannot state this network:\n  ${problems.join('\n  ')}`);
   const chain = snnChain(g, 'nir');
   const nodes: NirNode[] = [inputNode(chain.encoder)];
   const edges: [string, string][] = [];

@@ -70,8 +70,15 @@ export interface BuildRequest {
 export function buildNetworks(req: BuildRequest, plans: readonly NetworkPlan[]): BuiltNetwork[] {
   const { model, options: o } = req;
   const calibration = calibrationInputs(model, o);
-  // what every pipeline needs is there, before any of them runs
+  // what every pipeline needs is there, and every format can hold the model, before any of them runs
   for (const plan of plans) checkPipelineNeeds(pipelineFor(req, plan, o), passContext(o, calibration));
+  const host = model.graph.nodes.filter((n) => n.kind === 'ann.product');
+  const noHost = plans.flatMap((p) => (p.limits.hostOps === false ? p.backends.filter((b) => b !== 'json') : []));
+  if (host.length && noHost.length)
+    throw new UsageError(
+      `${model.file}: ${noHost.join(', ')} has no node for ${host.map((n) => `%${n.id}`).join(', ')}, the ` +
+        "product of a SPINN's branches: compile it for lava-netx or lava-py",
+    );
   say(
     `compiling ${model.dir ?? model.file}: ` +
       plans.map((p) => `a ${p.coding} network, ${pipelineFor(req, p, o).length} passes`).join('; '),

@@ -63,22 +63,7 @@ export function exampleSnn(): Graph {
     spikeSign: 'signed',
     payloadBits: 0,
   });
-  const s1 = b.add({
-    kind: 'snn.synapse',
-    id: 's1',
-    inputs: [n0],
-    weight: { kind: 'float', values: f32([1, 3], [0.5, 0.25, -1]) },
-  });
-  const r = b.add({
-    kind: 'snn.readout',
-    id: 'r',
-    inputs: [s1],
-    scale: f32([1], [2]),
-    offset: f32([1], [-0.5]),
-    window: [2, 66],
-  });
-  b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
-  return b.build();
+  return withReadout(b, n0, 2, [2, 66]);
 }
 
 /**
@@ -111,6 +96,11 @@ export function exampleNirSnn(): Graph {
     spikeSign: 'unsigned',
     payloadBits: 0,
   });
+  return withReadout(b, n0, 1, [2, 34]);
+}
+
+/** The example networks' readout of their 3 neurons `n0`: y = scale (0.5, 0.25, -1) . counts / T - 0.5. */
+function withReadout(b: GraphBuilder, n0: string, scale: number, window: [number, number]): Graph {
   const s1 = b.add({
     kind: 'snn.synapse',
     id: 's1',
@@ -121,9 +111,9 @@ export function exampleNirSnn(): Graph {
     kind: 'snn.readout',
     id: 'r',
     inputs: [s1],
-    scale: f32([1], [1]),
+    scale: f32([1], [scale]),
     offset: f32([1], [-0.5]),
-    window: [2, 34],
+    window,
   });
   b.add({ kind: 'ann.output', id: 'u', inputs: [r] });
   return b.build();

@@ -24,6 +24,8 @@ export interface FormatLimits {
    * readout; the ops after the readout (a SPINN's product) run on the host.
    */
   readonly chain?: boolean;
+  /** false: the format has no node for ops after the readout (a SPINN's product of its branches). */
+  readonly hostOps?: boolean;
   /** false: the format has no sigma-delta neuron (no graded messages between layers), rate coding only. */
   readonly sigmaDelta?: boolean;
   /**
@@ -61,6 +63,7 @@ export function mergeFormatLimits(limits: readonly (readonly [string, FormatLimi
     if (l.real) merged.real = true;
     if (l.chain) merged.chain = true;
     if (l.sigmaDelta === false) merged.sigmaDelta = false;
+    if (l.hostOps === false) merged.hostOps = false;
     if (l.signedSpikes === false) merged.signedSpikes = false;
     if (l.messageBits !== undefined) merged.messageBits = Math.min(l.messageBits, merged.messageBits ?? Infinity);
     if (l.weightRange)

@@ -108,7 +108,7 @@ describe('backends', () => {
   test('NIR: a network its fields cannot state (integer, subtract reset) is refused; nothing is written', async () => {
     const out = join(dir, 'refused');
     await expect(emit(fixed, ['nir'], out, undefined, 'loihi2')).rejects.toThrow(
-      /nir: the network is not one NIR's fields state[^]*integer weights[^]*reset subtract/,
+      /nir: NIR's fields cannot state this network[^]*integer weights[^]*reset subtract/,
     );
     expect(() => readFileSync(join(out, 'poisson2d.nir'))).toThrow(/ENOENT/);
     const points = new Rng(3).box(readProblemFile(P2)!.domain, 32);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -10,7 +10,7 @@ import { DEFAULT_CONTEXT, runPipeline } from '../../src/passes/index.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { nirReadWrite, norseEvents, runNorse, stepsOf } from '../../bench/oracles.js';
 import { rasterEvents } from '../../bench/recordings.js';
-import { ROOT } from '../support/cli.js';
+import { ROOT, spikec } from '../support/cli.js';
 import { describeRealTools } from '../support/real-tools.js';
 
 /**
@@ -74,11 +74,20 @@ describe('the NIR network', () => {
     const [problem] = nirProblems(bad);
     expect(problem).toMatch(/reset subtract .*integrates before its input arrives.*fires at the threshold/);
     const dir = mkdtempSync(join(tmpdir(), 'spikec-nir-'));
-    await expect(writeNir(bad, join(dir, 'net.nir'))).rejects.toThrow(/not one NIR's fields state/);
+    await expect(writeNir(bad, join(dir, 'net.nir'))).rejects.toThrow(/NIR's fields cannot state this network/);
     expect(nirProblems(withPopulation(g, { initialV: { dtype: 'f32', shape: [1], data: [0.5] } })).join()).toMatch(
       /start potential/,
     );
   });
+});
+
+test('a SPINN for nir: refused before compiling (NIR has no node for the product), nothing written', () => {
+  const out = join(mkdtempSync(join(tmpdir(), 'spikec-nir-')), 'out');
+  const r = spikec(['compile', join(ROOT, 'examples', 'poisson2d-spinn'), '--target', 'nir', '-o', out]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/^spikec: error: .*poisson2d-spinn.*: nir has no node for %\S+, the product of a SPINN's/m);
+  expect(r.stderr).not.toMatch(/compile \[1\//);
+  expect(existsSync(out)).toBe(false);
 });
 
 describeRealTools('NIR read by tools that know nothing of spikec', () => {

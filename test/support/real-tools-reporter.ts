@@ -19,7 +19,7 @@ export default class RealToolsReporter implements Reporter {
         ? `real-tool checks: ${states.skipped} of ${all} skipped: ${missing}. ` +
           'Bring Lava, lava-dl and NIR there to run them.'
         : `real-tool checks: ${states.passed} of ${all} ran and passed, ${states.failed} failed, ` +
-          `${states.skipped} skipped (Lava, netx and NIR from ${ORACLES})`;
+          `${states.skipped} skipped (Lava, netx, NIR and Norse from ${ORACLES})`;
     process.stdout.write(`\n${line}\n`);
   }
 }
