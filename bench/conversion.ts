@@ -1,4 +1,4 @@
-import { mdRow } from './markdown.js';
+import { mdRow, sci } from './markdown.js';
 import { existsSync } from 'node:fs';
 import { loadModel } from '../src/frontend/index.js';
 import { Rng, bundledProblem, exactOn, readProblemFile, testPoints } from '../src/frontend/train/index.js';
@@ -169,7 +169,7 @@ export async function conversionBench(opts: {
           rows.push(row);
           opts.log(
             `  ${m.name} ${strategy} T=${T} ${calibrated ? 'calibrated' : 'uncalibrated'}: ` +
-              `SNN vs ANN ${row.snn_vs_ann.toExponential(2)} (integer ${e(row.integer_snn_vs_ann)}), ` +
+              `SNN vs ANN ${row.snn_vs_ann.toExponential(2)} (integer ${sci(row.integer_snn_vs_ann)}), ` +
               `rate ${row.spike_rate.toFixed(3)}`,
           );
         }
@@ -178,8 +178,6 @@ export async function conversionBench(opts: {
   }
   return rows;
 }
-
-const e = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2));
 
 /**
  * The markdown table of a conversion sweep: one line per model, strategy and T; each error as
@@ -206,16 +204,16 @@ export function conversionMarkdown(rows: readonly ConversionRow[]): string {
   for (const r of rows.filter((x) => x.calibrated)) {
     const u = rows.find((x) => !x.calibrated && x.model === r.model && x.strategy === r.strategy && x.T === r.T);
     const int = (x: ConversionRow | undefined): string =>
-      !x ? 'n/a' : x.integer_error ? 'refused' : e(x.integer_snn_vs_ann);
+      !x ? 'n/a' : x.integer_error ? 'refused' : sci(x.integer_snn_vs_ann);
     lines.push(
       mdRow([
         r.model,
         r.strategy,
         r.T,
-        e(r.ann_vs_exact),
-        `${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(r.snn_vs_ann)}`,
+        sci(r.ann_vs_exact),
+        `${u ? sci(u.snn_vs_ann) : 'n/a'} → ${sci(r.snn_vs_ann)}`,
         `${int(u)} → ${int(r)}`,
-        `${e(r.snn_vs_exact)} / ${e(r.integer_snn_vs_exact)}`,
+        `${sci(r.snn_vs_exact)} / ${sci(r.integer_snn_vs_exact)}`,
         r.spike_rate.toFixed(3),
         r.synops_per_inference.toFixed(0),
         r.energy_ratio.toFixed(1),
@@ -254,14 +252,14 @@ export function headlineMarkdown(rows: readonly ConversionRow[]): string {
     const [u, c, c256] = [at(64, false), at(64, true), at(256, true)];
     if (!c) continue;
     const int = (r: ConversionRow | undefined): string =>
-      !r ? 'n/a' : r.integer_error ? 'refused' : e(r.integer_snn_vs_exact ?? r.integer_snn_vs_ann);
+      !r ? 'n/a' : r.integer_error ? 'refused' : sci(r.integer_snn_vs_exact ?? r.integer_snn_vs_ann);
     lines.push(
       mdRow([
         m,
-        e(c.ann_vs_exact),
-        `${u ? e(u.snn_vs_ann) : 'n/a'} → ${e(c.snn_vs_ann)}`,
-        `${e(c.snn_vs_exact)} / ${int(c)}`,
-        c256 ? `${e(c256.snn_vs_exact)} / ${int(c256)}` : 'n/a',
+        sci(c.ann_vs_exact),
+        `${u ? sci(u.snn_vs_ann) : 'n/a'} → ${sci(c.snn_vs_ann)}`,
+        `${sci(c.snn_vs_exact)} / ${int(c)}`,
+        c256 ? `${sci(c256.snn_vs_exact)} / ${int(c256)}` : 'n/a',
         c.spike_rate.toFixed(3),
         c.synops_per_inference.toFixed(0),
         c.energy_ratio.toFixed(0),

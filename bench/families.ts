@@ -6,7 +6,7 @@ import { packageRoot, readGraphFile } from '../src/ir/index.js';
 import { measure, verifySetup } from '../src/verification/measure.js';
 import { BUNDLED_MODELS, ONNX_FIXTURES } from './common.js';
 import { checkout } from './compile.js';
-import { mdRow } from './markdown.js';
+import { mdRow, sci, timesOf } from './markdown.js';
 import { renderFrontier } from './sigma-delta.js';
 
 /** The commit issue 30 measures against (its default: the rate-coded network for Loihi 2). */
@@ -25,7 +25,7 @@ function modelDirs(): { name: string; dir: string }[] {
 }
 
 /** The spikec IR a compile wrote into `dir` (NAME.sir, or NAME.STEM.sir). */
-const sirIn = (dir: string, stem?: string): string =>
+export const sirIn = (dir: string, stem?: string): string =>
   join(
     dir,
     readdirSync(dir).find((f) => f.endsWith(stem ? `.${stem}.sir` : '.sir') && (stem || f.split('.').length === 2))!,
@@ -54,19 +54,19 @@ export interface TimingRow {
   readonly both_seconds: number;
 }
 
-function compile(root: string, model: string, target: string, out: string): number {
+/** `spikec compile MODEL ARGS -o OUT` with the spikec checked out at `root`; its wall-clock seconds. */
+export function compileWith(root: string, model: string, args: readonly string[], out: string): number {
   const t0 = performance.now();
-  const r = spawnSync(
-    process.execPath,
-    [join(root, 'bin', 'spikec.js'), 'compile', model, '--target', target, '-o', out],
-    {
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    },
-  );
-  if (r.status !== 0) throw new Error(`${root}: compile ${model} --target ${target}: ${r.stderr}`);
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'spikec.js'), 'compile', model, ...args, '-o', out], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  if (r.status !== 0) throw new Error(`${root}: compile ${model} ${args.join(' ')}: ${r.stderr}`);
   return (performance.now() - t0) / 1000;
 }
+
+const compile = (root: string, model: string, target: string, out: string): number =>
+  compileWith(root, model, ['--target', target], out);
 
 /**
  * Per model: 5f165f5's default Loihi 2 network, and today's per family (the netx file's sigma-delta
@@ -126,10 +126,6 @@ export async function familiesBench(
   return { rows, timing };
 }
 
-const e = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2));
-const times = (x: number | null, ann: number | null): string =>
-  x === null || ann === null ? '' : ` (${(x / ann).toFixed(1)}x)`;
-
 export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, made: string, date: string): string {
   const table = [
     mdRow([
@@ -148,13 +144,13 @@ export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, 
     ...r.rows.map((x) =>
       mdRow([
         x.model,
-        e(x.ann_vs_exact),
-        `${e(x.base_vs_exact)}${times(x.base_vs_exact, x.ann_vs_exact)}`,
+        sci(x.ann_vs_exact),
+        `${sci(x.base_vs_exact)}${timesOf(x.base_vs_exact, x.ann_vs_exact)}`,
         x.base_ops_per_mac.toFixed(0),
-        `${e(x.netx_vs_exact)}${times(x.netx_vs_exact, x.ann_vs_exact)}`,
+        `${sci(x.netx_vs_exact)}${timesOf(x.netx_vs_exact, x.ann_vs_exact)}`,
         x.netx_ops_per_mac.toFixed(2),
         String(x.netx_steps),
-        `${e(x.nir_vs_exact)}${times(x.nir_vs_exact, x.ann_vs_exact)}`,
+        `${sci(x.nir_vs_exact)}${timesOf(x.nir_vs_exact, x.ann_vs_exact)}`,
         Number.isNaN(x.nir_ops_per_mac) ? 'refused' : x.nir_ops_per_mac.toFixed(0),
         x.together_same_as_alone ? 'identical bytes' : 'DIFFERENT',
       ]),

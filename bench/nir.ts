@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +6,8 @@ import { type Graph, packageRoot, readGraphFile } from '../src/ir/index.js';
 import { Rng } from '../src/sim/rng.js';
 import { measure, verifySetup } from '../src/verification/measure.js';
 import { BUNDLED_MODELS } from './common.js';
-import { mdRow } from './markdown.js';
+import { compileWith, sirIn } from './families.js';
+import { mdRow, sci, timesOf } from './markdown.js';
 import { compareNorse, oraclesMissing, stepsOf } from './oracles.js';
 
 /** The chain models (a SPINN's product has no NIR node), and the PyTorch tanh PINN on poisson2d's problem. */
@@ -22,18 +22,6 @@ function chainModels(): { name: string; dir: string }[] {
   }));
   return [...bundled, { name: 'poisson2d_tanh.onnx', dir }];
 }
-
-function compile(model: string, args: readonly string[], out: string): void {
-  const cli = join(packageRoot(), 'bin', 'spikec.js');
-  const r = spawnSync(process.execPath, [cli, 'compile', model, ...args, '-o', out], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`compile ${model} ${args.join(' ')}: ${r.stderr}`);
-}
-
-const sirIn = (dir: string): string =>
-  join(
-    dir,
-    readdirSync(dir).find((f) => f.endsWith('.sir'))!,
-  );
 
 export interface NirRow {
   readonly model: string;
@@ -70,8 +58,8 @@ export async function nirBench(log: (s: string) => void): Promise<{ rows: NirRow
   for (const { name, dir: model } of chainModels()) {
     log(`nir: ${name}`);
     const dir = mkdtempSync(join(tmpdir(), `spikec-nir-bench-${name}-`));
-    compile(model, ['--coding', 'rate', '--target', 'loihi2'], join(dir, 'rate.sir'));
-    compile(model, ['--target', 'nir'], join(dir, 'nir'));
+    compileWith(packageRoot(), model, ['--coding', 'rate', '--target', 'loihi2'], join(dir, 'rate.sir'));
+    compileWith(packageRoot(), model, ['--target', 'nir'], join(dir, 'nir'));
     const setup = await verifySetup(model);
     const nirGraph = readGraphFile(sirIn(join(dir, 'nir')));
     const [r, n] = await Promise.all([measure(setup, readGraphFile(join(dir, 'rate.sir'))), measure(setup, nirGraph)]);
@@ -112,10 +100,6 @@ export async function nirBench(log: (s: string) => void): Promise<{ rows: NirRow
   return { rows, norse };
 }
 
-const e = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2));
-const times = (x: number | null, ref: number | null): string =>
-  x === null || ref === null ? '' : ` (${(x / ref).toFixed(1)}x)`;
-
 export function nirMarkdown(r: { rows: NirRow[]; norse: NorseCheck[] }, made: string, date: string): string {
   return [
     `<!-- made by: ${made} -->`,
@@ -132,10 +116,10 @@ export function nirMarkdown(r: { rows: NirRow[]; norse: NorseCheck[] }, made: st
     ...r.rows.map((x) =>
       mdRow([
         x.model,
-        e(x.ann_vs_exact),
-        `${e(x.rate_vs_exact)}${times(x.rate_vs_exact, x.ann_vs_exact)}`,
+        sci(x.ann_vs_exact),
+        `${sci(x.rate_vs_exact)}${timesOf(x.rate_vs_exact, x.ann_vs_exact)}`,
         x.rate_ops_per_mac.toFixed(0),
-        `${e(x.nir_vs_exact)}${times(x.nir_vs_exact, x.ann_vs_exact)}`,
+        `${sci(x.nir_vs_exact)}${timesOf(x.nir_vs_exact, x.ann_vs_exact)}`,
         x.nir_ops_per_mac.toFixed(0),
         x.rate_vs_exact && x.nir_vs_exact ? (x.nir_vs_exact / x.rate_vs_exact).toFixed(1) : 'n/a',
         String(x.T),

@@ -4,7 +4,8 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lavaScript } from '../src/backends/lava-py.js';
 import { writeNetx } from '../src/backends/netx.js';
-import { type Graph, packageRoot } from '../src/ir/index.js';
+import { type Graph, type NodeOf, packageRoot, windowLength } from '../src/ir/index.js';
+import { compileProgram } from '../src/sim/program.js';
 import { simulate } from '../src/sim/simulate.js';
 
 /**
@@ -138,17 +139,28 @@ export function runNorse(nirFile: string, rows: string, steps: number, runSteps 
 }
 
 /**
+ * Norse runs `nirFile`, which holds the spikec network `g`, on the rows of the JSON file `rows`: the
+ * Output averaged over g's window, every step the simulator runs g covered (norseEvents).
+ */
+export function runNorseOn(g: Graph, nirFile: string, rows: string): NorseRun {
+  const readout = readoutOf(g);
+  return runNorse(nirFile, rows, windowLength(readout), stepsOf(g) - 1);
+}
+
+/**
  * A Norse run as the simulator's events per population per step (bench/recordings.ts): NIR has no
  * synaptic delay, spikec's synapses take a step, so Norse's step s of the population at depth d is the
  * simulator's step s + d (and the simulator's steps before d are empty). `g` is the spikec network the
- * NIR file holds; the run must cover its steps (runSteps = stepsOf(g) - 1).
+ * NIR file holds; the run must cover its steps (runNorseOn).
  */
 export function norseEvents(run: NorseRun, g: Graph): Record<string, number[][]>[] {
-  const depth = chainDepths(g);
+  const { depth } = compileProgram(g);
+  const populations = g.nodes.filter((n) => n.kind === 'snn.neurons').map((n) => n.id);
   const steps = stepsOf(g);
   return run.spikes.map((row) =>
     Object.fromEntries(
-      [...depth].map(([id, d]) => {
+      populations.map((id) => {
+        const d = depth.get(id)!;
         const events: number[][] = Array.from({ length: steps }, () => []);
         for (const [s, ...fired] of row[id] ?? []) if (s + d < steps) events[s + d] = fired.flatMap((n) => [n, 1]);
         return [id, events];
@@ -172,9 +184,7 @@ export interface NorseComparison {
 export function compareNorse(g: Graph, nirFile: string, rows: readonly (readonly number[])[]): NorseComparison {
   const rowsFile = join(mkdtempSync(join(tmpdir(), 'spikec-norse-rows-')), 'rows.json');
   writeFileSync(rowsFile, JSON.stringify(rows));
-  const readout = g.nodes.find((n) => n.kind === 'snn.readout');
-  if (readout?.kind !== 'snn.readout') throw new Error('compareNorse: no snn.readout');
-  const run = runNorse(nirFile, rowsFile, readout.window[1] - readout.window[0], stepsOf(g) - 1);
+  const run = runNorseOn(g, nirFile, rowsFile);
   const theirs = norseEvents(run, g);
   let [spikes, spikesDiffering] = [0, 0];
   rows.forEach((row, r) => {
@@ -194,21 +204,13 @@ export function compareNorse(g: Graph, nirFile: string, rows: readonly (readonly
   return { spikes, spikesDiffering, maxOutputDifference };
 }
 
-/** Each population's depth (synapses from the encoder) in a chain network. */
-function chainDepths(g: Graph): Map<string, number> {
-  const depth = new Map<string, number>();
-  for (const n of g.nodes) {
-    if (n.kind === 'snn.encoder') depth.set(n.id, 0);
-    else if (n.inputs.length) depth.set(n.id, (depth.get(n.inputs[0]) ?? 0) + (n.kind === 'snn.synapse' ? 1 : 0));
-  }
-  return new Map([...depth].filter(([id]) => g.nodes.find((n) => n.id === id)!.kind === 'snn.neurons'));
-}
-
 /** The steps the simulator runs a rate-coded chain: its readout's window end. */
-export function stepsOf(g: Graph): number {
+export const stepsOf = (g: Graph): number => readoutOf(g).window[1];
+
+function readoutOf(g: Graph): NodeOf<'snn.readout'> {
   const r = g.nodes.find((n) => n.kind === 'snn.readout');
-  if (r?.kind !== 'snn.readout') throw new Error('stepsOf: no snn.readout');
-  return r.window[1];
+  if (r?.kind !== 'snn.readout') throw new Error(`${g.name}: no snn.readout`);
+  return r;
 }
 
 /** The released package each real tool is, and its version as Python sees it (the oracle folder's dist-info). */

@@ -5,7 +5,7 @@ import { basename, join } from 'node:path';
 import { readProblemFile } from '../src/frontend/train/index.js';
 import { type NodeOf, packageRoot, windowLength, writeFileAtomic } from '../src/ir/index.js';
 import { Rng } from '../src/sim/rng.js';
-import { nirReadWrite, norseEvents, oracleVersions, oraclesMissing, runNorse, runScript, stepsOf } from './oracles.js';
+import { nirReadWrite, norseEvents, oracleVersions, oraclesMissing, runNorseOn, runScript } from './oracles.js';
 import {
   INPUTS_FILE,
   RECORDED_NETWORKS,
@@ -74,9 +74,8 @@ async function record(n: RecordedNetwork, recompile: boolean, tools: Record<stri
     if (tool === 'norse') {
       const nir = f.file('nir');
       ran.push(nir);
-      const steps = stepsOf(f.graph);
+      const run = runNorseOn(f.graph, nir, inputs);
       const T = windowLength(f.graph.nodes.find((n) => n.kind === 'snn.readout') as NodeOf<'snn.readout'>);
-      const run = runNorse(nir, inputs, T, steps - 1);
       const command = `norse.torch.from_nir(nir.read('${basename(nir)}')).double(), ${T} steps per row`;
       return { tool, command, outputs: run.outputs, events: norseEvents(run, f.graph) };
     }

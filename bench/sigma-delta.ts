@@ -17,7 +17,7 @@ import { oraclesMissing, runNetx } from './oracles.js';
 import { type VerifyRow, measure, measureStream, verifySetup } from '../src/verification/measure.js';
 import { render } from '../src/verification/plots.js';
 import { RESULTS } from './common.js';
-import { mdRow } from './markdown.js';
+import { mdRow, sci } from './markdown.js';
 
 /** Models with the axis their streams run along (a time axis where there is one, else a raster scan). */
 const MODELS: readonly [string, string][] = [
@@ -194,8 +194,6 @@ export async function sigmaDeltaBench(log: (s: string) => void): Promise<{ rows:
   return { rows, lava };
 }
 
-const e = (x: number | null): string => (x === null ? 'n/a' : x.toExponential(2));
-
 /** The finetuned networks, one row per model, and their netx files in Lava. */
 function finetunedSection(rows: readonly SigmaDeltaRow[], lava: readonly LavaCheck[]): string[] {
   const { K, threshold, steps } = FINETUNED;
@@ -219,7 +217,7 @@ function finetunedSection(rows: readonly SigmaDeltaRow[], lava: readonly LavaChe
   for (const [model] of MODELS) {
     const mine = rows.filter((r) => r.model === model && r.finetune === steps);
     if (!mine.length) continue;
-    lines.push(mdRow([model, e(mine[0].ann_vs_exact), ...cells(mine, K, threshold)]));
+    lines.push(mdRow([model, sci(mine[0].ann_vs_exact), ...cells(mine, K, threshold)]));
   }
   if (lava.length) {
     lines.push('', `Each finetuned netx file in Lava (\`netx.hdf5.Network\`, \`Loihi2SimCfg(select_tag='fixed_pt')\``);
@@ -243,7 +241,9 @@ function cells(mine: readonly SigmaDeltaRow[], K: number, threshold: number): st
   const errs = (q: SigmaDeltaRow['query']): string =>
     (['float', 'loihi2', 'netx'] as const)
       .map((a) => pick(a, q))
-      .map((r) => (r?.error ? (/exceeds 24 bits/.test(r.error) ? 'overflow' : 'refused') : e(r?.snn_vs_exact ?? null)))
+      .map((r) =>
+        r?.error ? (/exceeds 24 bits/.test(r.error) ? 'overflow' : 'refused') : sci(r?.snn_vs_exact ?? null),
+      )
       .join(' / ');
   const ops = (q: SigmaDeltaRow['query']): string => {
     const [f, i, n] = [pick('float', q), pick('loihi2', q), pick('netx', q)];
@@ -281,7 +281,7 @@ export function sigmaDeltaMarkdown(
     if (!mine.length) continue;
     const r0 = rate.get(model);
     lines.push(
-      `### ${model} (ANN vs exact ${e(mine[0].ann_vs_exact)}, ${mine[0].ann_macs} MACs; stream along ${axis})`,
+      `### ${model} (ANN vs exact ${sci(mine[0].ann_vs_exact)}, ${mine[0].ann_macs} MACs; stream along ${axis})`,
     );
     lines.push('');
     lines.push(
@@ -302,7 +302,7 @@ export function sigmaDeltaMarkdown(
           'rate (T = 64)',
           4,
           '',
-          `${e(r0.snn_vs_exact)} / ${e(r0.integer_snn_vs_exact)} / n/a`,
+          `${sci(r0.snn_vs_exact)} / ${sci(r0.integer_snn_vs_exact)} / n/a`,
           (r0.synops_per_inference / mine[0].ann_macs).toFixed(0),
           'n/a',
           '',

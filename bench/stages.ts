@@ -1,4 +1,4 @@
-import { mdRow } from './markdown.js';
+import { mdRow, sci } from './markdown.js';
 import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext } from '../src/passes/index.js';
 import { type BenchModel, type ConversionRow, convertAndMeasure, measureSetup } from './conversion.js';
 
@@ -44,15 +44,13 @@ export async function stagesBench(opts: {
       };
       rows.push(row);
       opts.log(
-        `  ${m.name} ${st.name}: SNN vs exact ${e(row.snn_vs_exact)} (integer ${e(row.integer_snn_vs_exact)}), ` +
-          `vs ANN ${e(row.snn_vs_ann)}, ${row.compile_seconds.toFixed(1)} s`,
+        `  ${m.name} ${st.name}: SNN vs exact ${sci(row.snn_vs_exact)} (integer ${sci(row.integer_snn_vs_exact)}), ` +
+          `vs ANN ${sci(row.snn_vs_ann)}, ${row.compile_seconds.toFixed(1)} s`,
       );
     }
   }
   return rows;
 }
-
-const e = (x: number | null | undefined): string => (x === null || x === undefined ? 'n/a' : x.toExponential(2));
 
 export function stagesMarkdown(rows: readonly StageRow[]): string {
   const lines = [
@@ -71,15 +69,15 @@ export function stagesMarkdown(rows: readonly StageRow[]): string {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    const int = (x: number | null): string => (r.integer_error ? 'refused' : e(x));
+    const int = (x: number | null): string => (r.integer_error ? 'refused' : sci(x));
     lines.push(
       mdRow([
         r.model,
         r.stage,
         r.K,
-        e(r.ann_vs_exact),
-        `${e(r.snn_vs_ann)} / ${int(r.integer_snn_vs_ann)}`,
-        `${e(r.snn_vs_exact)} / ${int(r.integer_snn_vs_exact)}`,
+        sci(r.ann_vs_exact),
+        `${sci(r.snn_vs_ann)} / ${int(r.integer_snn_vs_ann)}`,
+        `${sci(r.snn_vs_exact)} / ${int(r.integer_snn_vs_exact)}`,
         r.neurons,
         r.spike_rate.toFixed(3),
         r.synops_per_inference.toFixed(0),

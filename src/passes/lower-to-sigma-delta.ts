@@ -150,15 +150,7 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
   }
 
   readout(valueId: string, W: readonly number[], bias: readonly number[], out: number, src: Carried): string {
-    const weight = matmul(W, src.decode, out, src.channels, src.units);
-    const offset = matvec(W, src.constant, out, src.channels).map((v, o) => v + bias[o]);
-    const syn = this.b.add({
-      kind: 'snn.synapse',
-      id: `${valueId}.syn`,
-      inputs: [src.source],
-      weight: { kind: 'float', values: f32([out, src.units], weight) },
-      storage: 'sparse',
-    });
+    const { syn, offset } = this.readoutSynapse(valueId, W, bias, out, src, 'sparse');
     const id = this.b.add({
       kind: 'snn.readout',
       id: valueId,

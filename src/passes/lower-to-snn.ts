@@ -76,14 +76,7 @@ class RateRules extends LoweringState implements LoweringRules {
     src: Carried,
     originNode: string,
   ): string {
-    const weight = matmul(W, src.decode, out, src.channels, src.units);
-    const offset = matvec(W, src.constant, out, src.channels).map((v, o) => v + bias[o]);
-    const syn = this.b.add({
-      kind: 'snn.synapse',
-      id: `${valueId}.syn`,
-      inputs: [src.source],
-      weight: { kind: 'float', values: f32([out, src.units], weight) },
-    });
+    const { syn, offset } = this.readoutSynapse(valueId, W, bias, out, src);
     const d = src.depth + 1;
     return this.b.add({
       kind: 'snn.readout',

@@ -1,7 +1,16 @@
 import { P, match } from 'ts-pattern';
-import { type Graph, GraphBuilder, type LocSource, type Node, type NodeOf, fusedSource, width } from '../ir/index.js';
+import {
+  type Graph,
+  GraphBuilder,
+  type LocSource,
+  type Node,
+  type NodeOf,
+  f32,
+  fusedSource,
+  width,
+} from '../ir/index.js';
 import { type ChannelApprox, clipApprox, pwlApprox, signedApprox } from '../fit/approx.js';
-import { consumers } from '../fit/graph-edit.js';
+import { consumers, matmul, matvec } from '../fit/graph-edit.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { type PassContext, PassError, needCalibration } from './pass.js';
 import { columnOf, sorted } from '../fit/stats.js';
@@ -52,6 +61,30 @@ export abstract class LoweringState {
   ) {
     this.z = evalAnnAll(g, needCalibration(pass, ctx));
     this.b = new GraphBuilder(g.name);
+  }
+
+  /**
+   * The synapse `valueId.syn` carrying W (src's decoded value) to a readout of `out` values, and the
+   * offset that readout adds: W's share of src's constants plus `bias`.
+   */
+  protected readoutSynapse(
+    valueId: string,
+    W: readonly number[],
+    bias: readonly number[],
+    out: number,
+    src: Carried,
+    storage?: 'sparse',
+  ): { syn: string; offset: number[] } {
+    const weight = matmul(W, src.decode, out, src.channels, src.units);
+    const offset = matvec(W, src.constant, out, src.channels).map((v, o) => v + bias[o]);
+    const syn = this.b.add({
+      kind: 'snn.synapse',
+      id: `${valueId}.syn`,
+      inputs: [src.source],
+      weight: { kind: 'float', values: f32([out, src.units], weight) },
+      ...(storage ? { storage } : {}),
+    });
+    return { syn, offset };
   }
 
   /** The encoder of the graph's input, sending as `mode` says (delta: with its bias channel); its id. */

@@ -8,7 +8,7 @@ import { Rng, readProblemFile } from '../../src/frontend/train/index.js';
 import { type Graph, Node as NodeSchema, type NodeOf } from '../../src/ir/index.js';
 import { DEFAULT_CONTEXT, runPipeline } from '../../src/passes/index.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { nirReadWrite, norseEvents, runNorse, stepsOf } from '../../bench/oracles.js';
+import { nirReadWrite, norseEvents, runNorseOn } from '../../bench/oracles.js';
 import { rasterEvents } from '../../bench/recordings.js';
 import { ROOT, spikec } from '../support/cli.js';
 import { describeRealTools } from '../support/real-tools.js';
@@ -109,9 +109,7 @@ describeRealTools('NIR read by tools that know nothing of spikec', () => {
       const nir = await written(g);
       const rowsFile = join(mkdtempSync(join(tmpdir(), 'spikec-rows-')), 'rows.json');
       writeFileSync(rowsFile, JSON.stringify(rows));
-      const readout = g.nodes.find((n) => n.kind === 'snn.readout') as NodeOf<'snn.readout'>;
-      const T = readout.window[1] - readout.window[0];
-      const norse = runNorse(nir, rowsFile, T, stepsOf(g) - 1);
+      const norse = runNorseOn(g, nir, rowsFile);
       expect(norse.outputs).toEqual(simulate(g, rows).outputs);
       const events = norseEvents(norse, g);
       rows.forEach((row, r) =>

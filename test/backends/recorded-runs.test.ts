@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadModel } from '../../src/frontend/index.js';
-import { type Graph, type NodeOf, windowLength } from '../../src/ir/index.js';
+import type { Graph } from '../../src/ir/index.js';
 import { simulate } from '../../src/sim/simulate.js';
-import { nirReadWrite, norseEvents, runNorse, runScript, stepsOf } from '../../bench/oracles.js';
+import { nirReadWrite, norseEvents, runNorseOn, runScript } from '../../bench/oracles.js';
 import {
   INPUTS_FILE,
   RECORDED_NETWORKS,
@@ -95,8 +95,7 @@ describeRealTools('the recordings, re-run', () => {
           continue;
         }
         if (run.tool === 'norse') {
-          const T = windowLength(f.graph.nodes.find((x) => x.kind === 'snn.readout') as NodeOf<'snn.readout'>);
-          const again = runNorse(f.file('nir'), join(f.dir, INPUTS_FILE), T, stepsOf(f.graph) - 1);
+          const again = runNorseOn(f.graph, f.file('nir'), join(f.dir, INPUTS_FILE));
           expect(again.outputs).toEqual(run.outputs);
           expect(norseEvents(again, f.graph)).toEqual(run.events);
           continue;
