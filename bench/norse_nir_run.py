@@ -13,6 +13,7 @@ import sys
 
 import nir
 import torch
+from nirtorch.nir_interpreter import _sanitize_name
 from norse.torch import IAFCell
 from norse.torch.utils.import_nir import from_nir
 
@@ -20,7 +21,10 @@ from norse.torch.utils.import_nir import from_nir
 def run(path, rows, steps, run_steps):
     graph = nir.read(path)
     module = from_nir(graph).double()
-    cells = {name: m for name, m in module.named_modules() if isinstance(m, IAFCell)}
+    # NIRTorch names each module after its NIR node, sanitized for torch ("1.Tanh" -> "1_Tanh"): the
+    # spikes are recorded under the NIR node's own name
+    node_of = {_sanitize_name(name): name for name in graph.nodes}
+    cells = {node_of.get(name, name): m for name, m in module.named_modules() if isinstance(m, IAFCell)}
     outputs, spikes = [], []
     for row in rows:
         seen = {name: [] for name in cells}

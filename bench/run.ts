@@ -106,6 +106,14 @@ async function main(): Promise<void> {
     writeResult('nir.json', { command: made, machine: machine(), ...r });
     writeResult('nir.md', nirMarkdown(r, made, machine().date as string));
   }
+  if (want('nir-transfer')) {
+    log('bench: one unit under a constant input, subtract reset against reset to zero');
+    const { nirTransferBench, nirTransferMarkdown } = await import('./nir-transfer.js');
+    const r = nirTransferBench();
+    const made = 'npm run bench -- --only=nir-transfer';
+    writeResult('nir-transfer.json', { command: made, machine: machine(), ...r });
+    writeResult('nir-transfer.md', nirTransferMarkdown(r, made, machine().date as string));
+  }
   if (want('families') && !quick) {
     log(`bench: a network per target family, against ${(await import('./families.js')).FAMILIES_BASE}`);
     const { familiesBench, familiesMarkdown, familiesPlot } = await import('./families.js');

@@ -10,6 +10,7 @@ import {
   TARGET_PIPELINE,
   type PassContext,
   runPipeline,
+  rampsOf,
 } from '../src/passes/index.js';
 import { simulate } from '../src/sim/simulate.js';
 import { compare } from './fidelity.js';
@@ -121,7 +122,8 @@ async function measureSetting(
   rows: SigmaDeltaRow[],
   log: (s: string) => void,
 ): Promise<Graph | undefined> {
-  const { K, sdThreshold: threshold, finetuneSteps: steps } = ctx;
+  const { sdThreshold: threshold, finetuneSteps: steps } = ctx;
+  const K = rampsOf(ctx, 'sigma-delta');
   const float = runPipeline(setup.ann, SIGMA_DELTA_PIPELINE, ctx).graph;
   // what compiling for a target adds, less map-cores (placement changes no arithmetic)
   const target = TARGET_PIPELINE['sigma-delta'].filter((p) => p !== 'map-cores');

@@ -1,5 +1,5 @@
 import { mdRow, sci } from './markdown.js';
-import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext } from '../src/passes/index.js';
+import { DEFAULT_CONTEXT, DEFAULT_PIPELINE, type PassContext, rampsOf } from '../src/passes/index.js';
 import { type BenchModel, type ConversionRow, convertAndMeasure, measureSetup } from './conversion.js';
 
 /** One stage of the default pipeline and what it adds. */
@@ -38,7 +38,7 @@ export async function stagesBench(opts: {
       const row: StageRow = {
         ...r,
         stage: st.name,
-        K: ctx.K,
+        K: rampsOf(ctx, 'rate'),
         stagger: st.pipeline.includes('stagger') ? ctx.stagger : 1,
         finetune_steps: st.pipeline.includes('finetune') ? ctx.finetuneSteps : 0,
       };

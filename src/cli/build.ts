@@ -1,7 +1,8 @@
 import type { NetworkOutput } from '../backends/index.js';
 import type { LoadedModel } from '../frontend/index.js';
-import type { Graph } from '../ir/index.js';
+import type { Coding, Graph } from '../ir/index.js';
 import {
+  DEFAULT_K,
   type PassContext,
   type PassRecord,
   type PipelineHooks,
@@ -13,8 +14,9 @@ import {
 import { calibrationInputs, inputDomain, withDomain } from '../verification/calibration-data.js';
 import { type ValidationReport, formatValidation, validate, validationInputs } from '../verification/validation.js';
 import { type CompileOptions, passContext, pipelineOf, targetPipelineOf } from './compile-options.js';
-import { UsageError } from './errors.js';
+import { ToleranceError, UsageError } from './errors.js';
 import type { NetworkPlan, Target } from './networks.js';
+import { buildInThreads, canBuildInThreads } from './build-threads.js';
 import { say } from './progress.js';
 
 /** A network a compile built, and what it measured of it. */
@@ -29,19 +31,16 @@ export interface BuiltNetwork {
   readonly tried?: readonly string[];
 }
 
-/** A compile that met no setting of --tolerance: nothing is written. */
-export class ToleranceError extends UsageError {
-  override name = 'ToleranceError';
-}
-
 /**
  * The settings --tolerance tries after the one asked for, cheapest first: for sigma-delta more ramps per
  * activation, then a fit three times as long; for rate coding longer windows, then more ramps.
  */
-const ladder = (coding: 'rate' | 'sigma-delta', o: CompileOptions): Partial<CompileOptions>[] =>
-  coding === 'sigma-delta'
-    ? [{ K: 8 }, { K: 12 }, { K: 12, finetuneSteps: 3 * o.finetuneSteps }]
-    : [{ T: 128 }, { T: 256 }, { T: 256, K: 8 }];
+function ladder(coding: Coding, o: CompileOptions): Partial<CompileOptions>[] {
+  const K = o.K ?? DEFAULT_K[coding];
+  return coding === 'sigma-delta'
+    ? [{ K: Math.round(1.5 * K) }, { K: 2 * K }, { K: 2 * K, finetuneSteps: 3 * o.finetuneSteps }]
+    : [{ T: 128 }, { T: 256 }, { T: 256, K: 2 * K }];
+}
 
 const describe = (over: Partial<CompileOptions>): string =>
   Object.keys(over).length === 0
@@ -61,16 +60,26 @@ export interface BuildRequest {
   readonly note?: (plan: NetworkPlan) => string | undefined;
 }
 
+/** What every network of one compile shares, computed once: plain data, so a build thread can take it. */
+export interface BuildSetup {
+  readonly model: LoadedModel;
+  readonly options: CompileOptions;
+  readonly target: Target;
+  readonly forHardware: boolean;
+  readonly calibration?: number[][];
+  /** The model with its input domain, the graph every pipeline starts from. */
+  readonly ann: Graph;
+  /** Validation inputs drawn afresh from the domain (absent when the model is not an ANN or has no domain). */
+  readonly inputs?: readonly (readonly number[])[];
+}
+
 /**
- * Builds the networks of `plans` from one model: each its own pipeline (its coding's, then quantize and
- * map-cores for hardware) under its formats' limits, all from the same calibration inputs, each then
- * validated against the ANN on inputs drawn afresh from the domain. With --tolerance, a network that
- * misses it is built again along `ladder` until one meets it; none: a ToleranceError.
+ * Checks that every pipeline of `plans` has what it needs and every format can hold the model, before any
+ * of them runs; says what the compile builds; draws the calibration and validation inputs.
  */
-export function buildNetworks(req: BuildRequest, plans: readonly NetworkPlan[]): BuiltNetwork[] {
+export function prepareBuild(req: BuildRequest, plans: readonly NetworkPlan[]): BuildSetup {
   const { model, options: o } = req;
   const calibration = calibrationInputs(model, o);
-  // what every pipeline needs is there, and every format can hold the model, before any of them runs
   for (const plan of plans) checkPipelineNeeds(pipelineFor(req, plan, o), passContext(o, calibration));
   const host = model.graph.nodes.filter((n) => n.kind === 'ann.product');
   const noHost = plans.flatMap((p) => (p.limits.hostOps === false ? p.backends.filter((b) => b !== 'json') : []));
@@ -91,41 +100,66 @@ export function buildNetworks(req: BuildRequest, plans: readonly NetworkPlan[]):
   const isAnn = !ann.nodes.some((n) => n.kind.startsWith('snn.'));
   const domain = inputDomain(model, o) ?? (calibration && boxOf(calibration));
   const inputs = isAnn && domain ? validationInputs(domain) : undefined;
+  const { model: m, options, target, forHardware } = req;
+  return { model: m, options, target, forHardware, calibration, ann, inputs };
+}
 
-  const build = (plan: NetworkPlan, over: Partial<CompileOptions>): BuiltNetwork => {
+/** In messages and progress lines: the network's name among those of its compile. */
+export const networkName = (plan: NetworkPlan): string => plan.stem ?? plan.coding;
+
+/**
+ * Builds the network of `plan`: its pipeline under its formats' limits, then validated against the ANN on
+ * the setup's validation inputs. With --tolerance, a network that misses it is built again along `ladder`
+ * until one meets it; none: a ToleranceError.
+ */
+export function buildPlan(setup: BuildSetup, plan: NetworkPlan, hooks?: PipelineHooks): BuiltNetwork {
+  const { options: o, ann, inputs } = setup;
+  const build = (over: Partial<CompileOptions>): BuiltNetwork => {
     const opts = { ...o, ...over };
-    const names = pipelineFor(req, plan, opts);
+    const names = pipelineFor(setup, plan, opts);
     const ctx: PassContext = {
-      ...passContext(opts, calibration),
+      ...passContext(opts, setup.calibration),
       limits: plan.limits,
-      profile: req.target.profile,
+      profile: setup.target.profile,
       chips: o.chips,
     };
-    const { graph, records } = runPipeline(ann, names, ctx, req.hooks);
+    const { graph, records } = runPipeline(ann, names, ctx, hooks);
     return { plan, graph, records, ctx, validation: inputs && validate(ann, graph, inputs) };
   };
+  const name = networkName(plan);
+  const first = build({});
+  if (o.tolerance === undefined || !first.validation) return first;
+  const meets = (b: BuiltNetwork): boolean => b.validation!.error_vs_ann <= o.tolerance!;
+  const line = (over: Partial<CompileOptions>, b: BuiltNetwork): string =>
+    `${describe(over)}: ${b.validation!.error_vs_ann.toExponential(2)} from the ANN, ` +
+    `${b.validation!.ops_per_ann_mac.toFixed(2)} operations per ANN MAC`;
+  const tried = [line({}, first)];
+  if (meets(first)) return { ...first, tried };
+  for (const over of ladder(plan.coding, o)) {
+    say(`${name}: ${tried[tried.length - 1]} misses --tolerance ${o.tolerance}; trying ${describe(over)}`);
+    const next = build(over);
+    tried.push(line(over, next));
+    if (meets(next)) return { ...next, tried };
+  }
+  throw new ToleranceError(
+    `${setup.model.file}: no ${plan.coding} network met --tolerance ${o.tolerance} on ` +
+      `${inputs!.length} validation inputs; tried:\n  ${tried.join('\n  ')}\nnothing written`,
+  );
+}
 
+/**
+ * Builds the networks of `plans` from one model, all from the same calibration inputs. They are
+ * independent, so where there are several and cores to spare each is built in a thread of its own
+ * (build-threads.ts) at the same time, with the same result as one after another; IR dumps
+ * (--print-ir-*) keep them one after another, in order.
+ */
+export async function buildNetworks(req: BuildRequest, plans: readonly NetworkPlan[]): Promise<BuiltNetwork[]> {
+  const setup = prepareBuild(req, plans);
+  const dumps = Boolean(req.hooks?.printAfter || req.hooks?.printBefore);
+  if (plans.length > 1 && !dumps && canBuildInThreads()) return buildInThreads(setup, plans, req.hooks?.verifyEach);
   return plans.map((plan) => {
-    const name = plan.stem ?? plan.coding;
-    if (plans.length > 1) say(`${name} network, for ${plan.backends.join(', ') || req.target.profile}`);
-    const first = build(plan, {});
-    if (o.tolerance === undefined || !first.validation) return first;
-    const meets = (b: BuiltNetwork): boolean => b.validation!.error_vs_ann <= o.tolerance!;
-    const line = (over: Partial<CompileOptions>, b: BuiltNetwork): string =>
-      `${describe(over)}: ${b.validation!.error_vs_ann.toExponential(2)} from the ANN, ` +
-      `${b.validation!.ops_per_ann_mac.toFixed(2)} operations per ANN MAC`;
-    const tried = [line({}, first)];
-    if (meets(first)) return { ...first, tried };
-    for (const over of ladder(plan.coding, o)) {
-      say(`${name}: ${tried[tried.length - 1]} misses --tolerance ${o.tolerance}; trying ${describe(over)}`);
-      const next = build(plan, over);
-      tried.push(line(over, next));
-      if (meets(next)) return { ...next, tried };
-    }
-    throw new ToleranceError(
-      `${model.file}: no ${plan.coding} network met --tolerance ${o.tolerance} on ` +
-        `${inputs!.length} validation inputs; tried:\n  ${tried.join('\n  ')}\nnothing written`,
-    );
+    if (plans.length > 1) say(`${networkName(plan)} network, for ${plan.backends.join(', ') || setup.target.profile}`);
+    return buildPlan(setup, plan, req.hooks);
   });
 }
 
@@ -140,7 +174,7 @@ export const networkOutput = (b: BuiltNetwork): NetworkOutput => ({
 });
 
 /** The passes a network of `plan` runs: its coding's pipeline, then quantize and map-cores for hardware. */
-const pipelineFor = (req: BuildRequest, plan: NetworkPlan, o: CompileOptions): string[] => [
+const pipelineFor = (req: { readonly forHardware: boolean }, plan: NetworkPlan, o: CompileOptions): string[] => [
   ...pipelineOf(o, plan.coding),
   ...(req.forHardware ? targetPipelineOf(o, plan.coding, plan.limits) : []),
 ];

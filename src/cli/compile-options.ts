@@ -32,7 +32,8 @@ export interface CompileOptions {
   coding: string;
   sdThreshold: number;
   strategy: Strategy;
-  K: number;
+  /** Absent: each coding's own (DEFAULT_K). */
+  K?: number;
   calibSamples: number;
   calibrate: boolean;
   weightCalibration: boolean;
@@ -64,7 +65,6 @@ export const DEFAULT_OPTIONS: CompileOptions = {
   coding: 'auto',
   sdThreshold: DEFAULT_CONTEXT.sdThreshold,
   strategy: DEFAULT_CONTEXT.strategy,
-  K: DEFAULT_CONTEXT.K,
   calibSamples: DEFAULT_CALIB_SAMPLES,
   calibrate: true,
   weightCalibration: DEFAULT_CONTEXT.calibrateWeights,

@@ -17,8 +17,20 @@ export function isQuiet(): boolean {
   return quiet;
 }
 
+/** Where said lines go: stderr, or (in a build thread) the thread that prints them. */
+let sink = (line: string): void => void process.stderr.write(`spikec: ${line}\n`);
+
 export function say(line: string): void {
-  if (!quiet) process.stderr.write(`spikec: ${line}\n`);
+  if (!quiet) sink(line);
+}
+
+/**
+ * Sends said lines to `to` instead of stderr. A build thread's own stderr reaches the terminal only when
+ * the thread is idle, which a synchronous build never is until it ends; a message reaches the main
+ * thread at once.
+ */
+export function sayTo(to: (line: string) => void): void {
+  sink = to;
 }
 
 export function pipelineProgress(label: string): PipelineProgress | undefined {

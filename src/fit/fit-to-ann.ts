@@ -128,6 +128,8 @@ export interface FitOptions {
    * steps), for a model that is exactly what the network computes; else the last ones.
    */
   readonly keepBest: boolean;
+  /** Inputs per step (BATCH if absent). */
+  readonly batch?: number;
   readonly progress?: (done: number, total: number) => void;
 }
 
@@ -144,7 +146,7 @@ export function fitToAnn(model: Surrogate, target: AnnTarget, rng: Rng, o: FitOp
   const snapshot = (): Float64Array[] => model.parameters.map((p) => p.values.slice());
   const best = o.keepBest ? { error: target.errorOf(model), values: snapshot() } : undefined;
   for (let step = 0; step < o.steps; step++) {
-    const x = rng.box(target.box, BATCH);
+    const x = rng.box(target.box, o.batch ?? BATCH);
     // loss = sum (out - y)^2 / sum y^2: Adam only sees its direction, so any positive factor will do
     const grads = model.gradient(x, target.outputs(x));
     adam.step(grads, 0.5 * (1 + Math.cos((Math.PI * step) / o.steps)));

@@ -377,6 +377,12 @@ export class SettledModel {
         if (gOffset) for (let b = 0; b < B; b++) gOffset[o] += dy[k0 + b];
         if (l.readout) for (let b = 0; b < B; b++) dA[k0 + b] = dy[k0 + b] * l.readout.scale[o];
         else for (let b = 0; b < B; b++) dA[k0 + b] = dy[k0 + b] * slope![k0 + b];
+      }
+      // where most synapses exist, every weight's gradient at once ([fanOut, fanIn], by the kernel, each sum
+      // over the batch in order as below): the rows read only those of their trained weights
+      const full = column.length >= DENSE_GRADIENT * l.fanOut * fanIn ? batchProducts(dA, src, l, B) : undefined;
+      for (let o = 0; o < l.fanOut; o++) {
+        const k0 = o * B;
         if (l.fixedRows.has(o)) continue;
         // a neuron that sent for no input of the batch passes no gradient: its sums would all be +0
         let live = false;
@@ -392,6 +398,10 @@ export class SettledModel {
         // each weight is in one row: its gradient is this sum alone (the unit, a power of 2, exact), summed
         // over the batch in order; four weights at a time, four independent sums
         let q = 0;
+        if (full) {
+          for (; q < n; q++) gW[o * fanIn + trained[q]] = full[o * fanIn + trained[q]] * unit;
+          continue;
+        }
         for (; q + 4 <= n; q += 4) {
           const c0 = trained[q];
           const c1 = trained[q + 1];
@@ -432,6 +442,22 @@ export class SettledModel {
     }
     return this.parameters.map((p) => grads.get(p.values)!);
   }
+}
+
+/** The share of a layer's possible synapses above which its weight gradients are computed densely. */
+const DENSE_GRADIENT = 0.25;
+
+/**
+ * G[o, c] = sum over b ascending of dA[o, b] src[c, b], for dA [fanOut, B] and src [fanIn, B]: each sum
+ * adds its terms one at a time in order of b (a zero dA term skipped, which adds +0 or -0 to it and changes
+ * no sum that starts at +0), as the loop over a row's weights does.
+ */
+function batchProducts(dA: Float64Array, src: Float64Array, l: Layer, B: number): Float64Array {
+  const srcT = new Float64Array(B * l.fanIn);
+  for (let c = 0; c < l.fanIn; c++) for (let b = 0; b < B; b++) srcT[b * l.fanIn + c] = src[c * B + b];
+  const G = new Float64Array(l.fanOut * l.fanIn);
+  addProducts(G, dA, srcT, l.fanOut, B, l.fanIn);
+  return G;
 }
 
 /** A host op on feature-major values ([width, batch]): slice, concat, or the rank-r product. */

@@ -186,9 +186,13 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
       'relu',
       zRange,
     );
-    const fits = approximate(a, this.z.get(d.id)!, { ...this.ctx, strategy: 'pwl' }, 'lower-to-sigma-delta').map(
-      reluRamps,
-    );
+    const fits = approximate(
+      a,
+      this.z.get(d.id)!,
+      { ...this.ctx, strategy: 'pwl' },
+      'lower-to-sigma-delta',
+      'sigma-delta',
+    ).map(reluRamps);
     const units = fits.flatMap((f, c) => f.knots.map((knot, k) => ({ channel: c, knot, coef: f.coefs[k] })));
     const R = units.length;
     this.ramps += R;

@@ -98,7 +98,7 @@ class RateRules extends LoweringState implements LoweringRules {
   }
 
   activation(a: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>, src: Carried): Carried {
-    const approx = approximate(a, this.z.get(d.id)!, this.ctx, 'lower-to-snn');
+    const approx = approximate(a, this.z.get(d.id)!, this.ctx, 'lower-to-snn', 'rate');
     const out = d.weight.shape[0];
     const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
     const Wc = matvec(d.weight.data, src.constant, out, src.channels);

@@ -1,5 +1,6 @@
 import { P, match } from 'ts-pattern';
 import {
+  type Coding,
   type Graph,
   GraphBuilder,
   type LocSource,
@@ -12,7 +13,7 @@ import {
 import { type ChannelApprox, clipApprox, pwlApprox, signedApprox } from '../fit/approx.js';
 import { consumers, matmul, matvec } from '../fit/graph-edit.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
-import { type PassContext, PassError, needCalibration } from './pass.js';
+import { type PassContext, PassError, needCalibration, rampsOf } from './pass.js';
 import { columnOf, sorted } from '../fit/stats.js';
 
 /** A real-valued ANN value as the spiking network carries it: constant + D * (the units of `source`). */
@@ -30,7 +31,13 @@ export const identity = (n: number): number[] =>
   Array.from({ length: n * n }, (_, k) => (Math.floor(k / n) === k % n ? 1 : 0));
 
 /** Per channel of `a`, the units of ctx.strategy fitted to the calibration values z of its input. */
-export function approximate(a: NodeOf<'ann.act'>, z: Float64Array, ctx: PassContext, pass: string): ChannelApprox[] {
+export function approximate(
+  a: NodeOf<'ann.act'>,
+  z: Float64Array,
+  ctx: PassContext,
+  pass: string,
+  coding: Coding,
+): ChannelApprox[] {
   const w = width(a.type);
   if (!a.range) throw new PassError(pass, `%${a.id} has no range: run threshold-balance first`);
   const pooled = ctx.balance === 'layer' ? sorted(z) : undefined;
@@ -38,7 +45,7 @@ export function approximate(a: NodeOf<'ann.act'>, z: Float64Array, ctx: PassCont
     const s = pooled ?? sorted(columnOf(z, w, c));
     const [lo, hi] = [a.range!.lo.data[c], a.range!.hi.data[c]];
     return match(ctx.strategy)
-      .with('pwl', () => pwlApprox(a.fn, a.table, s, lo, hi, ctx.K))
+      .with('pwl', () => pwlApprox(a.fn, a.table, s, lo, hi, rampsOf(ctx, coding)))
       .with('clip', () => clipApprox(a.fn, a.table, s, lo, hi))
       .with('signed', () => signedApprox(a.fn, a.table, s, lo, hi))
       .exhaustive();

@@ -1,4 +1,4 @@
-import { DEFAULT_CONTEXT, MAX_T, type PassContext, STRATEGIES } from './pass.js';
+import { DEFAULT_CONTEXT, DEFAULT_K, MAX_T, type PassContext, STRATEGIES } from './pass.js';
 
 /** A value a pass option cannot take: the message names the flag and what it accepts. */
 export class PassOptionError extends Error {
@@ -59,7 +59,9 @@ export const STRATEGY_OPTION: PassOption = {
 export const K_OPTION: PassOption = {
   flag: '--K <n>',
   field: 'K',
-  help: 'ramps per activation for the pwl strategy',
+  help:
+    'ramps per activation for the pwl strategy (default: ' +
+    `${DEFAULT_K.rate} with rate coding, ${DEFAULT_K['sigma-delta']} with sigma-delta)`,
   parse: integer('--K', 1, 256),
 };
 export const PERCENTILE_OPTION: PassOption = {

@@ -13,8 +13,8 @@ export interface PassContext {
   /** Time steps each spiking layer integrates. */
   readonly T: number;
   readonly strategy: Strategy;
-  /** Ramps per activation for the pwl strategy. */
-  readonly K: number;
+  /** Ramps per activation for the pwl strategy; absent: the lowering's coding's own (DEFAULT_K). */
+  readonly K?: number;
   /** Clipping range of activation inputs: this percentile of the calibration data, or the extremes. */
   readonly percentile: number | 'max';
   /** Threshold balancing per channel or per layer. */
@@ -55,10 +55,21 @@ export interface PassContext {
  */
 export const MAX_T = 4096;
 
+/**
+ * Ramps per activation of the pwl strategy where --K is not given, per coding. A rate-coded ramp is a
+ * neuron that spikes through the whole window, T times over; a sigma-delta ramp sends about one message
+ * per query, so Loihi 2's network affords twice as many: poisson2d's netx network at K = 8 is at 4.91e-3
+ * against the exact solution with 1.82 operations per ANN MAC, at K = 4 at 9.00e-3 with 1.44
+ * (2026-12-07, docs/conversion.md).
+ */
+export const DEFAULT_K: Readonly<Record<Coding, number>> = { rate: 4, 'sigma-delta': 8 };
+
+/** The ramps per activation a lowering to `coding` fits: --K, else the coding's default. */
+export const rampsOf = (ctx: PassContext, coding: Coding): number => ctx.K ?? DEFAULT_K[coding];
+
 export const DEFAULT_CONTEXT: PassContext = {
   T: 64,
   strategy: 'pwl',
-  K: 4,
   percentile: 99.9,
   balance: 'channel',
   reset: 'subtract',

@@ -222,6 +222,18 @@ describe('spikec compile, eval, sim and verify, as a user runs them', { timeout:
     expect(both.stderr).toMatch(/within nir: NIR's fields .*\(rate coding: nir holds no sigma-delta neuron\)/);
     expect(both.stderr).toMatch(/wrote .*poisson1d\.sigma-delta\.net\.h5 \(lava-netx, sigma-delta\)/);
     expect(both.stderr).toMatch(/wrote .*poisson1d\.rate\.nir \(nir, rate\)/);
+    // the two networks are built at once, each in a thread of its own, with the bytes of one after another
+    expect(both.stderr).toMatch(/compile sigma-delta \[3\/\d\] lower-to-sigma-delta/);
+    expect(both.stderr).toMatch(/compile rate \[3\/\d\] lower-to-snn/);
+    const oneThread = join(dir, 'auto-nir-one-thread');
+    const inTurn = spikec(
+      ['compile', P1, ...cheap, '--no-calibrate', '--target', 'loihi2,lava-netx,nir', '-o', oneThread],
+      { env: { SPIKEC_THREADS: '1' } },
+    );
+    expect(inTurn.code).toBe(0);
+    expect(inTurn.stderr).toMatch(/\nspikec: sigma-delta network, for lava-netx\nspikec: compile \[1\/\d\]/);
+    for (const f of readdirSync(join(dir, 'auto-nir')))
+      expect(readFileSync(join(oneThread, f)), f).toEqual(readFileSync(join(dir, 'auto-nir', f)));
     const rateIr = readFileSync(join(dir, 'auto-nir', 'poisson1d.rate.sir'), 'utf8');
     expect(rateIr).toMatch(/snn\.neurons/);
     // nir's network is NIR's: reset to zero, at rest until its input arrives, firing above threshold
@@ -274,12 +286,30 @@ describe('spikec compile, eval, sim and verify, as a user runs them', { timeout:
     expect(missed.stderr).toMatch(
       new RegExp(
         String.raw`spikec: error: .*model\.json: no sigma-delta network met --tolerance 1e-7 on 1024 validation ` +
-          String.raw`inputs; tried:\n {2}as asked: \S+ from the ANN, [\d.]+ operations per ANN MAC\n {2}--K 8: .*\n` +
-          String.raw` {2}--K 12: .*\n {2}--K 12 --finetune-steps 15: .*\nnothing written`,
+          String.raw`inputs; tried:\n {2}as asked: \S+ from the ANN, [\d.]+ operations per ANN MAC\n {2}--K 12: .*\n` +
+          String.raw` {2}--K 16: .*\n {2}--K 16 --finetune-steps 15: .*\nnothing written`,
       ),
     );
-    expect(missed.stderr).toMatch(/misses --tolerance 1e-7; trying --K 8/);
+    expect(missed.stderr).toMatch(/misses --tolerance 1e-7; trying --K 12/);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    // both families, built in threads at once: the first network's error, as one after another
+    const bothOut = join(dir, 'tol-missed-both');
+    const bothMissed = spikec([
+      'compile',
+      P1,
+      ...cheap,
+      '--tolerance',
+      '1e-7',
+      '--target',
+      'loihi2,lava-py,nir',
+      '-o',
+      bothOut,
+    ]);
+    expect(bothMissed.code).toBe(1);
+    expect(bothMissed.stderr).toMatch(/spikec: error: .*model\.json: no sigma-delta network met --tolerance 1e-7/);
+    expect(bothMissed.stderr).toMatch(/rate: .* misses --tolerance 1e-7; trying --T 128/);
+    expect(bothMissed.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(existsSync(bothOut) ? readdirSync(bothOut) : []).toEqual([]);
   });
 
   test('verify --plot writes the solution, error and error-vs-T plots as SVG and PNG', () => {

@@ -10,9 +10,13 @@ export interface CliResult {
 }
 
 /** Runs the built `spikec` the way a user does (node bin/spikec.js ...). `npm test` builds first. */
-export function spikec(args: readonly string[], opts: { cwd?: string; timeoutMs?: number } = {}): CliResult {
+export function spikec(
+  args: readonly string[],
+  opts: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'spikec.js'), ...args], {
     cwd: opts.cwd ?? ROOT,
+    env: opts.env ? { ...process.env, ...opts.env } : process.env,
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 120_000,
     maxBuffer: 256 * 1024 * 1024,

@@ -66,7 +66,7 @@ export function registerCompile(program: Command): void {
       const chosen = o.coding !== 'auto' ? (o.coding as 'rate' | 'sigma-delta') : o.pipeline ? 'rate' : undefined;
       const plans = planNetworks(target, chosen);
       const model = await loadModel(modelPath);
-      const built = buildNetworks(
+      const built = await buildNetworks(
         {
           model,
           options: o,

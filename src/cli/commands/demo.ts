@@ -67,7 +67,7 @@ export function registerDemo(program: Command): void {
       const setup = await verifySetup(modelDir);
       say(`  ${setup.problem.problem}: ${setup.problem.equation}\n  imported: ${setup.ann.nodes.length} ann ops\n`);
       const target = parseTarget(DEMO_TARGET);
-      const built = buildNetworks(
+      const built = await buildNetworks(
         {
           model: setup.model,
           options: DEFAULT_OPTIONS,
