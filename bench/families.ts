@@ -6,7 +6,7 @@ import { packageRoot, readGraphFile } from '../src/ir/index.js';
 import { measure, verifySetup } from '../src/verification/measure.js';
 import { BUNDLED_MODELS, ONNX_FIXTURES } from './common.js';
 import { checkout } from './compile.js';
-import { mdRow, sci, timesOf } from './markdown.js';
+import { mdRow, sci, sciTimes } from './markdown.js';
 import { renderFrontier } from './sigma-delta.js';
 
 /** The commit issue 30 measures against (its default: the rate-coded network for Loihi 2). */
@@ -145,12 +145,12 @@ export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, 
       mdRow([
         x.model,
         sci(x.ann_vs_exact),
-        `${sci(x.base_vs_exact)}${timesOf(x.base_vs_exact, x.ann_vs_exact)}`,
+        sciTimes(x.base_vs_exact, x.ann_vs_exact),
         x.base_ops_per_mac.toFixed(0),
-        `${sci(x.netx_vs_exact)}${timesOf(x.netx_vs_exact, x.ann_vs_exact)}`,
+        sciTimes(x.netx_vs_exact, x.ann_vs_exact),
         x.netx_ops_per_mac.toFixed(2),
         String(x.netx_steps),
-        `${sci(x.nir_vs_exact)}${timesOf(x.nir_vs_exact, x.ann_vs_exact)}`,
+        sciTimes(x.nir_vs_exact, x.ann_vs_exact),
         Number.isNaN(x.nir_ops_per_mac) ? 'refused' : x.nir_ops_per_mac.toFixed(0),
         x.together_same_as_alone ? 'identical bytes' : 'DIFFERENT',
       ]),

@@ -5,6 +5,6 @@ export const mdRow = (cells: readonly (string | number)[]): string => `| ${cells
 export const sci = (x: number | null | undefined): string =>
   x === null || x === undefined ? 'n/a' : x.toExponential(2);
 
-/** ` (Nx)`: how many times `ref` a figure is, for beside it in a table; empty where either is missing. */
-export const timesOf = (x: number | null, ref: number | null): string =>
-  x === null || ref === null ? '' : ` (${(x / ref).toFixed(1)}x)`;
+/** A figure (sci) and, beside it, ` (Nx)`: how many times `ref` it is; no ratio where either is missing. */
+export const sciTimes = (x: number | null, ref: number | null): string =>
+  sci(x) + (x === null || ref === null ? '' : ` (${(x / ref).toFixed(1)}x)`);

@@ -7,7 +7,7 @@ import { Rng } from '../src/sim/rng.js';
 import { measure, verifySetup } from '../src/verification/measure.js';
 import { BUNDLED_MODELS } from './common.js';
 import { compileWith, sirIn } from './families.js';
-import { mdRow, sci, timesOf } from './markdown.js';
+import { mdRow, sci, sciTimes } from './markdown.js';
 import { compareNorse, oraclesMissing, stepsOf } from './oracles.js';
 
 /** The chain models (a SPINN's product has no NIR node), and the PyTorch tanh PINN on poisson2d's problem. */
@@ -117,9 +117,9 @@ export function nirMarkdown(r: { rows: NirRow[]; norse: NorseCheck[] }, made: st
       mdRow([
         x.model,
         sci(x.ann_vs_exact),
-        `${sci(x.rate_vs_exact)}${timesOf(x.rate_vs_exact, x.ann_vs_exact)}`,
+        sciTimes(x.rate_vs_exact, x.ann_vs_exact),
         x.rate_ops_per_mac.toFixed(0),
-        `${sci(x.nir_vs_exact)}${timesOf(x.nir_vs_exact, x.ann_vs_exact)}`,
+        sciTimes(x.nir_vs_exact, x.ann_vs_exact),
         x.nir_ops_per_mac.toFixed(0),
         x.rate_vs_exact && x.nir_vs_exact ? (x.nir_vs_exact / x.rate_vs_exact).toFixed(1) : 'n/a',
         String(x.T),

@@ -13,10 +13,8 @@ sayTo((line) => parentPort!.postMessage({ say: line }));
 let answer: BuildAnswer;
 try {
   const progress = pipelineProgress(`compile ${networkName(plan)}`);
-  // the pass context's observer is a function, which cannot cross threads (and says nothing of the network)
-  const built = buildPlan(setup, plan, { progress, verifyEach });
-  const { progress: _, ...ctx } = built.ctx;
-  answer = { built: { ...built, ctx } };
+  // plain data: the pass manager gives passes its progress observer on a copy of the context, never this one
+  answer = { built: buildPlan(setup, plan, { progress, verifyEach }) };
 } catch (e) {
   const err = e as Error;
   answer = { error: { name: err.name, message: err.message, stack: err.stack } };

@@ -100,8 +100,7 @@ export function prepareBuild(req: BuildRequest, plans: readonly NetworkPlan[]): 
   const isAnn = !ann.nodes.some((n) => n.kind.startsWith('snn.'));
   const domain = inputDomain(model, o) ?? (calibration && boxOf(calibration));
   const inputs = isAnn && domain ? validationInputs(domain) : undefined;
-  const { model: m, options, target, forHardware } = req;
-  return { model: m, options, target, forHardware, calibration, ann, inputs };
+  return { model, options: o, target: req.target, forHardware: req.forHardware, calibration, ann, inputs };
 }
 
 /** In messages and progress lines: the network's name among those of its compile. */
