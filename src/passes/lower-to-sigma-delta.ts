@@ -47,10 +47,10 @@ const highest = (f: ReluRamps): number => Math.max(...valuesAtKnots(f));
  *   relu, identity: one unit per channel, the activation itself;
  *   any other f: per channel a unit z' = relu(z - lo) (z = W x + b, lo the range's lower end), ReLU units
  *   relu(z' - (knot_k - lo)) of the pwl fit (ctx.K ramps; each knot its neuron's own bias, at most 0),
- *   and a pair of units summing them, relu(f(z)) and relu(-f(z)) with
- *   f = constant + sum_k coef_k relu(z - knot_k), which is what the next dense layer reads: synapses grow
- *   with K, not K^2. The shift is exact (every knot is at or above lo) and, with the pair, makes every
- *   population a ReLU, the one activation netx's SDNN layers have.
+ *   and a unit summing them, relu(f(z) - m) with f = constant + sum_k coef_k relu(z - knot_k) and m the
+ *   fit's least value (so the ReLU never clips), which is what the next dense layer reads, its bias
+ *   taking back W m: synapses grow with K, not K^2. Both shifts are exact (every knot is at or above lo;
+ *   f - m >= 0) and make every population a ReLU, the one activation netx's SDNN layers have.
  * Thresholds are ctx.sdThreshold of each population's range (threshold-balance's, or the fitted
  * function's). Linear layers read by no activation become snn.readout with decode sigma. Every synapse is
  * stored sparse: a channel's ramps read only its unit, and its pair only its ramps, so a message reaches
@@ -203,29 +203,20 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
     const rampPop = this.population(`${a.id}.ramp`, zpop, pick, out + 1, knots, 'relu', zRange, true);
     const sum = new Array<number>(out * (R + 1)).fill(0);
     units.forEach((u, r) => (sum[u.channel * (R + 1) + r] = u.coef));
-    // f = relu(f) - relu(-f): a pair of ReLU units per channel (only one of them sends), the one
-    // activation netx's SDNN layers have, without a shift the next layer would have to cancel
-    const fRange = Math.max(...fits.map((f) => Math.max(Math.abs(lowest(f)), Math.abs(highest(f)))));
-    const pair = [...sum, ...sum.map((v) => -v)];
-    const constants = fits.map((f) => f.constant);
+    // f - min f >= 0 over the range: one ReLU unit per channel that is f shifted (netx's SDNN layers
+    // have no other activation), its shift a constant the next layer's bias takes back. A ramp reaches
+    // one synapse, not the two of a pair relu(f), relu(-f): about a quarter of a layer's overhead
+    const lows = fits.map(lowest);
+    const span = Math.max(...fits.map((f, c) => highest(f) - lows[c]));
     const sumPop = this.population(
       a.id,
       rampPop,
-      pair,
+      sum,
       R + 1,
-      [...constants, ...constants.map((c) => -c)],
+      fits.map((f, c) => f.constant - lows[c]),
       'relu',
-      fRange,
+      span,
     );
-    const decode = new Array<number>(out * (2 * out + 1)).fill(0);
-    for (let c = 0; c < out; c++) [decode[c * (2 * out + 1) + c], decode[c * (2 * out + 1) + out + c]] = [1, -1];
-    return {
-      source: sumPop,
-      depth: src.depth + 3,
-      channels: out,
-      units: 2 * out + 1,
-      decode,
-      constant: Array(out).fill(0),
-    };
+    return { ...this.carry(sumPop, src.depth + 3, out), constant: lows };
   }
 }

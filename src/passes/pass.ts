@@ -58,11 +58,11 @@ export const MAX_T = 4096;
 /**
  * Ramps per activation of the pwl strategy where --K is not given, per coding. A rate-coded ramp is a
  * neuron that spikes through the whole window, T times over; a sigma-delta ramp sends about one message
- * per query, so Loihi 2's network affords twice as many: poisson2d's netx network at K = 8 is at 4.91e-3
- * against the exact solution with 1.82 operations per ANN MAC, at K = 4 at 9.00e-3 with 1.44
- * (2026-12-07, docs/conversion.md).
+ * per query and reaches one synapse, so Loihi 2's network affords three times as many: poisson2d's netx
+ * network, 1,024 validation inputs against the ANN, is at 2.59e-3 with 1.81 operations per ANN MAC at
+ * K = 12, at 3.32e-3 with 1.68 at K = 10 (2026-12-07, docs/conversion.md).
  */
-export const DEFAULT_K: Readonly<Record<Coding, number>> = { rate: 4, 'sigma-delta': 8 };
+export const DEFAULT_K: Readonly<Record<Coding, number>> = { rate: 4, 'sigma-delta': 12 };
 
 /** The ramps per activation a lowering to `coding` fits: --K, else the coding's default. */
 export const rampsOf = (ctx: PassContext, coding: Coding): number => ctx.K ?? DEFAULT_K[coding];

@@ -286,11 +286,11 @@ describe('spikec compile, eval, sim and verify, as a user runs them', { timeout:
     expect(missed.stderr).toMatch(
       new RegExp(
         String.raw`spikec: error: .*model\.json: no sigma-delta network met --tolerance 1e-7 on 1024 validation ` +
-          String.raw`inputs; tried:\n {2}as asked: \S+ from the ANN, [\d.]+ operations per ANN MAC\n {2}--K 12: .*\n` +
-          String.raw` {2}--K 16: .*\n {2}--K 16 --finetune-steps 15: .*\nnothing written`,
+          String.raw`inputs; tried:\n {2}as asked: \S+ from the ANN, [\d.]+ operations per ANN MAC\n {2}--K 18: .*\n` +
+          String.raw` {2}--K 24: .*\n {2}--K 24 --finetune-steps 15: .*\nnothing written`,
       ),
     );
-    expect(missed.stderr).toMatch(/misses --tolerance 1e-7; trying --K 12/);
+    expect(missed.stderr).toMatch(/misses --tolerance 1e-7; trying --K 18/);
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
     // both families, built in threads at once: the first network's error, as one after another
     const bothOut = join(dir, 'tol-missed-both');

@@ -59,7 +59,7 @@ describe('lower-to-sigma-delta', () => {
     );
   });
 
-  test('structure: delta encoder with a bias channel, z / ramp / sum-pair ReLU populations with relays', () => {
+  test('structure: delta encoder with a bias channel, z / ramp / shifted-sum ReLU populations with relays', () => {
     const g = lower(mlp());
     const enc = ofKind(g, 'snn.encoder')[0];
     expect(enc).toMatchObject({ mode: 'delta', biasChannel: 1, dims: 2 });
@@ -88,8 +88,8 @@ describe('lower-to-sigma-delta', () => {
         for (let o = 0; o < out - 1; o++) expect(W.slice(o * inW, (o + 1) * inW).filter((w) => w !== 0)).toEqual([1]);
       } else expect(p.bias.data.every((b) => b === 0)).toBe(true);
     }
-    // the sum is a pair per channel, relu(f) and relu(-f), and its relay
-    expect(pops.find((p) => p.id === 'a0')!.type.shape).toEqual([2 * 8 + 1]);
+    // the sum is one unit per channel, relu(f - min f), and its relay
+    expect(pops.find((p) => p.id === 'a0')!.type.shape).toEqual([8 + 1]);
     const [readout] = ofKind(g, 'snn.readout');
     expect(readout).toMatchObject({ decode: 'sigma', window: [0, 8] });
   });
