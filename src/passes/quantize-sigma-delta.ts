@@ -225,13 +225,28 @@ class SigmaDeltaQuantizer {
       num += (w - mantissa[idx] * 2 ** e) ** 2;
       den += w * w;
     });
-    this.errors.push(Math.sqrt(num / Math.max(den, 1e-300)));
+    const error = Math.sqrt(num / Math.max(den, 1e-300));
+    this.errors.push(error);
+    this.stats[`${s.id} weight error`] = Number(error.toPrecision(3));
     const synapse = NodeSchema.parse({
       ...s,
       weight: { kind: 'int', mantissa: i32([out, k], mantissa), exponent: e, bits: this.profile.weightBits },
       type: { dtype: 'i32', shape: [out] },
     }) as NodeOf<'snn.synapse'>;
     return { synapse, tight };
+  }
+
+  /** Whether each neuron of `n` but its relay reads at most one unit of `syn` besides the source's relay. */
+  readsOneUnit(n: Layer, syn: FloatSynapse): boolean {
+    const [out, k] = syn.weight.values.shape;
+    const srcRelay = this.relays.get(syn.inputs[0]);
+    for (let o = 0; o < out; o++) {
+      if (o === this.relays.get(n.id)) continue;
+      let read = 0;
+      for (let i = 0; i < k; i++) if (i !== srcRelay && syn.weight.values.data[o * k + i] !== 0) read++;
+      if (read > 1) return false;
+    }
+    return true;
   }
 
   synapseOf(n: Node): FloatSynapse {
@@ -282,7 +297,10 @@ class SigmaDeltaQuantizer {
   /**
    * 1b. Where a format caps weight exponents (netx's integer weights), a column whose largest weight falls
    * short of the mantissa range gets it back from a smaller scale of its source neuron, at most
-   * COLUMN_BALANCE times smaller (a source's own threshold and incoming weights coarsen with it).
+   * COLUMN_BALANCE times smaller (a source's own threshold and incoming weights coarsen with it). A
+   * synapse whose rows each read one unit (a channel's ramps) needs no range: quantizeLayer snaps each
+   * row's scale to make its weight a whole mantissa, so its source shrinks only as far as keeps every
+   * weight at least one mantissa, and keeps the precision of its own incoming weights.
    */
   balanceColumns(): void {
     for (const n of [...this.layers].reverse()) {
@@ -291,13 +309,19 @@ class SigmaDeltaQuantizer {
       if (src === this.enc.id) continue;
       const [out, k] = syn.weight.values.shape;
       const [sP, sQ] = [this.scale.get(n.id)!, this.scale.get(src)!];
+      const single = this.readsOneUnit(n, syn);
       for (let i = 0; i < k; i++) {
         if (i === this.relays.get(src)) continue;
         let need = 0;
-        for (let o = 0; o < out; o++)
-          if (o !== this.relays.get(n.id)) need = Math.max(need, Math.abs(syn.weight.values.data[o * k + i]) * sP[o]);
-        const fill = (need * MESSAGE_UNIT) / this.wmax;
-        if (fill > 0) sQ[i] = Math.max(sQ[i] / COLUMN_BALANCE, Math.min(sQ[i], fill));
+        let least = Infinity;
+        for (let o = 0; o < out; o++) {
+          const w = Math.abs(syn.weight.values.data[o * k + i]) * sP[o];
+          if (o === this.relays.get(n.id) || w === 0) continue;
+          need = Math.max(need, w);
+          least = Math.min(least, w);
+        }
+        if (single) sQ[i] = Math.min(sQ[i], least * MESSAGE_UNIT);
+        else if (need > 0) sQ[i] = Math.max(sQ[i] / COLUMN_BALANCE, Math.min(sQ[i], (need * MESSAGE_UNIT) / this.wmax));
       }
       this.perMessage.set(
         src,
@@ -377,6 +401,13 @@ class SigmaDeltaQuantizer {
     const fitted = Math.max(this.eMin, Math.min(this.eMax, Math.floor(Math.log2(Math.max(big, 1e-300) / this.mmax))));
     const shrink = Math.min(1, (this.mmax * 2 ** fitted) / Math.max(big, 1e-300));
     for (let o = 0; o < out; o++) if (o !== relay) sc[o] *= shrink;
+    // a row reading one unit: the scale, a little smaller, at which its weight is a whole mantissa
+    if (this.readsOneUnit(n, syn))
+      for (let o = 0; o < out; o++)
+        for (let i = 0; i < k; i++) {
+          const w = (Math.abs(syn.weight.values.data[o * k + i]) * sc[o]) / msgs[i] / 2 ** fitted;
+          if (o !== relay && i !== srcRelay && w >= 1) sc[o] *= Math.floor(w) / w;
+        }
     const least = Math.min(...sc.filter((_, o) => o !== relay));
     const vth =
       n.kind === 'snn.sigma-delta'

@@ -55,6 +55,19 @@ describe('quantize, sigma-delta networks', () => {
     }
   });
 
+  test("a channel's ramps read their unit exactly (each row's scale snapped to a whole mantissa)", () => {
+    for (const limits of [{}, NETX_LIMITS]) {
+      const { records } = runPipeline(float, ['quantize-sigma-delta'], { ...ctx, profile: 'loihi2', limits });
+      const stats = Object.entries(records[0].stats).filter(([k]) => k.endsWith('.ramp.syn weight error'));
+      expect(stats.map(([k]) => k)).toEqual([
+        'a0.ramp.syn weight error',
+        'a1.ramp.syn weight error',
+        'a2.ramp.syn weight error',
+      ]);
+      for (const [, error] of stats) expect(error).toBeLessThan(1e-9);
+    }
+  });
+
   test("the ramps' knots as their own 16-bit biases: at most 0, each the float knot within half a mantissa", () => {
     for (const limits of [{}, NETX_LIMITS]) {
       const g = fixed('loihi2', limits);
