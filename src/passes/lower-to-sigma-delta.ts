@@ -53,7 +53,7 @@ const highest = (f: ReluRamps): number => Math.max(...valuesAtKnots(f));
  *   f - m >= 0) and make every population a ReLU, the one activation netx's SDNN layers have.
  * Thresholds are ctx.sdThreshold of each population's range (threshold-balance's, or the fitted
  * function's). Linear layers read by no activation become snn.readout with decode sigma. Every synapse is
- * stored sparse: a channel's ramps read only its unit, and its pair only its ramps, so a message reaches
+ * stored sparse: a channel's ramps read only its unit, and its sum only its ramps, so a message reaches
  * its neuron's few synapses instead of a whole column of zeros.
  */
 export const lowerToSigmaDelta: Pass = {
