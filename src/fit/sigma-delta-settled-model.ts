@@ -66,6 +66,12 @@ interface Tape {
 type HostOp = NodeOf<'ann.slice'> | NodeOf<'ann.product'> | NodeOf<'ann.concat'>;
 
 export class SettledModel {
+  /**
+   * Buffers reused from call to call (fresh typed arrays of this size cost more to fault in than the sums
+   * that fill them): what forward's tape and gradient's result hold is valid until the next call.
+   */
+  private readonly scratch = new Map<string, Float64Array>();
+
   private constructor(
     private readonly encoder: NodeOf<'snn.encoder'>,
     /** Fixed point: the parameters are mantissas. */
@@ -188,9 +194,22 @@ export class SettledModel {
     return l.unit * Math.max(lo, Math.min(hi, Math.round(l.W[k])));
   }
 
+  /**
+   * A buffer of n zeros named `name` (a node's as `what:id`, so no node id meets another name), reused:
+   * valid until the next call that asks for it by name and size.
+   */
+  private zeros(name: string, n: number): Float64Array {
+    const key = `${name} ${n}`;
+    const buf = this.scratch.get(key);
+    if (buf) return buf.fill(0);
+    const fresh = new Float64Array(n);
+    this.scratch.set(key, fresh);
+    return fresh;
+  }
+
   /** The weights l's parameters stand for, [fanOut, fanIn] (zeros where the synapse has none). */
-  private static dense(l: Layer): Float64Array {
-    const W = new Float64Array(l.fanOut * l.fanIn);
+  private dense(l: Layer): Float64Array {
+    const W = this.zeros('dense', l.fanOut * l.fanIn);
     for (let o = 0; o < l.fanOut; o++)
       for (let j = l.rowStart[o]; j < l.rowStart[o + 1]; j++) {
         const k = o * l.fanIn + l.column[j];
@@ -200,8 +219,8 @@ export class SettledModel {
   }
 
   /** Their transpose, [fanIn, fanOut]. */
-  private static denseTransposed(l: Layer): Float64Array {
-    const T = new Float64Array(l.fanOut * l.fanIn);
+  private denseTransposed(l: Layer): Float64Array {
+    const T = this.zeros('dense', l.fanOut * l.fanIn);
     for (let o = 0; o < l.fanOut; o++)
       for (let j = l.rowStart[o]; j < l.rowStart[o + 1]; j++)
         T[l.column[j] * l.fanOut + o] = SettledModel.weight(l, o * l.fanIn + l.column[j]);
@@ -269,7 +288,7 @@ export class SettledModel {
     const B = inputs.length;
     const w = width(enc.type);
     const normalized = normalizeRows(enc.normalization, inputs, enc.dims);
-    const x = new Float64Array(w * B);
+    const x = this.zeros(`value:${enc.id}`, w * B);
     const lim = 2 ** ((enc.payloadBits ?? 1) - 1);
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < enc.dims; j++) {
@@ -284,11 +303,11 @@ export class SettledModel {
     const message = this.fixed ? 2 ** SD_STATE_EXP : 1;
     for (const l of this.layers) {
       const src = values.get(l.source)!;
-      const y = new Float64Array(l.fanOut * B);
-      const slope = new Float64Array(l.fanOut * B);
+      const y = this.zeros(`value:${l.id}`, l.fanOut * B);
+      const slope = this.zeros(`slope:${l.id}`, l.fanOut * B);
       // every sum at once ([fanOut, B]), each adding its terms in order of the source's units
-      const sums = new Float64Array(l.fanOut * B);
-      addProducts(sums, SettledModel.dense(l), src, l.fanOut, l.fanIn, B);
+      const sums = this.zeros('sums', l.fanOut * B);
+      addProducts(sums, this.dense(l), src, l.fanOut, l.fanIn, B);
       for (let o = 0; o < l.fanOut; o++) {
         const k0 = o * B;
         if (l.readout) {
@@ -333,11 +352,11 @@ export class SettledModel {
     const B = tape.batch;
     const outputs = out.length / B;
     // feature-major, as the tape
-    const dOut = new Float64Array(out.length);
+    const dOut = this.zeros('d out', out.length);
     for (let b = 0; b < B; b++)
       for (let o = 0; o < outputs; o++) dOut[o * B + b] = 2 * (out[b * outputs + o] - targets[b * outputs + o]);
     const grads = new Map<Float64Array, Float64Array>(
-      this.parameters.map((p) => [p.values, new Float64Array(p.values.length)]),
+      this.parameters.map((p, i) => [p.values, this.zeros(`gradient:${i}`, p.values.length)]),
     );
     const dValues = new Map<string, Float64Array>([[this.output, dOut]]);
     // back through the host ops to the readouts, last op first
@@ -347,7 +366,7 @@ export class SettledModel {
       if (!dy) continue;
       h.inputs.forEach((input, k) => {
         let dIn = dValues.get(input);
-        if (!dIn) dValues.set(input, (dIn = new Float64Array(tape.values.get(input)!.length)));
+        if (!dIn) dValues.set(input, (dIn = this.zeros(`d:${input}`, tape.values.get(input)!.length)));
         hostBackward(
           h,
           k,
@@ -371,7 +390,7 @@ export class SettledModel {
       const { rowStart, column, fanIn, unit } = l;
       const trained = new Int32Array(fanIn);
       // the gradient of each sum ([fanOut, B]): through the scale of a readout, through each neuron's slope
-      const dA = new Float64Array(l.fanOut * B);
+      const dA = this.zeros('d sums', l.fanOut * B);
       for (let o = 0; o < l.fanOut; o++) {
         const k0 = o * B;
         if (gOffset) for (let b = 0; b < B; b++) gOffset[o] += dy[k0 + b];
@@ -380,7 +399,7 @@ export class SettledModel {
       }
       // where most synapses exist, every weight's gradient at once ([fanOut, fanIn], by the kernel, each sum
       // over the batch in order as below): the rows read only those of their trained weights
-      const full = column.length >= DENSE_GRADIENT * l.fanOut * fanIn ? batchProducts(dA, src, l, B) : undefined;
+      const full = column.length >= DENSE_GRADIENT * l.fanOut * fanIn ? this.batchProducts(dA, src, l, B) : undefined;
       for (let o = 0; o < l.fanOut; o++) {
         const k0 = o * B;
         if (l.fixedRows.has(o)) continue;
@@ -437,28 +456,28 @@ export class SettledModel {
       }
       if (l.source === this.encoder.id) continue; // inputs have no gradient to pass on
       let dSrc = dValues.get(l.source);
-      if (!dSrc) dValues.set(l.source, (dSrc = new Float64Array(l.fanIn * B)));
-      addProducts(dSrc, SettledModel.denseTransposed(l), dA, fanIn, l.fanOut, B);
+      if (!dSrc) dValues.set(l.source, (dSrc = this.zeros(`d:${l.source}`, l.fanIn * B)));
+      addProducts(dSrc, this.denseTransposed(l), dA, fanIn, l.fanOut, B);
     }
     return this.parameters.map((p) => grads.get(p.values)!);
+  }
+
+  /**
+   * G[o, c] = sum over b ascending of dA[o, b] src[c, b], for dA [fanOut, B] and src [fanIn, B]: each sum
+   * adds its terms one at a time in order of b (a zero dA term skipped, which adds +0 or -0 to it and changes
+   * no sum that starts at +0), as the loop over a row's weights does.
+   */
+  private batchProducts(dA: Float64Array, src: Float64Array, l: Layer, B: number): Float64Array {
+    const srcT = this.zeros('batch products', B * l.fanIn);
+    for (let c = 0; c < l.fanIn; c++) for (let b = 0; b < B; b++) srcT[b * l.fanIn + c] = src[c * B + b];
+    const G = this.zeros('gradient products', l.fanOut * l.fanIn);
+    addProducts(G, dA, srcT, l.fanOut, B, l.fanIn);
+    return G;
   }
 }
 
 /** The share of a layer's possible synapses above which its weight gradients are computed densely. */
 const DENSE_GRADIENT = 0.25;
-
-/**
- * G[o, c] = sum over b ascending of dA[o, b] src[c, b], for dA [fanOut, B] and src [fanIn, B]: each sum
- * adds its terms one at a time in order of b (a zero dA term skipped, which adds +0 or -0 to it and changes
- * no sum that starts at +0), as the loop over a row's weights does.
- */
-function batchProducts(dA: Float64Array, src: Float64Array, l: Layer, B: number): Float64Array {
-  const srcT = new Float64Array(B * l.fanIn);
-  for (let c = 0; c < l.fanIn; c++) for (let b = 0; b < B; b++) srcT[b * l.fanIn + c] = src[c * B + b];
-  const G = new Float64Array(l.fanOut * l.fanIn);
-  addProducts(G, dA, srcT, l.fanOut, B, l.fanIn);
-  return G;
-}
 
 /** A host op on feature-major values ([width, batch]): slice, concat, or the rank-r product. */
 function hostForward(h: HostOp, xs: readonly Float64Array[], B: number): Float64Array {

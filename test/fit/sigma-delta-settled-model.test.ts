@@ -87,6 +87,28 @@ describe('the settled model of a sigma-delta network', () => {
       expect(crossed).toBeLessThanOrEqual(runs / 2);
     }
   });
+
+  test('reuses its buffers without changing a result: the same outputs and gradients whatever ran before', () => {
+    for (const g of [lowered, quantized()]) {
+      const [rows, other] = [grid(4), grid(5)];
+      const targets = Float64Array.from(evalAnn(ann, rows).flat());
+      const fresh = model(g);
+      const expected = {
+        out: Array.from(fresh.forward(rows).out),
+        grads: fresh.gradient(rows, targets).map((a) => [...a]),
+      };
+      const used = model(g);
+      // other batch sizes and the same one, forward and backward, before the call compared
+      used.gradient(other, Float64Array.from(evalAnn(ann, other).flat()));
+      used.forward(other);
+      used.gradient(
+        rows,
+        targets.map((t) => t + 1),
+      );
+      expect(Array.from(used.forward(rows).out)).toEqual(expected.out);
+      expect(used.gradient(rows, targets).map((a) => [...a])).toEqual(expected.grads);
+    }
+  });
 });
 
 describe('a separable network: branches that meet in slices and a rank-r product on the host', () => {
