@@ -65,7 +65,10 @@ export class AnnTarget {
   readonly calibrationOutputs: number[][];
   /** The RMS of the ANN's outputs on the calibration rows: the step size of a readout's offsets. */
   readonly outScale: number;
-  /** The box the calibration rows span, where each step draws its inputs. */
+  /**
+   * Where each step draws its inputs: the box the network answers for, the domain its input records
+   * (queries at its edges included, which calibration draws seldom reach), else the calibration rows' box.
+   */
   readonly box: [number, number][];
   constructor(
     private readonly reference: Graph,
@@ -75,7 +78,9 @@ export class AnnTarget {
     const out = this.outputs(calibration);
     this.calibrationOutputs = rowsOf(out, calibration.length);
     this.outScale = rms(out);
-    this.box = boxOf(calibration);
+    const input = reference.nodes.find((n) => n.kind === 'ann.input');
+    this.box =
+      input?.kind === 'ann.input' && input.domain ? input.domain.map(([lo, hi]) => [lo, hi]) : boxOf(calibration);
   }
   outputs(rows: readonly (readonly number[])[]): Float64Array {
     return evalAnnAll(this.reference, rows).get(this.outId)!;

@@ -4,6 +4,7 @@ export * from './options.js';
 export * from './pipeline.js';
 export { calibrate } from './calibrate.js';
 export { finetune } from './finetune.js';
+export { foldUnivariate, UNIVARIATE_KNOTS } from './fold-univariate.js';
 export { foldWeights } from './fold-weights.js';
 export { lowerToSigmaDelta, reluRamps } from './lower-to-sigma-delta.js';
 export { lowerToSnn } from './lower-to-snn.js';

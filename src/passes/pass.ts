@@ -102,6 +102,11 @@ export interface Pass {
   readonly needs?: readonly PassNeed[];
   /** Lowers the ann dialect to the snn one: the graph it receives is the reference later passes measure against. */
   readonly lowersToSnn?: boolean;
+  /**
+   * Replaces the ANN by an approximation of it (still an ann graph): the graph it receives, not the one a
+   * lowering later receives, is the reference passes after it fit and measure against.
+   */
+  readonly approximatesAnn?: boolean;
   /** Corrects the network towards the ANN (what --no-calibrate leaves out). */
   readonly correctsTowardsAnn?: boolean;
   /**

@@ -2,6 +2,7 @@ import { type Coding, type Graph, type LocSource, type Node, codingOf, printGrap
 import { calibrate } from './calibrate.js';
 import { finetune } from './finetune.js';
 import { finetuneSigmaDelta } from './finetune-sigma-delta.js';
+import { foldUnivariate } from './fold-univariate.js';
 import { foldWeights } from './fold-weights.js';
 import { lowerToSigmaDelta } from './lower-to-sigma-delta.js';
 import { lowerToSnn } from './lower-to-snn.js';
@@ -18,6 +19,7 @@ import { thresholdBalance } from './threshold-balance.js';
 /** Every pass, by name. */
 export const PASSES: ReadonlyMap<string, Pass> = new Map(
   [
+    foldUnivariate,
     foldWeights,
     thresholdBalance,
     lowerToSnn,
@@ -56,12 +58,14 @@ export const DEFAULT_PIPELINE: readonly string[] = [
 ];
 
 /**
- * What `spikec compile --coding sigma-delta` runs: canonicalise, find each activation's range, convert,
- * fit end to end. A sigma-delta neuron sends its value, not a rate: there are no counts for calibrate
- * or stagger to correct; finetune fits what a held query settles on (the ReLU network of the ramps)
- * to the ANN, which repairs what K ramps approximate.
+ * What `spikec compile --coding sigma-delta` runs: a network of one input becomes the function of it it
+ * computes (fold-univariate), canonicalise, find each activation's range, convert, fit end to end. A
+ * sigma-delta neuron sends its value, not a rate: there are no counts for calibrate or stagger to
+ * correct; finetune fits what a held query settles on (the ReLU network of the ramps) to the ANN, which
+ * repairs what K ramps approximate.
  */
 export const SIGMA_DELTA_PIPELINE: readonly string[] = [
+  'fold-univariate',
   'fold-weights',
   'threshold-balance',
   'lower-to-sigma-delta',
@@ -197,8 +201,9 @@ const wants = (set: ReadonlySet<string> | 'all' | undefined, name: string): bool
   set === 'all' || (set?.has(name) ?? false);
 
 /**
- * Runs passes in order. The ANN that lower-to-snn receives is kept as the reference later passes
- * (calibrate) measure against. Dumps follow MLIR's `// -----// IR Dump After NAME //----- //`.
+ * Runs passes in order. The ANN that lower-to-snn receives, or an earlier pass that approximates it, is
+ * kept as the reference later passes (calibrate, finetune) measure against. Dumps follow MLIR's
+ * `// -----// IR Dump After NAME //----- //`.
  */
 export function runPipeline(
   g: Graph,
@@ -208,6 +213,8 @@ export function runPipeline(
 ): { graph: Graph; records: PassRecord[] } {
   let cur = g;
   let context = ctx;
+  /** Whether a pass has approximated the ANN (changed it): the reference is then the graph it received. */
+  let approximated = false;
   const records: PassRecord[] = [];
   const dump = (when: 'Before' | 'After', name: string): void => {
     hooks.print?.(
@@ -220,7 +227,7 @@ export function runPipeline(
   for (const [index, name] of names.entries()) {
     const pass = PASSES.get(name)!;
     if (wants(hooks.printBefore, name)) dump('Before', name);
-    if (pass.lowersToSnn) context = { ...context, reference: cur };
+    if (pass.lowersToSnn && !approximated) context = { ...context, reference: cur };
     progress?.passStart(name, index, names.length);
     const start = performance.now();
     const observed = progress
@@ -230,6 +237,10 @@ export function runPipeline(
     const ms = performance.now() - start;
     progress?.passEnd(name, ms);
     if (hooks.verifyEach) verify(graph, `after ${name}`);
+    if (pass.approximatesAnn && graph !== cur && !approximated) {
+      context = { ...context, reference: cur };
+      approximated = true;
+    }
     cur = graph;
     records.push({ pass: name, stats, ms });
     if (wants(hooks.printAfter, name)) dump('After', name);

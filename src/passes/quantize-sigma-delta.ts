@@ -345,9 +345,13 @@ class SigmaDeltaQuantizer {
       const msgs = this.perMessage.get(syn.inputs[0])!;
       let wantedMessage = 0;
       let regular = 0;
+      const relay = this.relays.get(n.id);
+      // a relay sends only at two thresholds or more (quantizeLayer), whether or not the next layer wants it
+      const least = Math.min(...sc.filter((_, o) => o !== relay));
+      const sends = n.kind === 'snn.sigma-delta' ? 2 * Math.max(SD_MANTISSA_UNIT, n.threshold * least) : 0;
       for (let o = 0; o < out; o++) {
-        if (o === this.relays.get(n.id)) {
-          wantedMessage = Math.max(wantedMessage, MESSAGE_UNIT * (this.wanted.get(n.id) ?? 0));
+        if (o === relay) {
+          wantedMessage = Math.max(wantedMessage, MESSAGE_UNIT * (this.wanted.get(n.id) ?? 0), sends);
           continue;
         }
         wantedMessage = Math.max(wantedMessage, Math.abs(syn.weight.values.data[o * k + srcRelay]) * sc[o]);

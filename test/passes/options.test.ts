@@ -53,7 +53,7 @@ describe('pass options: each pass declares the flags it reads', () => {
     expect(r.stdout).toMatch(/stagger: .*\n\s+options: --stagger/);
     const all = spikec(['opt', '--help']).stdout;
     for (const o of PASS_OPTIONS) expect(all).toContain(o.flag);
-    expect(all).toMatch(/passes: fold-weights, threshold-balance/);
+    expect(all).toMatch(/passes: fold-univariate, fold-weights, threshold-balance/);
   });
 
   test('a bad value is a usage error naming the flag, before any work', () => {
