@@ -1,7 +1,7 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, normalize, tensor, width } from '../ir/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
 import { boxOf } from '../fit/linalg.js';
-import { type Pass, type PassResult, needCalibration } from './pass.js';
+import type { Pass, PassResult } from './pass.js';
 
 /**
  * Knots of the folded function, evenly spaced over the input's interval. Measured on poisson1d and
@@ -17,11 +17,14 @@ const CHECK_POINTS = 16;
 
 /**
  * The interval the network answers for on its one input: the domain the input records, else the box of
- * the calibration inputs.
+ * the calibration inputs; undefined with neither.
  */
-function inputInterval(input: NodeOf<'ann.input'>, calibration: readonly (readonly number[])[]): [number, number] {
-  const [lo, hi] = input.domain?.[0] ?? boxOf(calibration)[0];
-  return [lo, hi];
+function inputInterval(
+  input: NodeOf<'ann.input'>,
+  calibration: readonly (readonly number[])[] | undefined,
+): [number, number] | undefined {
+  const interval = input.domain?.[0] ?? (calibration?.length ? boxOf(calibration)[0] : undefined);
+  return interval && [interval[0], interval[1]];
 }
 
 /** Why the graph is not one function of one input fold-univariate folds, or undefined when it is. */
@@ -49,7 +52,6 @@ function notUnivariate(g: Graph): string | undefined {
  */
 export const foldUnivariate: Pass = {
   name: 'fold-univariate',
-  needs: ['calibration'],
   approximatesAnn: true,
   description: 'a network of one input and one output becomes one pwl activation of that input (its table of knots)',
   run(g, ctx): PassResult {
@@ -57,7 +59,10 @@ export const foldUnivariate: Pass = {
     if (why) return { graph: g, stats: { skipped: why } };
     const input = g.nodes.find((n): n is NodeOf<'ann.input'> => n.kind === 'ann.input')!;
     const output = g.nodes.find((n): n is NodeOf<'ann.output'> => n.kind === 'ann.output')!;
-    const [lo, hi] = inputInterval(input, needCalibration('fold-univariate', ctx));
+    const interval = inputInterval(input, ctx.calibration);
+    if (!interval || !(interval[1] > interval[0]))
+      return { graph: g, stats: { skipped: 'no interval of the input (no domain, no calibration inputs)' } };
+    const [lo, hi] = interval;
     const N = UNIVARIATE_KNOTS;
     const at = (k: number): number => lo + ((hi - lo) * k) / N;
     const xs = Array.from({ length: N + 1 }, (_, k) => at(k));

@@ -58,8 +58,8 @@ describe('sigma-delta targets', () => {
     const ctx = { ...DEFAULT_CONTEXT, calibration: new Rng(7).box(readProblemFile(dir)!.domain, 64), finetuneSteps: 0 };
     const f = runPipeline((await loadModel(dir)).graph, SIGMA_DELTA_PIPELINE, ctx).graph;
     const problems = netxProblems(f);
-    expect(problems).toContain('%dense0_act.z: float neurons (quantize first)');
-    expect(problems).toContain('%dense0_act.z.syn: float weights (netx takes integers: quantize first)');
+    expect(problems).toContain('%univariate_act.z: float neurons (quantize first)');
+    expect(problems).toContain('%univariate_act.z.syn: float weights (netx takes integers: quantize first)');
   });
 
   test('the JSON description says how to load and run the network in Lava', async () => {
@@ -75,9 +75,9 @@ describe('sigma-delta targets', () => {
     const { g } = await compiled('poisson1d', { finetuneSteps: 0, profile: 'generic', limits: {} });
     const problems = backendProblems(g, 'lava-py');
     expect(problems[0]).toMatch(
-      /^%dense0_act\.z\.syn: weight mantissas in \[-?\d+, \d+\], beyond what Lava's Dense keeps/,
+      /^%univariate_act\.z\.syn: weight mantissas in \[-?\d+, \d+\], beyond what Lava's Dense keeps/,
     );
-    expect(() => lavaScript(g)).toThrow(/^lava-py cannot run this network as compiled:\n {2}%dense0_act\.z\.syn/);
+    expect(() => lavaScript(g)).toThrow(/^lava-py cannot run this network as compiled:\n {2}%univariate_act\.z\.syn/);
     expect(backendProblems((await compiled('poisson1d', { finetuneSteps: 0 })).g, 'lava-py')).toEqual([]);
   });
 
