@@ -200,7 +200,10 @@ describe('spikec compile, eval, sim and verify, as a user runs them', { timeout:
     const sd = spikec(['compile', P1, ...cheap, '--target', 'loihi2,lava-netx', '-o', join(dir, 'auto-netx')]);
     expect(sd.code).toBe(0);
     expect(sd.stderr).toMatch(/lava-netx: sigma-delta coding \(Loihi 2's graded spikes; --coding rate builds/);
-    expect(sd.stderr).toMatch(/\[3\/8\] lower-to-sigma-delta/);
+    expect(sd.stderr).toMatch(/\[4\/9\] lower-to-sigma-delta/);
+    // one input, one output: the network folded to one table, and built without the fold to compare
+    expect(sd.stderr).toMatch(/\[1\/9\] fold-univariate/);
+    expect(sd.stderr).toMatch(/sigma-delta: with fold-univariate \S+ from the ANN, without \S+: (kept|left out)/);
     expect(sd.stderr).toMatch(
       /poisson1d, sigma-delta: \d\.\d\de-\d from the ANN on 1024 validation inputs, [\d.]+ operations/,
     );
