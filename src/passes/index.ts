@@ -6,7 +6,7 @@ export { calibrate } from './calibrate.js';
 export { finetune } from './finetune.js';
 export { foldUnivariate, UNIVARIATE_KNOTS } from './fold-univariate.js';
 export { foldWeights } from './fold-weights.js';
-export { lowerToSigmaDelta, reluRamps } from './lower-to-sigma-delta.js';
+export { SD_OPS_BUDGET, lowerToSigmaDelta, reluRamps } from './lower-to-sigma-delta.js';
 export { lowerToSnn } from './lower-to-snn.js';
 export { mergeBranches } from './merge-branches.js';
 export * from './map-cores.js';

@@ -1,9 +1,25 @@
 import { BALANCE_OPTION, K_OPTION, SD_THRESHOLD_OPTION, STRATEGY_OPTION } from './options.js';
 import { type Graph, type NodeOf, f32 } from '../ir/index.js';
+import { annMacs } from '../sim/energy.js';
+import { simulateRows } from '../sim/parallel.js';
 import type { ChannelApprox } from '../fit/approx.js';
 import { matmul, matvec } from '../fit/graph-edit.js';
 import { type Carried, LoweringState, type LoweringRules, approximate, lowerAnn } from './lowering.js';
-import { type Pass, type PassContext, PassError, type PassResult } from './pass.js';
+import { DEFAULT_K, type Pass, type PassContext, PassError, type PassResult, needCalibration } from './pass.js';
+
+/**
+ * Operations per ANN multiply-accumulate a held query of the lowered (float) network may take where --K
+ * is not given: ramps per activation are scaled from DEFAULT_K to spend it. Quantizing and finetuning
+ * the network leave it sending a little less (0.06 to 0.09 operations per MAC on poisson2d and
+ * navier-stokes2d), so the network the hardware runs stays within 2 (issue 30's limit).
+ */
+export const SD_OPS_BUDGET = 2;
+/** The fewest and most ramps per activation the budget may choose. */
+const BUDGET_K: readonly [number, number] = [4, 2 * DEFAULT_K['sigma-delta']];
+
+/** Whether some activation of g is fitted by ramps (anything but relu, identity and a pwl table). */
+const fitsRamps = (g: Graph): boolean =>
+  g.nodes.some((n) => n.kind === 'ann.act' && n.fn !== 'relu' && n.fn !== 'identity' && n.fn !== 'pwl');
 
 /** Decoding of n values followed by a bias relay: [n, n + 1], the identity and a zero column. */
 const relayless = (n: number): number[] =>
@@ -46,7 +62,8 @@ const highest = (f: ReluRamps): number => Math.max(...valuesAtKnots(f));
  * its threshold, so a held query costs each neuron about one message. Per activation:
  *   relu, identity: one unit per channel, the activation itself;
  *   any other f: per channel a unit z' = relu(z - lo) (z = W x + b, lo the range's lower end), ReLU units
- *   relu(z' - (knot_k - lo)) of the pwl fit (ctx.K ramps; each knot its neuron's own bias, at most 0),
+ *   relu(z' - (knot_k - lo)) of the pwl fit (ctx.K ramps, else as many as spend SD_OPS_BUDGET; each
+ *   knot its neuron's own bias, at most 0),
  *   and a unit summing them, relu(f(z) - m) with f = constant + sum_k coef_k relu(z - knot_k) and m the
  *   fit's least value (so the ReLU never clips), which is what the next dense layer reads, its bias
  *   taking back W m: synapses grow with K, not K^2. Both shifts are exact (every knot is at or above lo;
@@ -65,19 +82,37 @@ export const lowerToSigmaDelta: Pass = {
   run(g, ctx): PassResult {
     if (!g.nodes.some((n) => n.kind === 'ann.act' || n.kind === 'ann.dense'))
       return { graph: g, stats: { neurons: 0 } };
-    const rules = new SigmaDeltaRules(g, ctx);
-    lowerAnn(g, 'lower-to-sigma-delta', rules.b, rules);
-    // every readout reads at the same step: when the deepest one has received everything
-    const graph = rules.b.build();
-    const nodes = graph.nodes.map((n) =>
-      n.kind === 'snn.readout' ? ({ ...n, window: [0, rules.deepest] as const } as NodeOf<'snn.readout'>) : n,
-    );
-    return {
-      graph: { ...graph, nodes },
-      stats: { neurons: rules.neurons, ramps: rules.ramps, 'settle steps': rules.deepest, threshold: ctx.sdThreshold },
-    };
+    const first = lowerWith(g, ctx);
+    if (ctx.K !== undefined || !fitsRamps(g)) return first;
+    // no --K: a held query's operations grow with K as A + K C, A about the ANN's MACs (each sum reaching
+    // the next layer's units): the K at which the budget is spent, from what the default K's network sends
+    const K0 = DEFAULT_K['sigma-delta'];
+    const calibration = needCalibration('lower-to-sigma-delta', ctx);
+    const ops = simulateRows(first.graph, calibration, { perNeuron: false }).synops / calibration.length;
+    const perMac = ops / annMacs(ctx.reference ?? g);
+    const scaled = perMac > 1 ? Math.floor((K0 * (SD_OPS_BUDGET - 1)) / (perMac - 1)) : BUDGET_K[1];
+    const K = Math.max(BUDGET_K[0], Math.min(BUDGET_K[1], scaled));
+    const budget = { 'K for the budget': K, [`operations per ANN MAC at K ${K0}`]: Number(perMac.toFixed(3)) };
+    if (K === K0) return { graph: first.graph, stats: { ...budget, ...first.stats } };
+    const chosen = lowerWith(g, { ...ctx, K });
+    return { graph: chosen.graph, stats: { ...budget, ...chosen.stats } };
   },
 };
+
+/** The lowering with ctx's K (else the coding's default). */
+function lowerWith(g: Graph, ctx: PassContext): PassResult {
+  const rules = new SigmaDeltaRules(g, ctx);
+  lowerAnn(g, 'lower-to-sigma-delta', rules.b, rules);
+  // every readout reads at the same step: when the deepest one has received everything
+  const graph = rules.b.build();
+  const nodes = graph.nodes.map((n) =>
+    n.kind === 'snn.readout' ? ({ ...n, window: [0, rules.deepest] as const } as NodeOf<'snn.readout'>) : n,
+  );
+  return {
+    graph: { ...graph, nodes },
+    stats: { neurons: rules.neurons, ramps: rules.ramps, 'settle steps': rules.deepest, threshold: ctx.sdThreshold },
+  };
+}
 
 /** The largest width of a population's channel ranges. */
 const range = (lo: readonly number[], hi: readonly number[]): number => Math.max(0, ...lo.map((l, c) => hi[c] - l));

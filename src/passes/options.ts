@@ -61,7 +61,8 @@ export const K_OPTION: PassOption = {
   field: 'K',
   help:
     'ramps per activation for the pwl strategy (default: ' +
-    `${DEFAULT_K.rate} with rate coding, ${DEFAULT_K['sigma-delta']} with sigma-delta)`,
+    `${DEFAULT_K.rate} with rate coding; with sigma-delta, as many as spend 2 operations per ANN MAC, ` +
+    `scaled from ${DEFAULT_K['sigma-delta']})`,
   parse: integer('--K', 1, 256),
 };
 export const PERCENTILE_OPTION: PassOption = {

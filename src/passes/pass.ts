@@ -64,7 +64,10 @@ export const MAX_T = 4096;
  */
 export const DEFAULT_K: Readonly<Record<Coding, number>> = { rate: 4, 'sigma-delta': 12 };
 
-/** The ramps per activation a lowering to `coding` fits: --K, else the coding's default. */
+/**
+ * The ramps per activation a lowering to `coding` fits: --K, else the coding's default (for sigma-delta
+ * the K lower-to-sigma-delta scales to its operations budget, SD_OPS_BUDGET, starts from it).
+ */
 export const rampsOf = (ctx: PassContext, coding: Coding): number => ctx.K ?? DEFAULT_K[coding];
 
 export const DEFAULT_CONTEXT: PassContext = {

@@ -8,9 +8,19 @@ import {
   encodeGraph,
   parseGraph,
   printGraph,
+  tanhMlp,
   verify,
 } from '../../src/ir/index.js';
-import { DEFAULT_CONTEXT, SIGMA_DELTA_PIPELINE, reluRamps, relativeL2, runPipeline } from '../../src/passes/index.js';
+import {
+  DEFAULT_CONTEXT,
+  DEFAULT_K,
+  SD_OPS_BUDGET,
+  SIGMA_DELTA_PIPELINE,
+  reluRamps,
+  relativeL2,
+  runPipeline,
+} from '../../src/passes/index.js';
+import { annMacs } from '../../src/sim/energy.js';
 import { evalApprox } from '../../src/fit/approx.js';
 import { evalAnn } from '../../src/sim/ann-eval.js';
 import { simulate } from '../../src/sim/simulate.js';
@@ -150,5 +160,37 @@ describe('lower-to-sigma-delta', () => {
     expect(() => verify(g)).not.toThrow();
     expect(parseGraph(printGraph(g, { weights: true }))).toEqual(g);
     expect(decodeGraph(encodeGraph(g))).toEqual(g);
+  });
+
+  test('without --K, as many ramps as spend the operations budget; with it, what it says', () => {
+    // 2 -> 24 -> 24 -> 1 tanh: wide enough that the sums' fan-out, not the ramps, is most of a query
+    let seed = 7;
+    const rnd = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const g = tanhMlp({
+      name: 'w24',
+      domain: [
+        [0, 1],
+        [0, 1],
+      ],
+      widths: [24, 24, 1],
+      weight: (l) => (l < 2 ? 2 * rnd() : rnd()),
+      bias: () => rnd(),
+    });
+    const passes = ['fold-weights', 'threshold-balance', 'lower-to-sigma-delta'];
+    const run = (K?: number) => runPipeline(g, passes, { ...ctx, K }).records[2].stats;
+    const opsPerMac = (K: number): number => {
+      const lowered = runPipeline(g, passes, { ...ctx, K }).graph;
+      return simulate(lowered, ctx.calibration).synops / ctx.calibration.length / annMacs(g);
+    };
+    const stats = run();
+    const K = Number(stats['K for the budget']);
+    expect(stats[`operations per ANN MAC at K ${DEFAULT_K['sigma-delta']}`]).toBeCloseTo(
+      opsPerMac(DEFAULT_K['sigma-delta']),
+      2,
+    );
+    // the chosen K spends the budget: within it, and one more ramp per activation would not be
+    expect(opsPerMac(K)).toBeLessThanOrEqual(SD_OPS_BUDGET + 0.05);
+    if (K < 2 * DEFAULT_K['sigma-delta']) expect(opsPerMac(K + 2)).toBeGreaterThan(SD_OPS_BUDGET - 0.1);
+    expect(run(5)['K for the budget']).toBeUndefined();
   });
 });
