@@ -65,22 +65,18 @@ export class AnnTarget {
   readonly calibrationOutputs: number[][];
   /** The RMS of the ANN's outputs on the calibration rows: the step size of a readout's offsets. */
   readonly outScale: number;
-  /**
-   * Where each step draws its inputs: the box the network answers for, the domain its input records
-   * (queries at its edges included, which calibration draws seldom reach), else the calibration rows' box.
-   */
+  /** Where each step draws its inputs: the box the calibration rows span, unless the caller names one. */
   readonly box: [number, number][];
   constructor(
     private readonly reference: Graph,
     readonly calibration: readonly (readonly number[])[],
+    box?: readonly (readonly [number, number])[],
   ) {
     this.outId = reference.nodes.find((n) => n.kind === 'ann.output')!.id;
     const out = this.outputs(calibration);
     this.calibrationOutputs = rowsOf(out, calibration.length);
     this.outScale = rms(out);
-    const input = reference.nodes.find((n) => n.kind === 'ann.input');
-    this.box =
-      input?.kind === 'ann.input' && input.domain ? input.domain.map(([lo, hi]) => [lo, hi]) : boxOf(calibration);
+    this.box = box ? box.map(([lo, hi]) => [lo, hi]) : boxOf(calibration);
   }
   outputs(rows: readonly (readonly number[])[]): Float64Array {
     return evalAnnAll(this.reference, rows).get(this.outId)!;
@@ -162,6 +158,12 @@ export function fitToAnn(model: Surrogate, target: AnnTarget, rng: Rng, o: FitOp
     o.progress?.(step + 1, o.steps);
   }
   if (best) model.parameters.forEach((p, i) => p.values.set(best.values[i]));
+}
+
+/** The domain the ANN's input records (the box its queries come from), if it records one. */
+export function domainOf(reference: Graph): readonly (readonly [number, number])[] | undefined {
+  const input = reference.nodes.find((n) => n.kind === 'ann.input');
+  return input?.kind === 'ann.input' ? input.domain : undefined;
 }
 
 /** The random inputs of a finetune's fits. */

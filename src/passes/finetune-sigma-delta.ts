@@ -1,6 +1,6 @@
 import { FINETUNE_STEPS_OPTION } from './options.js';
 import type { NodeOf } from '../ir/index.js';
-import { AnnTarget, fitRng, fitToAnn, rms, writeBack } from '../fit/fit-to-ann.js';
+import { AnnTarget, domainOf, fitRng, fitToAnn, rms, writeBack } from '../fit/fit-to-ann.js';
 import { SettledModel } from '../fit/sigma-delta-settled-model.js';
 import { inputBox } from '../fit/sigma-delta-bounds.js';
 import { keepWithinStates } from '../fit/sigma-delta-headroom.js';
@@ -32,7 +32,10 @@ export const finetuneSigmaDelta: Pass = {
   run(g, ctx): PassResult {
     if (ctx.finetuneSteps === 0) return { graph: g, stats: { steps: 0 } };
     const calibration = needCalibration('finetune-sigma-delta', ctx);
-    const target = new AnnTarget(needReference('finetune-sigma-delta', ctx), calibration);
+    // fitted over the domain the queries come from, its edges included, which calibration draws seldom
+    // reach and where a sigma-delta network's ramps, covering the whole domain, are then as good as inside
+    const reference = needReference('finetune-sigma-delta', ctx);
+    const target = new AnnTarget(reference, calibration, domainOf(reference));
     const model = SettledModel.of(g, ctx.limits);
     // a network the model cannot describe (anything but chains of populations and host ops after them) is left as it is
     if (typeof model === 'string') return { graph: g, stats: { skipped: model } };

@@ -1,5 +1,5 @@
 import { BALANCE_OPTION, K_OPTION, SD_THRESHOLD_OPTION, STRATEGY_OPTION } from './options.js';
-import { type Graph, type NodeOf, f32 } from '../ir/index.js';
+import { type Graph, type NodeOf, f32, normalize } from '../ir/index.js';
 import { annMacs } from '../sim/energy.js';
 import { simulateRows } from '../sim/parallel.js';
 import type { ChannelApprox } from '../fit/approx.js';
@@ -114,6 +114,60 @@ function lowerWith(g: Graph, ctx: PassContext): PassResult {
   };
 }
 
+/**
+ * The exact interval of each output of the dense layer `id` over the input's domain, where it reads an
+ * ann.input that records its domain: lo_o = b_o + sum_j min(W_oj v_j) over v_j at either end of input j's
+ * interval (as the graph sees it, normalized), hi_o the same with max. Undefined otherwise.
+ */
+export function exactRanges(g: Graph, id: string): [number, number][] | undefined {
+  const dense = g.nodes.find((n) => n.id === id);
+  if (dense?.kind !== 'ann.dense') return undefined;
+  const input = g.nodes.find((n) => n.id === dense.inputs[0]);
+  if (input?.kind !== 'ann.input' || !input.domain) return undefined;
+  const ends = input.domain.map(([lo, hi], j) => [
+    normalize(input.normalization, j, lo),
+    normalize(input.normalization, j, hi),
+  ]);
+  const [out, k] = dense.weight.shape;
+  return Array.from({ length: out }, (_, o) => {
+    let [lo, hi] = [dense.bias.data[o], dense.bias.data[o]];
+    for (let j = 0; j < k; j++) {
+      const [a, b] = ends[j].map((v) => dense.weight.data[o * k + j] * v);
+      lo += Math.min(a, b);
+      hi += Math.max(a, b);
+    }
+    // a constant channel (no weight from the input) still needs an interval
+    return hi - lo > 1e-6 ? [lo, hi] : [lo - 1e-3 * Math.max(1, Math.abs(lo)), hi + 1e-3 * Math.max(1, Math.abs(hi))];
+  });
+}
+
+/**
+ * The activation with its range as the lowering represents it: threshold-balance's, except where the
+ * input is known exactly. An activation of the dense layer reading the input, whose domain is recorded,
+ * covers that layer's exact interval over the domain: a percentile of a few hundred draws stops short of
+ * the domain's edges, where z' = relu(z - lo) then clips and the network goes flat. (Rate coding keeps the
+ * percentile, which trades those edges for resolution; a sigma-delta ramp's resolution is its threshold,
+ * a fraction of the range either way.)
+ */
+function covering(g: Graph, a: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>): NodeOf<'ann.act'> {
+  const exact = exactRanges(g, d.id);
+  if (!exact || !a.range) return a;
+  const w = exact.length;
+  return {
+    ...a,
+    range: {
+      lo: f32(
+        [w],
+        exact.map((r) => r[0]),
+      ),
+      hi: f32(
+        [w],
+        exact.map((r) => r[1]),
+      ),
+    },
+  };
+}
+
 /** The largest width of a population's channel ranges. */
 const range = (lo: readonly number[], hi: readonly number[]): number => Math.max(0, ...lo.map((l, c) => hi[c] - l));
 
@@ -124,8 +178,11 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
   /** The deepest readout's window end: the steps a held query takes to settle. */
   deepest = 0;
 
-  constructor(g: Graph, ctx: PassContext) {
-    super(g, ctx, 'lower-to-sigma-delta');
+  constructor(
+    private readonly graph: Graph,
+    ctx: PassContext,
+  ) {
+    super(graph, ctx, 'lower-to-sigma-delta');
   }
 
   encoder(x: NodeOf<'ann.input'>): Carried {
@@ -199,7 +256,8 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
     return id;
   }
 
-  activation(a: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>, src: Carried): Carried {
+  activation(balanced: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>, src: Carried): Carried {
+    const a = covering(this.graph, balanced, d);
     if (!a.range) throw new PassError('lower-to-sigma-delta', `%${a.id} has no range: run threshold-balance first`);
     const out = d.weight.shape[0];
     const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);

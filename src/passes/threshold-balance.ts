@@ -1,5 +1,5 @@
 import { BALANCE_OPTION, PERCENTILE_OPTION } from './options.js';
-import { type Graph, type Node, Node as NodeSchema, f32, normalize, width } from '../ir/index.js';
+import { type Node, Node as NodeSchema, f32, width } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
 import { rewrite } from '../fit/graph-edit.js';
 import { type Pass, type PassResult, needCalibration } from './pass.js';
@@ -10,11 +10,7 @@ import { columnOf, quantile, sorted } from '../fit/stats.js';
  * the spiking layer will represent is taken from the calibration data: per channel or per layer, the
  * extremes or a percentile (default 99.9th; the lower end mirrors it). The interval is recorded as
  * the act's `range`; lower-to-snn turns it into thresholds and moves every threshold into the
- * weights and biases, so that all neurons fire at threshold 1. Where the input is known exactly, the
- * data does not estimate it: an activation of an affine layer reading the network's input, whose
- * domain the graph records, gets that layer's exact interval over the domain (what a query at the
- * domain's edge reaches; a percentile of a few hundred draws stops short of it, and the network then
- * goes flat there).
+ * weights and biases, so that all neurons fire at threshold 1.
  */
 export const thresholdBalance: Pass = {
   name: 'threshold-balance',
@@ -40,10 +36,9 @@ export const thresholdBalance: Pass = {
         return [lo, hi];
       };
       const ranges =
-        exactRanges(g, a.inputs[0]) ??
-        (ctx.balance === 'layer'
+        ctx.balance === 'layer'
           ? Array(w).fill(bound(sorted(z)))
-          : Array.from({ length: w }, (_, c) => bound(sorted(columnOf(z, w, c)))));
+          : Array.from({ length: w }, (_, c) => bound(sorted(columnOf(z, w, c))));
       for (let k = 0; k < z.length; k++) {
         const [lo, hi] = ranges[k % w];
         if (z[k] < lo || z[k] > hi) clipped++;
@@ -72,30 +67,3 @@ export const thresholdBalance: Pass = {
     };
   },
 };
-
-/**
- * The exact interval of each output of `id` over the input's domain, where `id` is an ann.dense reading
- * an ann.input that records its domain: lo_o = b_o + sum_j min(W_oj v_j) over v_j at either end of input
- * j's interval (as the graph sees it, normalized), hi_o the same with max. Undefined otherwise.
- */
-export function exactRanges(g: Graph, id: string): [number, number][] | undefined {
-  const dense = g.nodes.find((n) => n.id === id);
-  if (dense?.kind !== 'ann.dense') return undefined;
-  const input = g.nodes.find((n) => n.id === dense.inputs[0]);
-  if (input?.kind !== 'ann.input' || !input.domain) return undefined;
-  const ends = input.domain.map(([lo, hi], j) => [
-    normalize(input.normalization, j, lo),
-    normalize(input.normalization, j, hi),
-  ]);
-  const [out, k] = dense.weight.shape;
-  return Array.from({ length: out }, (_, o) => {
-    let [lo, hi] = [dense.bias.data[o], dense.bias.data[o]];
-    for (let j = 0; j < k; j++) {
-      const [a, b] = ends[j].map((v) => dense.weight.data[o * k + j] * v);
-      lo += Math.min(a, b);
-      hi += Math.max(a, b);
-    }
-    // a constant channel (no weight from the input) still needs an interval
-    return hi - lo > 1e-6 ? [lo, hi] : [lo - 1e-3 * Math.max(1, Math.abs(lo)), hi + 1e-3 * Math.max(1, Math.abs(hi))];
-  });
-}

@@ -45,8 +45,7 @@ describe('count model', () => {
 
   test('gradients match finite differences of the unrounded model', () => {
     const model = CountModel.of(lowered) as CountModel;
-    // inside the domain: at its edges the first layer's inputs sit on their ranges' ends, a kink
-    const points = grid(4).map((r) => r.map((v) => 0.1 + 0.8 * v));
+    const points = grid(4);
     const loss = (): number => model.forward(points, false).out.reduce((s, y) => s + 0.5 * y * y, 0);
     const { out, tape } = model.forward(points, false);
     const grads = model.backward(tape, out);

@@ -6,6 +6,7 @@ import {
   type NodeOf,
   decodeGraph,
   encodeGraph,
+  exampleMlp,
   parseGraph,
   printGraph,
   tanhMlp,
@@ -192,5 +193,26 @@ describe('lower-to-sigma-delta', () => {
     expect(opsPerMac(K)).toBeLessThanOrEqual(SD_OPS_BUDGET + 0.05);
     if (K < 2 * DEFAULT_K['sigma-delta']) expect(opsPerMac(K + 2)).toBeGreaterThan(SD_OPS_BUDGET - 0.1);
     expect(run(5)['K for the budget']).toBeUndefined();
+  });
+
+  test("the input's layer covers its exact interval over the recorded domain; deeper ones threshold-balance's", () => {
+    // calibration inside [0.2, 0.8]^2 only; h0 = [0.5x - y + 0.1, 1.25x + 0.75y, -0.5x + 2y - 0.2]
+    const calibration = grid(10).map((r) => r.map((v) => 0.2 + 0.6 * v));
+    const zBiases = (g: Graph): number[] => {
+      const lowered = runPipeline(g, ['fold-weights', 'threshold-balance', 'lower-to-sigma-delta'], {
+        ...ctx,
+        calibration,
+      }).graph;
+      const syn = lowered.nodes.find((n) => n.id === 'a0.z.syn');
+      if (syn?.kind !== 'snn.synapse' || syn.weight.kind !== 'float') throw new Error('no a0.z.syn');
+      // z' = relu(z - lo): each row's weight from the bias relay (the last column) is b - lo
+      return [0, 1, 2].map((o) => syn.weight.values.data[o * 3 + 2]);
+    };
+    // over [0, 1]^2 the channels reach down to -0.9, 0 and -0.7
+    zBiases(exampleMlp()).forEach((v, o) => expect(v).toBeCloseTo([1, 0, 0.5][o], 6));
+    // without a domain, from the data: channel 1 is at least 0.4 there
+    const g = exampleMlp();
+    const noDomain = { ...g, nodes: g.nodes.map((n) => (n.kind === 'ann.input' ? { ...n, domain: undefined } : n)) };
+    expect(zBiases(noDomain)[1]).toBeLessThan(-0.35);
   });
 });
