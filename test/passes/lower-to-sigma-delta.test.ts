@@ -206,7 +206,8 @@ describe('lower-to-sigma-delta', () => {
       const syn = lowered.nodes.find((n) => n.id === 'a0.z.syn');
       if (syn?.kind !== 'snn.synapse' || syn.weight.kind !== 'float') throw new Error('no a0.z.syn');
       // z' = relu(z - lo): each row's weight from the bias relay (the last column) is b - lo
-      return [0, 1, 2].map((o) => syn.weight.values.data[o * 3 + 2]);
+      const weights = syn.weight.values.data;
+      return [0, 1, 2].map((o) => weights[o * 3 + 2]);
     };
     // over [0, 1]^2 the channels reach down to -0.9, 0 and -0.7
     zBiases(exampleMlp()).forEach((v, o) => expect(v).toBeCloseTo([1, 0, 0.5][o], 6));
