@@ -1,5 +1,6 @@
 import { type Graph, type Node, type NodeOf, Node as NodeSchema, normalize, tensor, width } from '../ir/index.js';
 import { evalAnn } from '../sim/ann-eval.js';
+import { relativeL2 } from '../sim/metrics.js';
 import { boxOf } from '../fit/linalg.js';
 import type { Pass, PassResult } from './pass.js';
 
@@ -64,8 +65,7 @@ export const foldUnivariate: Pass = {
       return { graph: g, stats: { skipped: 'no interval of the input (no domain, no calibration inputs)' } };
     const [lo, hi] = interval;
     const N = UNIVARIATE_KNOTS;
-    const at = (k: number): number => lo + ((hi - lo) * k) / N;
-    const xs = Array.from({ length: N + 1 }, (_, k) => at(k));
+    const xs = Array.from({ length: N + 1 }, (_, k) => lo + ((hi - lo) * k) / N);
     const ys = evalAnn(
       g,
       xs.map((x) => [x]),
@@ -111,12 +111,7 @@ export const foldUnivariate: Pass = {
     const folded: Graph = { ...g, nodes };
     // the fold against the ANN between the knots, as relative L2
     const check = Array.from({ length: N * CHECK_POINTS + 1 }, (_, i) => [lo + ((hi - lo) * i) / (N * CHECK_POINTS)]);
-    const [want, got] = [evalAnn(g, check), evalAnn(folded, check)];
-    let [err, norm] = [0, 0];
-    want.forEach((r, i) => ((err += (got[i][0] - r[0]) ** 2), (norm += r[0] ** 2)));
-    return {
-      graph: folded,
-      stats: { knots: N, 'fold error': Number(Math.sqrt(err / Math.max(norm, 1e-300)).toPrecision(3)) },
-    };
+    const error = relativeL2(evalAnn(folded, check), evalAnn(g, check));
+    return { graph: folded, stats: { knots: N, 'fold error': Number(error.toPrecision(3)) } };
   },
 };

@@ -119,7 +119,7 @@ function lowerWith(g: Graph, ctx: PassContext): PassResult {
  * ann.input that records its domain: lo_o = b_o + sum_j min(W_oj v_j) over v_j at either end of input j's
  * interval (as the graph sees it, normalized), hi_o the same with max. Undefined otherwise.
  */
-export function exactRanges(g: Graph, id: string): [number, number][] | undefined {
+function exactRanges(g: Graph, id: string): [number, number][] | undefined {
   const dense = g.nodes.find((n) => n.id === id);
   if (dense?.kind !== 'ann.dense') return undefined;
   const input = g.nodes.find((n) => n.id === dense.inputs[0]);
