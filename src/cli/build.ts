@@ -30,6 +30,8 @@ export interface BuiltNetwork {
   readonly validation?: ValidationReport;
   /** With --tolerance: each setting tried, in order, and what it measured. */
   readonly tried?: readonly string[];
+  /** The IR dumps (--print-ir-*) its pipeline printed, held until the network is chosen. */
+  readonly dumps: readonly string[];
 }
 
 /**
@@ -142,24 +144,33 @@ export function buildPlan(setup: BuildSetup, plan: NetworkPlan, hooks?: Pipeline
       profile: setup.target.profile,
       chips: o.chips,
     };
-    const { graph, records } = runPipeline(ann, names, ctx, hooks);
-    return { plan, graph, records, ctx, validation: inputs && validate(ann, graph, inputs) };
+    const dumps: string[] = [];
+    const held = hooks?.print ? { ...hooks, print: (text: string) => dumps.push(text) } : hooks;
+    const { graph, records } = runPipeline(ann, names, ctx, held);
+    return { plan, graph, records, ctx, validation: inputs && validate(ann, graph, inputs), dumps };
+  };
+  // only the chosen network's dumps are printed: a build left out (closer, the ladder) would dump the same passes again
+  const chosen = (b: BuiltNetwork): BuiltNetwork => {
+    for (const text of b.dumps) hooks?.print?.(text);
+    return b;
   };
   const name = networkName(plan);
   const first = closer(build({}), () => build({}, false), name);
-  if (o.tolerance === undefined || !first.validation) return first;
+  if (o.tolerance === undefined || !first.validation) return chosen(first);
   const meets = (b: BuiltNetwork): boolean => b.validation!.error_vs_ann <= o.tolerance!;
   const line = (over: Partial<CompileOptions>, b: BuiltNetwork): string =>
     `${describe(over)}: ${b.validation!.error_vs_ann.toExponential(2)} from the ANN, ` +
     `${b.validation!.ops_per_ann_mac.toFixed(2)} operations per ANN MAC`;
   const tried = [line({}, first)];
-  if (meets(first)) return { ...first, tried };
+  if (meets(first)) return chosen({ ...first, tried });
+  let last = first;
   for (const over of ladder(plan.coding, o)) {
     say(`${name}: ${tried[tried.length - 1]} misses --tolerance ${o.tolerance}; trying ${describe(over)}`);
-    const next = closer(build(over), () => build(over, false), name);
-    tried.push(line(over, next));
-    if (meets(next)) return { ...next, tried };
+    last = closer(build(over), () => build(over, false), name);
+    tried.push(line(over, last));
+    if (meets(last)) return chosen({ ...last, tried });
   }
+  chosen(last);
   throw new ToleranceError(
     `${setup.model.file}: no ${plan.coding} network met --tolerance ${o.tolerance} on ` +
       `${inputs!.length} validation inputs; tried:\n  ${tried.join('\n  ')}\nnothing written`,

@@ -22,7 +22,7 @@ export interface Surrogate {
 
 /** Inputs per Adam step. */
 const BATCH = 128;
-/** Steps between two scores of a model on the calibration inputs, where the best parameters are kept. */
+/** Steps between two scores of a model on the target's scoring rows, where the best parameters are kept. */
 const SNAPSHOT_EVERY = 25;
 /** The seed of the inputs each step draws (fixed: same input, same bytes out). */
 const FIT_SEED = 20230831;
@@ -56,9 +56,16 @@ const rowsOf = (flat: Float64Array, batch: number): number[][] =>
     Array.from(flat.subarray((r * flat.length) / batch, ((r + 1) * flat.length) / batch)),
   );
 
+/** Rows a fit is scored on, apart from the calibration rows, where it asks for them (AnnTarget). */
+const HELD_OUT_ROWS = 512;
+/** Their seed: neither the calibration inputs' (7), the validation inputs' nor a fit's steps'. */
+const HELD_OUT_SEED = 8_191;
+
 /**
  * The ANN as the target of a fit: its outputs on any rows, on the calibration rows, and a model's
- * relative L2 error against them there.
+ * relative L2 error against them on the rows it is scored on: the calibration rows, or (heldOut) rows
+ * drawn afresh from the box, for a network whose structure was fitted to the calibration rows and so
+ * looks better on them than on any other query.
  */
 export class AnnTarget {
   private readonly outId: string;
@@ -67,30 +74,39 @@ export class AnnTarget {
   readonly outScale: number;
   /** Where each step draws its inputs: the box the calibration rows span, unless the caller names one. */
   readonly box: [number, number][];
+  /** The rows a model is scored on (errorOf, keepIfCloser) and the ANN's outputs there. */
+  readonly scoring: readonly (readonly number[])[];
+  private readonly scoringOutputs: number[][];
+  /** How the stats name the scoring rows. */
+  private readonly label: string;
   constructor(
     private readonly reference: Graph,
     readonly calibration: readonly (readonly number[])[],
     box?: readonly (readonly [number, number])[],
+    heldOut = false,
   ) {
     this.outId = reference.nodes.find((n) => n.kind === 'ann.output')!.id;
     const out = this.outputs(calibration);
     this.calibrationOutputs = rowsOf(out, calibration.length);
     this.outScale = rms(out);
     this.box = box ? box.map(([lo, hi]) => [lo, hi]) : boxOf(calibration);
+    this.scoring = heldOut ? new Rng(HELD_OUT_SEED).box(this.box, HELD_OUT_ROWS) : calibration;
+    this.scoringOutputs = heldOut ? rowsOf(this.outputs(this.scoring), HELD_OUT_ROWS) : this.calibrationOutputs;
+    this.label = heldOut ? 'held-out' : 'calib';
   }
   outputs(rows: readonly (readonly number[])[]): Float64Array {
     return evalAnnAll(this.reference, rows).get(this.outId)!;
   }
-  /** A model's relative L2 error against the ANN on the calibration rows. */
+  /** A model's relative L2 error against the ANN on the scoring rows. */
   errorOf(model: Surrogate): number {
-    return this.errorOfOutputs(model.forward(this.calibration).out);
+    return this.errorOfOutputs(model.forward(this.scoring).out);
   }
-  /** The relative L2 error of outputs on the calibration rows ([rows, outputs], flat) against the ANN's. */
+  /** The relative L2 error of outputs on the scoring rows ([rows, outputs], flat) against the ANN's. */
   errorOfOutputs(out: Float64Array): number {
-    return relativeL2(rowsOf(out, this.calibration.length), this.calibrationOutputs);
+    return relativeL2(rowsOf(out, this.scoring.length), this.scoringOutputs);
   }
   /**
-   * The candidate if its simulated outputs on the calibration rows are closer to the ANN's, else g; the
+   * The candidate if its simulated outputs on the scoring rows are closer to the ANN's, else g; the
    * errors of both and the choice go into `stats`.
    */
   keepIfCloser(
@@ -100,16 +116,16 @@ export class AnnTarget {
   ): { graph: Graph; stats: Record<string, number | string> } {
     const before = this.simulatedError(g);
     const after = this.simulatedError(candidate);
-    stats['calib error before'] = Number(before.toPrecision(3));
-    stats['calib error after'] = Number(after.toPrecision(3));
+    stats[`${this.label} error before`] = Number(before.toPrecision(3));
+    stats[`${this.label} error after`] = Number(after.toPrecision(3));
     stats.kept = after < before ? 'yes' : 'no';
     return { graph: after < before ? candidate : g, stats };
   }
 
-  /** A graph's simulated relative L2 error against the ANN on the calibration rows (Infinity if it overflows). */
+  /** A graph's simulated relative L2 error against the ANN on the scoring rows (Infinity if it overflows). */
   simulatedError(g: Graph): number {
     try {
-      return relativeL2(simulateRows(g, this.calibration, { perNeuron: false }).outputs, this.calibrationOutputs);
+      return relativeL2(simulateRows(g, this.scoring, { perNeuron: false }).outputs, this.scoringOutputs);
     } catch (err) {
       // an integer state past its width on these inputs (the bounds should have caught it)
       if (err instanceof IrError) return Infinity;
@@ -125,19 +141,25 @@ export interface FitOptions {
   /** A tensor's scale: the RMS of its trained values. */
   readonly scaleOf: (p: Parameter) => number;
   /**
-   * Keep the parameters the model scores best on the calibration rows (scored every SNAPSHOT_EVERY
+   * Keep the parameters the model scores best on the target's scoring rows (scored every SNAPSHOT_EVERY
    * steps), for a model that is exactly what the network computes; else the last ones.
    */
   readonly keepBest: boolean;
   /** Inputs per step (BATCH if absent). */
   readonly batch?: number;
+  /**
+   * The fraction of the steps over which the step size climbs linearly to the schedule's (0 if absent):
+   * Adam's first steps move every parameter by about its full step at once, which can throw a network
+   * that starts close to the ANN far from it.
+   */
+  readonly warmup?: number;
   readonly progress?: (done: number, total: number) => void;
 }
 
 /**
- * Fits `model` to the ANN by Adam under a cosine schedule, each step on BATCH fresh inputs drawn from the
- * calibration box (so that thousands of parameters do not overfit a few hundred points). `rng` carries
- * on from fit to fit.
+ * Fits `model` to the ANN by Adam under a cosine schedule (after a warmup, if asked), each step on BATCH
+ * fresh inputs drawn from the target's box (so that thousands of parameters do not overfit a few
+ * hundred points). `rng` carries on from fit to fit.
  */
 export function fitToAnn(model: Surrogate, target: AnnTarget, rng: Rng, o: FitOptions): void {
   const adam = new Adam(
@@ -150,7 +172,8 @@ export function fitToAnn(model: Surrogate, target: AnnTarget, rng: Rng, o: FitOp
     const x = rng.box(target.box, o.batch ?? BATCH);
     // loss = sum (out - y)^2 / sum y^2: Adam only sees its direction, so any positive factor will do
     const grads = model.gradient(x, target.outputs(x));
-    adam.step(grads, 0.5 * (1 + Math.cos((Math.PI * step) / o.steps)));
+    const climb = Math.min(1, (step + 1) / ((o.warmup ?? 0) * o.steps + 1));
+    adam.step(grads, climb * 0.5 * (1 + Math.cos((Math.PI * step) / o.steps)));
     if (best && ((step + 1) % SNAPSHOT_EVERY === 0 || step + 1 === o.steps)) {
       const error = target.errorOf(model);
       if (error < best.error) [best.error, best.values] = [error, snapshot()];

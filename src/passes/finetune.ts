@@ -73,7 +73,7 @@ export const finetune: Pass = {
     });
     stats['count-model error after'] = Number(target.errorOf(model).toPrecision(3));
     stats['count-model error unrounded'] = Number(
-      target.errorOfOutputs(model.forward(target.calibration, false).out).toPrecision(3),
+      target.errorOfOutputs(model.forward(target.scoring, false).out).toPrecision(3),
     );
     return target.keepIfCloser(g, writeBack(g, model), stats);
   },

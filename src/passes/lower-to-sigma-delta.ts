@@ -1,11 +1,23 @@
 import { BALANCE_OPTION, K_OPTION, SD_THRESHOLD_OPTION, STRATEGY_OPTION } from './options.js';
-import { type Graph, type NodeOf, f32, normalize } from '../ir/index.js';
+import { type Graph, type NodeOf, activationFn, f32, normalize } from '../ir/index.js';
+import { evalAnnAll } from '../sim/ann-eval.js';
 import { annMacs } from '../sim/energy.js';
 import { simulateRows } from '../sim/parallel.js';
-import type { ChannelApprox } from '../fit/approx.js';
+import { Rng } from '../sim/rng.js';
+import { type ChannelApprox, pwlApprox } from '../fit/approx.js';
+import { bendOf, rampShares } from '../fit/ramp-shares.js';
+import { columnOf, sorted } from '../fit/stats.js';
 import { matmul, matvec } from '../fit/graph-edit.js';
 import { type Carried, LoweringState, type LoweringRules, approximate, lowerAnn } from './lowering.js';
-import { DEFAULT_K, type Pass, type PassContext, PassError, type PassResult, needCalibration } from './pass.js';
+import {
+  DEFAULT_K,
+  type Pass,
+  type PassContext,
+  PassError,
+  type PassResult,
+  needCalibration,
+  rampsOf,
+} from './pass.js';
 
 /**
  * Operations per ANN multiply-accumulate a held query of the lowered (float) network may take where --K
@@ -14,6 +26,8 @@ import { DEFAULT_K, type Pass, type PassContext, PassError, type PassResult, nee
  * navier-stokes2d), so the network the hardware runs stays within 2 (issue 30's limit).
  */
 export const SD_OPS_BUDGET = 2;
+/** The fewest ramps a channel gets however straight its function is where its inputs fall. */
+const MIN_RAMPS = 2;
 /** The fewest and most ramps per activation the budget may choose. */
 const BUDGET_K: readonly [number, number] = [4, 2 * DEFAULT_K['sigma-delta']];
 
@@ -62,8 +76,9 @@ const highest = (f: ReluRamps): number => Math.max(...valuesAtKnots(f));
  * its threshold, so a held query costs each neuron about one message. Per activation:
  *   relu, identity: one unit per channel, the activation itself;
  *   any other f: per channel a unit z' = relu(z - lo) (z = W x + b, lo the range's lower end), ReLU units
- *   relu(z' - (knot_k - lo)) of the pwl fit (ctx.K ramps, else as many as spend SD_OPS_BUDGET; each
- *   knot its neuron's own bias, at most 0),
+ *   relu(z' - (knot_k - lo)) of the pwl fit (ctx.K ramps per channel on average, else as many as spend
+ *   SD_OPS_BUDGET, each channel's share where the error is, src/fit/ramp-shares.ts; each knot its
+ *   neuron's own bias, at most 0),
  *   and a unit summing them, relu(f(z) - m) with f = constant + sum_k coef_k relu(z - knot_k) and m the
  *   fit's least value (so the ReLU never clips), which is what the next dense layer reads, its bias
  *   taking back W m: synapses grow with K, not K^2. Both shifts are exact (every knot is at or above lo;
@@ -141,28 +156,69 @@ function exactRanges(g: Graph, id: string): [number, number][] | undefined {
   });
 }
 
+/** Draws of the input's domain whose ANN values each deeper activation's range covers. */
+const REACH_DRAWS = 4096;
+/** Their seed: neither the calibration inputs' (7) nor the validation inputs' (src/verification/validation.ts). */
+const REACH_SEED = 4_157;
 /**
- * The activation with its range as the lowering represents it: threshold-balance's, except where the
- * input is known exactly. An activation of the dense layer reading the input, whose domain is recorded,
- * covers that layer's exact interval over the domain: a percentile of a few hundred draws stops short of
- * the domain's edges, where z' = relu(z - lo) then clips and the network goes flat. (Rate coding keeps the
- * percentile, which trades those edges for resolution; a sigma-delta ramp's resolution is its threshold,
- * a fraction of the range either way.)
+ * What a range drawn from the domain adds at either end, as a fraction of its width: the draws'
+ * extremes are not the domain's.
  */
-function covering(g: Graph, a: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>): NodeOf<'ann.act'> {
-  const exact = exactRanges(g, d.id);
-  if (!exact || !a.range) return a;
-  const w = exact.length;
+const REACH_MARGIN = 0.05;
+
+/**
+ * Where each dense layer's outputs reach over the input's recorded domain: their values on REACH_DRAWS
+ * draws of it, by dense id. Undefined where the input records no domain.
+ */
+export function reachOf(g: Graph): Map<string, Float64Array> | undefined {
+  const input = g.nodes.find((n) => n.kind === 'ann.input');
+  if (input?.kind !== 'ann.input' || !input.domain) return undefined;
+  return evalAnnAll(g, new Rng(REACH_SEED).box(input.domain, REACH_DRAWS));
+}
+
+/** Per channel, [min, max] of values ([rows, width], flat) joined with [lo, hi], widened by REACH_MARGIN. */
+export function reachRanges(values: Float64Array, lo: ArrayLike<number>, hi: ArrayLike<number>): [number, number][] {
+  const w = lo.length;
+  const ranges = Array.from({ length: w }, (_, c): [number, number] => [lo[c], hi[c]]);
+  for (let k = 0; k < values.length; k++) {
+    const r = ranges[k % w];
+    r[0] = Math.min(r[0], values[k]);
+    r[1] = Math.max(r[1], values[k]);
+  }
+  return ranges.map(([l, h]) => [l - REACH_MARGIN * (h - l), h + REACH_MARGIN * (h - l)]);
+}
+
+/**
+ * The activation with its range as the lowering represents it: what queries from the input's domain
+ * reach, where the domain is recorded. A percentile of a few hundred calibration draws stops short of
+ * the domain's edges, and beyond a sigma-delta range the network is flat: z' = relu(z - lo) clips below
+ * it and the last ramp ends at its top (navier-stokes2d: 1% of the values of 1,024 fresh queries fall
+ * outside, and the lowered network is 3 times further from the ANN on them than on the calibration
+ * inputs). The dense layer reading the input has its exact interval over the domain; deeper ones the
+ * extremes of REACH_DRAWS draws of it (and of threshold-balance's range) with a margin. Elsewhere
+ * threshold-balance's range. (Rate coding keeps the percentile, which trades those edges for
+ * resolution; a sigma-delta ramp's resolution is its threshold, a fraction of the range either way.)
+ */
+function covering(
+  g: Graph,
+  a: NodeOf<'ann.act'>,
+  d: NodeOf<'ann.dense'>,
+  reach: Map<string, Float64Array> | undefined,
+): NodeOf<'ann.act'> {
+  if (!a.range) return a;
+  const ranges = exactRanges(g, d.id) ?? (reach && reachRanges(reach.get(d.id)!, a.range.lo.data, a.range.hi.data));
+  if (!ranges) return a;
+  const w = ranges.length;
   return {
     ...a,
     range: {
       lo: f32(
         [w],
-        exact.map((r) => r[0]),
+        ranges.map((r) => r[0]),
       ),
       hi: f32(
         [w],
-        exact.map((r) => r[1]),
+        ranges.map((r) => r[1]),
       ),
     },
   };
@@ -177,12 +233,15 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
   ramps = 0;
   /** The deepest readout's window end: the steps a held query takes to settle. */
   deepest = 0;
+  /** Each dense layer's values over the input's domain (reachOf). */
+  private readonly reach: Map<string, Float64Array> | undefined;
 
   constructor(
     private readonly graph: Graph,
     ctx: PassContext,
   ) {
     super(graph, ctx, 'lower-to-sigma-delta');
+    this.reach = reachOf(graph);
   }
 
   encoder(x: NodeOf<'ann.input'>): Carried {
@@ -256,8 +315,35 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
     return id;
   }
 
+  /**
+   * Per channel of a, the pwl fit of its function on the calibration values of its input: rampsOf(ctx)
+   * ramps per channel on average, each channel's share where the error is (rampShares), or, for a pwl
+   * table, its own knots.
+   */
+  private fitsOf(a: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>): ChannelApprox[] {
+    const z = this.z.get(d.id)!;
+    const ctx = { ...this.ctx, strategy: 'pwl' as const };
+    if (a.fn === 'pwl') return approximate(a, z, ctx, 'lower-to-sigma-delta', 'sigma-delta');
+    const w = d.weight.shape[0];
+    const K = rampsOf(ctx, 'sigma-delta');
+    const f = activationFn(a.fn, a.table);
+    const samples = Array.from({ length: w }, (_, c) => sorted(ctx.balance === 'layer' ? z : columnOf(z, w, c)));
+    const [lo, hi] = [a.range!.lo.data, a.range!.hi.data];
+    const next = this.graph.nodes.find((n): n is NodeOf<'ann.dense'> => n.kind === 'ann.dense' && n.inputs[0] === a.id);
+    const sensitivity = (c: number): number => {
+      if (!next) return 1;
+      const [rows, cols] = next.weight.shape;
+      let s = 0;
+      for (let o = 0; o < rows; o++) s += next.weight.data[o * cols + c] ** 2;
+      return s;
+    };
+    const weights = samples.map((s, c) => sensitivity(c) ** 0.2 * bendOf(f, s, lo[c], hi[c]));
+    const shares = rampShares(weights, K * w, MIN_RAMPS, 3 * K);
+    return samples.map((s, c) => pwlApprox(a.fn, a.table, s, lo[c], hi[c], shares[c]));
+  }
+
   activation(balanced: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>, src: Carried): Carried {
-    const a = covering(this.graph, balanced, d);
+    const a = covering(this.graph, balanced, d, this.reach);
     if (!a.range) throw new PassError('lower-to-sigma-delta', `%${a.id} has no range: run threshold-balance first`);
     const out = d.weight.shape[0];
     const WD = matmul(d.weight.data, src.decode, out, src.channels, src.units);
@@ -279,13 +365,7 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
       'relu',
       zRange,
     );
-    const fits = approximate(
-      a,
-      this.z.get(d.id)!,
-      { ...this.ctx, strategy: 'pwl' },
-      'lower-to-sigma-delta',
-      'sigma-delta',
-    ).map(reluRamps);
+    const fits = this.fitsOf(a, d).map(reluRamps);
     const units = fits.flatMap((f, c) => f.knots.map((knot, k) => ({ channel: c, knot, coef: f.coefs[k] })));
     const R = units.length;
     this.ramps += R;

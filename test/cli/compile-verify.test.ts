@@ -108,6 +108,22 @@ describe('spikec compile, eval, sim and verify, as a user runs them', { timeout:
       'IR Dump Before threshold-balance',
       'IR Dump After lower-to-snn',
     ]);
+    // a folded network is built twice (with and without the fold): only the one kept is dumped
+    const folded = spikec([
+      'compile',
+      P1,
+      '--coding',
+      'sigma-delta',
+      '--calib-samples',
+      '32',
+      '--finetune-steps',
+      '10',
+      '--print-ir-after',
+      'lower-to-sigma-delta',
+    ]);
+    expect(folded.code).toBe(0);
+    expect(folded.stderr).toMatch(/with fold-univariate \S+ from the ANN, without \S+: (kept|left out)/);
+    expect(folded.stdout.match(/IR Dump After [\w-]+/g)).toEqual(['IR Dump After lower-to-sigma-delta']);
   });
 
   test('verify prints the table, and --json the documented keys', () => {

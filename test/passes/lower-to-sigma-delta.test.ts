@@ -21,9 +21,11 @@ import {
   relativeL2,
   runPipeline,
 } from '../../src/passes/index.js';
+import { reachOf, reachRanges } from '../../src/passes/lower-to-sigma-delta.js';
+import { Rng } from '../../src/sim/rng.js';
 import { annMacs } from '../../src/sim/energy.js';
 import { evalApprox } from '../../src/fit/approx.js';
-import { evalAnn } from '../../src/sim/ann-eval.js';
+import { evalAnn, evalAnnAll } from '../../src/sim/ann-eval.js';
 import { simulate } from '../../src/sim/simulate.js';
 import { mlp } from '../support/small-nets.js';
 
@@ -217,3 +219,38 @@ describe('lower-to-sigma-delta', () => {
     expect(zBiases(noDomain)[1]).toBeLessThan(-0.35);
   });
 });
+
+describe('lower-to-sigma-delta: deeper ranges', () => {
+  test("cover what queries from the domain reach, where threshold-balance's percentile stops short", () => {
+    const g = mlp({ hidden: 2, seed: 5, weightScale: 3 });
+    const fresh = evalAnnAll(g, new Rng(99).box(g.nodes[0].kind === 'ann.input' ? g.nodes[0].domain! : [], 2000));
+    const outside = (id: string, ranges: readonly (readonly [number, number])[]): number =>
+      Array.from(fresh.get(id)!).filter((v, k) => v < ranges[k % 8][0] || v > ranges[k % 8][1]).length;
+    const none = Array.from({ length: 8 }, () => [Infinity, -Infinity] as const);
+    const reach = reachOf(g)!;
+    expect(outside('d1', reachRanges(reach.get('d1')!, ...unzip(none)))).toBe(0);
+    const balanced = runPipeline(g, ['threshold-balance'], {
+      ...ctx,
+      calibration: new Rng(3).box(
+        [
+          [0, 1],
+          [0, 1],
+        ],
+        64,
+      ),
+    });
+    const a1 = balanced.graph.nodes.find((n) => n.id === 'a1');
+    if (a1?.kind !== 'ann.act' || !a1.range) throw new Error('no range on a1');
+    const percentile = Array.from(a1.range.lo.data, (lo, c) => [lo, a1.range!.hi.data[c]] as const);
+    expect(outside('d1', percentile)).toBeGreaterThan(0);
+    // without a recorded domain there is nothing to draw from
+    expect(
+      reachOf({ ...g, nodes: g.nodes.map((n) => (n.kind === 'ann.input' ? { ...n, domain: undefined } : n)) }),
+    ).toBeUndefined();
+  });
+});
+
+const unzip = (pairs: readonly (readonly [number, number])[]): [number[], number[]] => [
+  pairs.map((p) => p[0]),
+  pairs.map((p) => p[1]),
+];

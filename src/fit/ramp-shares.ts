@@ -1,0 +1,71 @@
+/**
+ * How many ramps each channel of an activation gets out of a layer's total, spent where the error is.
+ *
+ * A piecewise-linear fit of f with knot density rho(z) misses it, on inputs of density p, by about
+ * MSE = integral p f''^2 / (120 rho^4) dz; with k knots placed best (rho ~ (p f''^2)^(1/5)) that is
+ * I^5 / (120 k^4), I = integral (p f''^2)^(1/5) dz. A channel's error reaches the next layer scaled by
+ * its column there (s = |W_next[:, c]|^2), so the layer's error sum_c s_c I_c^5 / k_c^4 under
+ * sum_c k_c = total is least at k_c ~ s_c^(1/5) I_c: a channel whose inputs stay where f is nearly
+ * linear needs a ramp or two, one spread over f's bend many (de Boor, "A Practical Guide to Splines",
+ * ch. XII).
+ */
+
+/** Histogram bins over a channel's range for its density. */
+const BINS = 32;
+
+/** f'' by a central difference, at a step small against any activation's bend and large against rounding. */
+const secondDerivative =
+  (f: (z: number) => number) =>
+  (z: number): number => {
+    const h = 1e-3 * Math.max(1, Math.abs(z));
+    return (f(z + h) - 2 * f(z) + f(z - h)) / (h * h);
+  };
+
+/**
+ * I = integral over [lo, hi] of (p f''^2)^(1/5), p the density of the samples (a histogram of BINS bins),
+ * samples outside [lo, hi] counted at its ends.
+ */
+export function bendOf(f: (z: number) => number, samples: ArrayLike<number>, lo: number, hi: number): number {
+  if (!(hi > lo) || samples.length === 0) return 0;
+  const width = (hi - lo) / BINS;
+  const counts = new Float64Array(BINS);
+  for (let i = 0; i < samples.length; i++)
+    counts[Math.min(BINS - 1, Math.max(0, Math.floor((samples[i] - lo) / width)))]++;
+  const d2 = secondDerivative(f);
+  let integral = 0;
+  for (let b = 0; b < BINS; b++) {
+    const p = counts[b] / (samples.length * width);
+    integral += (p * d2(lo + (b + 0.5) * width) ** 2) ** 0.2 * width;
+  }
+  return integral;
+}
+
+/**
+ * Ramps per channel, summing to `total`, each within [least, most]: proportional to weight_c =
+ * sensitivity_c^(1/5) * bend_c, rounded by largest remainders. Where every weight is 0, an even share.
+ */
+export function rampShares(weights: readonly number[], total: number, least: number, most: number): number[] {
+  const n = weights.length;
+  const sum = weights.reduce((s, w) => s + w, 0);
+  const ideal = weights.map((w) => (sum > 0 ? (total * w) / sum : total / n));
+  // clamp, then spread what the clamps took or gave over the unclamped channels, a few rounds
+  let share = ideal.map((v) => Math.min(most, Math.max(least, v)));
+  for (let round = 0; round < 8; round++) {
+    const excess = share.reduce((s, v) => s + v, 0) - total;
+    const free = share.map((v, c) => (excess > 0 ? v > least : v < most) && ideal[c] > 0);
+    const freeSum = share.reduce((s, v, c) => s + (free[c] ? v : 0), 0);
+    if (Math.abs(excess) < 1e-9 || freeSum <= 0) break;
+    share = share.map((v, c) => (free[c] ? Math.min(most, Math.max(least, v - (excess * v) / freeSum)) : v));
+  }
+  const whole = share.map(Math.floor);
+  let left = Math.round(share.reduce((s, v) => s + v, 0)) - whole.reduce((s, v) => s + v, 0);
+  const byRemainder = share.map((v, c) => [v - whole[c], c] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (const [, c] of byRemainder) {
+    if (left <= 0) break;
+    if (whole[c] < most) {
+      whole[c]++;
+      left--;
+    }
+  }
+  return whole;
+}

@@ -1,0 +1,60 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { evalApprox, pwlApprox } from '../../src/fit/approx.js';
+import { bendOf, rampShares } from '../../src/fit/ramp-shares.js';
+
+/** n samples evenly spread over [lo, hi], sorted. */
+const spread = (lo: number, hi: number, n = 400): Float64Array =>
+  Float64Array.from({ length: n }, (_, i) => lo + ((hi - lo) * (i + 0.5)) / n);
+
+/** The mean square of a channel's pwl fit with k ramps against tanh on its samples. */
+const fitError = (s: Float64Array, k: number): number => {
+  const a = pwlApprox('tanh', undefined, s, s[0], s[s.length - 1], k);
+  return s.reduce((sum, z) => sum + (evalApprox(a, z) - Math.tanh(z)) ** 2, 0) / s.length;
+};
+
+describe('ramp shares', () => {
+  test('sum to the total, each within its bounds, more weight never fewer ramps (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 4, max: 16 }),
+        (weights, least, K) => {
+          const most = 3 * K;
+          const shares = rampShares(weights, K * weights.length, least, most);
+          expect(shares.reduce((s, v) => s + v, 0)).toBe(K * weights.length);
+          shares.forEach((k) => {
+            expect(k).toBeGreaterThanOrEqual(least);
+            expect(k).toBeLessThanOrEqual(most);
+          });
+          // rounding may part two channels by one ramp at most
+          weights.forEach((w, i) =>
+            weights.forEach((v, j) => {
+              if (w > v) expect(shares[i]).toBeGreaterThanOrEqual(shares[j] - 1);
+            }),
+          );
+        },
+      ),
+    );
+  });
+
+  test("a channel where tanh is straight has little bend; one across tanh's knee much", () => {
+    const straight = bendOf(Math.tanh, spread(-0.1, 0.1), -0.1, 0.1);
+    const knee = bendOf(Math.tanh, spread(-3, 3), -3, 3);
+    expect(straight).toBeLessThan(0.1 * knee);
+    // far in the tails tanh is flat again
+    expect(bendOf(Math.tanh, spread(6, 8), 6, 8)).toBeLessThan(0.01 * knee);
+  });
+
+  test('the same ramps shared by bend fit a layer closer than an even share', () => {
+    // four channels: two straight, two across the knee (what threshold-balance hands the lowering)
+    const channels = [spread(-0.2, 0.3), spread(-2.5, 3), spread(0.1, 0.4), spread(-4, 1.5)];
+    const K = 6;
+    const weights = channels.map((s) => bendOf(Math.tanh, s, s[0], s[s.length - 1]));
+    const shares = rampShares(weights, K * channels.length, 2, 3 * K);
+    expect(shares[1] + shares[3]).toBeGreaterThan(shares[0] + shares[2]);
+    const layerError = (ks: readonly number[]): number => channels.reduce((s, c, i) => s + fitError(c, ks[i]), 0);
+    expect(layerError(shares)).toBeLessThan(0.5 * layerError(channels.map(() => K)));
+  });
+});
