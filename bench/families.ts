@@ -41,6 +41,8 @@ export interface FamilyRow {
   readonly netx_vs_exact: number | null;
   readonly netx_ops_per_mac: number;
   readonly netx_steps: number;
+  /** Today's float sigma-delta network (`--coding sigma-delta`, no target: what `verify --coding sigma-delta` runs). */
+  readonly float_vs_exact: number | null;
   /** Today's `--target nir`: the network its NIR file holds (null: refused, a SPINN). */
   readonly nir_vs_exact: number | null;
   readonly nir_ops_per_mac: number;
@@ -88,6 +90,7 @@ export async function familiesBench(
       log(`families: ${name}`);
       compile(base.root, model, 'loihi2', join(dir, 'base.sir'));
       compile(here, model, 'loihi2,lava-netx', join(dir, 'netx'));
+      compileWith(here, model, ['--coding', 'sigma-delta'], join(dir, 'float.sir'));
       // NIR has no node for a SPINN's product: --target nir refuses it
       const nir = name.includes('spinn') ? undefined : join(dir, 'nir');
       if (nir) compile(here, model, 'nir', nir);
@@ -95,6 +98,7 @@ export async function familiesBench(
       const setup = await verifySetup(model);
       const files = [join(dir, 'base.sir'), sirIn(join(dir, 'netx')), ...(nir ? [sirIn(nir)] : [])];
       const [b, x, n] = await Promise.all(files.map((f) => measure(setup, readGraphFile(f))));
+      const float = await measure(setup, readGraphFile(join(dir, 'float.sir')));
       const same = (a: string, c: string): boolean => readFileSync(a).equals(readFileSync(c));
       rows.push({
         model: name,
@@ -104,6 +108,7 @@ export async function familiesBench(
         netx_vs_exact: x.snn_vs_exact,
         netx_ops_per_mac: x.synops_per_inference / x.ann_macs_per_inference,
         netx_steps: x.settle_steps?.max ?? x.T,
+        float_vs_exact: float.snn_vs_exact,
         nir_vs_exact: n ? n.snn_vs_exact : null,
         nir_ops_per_mac: n ? n.synops_per_inference / n.ann_macs_per_inference : NaN,
         together_same_as_alone: nir
@@ -136,11 +141,12 @@ export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, 
       'netx network (sigma-delta)',
       'ops/MAC',
       'steps',
+      'float sigma-delta',
       'NIR network (rate)',
       'ops/MAC',
       'together = alone',
     ]),
-    mdRow(Array(10).fill('---')),
+    mdRow(Array(11).fill('---')),
     ...r.rows.map((x) =>
       mdRow([
         x.model,
@@ -150,6 +156,7 @@ export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, 
         sciTimes(x.netx_vs_exact, x.ann_vs_exact),
         x.netx_ops_per_mac.toFixed(2),
         String(x.netx_steps),
+        sciTimes(x.float_vs_exact, x.ann_vs_exact),
         sciTimes(x.nir_vs_exact, x.ann_vs_exact),
         Number.isNaN(x.nir_ops_per_mac) ? 'refused' : x.nir_ops_per_mac.toFixed(0),
         x.together_same_as_alone ? 'identical bytes' : 'DIFFERENT',
@@ -184,6 +191,8 @@ export function familiesMarkdown(r: { rows: FamilyRow[]; timing: TimingRow[] }, 
     "files hold it, all measured by today's simulator; in brackets, times the ANN's error. Operations per",
     "query over the ANN's multiply-accumulates, as the hardware counts them (a synapse stored dense counts",
     'whether its weight is zero or not; the sigma-delta layers are stored sparse). No options beyond `--target`.',
+    'The float sigma-delta network is the one before quantization (`--coding sigma-delta`, no target: what',
+    '`spikec verify MODEL --coding sigma-delta` runs).',
     '',
     ...table,
     '',
