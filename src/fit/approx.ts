@@ -140,7 +140,8 @@ function subsample(s: Float64Array, lo: number, hi: number, m = 256): Float64Arr
 
 /**
  * pwl: K clipped ramps between knots that start at quantiles of the calibration samples (clipped to
- * [lo, hi]) and are then moved to minimise the fit error on them, no ramp narrower than (hi - lo) / 4K;
+ * [lo, hi]; pulled halfway towards even spacing), or at `start` where the caller knows better, and
+ * are then moved to minimise the fit error on them, no ramp narrower than (hi - lo) / 4K;
  * a pwl activation uses its own table's knots, relu gets a knot at 0; flat ramps are dropped and
  * neighbours of equal slope merged, so piecewise-linear functions are represented exactly.
  */
@@ -151,16 +152,19 @@ export function pwlApprox(
   lo: number,
   hi: number,
   K: number,
+  start?: readonly number[],
 ): ChannelApprox {
   const f = activationFn(fn, table);
   let knots: number[];
   if (fn === 'pwl' && table) knots = [lo, ...table.x.filter((x) => x > lo && x < hi), hi];
   else {
     const clipped = Float64Array.from(s, (z) => Math.min(Math.max(z, lo), hi)).sort();
-    knots = Array.from({ length: K + 1 }, (_, k) => (k === 0 ? lo : k === K ? hi : quantile(clipped, k / K)));
+    knots = start
+      ? [...start]
+      : Array.from({ length: K + 1 }, (_, k) => (k === 0 ? lo : k === K ? hi : quantile(clipped, k / K)));
     if (fn === 'relu' && lo < 0 && hi > 0) knots = [...knots.filter((x) => x < 0), 0, ...knots.filter((x) => x > 0)];
     else if (fn !== 'relu' && K > 1 && hi > lo)
-      knots = optimizeKnots(f, knots, samplesOf(f, subsample(s, lo, hi, 512)), (hi - lo) / (4 * K));
+      knots = optimizeKnots(f, knots, samplesOf(f, subsample(s, lo, hi, 512)), (hi - lo) / (4 * K), start ? 0 : 0.5);
   }
   const gap = (hi - lo) * 1e-3;
   const clean = [knots[0]];
@@ -192,12 +196,18 @@ const fitError = (f: (z: number) => number, knots: readonly number[], data: Samp
  * least-squares fit error on the samples; every ramp stays at least `minWidth` wide, because a
  * very narrow ramp needs a very small threshold, which integer weights cannot reach.
  */
-function optimizeKnots(f: (z: number) => number, start: readonly number[], data: Samples, minWidth: number): number[] {
+function optimizeKnots(
+  f: (z: number) => number,
+  start: readonly number[],
+  data: Samples,
+  minWidth: number,
+  pull = 0.5,
+): number[] {
   const K = start.length - 1;
   const lo = start[0];
   const hi = start[K];
   // quantile knots pulled towards uniform ones, so no ramp starts narrower than minWidth
-  const knots = start.map((x, k) => (k === 0 || k === K ? x : 0.5 * x + 0.5 * (lo + ((hi - lo) * k) / K)));
+  const knots = start.map((x, k) => (k === 0 || k === K ? x : (1 - pull) * x + pull * (lo + ((hi - lo) * k) / K)));
   for (let k = 1; k < K; k++) knots[k] = Math.max(knots[k], knots[k - 1] + minWidth);
   for (let k = K - 1; k >= 1; k--) knots[k] = Math.min(knots[k], knots[k + 1] - minWidth);
   if (knots.some((x, k) => k > 0 && !(x - knots[k - 1] >= minWidth * 0.999))) return [...start];

@@ -21,23 +21,50 @@ const secondDerivative =
     return (f(z + h) - 2 * f(z) + f(z - h)) / (h * h);
   };
 
+/** Per bin of [lo, hi], (p f''^2)^(1/5) times the bin's width: the terms of bendOf's integral. */
+function bendTerms(f: (z: number) => number, samples: ArrayLike<number>, lo: number, hi: number): Float64Array {
+  const width = (hi - lo) / BINS;
+  const counts = new Float64Array(BINS);
+  for (let i = 0; i < samples.length; i++)
+    counts[Math.min(BINS - 1, Math.max(0, Math.floor((samples[i] - lo) / width)))]++;
+  const d2 = secondDerivative(f);
+  return counts.map((n, b) => ((n / (samples.length * width)) * d2(lo + (b + 0.5) * width) ** 2) ** 0.2 * width);
+}
+
+/**
+ * k + 1 knots over [lo, hi] at equal shares of bendOf's integral (the best knot density, rho ~
+ * (p f''^2)^(1/5)), linear within each bin; evenly spaced where the integral is 0.
+ */
+export function bendKnots(
+  f: (z: number) => number,
+  samples: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  k: number,
+): number[] {
+  const terms = hi > lo && samples.length ? bendTerms(f, samples, lo, hi) : new Float64Array(BINS);
+  const total = terms.reduce((s, t) => s + t, 0);
+  const width = (hi - lo) / BINS;
+  if (!(total > 0)) return Array.from({ length: k + 1 }, (_, i) => lo + ((hi - lo) * i) / k);
+  const knots = [lo];
+  let [bin, below] = [0, 0];
+  for (let i = 1; i < k; i++) {
+    const want = (total * i) / k;
+    while (bin < BINS - 1 && below + terms[bin] < want) below += terms[bin++];
+    const into = terms[bin] > 0 ? Math.min(1, (want - below) / terms[bin]) : 0;
+    knots.push(lo + (bin + into) * width);
+  }
+  knots.push(hi);
+  return knots;
+}
+
 /**
  * I = integral over [lo, hi] of (p f''^2)^(1/5), p the density of the samples (a histogram of BINS bins),
  * samples outside [lo, hi] counted at its ends.
  */
 export function bendOf(f: (z: number) => number, samples: ArrayLike<number>, lo: number, hi: number): number {
   if (!(hi > lo) || samples.length === 0) return 0;
-  const width = (hi - lo) / BINS;
-  const counts = new Float64Array(BINS);
-  for (let i = 0; i < samples.length; i++)
-    counts[Math.min(BINS - 1, Math.max(0, Math.floor((samples[i] - lo) / width)))]++;
-  const d2 = secondDerivative(f);
-  let integral = 0;
-  for (let b = 0; b < BINS; b++) {
-    const p = counts[b] / (samples.length * width);
-    integral += (p * d2(lo + (b + 0.5) * width) ** 2) ** 0.2 * width;
-  }
-  return integral;
+  return bendTerms(f, samples, lo, hi).reduce((s, t) => s + t, 0);
 }
 
 /**

@@ -5,7 +5,7 @@ import { annMacs } from '../sim/energy.js';
 import { simulateRows } from '../sim/parallel.js';
 import { Rng } from '../sim/rng.js';
 import { type ChannelApprox, pwlApprox } from '../fit/approx.js';
-import { bendOf, rampShares } from '../fit/ramp-shares.js';
+import { bendKnots, bendOf, rampShares } from '../fit/ramp-shares.js';
 import { columnOf, sorted } from '../fit/stats.js';
 import { matmul, matvec } from '../fit/graph-edit.js';
 import { type Carried, LoweringState, type LoweringRules, approximate, lowerAnn } from './lowering.js';
@@ -317,8 +317,8 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
 
   /**
    * Per channel of a, the pwl fit of its function on the calibration values of its input: rampsOf(ctx)
-   * ramps per channel on average, each channel's share where the error is (rampShares), or, for a pwl
-   * table, its own knots.
+   * ramps per channel on average, each channel's share where the error is (rampShares), its knots
+   * starting at the best density for its bend (bendKnots); or, for a pwl table, its own knots.
    */
   private fitsOf(a: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>): ChannelApprox[] {
     const z = this.z.get(d.id)!;
@@ -339,7 +339,10 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
     };
     const weights = samples.map((s, c) => sensitivity(c) ** 0.2 * bendOf(f, s, lo[c], hi[c]));
     const shares = rampShares(weights, K * w, MIN_RAMPS, 3 * K);
-    return samples.map((s, c) => pwlApprox(a.fn, a.table, s, lo[c], hi[c], shares[c]));
+    // each channel's knots start where its share of the bend is spread evenly, then move to fit
+    return samples.map((s, c) =>
+      pwlApprox(a.fn, a.table, s, lo[c], hi[c], shares[c], bendKnots(f, s, lo[c], hi[c], shares[c])),
+    );
   }
 
   activation(balanced: NodeOf<'ann.act'>, d: NodeOf<'ann.dense'>, src: Carried): Carried {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { evalApprox, pwlApprox } from '../../src/fit/approx.js';
-import { bendOf, rampShares } from '../../src/fit/ramp-shares.js';
+import { evalApprox, leastSquaresHeights, pwlApprox, samplesOf } from '../../src/fit/approx.js';
+import { bendKnots, bendOf, rampShares } from '../../src/fit/ramp-shares.js';
 
 /** n samples evenly spread over [lo, hi], sorted. */
 const spread = (lo: number, hi: number, n = 400): Float64Array =>
@@ -56,5 +56,28 @@ describe('ramp shares', () => {
     expect(shares[1] + shares[3]).toBeGreaterThan(shares[0] + shares[2]);
     const layerError = (ks: readonly number[]): number => channels.reduce((s, c, i) => s + fitError(c, ks[i]), 0);
     expect(layerError(shares)).toBeLessThan(0.5 * layerError(channels.map(() => K)));
+  });
+
+  test('knots start where tanh bends, not where its inputs crowd: a closer start for the fit', () => {
+    // inputs crowded around 0, where tanh is straight: quantiles put most knots there
+    const crowded = Float64Array.from(
+      { length: 800 },
+      (_, i) => (3 * Math.sinh(4 * ((i + 0.5) / 800 - 0.5))) / Math.sinh(2),
+    ).sort();
+    const [lo, hi] = [crowded[0], crowded[crowded.length - 1]];
+    const knots = bendKnots(Math.tanh, crowded, lo, hi, 8);
+    expect(knots.length).toBe(9);
+    expect(knots[0]).toBe(lo);
+    expect(knots[8]).toBe(hi);
+    knots.slice(1).forEach((x, i) => expect(x).toBeGreaterThan(knots[i]));
+    // the two ramps around 0, where tanh is straight, wider than the quantiles make them (1.12 against 0.86)
+    const quantiles = Array.from({ length: 9 }, (_, k) => crowded[Math.round((k / 8) * (crowded.length - 1))]);
+    expect(knots[5] - knots[3]).toBeGreaterThan(1.2 * (quantiles[5] - quantiles[3]));
+    // as a start, the least-squares fit on them is closer than on the quantiles (pwlApprox then moves either)
+    const data = samplesOf(Math.tanh, crowded);
+    const mse = (xs: readonly number[]): number => leastSquaresHeights(Math.tanh, xs, data).mse;
+    expect(mse(knots)).toBeLessThan(0.9 * mse(quantiles));
+    // a straight stretch has no bend: even spacing
+    expect(bendKnots((z) => 2 * z, crowded, -1, 1, 4)).toEqual([-1, -0.5, 0, 0.5, 1]);
   });
 });
