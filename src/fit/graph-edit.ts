@@ -1,5 +1,20 @@
 import { type Graph, type Node, Node as NodeSchema, type NodeOf, f32 } from '../ir/index.js';
 
+/** An ann.act's range from its per-channel intervals [lo, hi]. */
+export function actRange(ranges: readonly (readonly [number, number])[]): NonNullable<NodeOf<'ann.act'>['range']> {
+  const w = ranges.length;
+  return {
+    lo: f32(
+      [w],
+      ranges.map((r) => r[0]),
+    ),
+    hi: f32(
+      [w],
+      ranges.map((r) => r[1]),
+    ),
+  };
+}
+
 /** The nodes that read each node. */
 export function consumers(g: Graph): Map<string, Node[]> {
   const out = new Map<string, Node[]>(g.nodes.map((n) => [n.id, []]));

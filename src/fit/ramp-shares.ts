@@ -21,8 +21,13 @@ const secondDerivative =
     return (f(z + h) - 2 * f(z) + f(z - h)) / (h * h);
   };
 
-/** Per bin of [lo, hi], (p f''^2)^(1/5) times the bin's width: the terms of bendOf's integral. */
-function bendTerms(f: (z: number) => number, samples: ArrayLike<number>, lo: number, hi: number): Float64Array {
+/**
+ * Per bin of [lo, hi] (BINS of them), (p f''^2)^(1/5) times the bin's width, p the density of the samples
+ * (those outside [lo, hi] counted at its ends): the terms of the integral I. All 0 where [lo, hi] is empty
+ * or there are no samples.
+ */
+export function bendTerms(f: (z: number) => number, samples: ArrayLike<number>, lo: number, hi: number): Float64Array {
+  if (!(hi > lo) || samples.length === 0) return new Float64Array(BINS);
   const width = (hi - lo) / BINS;
   const counts = new Float64Array(BINS);
   for (let i = 0; i < samples.length; i++)
@@ -31,19 +36,15 @@ function bendTerms(f: (z: number) => number, samples: ArrayLike<number>, lo: num
   return counts.map((n, b) => ((n / (samples.length * width)) * d2(lo + (b + 0.5) * width) ** 2) ** 0.2 * width);
 }
 
+/** I, the integral of (p f''^2)^(1/5) over [lo, hi], from its terms (bendTerms). */
+export const bendOf = (terms: Float64Array): number => terms.reduce((s, t) => s + t, 0);
+
 /**
- * k + 1 knots over [lo, hi] at equal shares of bendOf's integral (the best knot density, rho ~
- * (p f''^2)^(1/5)), linear within each bin; evenly spaced where the integral is 0.
+ * k + 1 knots over [lo, hi] at equal shares of I, from its terms (bendTerms over the same [lo, hi]): the
+ * best knot density, rho ~ (p f''^2)^(1/5), linear within each bin; evenly spaced where I is 0.
  */
-export function bendKnots(
-  f: (z: number) => number,
-  samples: ArrayLike<number>,
-  lo: number,
-  hi: number,
-  k: number,
-): number[] {
-  const terms = hi > lo && samples.length ? bendTerms(f, samples, lo, hi) : new Float64Array(BINS);
-  const total = terms.reduce((s, t) => s + t, 0);
+export function bendKnots(terms: Float64Array, lo: number, hi: number, k: number): number[] {
+  const total = bendOf(terms);
   const width = (hi - lo) / BINS;
   if (!(total > 0)) return Array.from({ length: k + 1 }, (_, i) => lo + ((hi - lo) * i) / k);
   const knots = [lo];
@@ -56,15 +57,6 @@ export function bendKnots(
   }
   knots.push(hi);
   return knots;
-}
-
-/**
- * I = integral over [lo, hi] of (p f''^2)^(1/5), p the density of the samples (a histogram of BINS bins),
- * samples outside [lo, hi] counted at its ends.
- */
-export function bendOf(f: (z: number) => number, samples: ArrayLike<number>, lo: number, hi: number): number {
-  if (!(hi > lo) || samples.length === 0) return 0;
-  return bendTerms(f, samples, lo, hi).reduce((s, t) => s + t, 0);
 }
 
 /**

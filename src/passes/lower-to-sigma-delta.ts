@@ -5,10 +5,10 @@ import { annMacs } from '../sim/energy.js';
 import { simulateRows } from '../sim/parallel.js';
 import { Rng } from '../sim/rng.js';
 import { type ChannelApprox, pwlApprox } from '../fit/approx.js';
-import { bendKnots, bendOf, rampShares } from '../fit/ramp-shares.js';
-import { columnOf, sorted } from '../fit/stats.js';
-import { matmul, matvec } from '../fit/graph-edit.js';
-import { type Carried, LoweringState, type LoweringRules, approximate, lowerAnn } from './lowering.js';
+import { bendKnots, bendOf, bendTerms, rampShares } from '../fit/ramp-shares.js';
+import { actRange, matmul, matvec } from '../fit/graph-edit.js';
+import { domainOf } from '../fit/fit-to-ann.js';
+import { type Carried, LoweringState, type LoweringRules, approximate, channelSamples, lowerAnn } from './lowering.js';
 import {
   DEFAULT_K,
   type Pass,
@@ -97,7 +97,9 @@ export const lowerToSigmaDelta: Pass = {
   run(g, ctx): PassResult {
     if (!g.nodes.some((n) => n.kind === 'ann.act' || n.kind === 'ann.dense'))
       return { graph: g, stats: { neurons: 0 } };
-    const first = lowerWith(g, ctx);
+    // what both lowerings read of the ANN: its values on the calibration inputs and over the domain
+    const values: AnnValues = { z: evalAnnAll(g, needCalibration('lower-to-sigma-delta', ctx)), reach: reachOf(g) };
+    const first = lowerWith(g, ctx, values);
     if (ctx.K !== undefined || !fitsRamps(g)) return first;
     // no --K: a held query's operations grow with K as A + K C, A about the ANN's MACs (each sum reaching
     // the next layer's units): the K at which the budget is spent, from what the default K's network sends
@@ -109,14 +111,20 @@ export const lowerToSigmaDelta: Pass = {
     const K = Math.max(BUDGET_K[0], Math.min(BUDGET_K[1], scaled));
     const budget = { 'K for the budget': K, [`operations per ANN MAC at K ${K0}`]: Number(perMac.toFixed(3)) };
     if (K === K0) return { graph: first.graph, stats: { ...budget, ...first.stats } };
-    const chosen = lowerWith(g, { ...ctx, K });
+    const chosen = lowerWith(g, { ...ctx, K }, values);
     return { graph: chosen.graph, stats: { ...budget, ...chosen.stats } };
   },
 };
 
+/** The ANN's values a lowering reads: on the calibration inputs (z) and over the domain (reachOf). */
+interface AnnValues {
+  readonly z: Map<string, Float64Array>;
+  readonly reach: Map<string, Float64Array> | undefined;
+}
+
 /** The lowering with ctx's K (else the coding's default). */
-function lowerWith(g: Graph, ctx: PassContext): PassResult {
-  const rules = new SigmaDeltaRules(g, ctx);
+function lowerWith(g: Graph, ctx: PassContext, values: AnnValues): PassResult {
+  const rules = new SigmaDeltaRules(g, ctx, values);
   lowerAnn(g, 'lower-to-sigma-delta', rules.b, rules);
   // every readout reads at the same step: when the deepest one has received everything
   const graph = rules.b.build();
@@ -171,9 +179,8 @@ const REACH_MARGIN = 0.05;
  * draws of it, by dense id. Undefined where the input records no domain.
  */
 export function reachOf(g: Graph): Map<string, Float64Array> | undefined {
-  const input = g.nodes.find((n) => n.kind === 'ann.input');
-  if (input?.kind !== 'ann.input' || !input.domain) return undefined;
-  return evalAnnAll(g, new Rng(REACH_SEED).box(input.domain, REACH_DRAWS));
+  const domain = domainOf(g);
+  return domain && evalAnnAll(g, new Rng(REACH_SEED).box(domain, REACH_DRAWS));
 }
 
 /** Per channel, [min, max] of values ([rows, width], flat) joined with [lo, hi], widened by REACH_MARGIN. */
@@ -207,21 +214,7 @@ function covering(
 ): NodeOf<'ann.act'> {
   if (!a.range) return a;
   const ranges = exactRanges(g, d.id) ?? (reach && reachRanges(reach.get(d.id)!, a.range.lo.data, a.range.hi.data));
-  if (!ranges) return a;
-  const w = ranges.length;
-  return {
-    ...a,
-    range: {
-      lo: f32(
-        [w],
-        ranges.map((r) => r[0]),
-      ),
-      hi: f32(
-        [w],
-        ranges.map((r) => r[1]),
-      ),
-    },
-  };
+  return ranges ? { ...a, range: actRange(ranges) } : a;
 }
 
 /** The largest width of a population's channel ranges. */
@@ -239,9 +232,10 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
   constructor(
     private readonly graph: Graph,
     ctx: PassContext,
+    values: AnnValues,
   ) {
-    super(graph, ctx, 'lower-to-sigma-delta');
-    this.reach = reachOf(graph);
+    super(graph, ctx, 'lower-to-sigma-delta', values.z);
+    this.reach = values.reach;
   }
 
   encoder(x: NodeOf<'ann.input'>): Carried {
@@ -327,21 +321,23 @@ class SigmaDeltaRules extends LoweringState implements LoweringRules {
     const w = d.weight.shape[0];
     const K = rampsOf(ctx, 'sigma-delta');
     const f = activationFn(a.fn, a.table);
-    const samples = Array.from({ length: w }, (_, c) => sorted(ctx.balance === 'layer' ? z : columnOf(z, w, c)));
+    const samples = channelSamples(z, w, ctx.balance);
     const [lo, hi] = [a.range!.lo.data, a.range!.hi.data];
+    const terms = samples.map((s, c) => bendTerms(f, s, lo[c], hi[c]));
     const next = this.graph.nodes.find((n): n is NodeOf<'ann.dense'> => n.kind === 'ann.dense' && n.inputs[0] === a.id);
+    // how much a channel's miss weighs in the next layer: its column's squared norm there
     const sensitivity = (c: number): number => {
       if (!next) return 1;
       const [rows, cols] = next.weight.shape;
-      let s = 0;
-      for (let o = 0; o < rows; o++) s += next.weight.data[o * cols + c] ** 2;
-      return s;
+      let sum = 0;
+      for (let o = 0; o < rows; o++) sum += next.weight.data[o * cols + c] ** 2;
+      return sum;
     };
-    const weights = samples.map((s, c) => sensitivity(c) ** 0.2 * bendOf(f, s, lo[c], hi[c]));
+    const weights = terms.map((t, c) => sensitivity(c) ** 0.2 * bendOf(t));
     const shares = rampShares(weights, K * w, MIN_RAMPS, 3 * K);
     // each channel's knots start where its share of the bend is spread evenly, then move to fit
     return samples.map((s, c) =>
-      pwlApprox(a.fn, a.table, s, lo[c], hi[c], shares[c], bendKnots(f, s, lo[c], hi[c], shares[c])),
+      pwlApprox(a.fn, a.table, s, lo[c], hi[c], shares[c], bendKnots(terms[c], lo[c], hi[c], shares[c])),
     );
   }
 

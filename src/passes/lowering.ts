@@ -38,11 +38,8 @@ export function approximate(
   pass: string,
   coding: Coding,
 ): ChannelApprox[] {
-  const w = width(a.type);
   if (!a.range) throw new PassError(pass, `%${a.id} has no range: run threshold-balance first`);
-  const pooled = ctx.balance === 'layer' ? sorted(z) : undefined;
-  return Array.from({ length: w }, (_, c) => {
-    const s = pooled ?? sorted(columnOf(z, w, c));
+  return channelSamples(z, width(a.type), ctx.balance).map((s, c) => {
     const [lo, hi] = [a.range!.lo.data[c], a.range!.hi.data[c]];
     return match(ctx.strategy)
       .with('pwl', () => pwlApprox(a.fn, a.table, s, lo, hi, rampsOf(ctx, coding)))
@@ -50,6 +47,15 @@ export function approximate(
       .with('signed', () => signedApprox(a.fn, a.table, s, lo, hi))
       .exhaustive();
   });
+}
+
+/**
+ * Each channel's calibration values of a [rows, w] array, sorted: its own column, or with per-layer
+ * balance the whole layer's values (one array, shared).
+ */
+export function channelSamples(z: Float64Array, w: number, balance: PassContext['balance']): Float64Array[] {
+  const pooled = balance === 'layer' ? sorted(z) : undefined;
+  return Array.from({ length: w }, (_, c) => pooled ?? sorted(columnOf(z, w, c)));
 }
 
 /** The model op a node of the ann graph stands for (its loc's source, else its own name). */
@@ -61,12 +67,14 @@ export abstract class LoweringState {
   /** Every ANN node's values on the calibration inputs. */
   protected readonly z: Map<string, Float64Array>;
 
+  /** `z`: those values where the caller has them already (a pass that lowers the same graph twice). */
   constructor(
     g: Graph,
     protected readonly ctx: PassContext,
     pass: string,
+    z?: Map<string, Float64Array>,
   ) {
-    this.z = evalAnnAll(g, needCalibration(pass, ctx));
+    this.z = z ?? evalAnnAll(g, needCalibration(pass, ctx));
     this.b = new GraphBuilder(g.name);
   }
 

@@ -1,7 +1,7 @@
 import { BALANCE_OPTION, PERCENTILE_OPTION } from './options.js';
-import { type Node, Node as NodeSchema, f32, width } from '../ir/index.js';
+import { type Node, Node as NodeSchema, width } from '../ir/index.js';
 import { evalAnnAll } from '../sim/ann-eval.js';
-import { rewrite } from '../fit/graph-edit.js';
+import { actRange, rewrite } from '../fit/graph-edit.js';
 import { type Pass, type PassResult, needCalibration } from './pass.js';
 import { columnOf, quantile, sorted } from '../fit/stats.js';
 
@@ -44,22 +44,7 @@ export const thresholdBalance: Pass = {
         if (z[k] < lo || z[k] > hi) clipped++;
       }
       total += z.length;
-      replace.set(
-        a.id,
-        NodeSchema.parse({
-          ...a,
-          range: {
-            lo: f32(
-              [w],
-              ranges.map((r) => r[0]),
-            ),
-            hi: f32(
-              [w],
-              ranges.map((r) => r[1]),
-            ),
-          },
-        }),
-      );
+      replace.set(a.id, NodeSchema.parse({ ...a, range: actRange(ranges) }));
     }
     return {
       graph: rewrite(g, replace),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { evalApprox, leastSquaresHeights, pwlApprox, samplesOf } from '../../src/fit/approx.js';
-import { bendKnots, bendOf, rampShares } from '../../src/fit/ramp-shares.js';
+import { bendKnots, bendOf, bendTerms, rampShares } from '../../src/fit/ramp-shares.js';
 
 /** n samples evenly spread over [lo, hi], sorted. */
 const spread = (lo: number, hi: number, n = 400): Float64Array =>
@@ -40,18 +40,18 @@ describe('ramp shares', () => {
   });
 
   test("a channel where tanh is straight has little bend; one across tanh's knee much", () => {
-    const straight = bendOf(Math.tanh, spread(-0.1, 0.1), -0.1, 0.1);
-    const knee = bendOf(Math.tanh, spread(-3, 3), -3, 3);
+    const straight = bendOf(bendTerms(Math.tanh, spread(-0.1, 0.1), -0.1, 0.1));
+    const knee = bendOf(bendTerms(Math.tanh, spread(-3, 3), -3, 3));
     expect(straight).toBeLessThan(0.1 * knee);
     // far in the tails tanh is flat again
-    expect(bendOf(Math.tanh, spread(6, 8), 6, 8)).toBeLessThan(0.01 * knee);
+    expect(bendOf(bendTerms(Math.tanh, spread(6, 8), 6, 8))).toBeLessThan(0.01 * knee);
   });
 
   test('the same ramps shared by bend fit a layer closer than an even share', () => {
     // four channels: two straight, two across the knee (what threshold-balance hands the lowering)
     const channels = [spread(-0.2, 0.3), spread(-2.5, 3), spread(0.1, 0.4), spread(-4, 1.5)];
     const K = 6;
-    const weights = channels.map((s) => bendOf(Math.tanh, s, s[0], s[s.length - 1]));
+    const weights = channels.map((s) => bendOf(bendTerms(Math.tanh, s, s[0], s[s.length - 1])));
     const shares = rampShares(weights, K * channels.length, 2, 3 * K);
     expect(shares[1] + shares[3]).toBeGreaterThan(shares[0] + shares[2]);
     const layerError = (ks: readonly number[]): number => channels.reduce((s, c, i) => s + fitError(c, ks[i]), 0);
@@ -65,7 +65,7 @@ describe('ramp shares', () => {
       (_, i) => (3 * Math.sinh(4 * ((i + 0.5) / 800 - 0.5))) / Math.sinh(2),
     ).sort();
     const [lo, hi] = [crowded[0], crowded[crowded.length - 1]];
-    const knots = bendKnots(Math.tanh, crowded, lo, hi, 8);
+    const knots = bendKnots(bendTerms(Math.tanh, crowded, lo, hi), lo, hi, 8);
     expect(knots.length).toBe(9);
     expect(knots[0]).toBe(lo);
     expect(knots[8]).toBe(hi);
@@ -78,6 +78,13 @@ describe('ramp shares', () => {
     const mse = (xs: readonly number[]): number => leastSquaresHeights(Math.tanh, xs, data).mse;
     expect(mse(knots)).toBeLessThan(0.9 * mse(quantiles));
     // a straight stretch has no bend: even spacing
-    expect(bendKnots((z) => 2 * z, crowded, -1, 1, 4)).toEqual([-1, -0.5, 0, 0.5, 1]);
+    expect(
+      bendKnots(
+        bendTerms((z) => 2 * z, crowded, -1, 1),
+        -1,
+        1,
+        4,
+      ),
+    ).toEqual([-1, -0.5, 0, 0.5, 1]);
   });
 });
